@@ -1,0 +1,53 @@
+"""公告: every notice the portal publishes (one-stop publication, seed 004)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from procurement.models import Organization, Project, Region
+
+
+class NoticeQuerySet(models.QuerySet):
+    def public(self) -> NoticeQuerySet:
+        return self.filter(is_withdrawn=False)
+
+
+class Notice(models.Model):
+    class Type(models.TextChoices):
+        INTENTION = "intention", "采购意向公开"
+        SOLICITATION = "solicitation", "需求征集公告"
+        PROCUREMENT = "procurement", "采购公告"
+        CORRECTION = "correction", "更正公告"
+        AWARD = "award", "中标（成交）结果公告"
+        SHORTLIST = "shortlist", "入围结果公告"
+        CONTRACT = "contract", "合同公告"
+        TERMINATION = "termination", "终止公告"
+        FRAMEWORK_EXECUTION = "framework_execution", "框架协议执行通知"
+        SME_DISCLOSURE = "sme_disclosure", "中小企业预留份额执行情况"
+        OTHER = "other", "其他公告"
+
+    type = models.CharField("公告类型", max_length=24, choices=Type.choices, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    project = models.ForeignKey(Project, verbose_name="采购项目", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="notices")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="notices")
+    publisher = models.ForeignKey(Organization, verbose_name="发布单位", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="notices")
+    published_at = models.DateTimeField("发布时间", db_index=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    is_withdrawn = models.BooleanField("已撤回", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公告"
+        verbose_name_plural = "公告"
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["type", "-published_at"]), models.Index(fields=["region", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,245 @@
+"""Who may see and do what: the one access policy for pages, admin and API alike.
+
+- A budget unit sees and changes only its own sub-plans and contracts, and the projects open to it.
+- A supplier sees only its own awards and contracts.
+- Finance staff see everything in their region and below.
+- The procurement center (and an entrusted agency) sees the projects it runs, with their
+  sub-plans and contracts; a lead unit likewise for the joint projects it leads.
+
+Visibility is expressed as querysets (``visible_*``) so that every list, detail page, admin
+changelist and API endpoint filters in the database; an object outside them answers 404.
+Transition permissions are the predicates ``can_*`` that django-fsm calls with (instance, user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+CACHE_ATTR = "_procurement_access"
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One active membership: the organization a user acts for, and how."""
+
+    organization_id: int
+    kind: str
+    region_path: str
+    can_write: bool
+
+
+def seats(user: AbstractBaseUser | None) -> tuple[Seat, ...]:
+    """The user's active memberships, read once per user object."""
+    if user is None or not user.is_authenticated:
+        return ()
+    cached = getattr(user, CACHE_ATTR, None)
+    if cached is None:
+        from procurement.models import Membership
+
+        rows = (
+            Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
+            .values_list("organization_id", "organization__kind", "organization__region__path", "role")
+            .order_by("id")
+        )
+        cached = tuple(
+            Seat(org_id, kind, path, role != Membership.Role.VIEWER) for org_id, kind, path, role in rows
+        )
+        setattr(user, CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user) -> None:
+    if hasattr(user, CACHE_ATTR):
+        delattr(user, CACHE_ATTR)
+
+
+def is_superuser(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def org_ids(user, *, kind: str | None = None, write: bool = False) -> list[int]:
+    return [
+        s.organization_id for s in seats(user)
+        if (kind is None or s.kind == kind) and (s.can_write or not write)
+    ]
+
+
+def region_paths(user, *, kind: str) -> list[str]:
+    return [s.region_path for s in seats(user) if s.kind == kind]
+
+
+def acts_for(user, organization_id: int | None, *, write: bool = True) -> bool:
+    if organization_id is None:
+        return False
+    return any(s.organization_id == organization_id and (s.can_write or not write) for s in seats(user))
+
+
+def _under_any(prefix_field: str, paths: list[str]) -> Q:
+    """Q matching rows whose region path starts with any of ``paths`` (this region and below)."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix_field}__startswith": path})
+    return q
+
+
+# --- transition permissions (django-fsm calls them with instance, user) -------------------
+
+def can_manage_project(project, user) -> bool:
+    """The organizer (center or lead unit) or the entrusted agency runs the project."""
+    return is_superuser(user) or acts_for(user, project.organizer_id) or acts_for(user, project.agency_id)
+
+
+def can_edit_sub_plan(sub_plan, user) -> bool:
+    """Only the unit itself files, revises and withdraws its sub-plan."""
+    return is_superuser(user) or acts_for(user, sub_plan.unit_id)
+
+
+def can_manage_sub_plan_project(sub_plan, user) -> bool:
+    return can_manage_project(sub_plan.project, user)
+
+
+def can_act_as_buyer(contract, user) -> bool:
+    """Each unit signs, publishes, files, accepts and pays its own contract (统采分签)."""
+    return is_superuser(user) or acts_for(user, contract.buyer_id)
+
+
+def can_file_sub_plan(project, unit_id: int, user) -> bool:
+    """May ``user`` file a sub-plan for ``unit_id`` in ``project``? (eligibility is checked separately)."""
+    return is_superuser(user) or acts_for(user, unit_id)
+
+
+# --- visibility --------------------------------------------------------------------------
+
+def _kinds():
+    from procurement.models import Organization
+
+    return Organization.Kind
+
+
+def visible_projects(user) -> QuerySet:
+    from procurement.models import Project
+
+    qs = Project.objects.all()
+    if is_superuser(user):
+        return qs
+    Kind = _kinds()
+    q = Q(pk__in=[])
+    managing = org_ids(user, kind=Kind.CENTER) + org_ids(user, kind=Kind.AGENCY) + org_ids(user, kind=Kind.BUDGET_UNIT)
+    if managing:
+        q |= Q(organizer_id__in=managing) | Q(agency_id__in=managing)
+    units = org_ids(user, kind=Kind.BUDGET_UNIT)
+    if units:
+        q |= Q(pk__in=_eligible_project_ids(units))
+    suppliers = org_ids(user, kind=Kind.SUPPLIER)
+    if suppliers:
+        from procurement.models import Award
+
+        q |= Q(pk__in=Award.objects.filter(supplier_id__in=suppliers).values("project_id"))
+    finance = region_paths(user, kind=Kind.FINANCE)
+    if finance:
+        q |= _under_any("scope_region__path", finance) | _under_any("organizer__region__path", finance)
+    return qs.filter(q)
+
+
+def _eligible_project_ids(unit_ids: list[int]) -> QuerySet:
+    from procurement.models import EligibleUnit
+
+    return EligibleUnit.objects.filter(unit_id__in=unit_ids).values("project_id")
+
+
+def _managed_project_ids(user) -> QuerySet | list:
+    from procurement.models import Project
+
+    Kind = _kinds()
+    managing = org_ids(user, kind=Kind.CENTER) + org_ids(user, kind=Kind.AGENCY) + org_ids(user, kind=Kind.BUDGET_UNIT)
+    if not managing:
+        return []
+    return Project.objects.filter(Q(organizer_id__in=managing) | Q(agency_id__in=managing)).values("pk")
+
+
+def visible_sub_plans(user) -> QuerySet:
+    from procurement.models import SubPlan
+
+    qs = SubPlan.objects.all()
+    if is_superuser(user):
+        return qs
+    Kind = _kinds()
+    q = Q(unit_id__in=org_ids(user, kind=Kind.BUDGET_UNIT)) | Q(project_id__in=_managed_project_ids(user))
+    finance = region_paths(user, kind=Kind.FINANCE)
+    if finance:
+        q |= _under_any("unit__region__path", finance)
+    return qs.filter(q)
+
+
+def visible_contracts(user) -> QuerySet:
+    from procurement.models import Contract
+
+    qs = Contract.objects.all()
+    if is_superuser(user):
+        return qs
+    Kind = _kinds()
+    q = (
+        Q(buyer_id__in=org_ids(user, kind=Kind.BUDGET_UNIT))
+        | Q(supplier_id__in=org_ids(user, kind=Kind.SUPPLIER))
+        | Q(project_id__in=_managed_project_ids(user))
+    )
+    finance = region_paths(user, kind=Kind.FINANCE)
+    if finance:
+        q |= _under_any("buyer__region__path", finance)
+    return qs.filter(q)
+
+
+def visible_organizations(user) -> QuerySet:
+    """The directory: finance and the center see their region and below; others see themselves
+    and (a supervising department) the units it supervises."""
+    from procurement.models import Organization
+
+    qs = Organization.objects.all()
+    if is_superuser(user):
+        return qs
+    Kind = _kinds()
+    own = org_ids(user)
+    q = Q(pk__in=own) | Q(supervising_unit_id__in=org_ids(user, kind=Kind.BUDGET_UNIT))
+    wide = region_paths(user, kind=Kind.FINANCE) + region_paths(user, kind=Kind.CENTER)
+    if wide:
+        q |= _under_any("region__path", wide)
+    return qs.filter(q)
+
+
+def visible_filings(user) -> QuerySet:
+    from procurement.models import Filing
+
+    qs = Filing.objects.all()
+    if is_superuser(user):
+        return qs
+    Kind = _kinds()
+    q = (
+        Q(filed_by_id__in=org_ids(user))
+        | Q(finance_bureau_id__in=org_ids(user, kind=Kind.FINANCE))
+        | Q(project_id__in=_managed_project_ids(user))
+    )
+    finance = region_paths(user, kind=Kind.FINANCE)
+    if finance:
+        q |= _under_any("filed_by__region__path", finance)
+    return qs.filter(q)
+
+
+def visible_events(user) -> QuerySet:
+    from procurement.models import ProjectEvent
+
+    qs = ProjectEvent.objects.all()
+    if is_superuser(user):
+        return qs
+    return qs.filter(project_id__in=visible_projects(user).values("pk"))
+
+
+def primary_kind(user) -> str | None:
+    """The organization kind of the user's first active membership: chooses the home page."""
+    found = seats(user)
+    return found[0].kind if found else None

@@ -1,0 +1,128 @@
+"""The one place that computes dates.
+
+Every duration in the rules is declared here once, tagged calendar days or working days, with
+the article it comes from. Working days follow the calendar table (``CalendarDay``): statutory
+holidays on weekdays are days off, adjusted working weekends (调休) are working days. A year
+with no ``CalendarYear`` row falls back to Monday–Friday; the admin warns about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from django.utils import timezone
+
+
+class DayKind(StrEnum):
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+@dataclass(frozen=True)
+class Duration:
+    days: int
+    kind: DayKind
+    rule: str
+
+    def __str__(self) -> str:
+        unit = "个工作日" if self.kind is DayKind.WORKING else "日"
+        return f"{self.days}{unit}"
+
+
+# --- durations from the law and the seed documents ----------------------------------------
+CONTRACT_SIGNING = Duration(30, DayKind.CALENDAR, "《政府采购法》第四十六条：中标、成交通知书发出之日起三十日内签订合同")
+CONTRACT_PUBLICATION = Duration(2, DayKind.WORKING, "《政府采购法实施条例》第五十条：合同签订之日起2个工作日内公告")
+CONTRACT_FILING = Duration(7, DayKind.WORKING, "《政府采购法》第四十七条：合同签订之日起七个工作日内报财政部门备案")
+AWARD_NOTICE = Duration(2, DayKind.WORKING, "《政府采购法实施条例》第四十三条：中标、成交供应商确定之日起2个工作日内公告")
+INQUIRY_REPLY = Duration(3, DayKind.WORKING, "《政府采购法实施条例》第五十二条：3个工作日内答复询问")
+CHALLENGE_REPLY = Duration(7, DayKind.WORKING, "《政府采购法》第五十三条：收到质疑后七个工作日内答复")
+FRAMEWORK_AGREEMENT_SIGNING = Duration(30, DayKind.CALENDAR, "财政部令第110号；吉财采购意见：入围通知书发出之日起30日内签订框架协议")
+FRAMEWORK_SHORTLIST_PUBLICATION = Duration(3, DayKind.WORKING, "财政部令第110号：框架协议签订之日起3个工作日内发布入围信息")
+FRAMEWORK_AGREEMENT_FILING = Duration(7, DayKind.WORKING, "财政部令第110号：框架协议签订之日起7个工作日内报财政部门备案")
+# Batch sub-plan reminders: working days before the response deadline (issue 3; seed 000 三(一)4).
+SUB_PLAN_REMINDER_DAYS = (3, 1)
+
+
+# --- the calendar ------------------------------------------------------------------------
+
+def _exceptions(start: date, end: date) -> dict[date, bool]:
+    """{date: is_working_day} for the calendar table's rows in [start, end]."""
+    from procurement.models import CalendarDay
+
+    rows = CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind")
+    return {d: kind == CalendarDay.Kind.WORKDAY for d, kind in rows}
+
+
+def is_working_day(day: date) -> bool:
+    found = _exceptions(day, day)
+    if day in found:
+        return found[day]
+    return day.weekday() < 5
+
+
+def _walk(start: date, n: int, step: int) -> date:
+    # Fetch a window wide enough for n working days plus the longest holiday runs, widening if needed.
+    span = max(30, n * 3 + 20)
+    while True:
+        lo, hi = (start, start + timedelta(days=span)) if step > 0 else (start - timedelta(days=span), start)
+        table = _exceptions(lo, hi)
+        day, left = start, n
+        while left > 0:
+            day += timedelta(days=step)
+            if not lo <= day <= hi:
+                break
+            if table.get(day, day.weekday() < 5):
+                left -= 1
+        else:
+            return day
+        span *= 2
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The date ``n`` working days after ``start`` (``start`` itself does not count)."""
+    if n < 0:
+        return subtract_working_days(start, -n)
+    return start if n == 0 else _walk(start, n, +1)
+
+
+def subtract_working_days(start: date, n: int) -> date:
+    return start if n == 0 else _walk(start, n, -1)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
+    if end <= start:
+        return 0
+    table = _exceptions(start, end)
+    day, count = start, 0
+    while day < end:
+        day += timedelta(days=1)
+        if table.get(day, day.weekday() < 5):
+            count += 1
+    return count
+
+
+def due_date(start: date, duration: Duration) -> date:
+    if duration.kind is DayKind.WORKING:
+        return add_working_days(start, duration.days)
+    return start + timedelta(days=duration.days)
+
+
+def missing_calendar_years(years) -> list[int]:
+    """Years among ``years`` for which no holiday calendar is loaded (Mon–Fri fallback in force)."""
+    from procurement.models import CalendarYear
+
+    wanted = sorted(set(years))
+    loaded = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    return [y for y in wanted if y not in loaded]
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the portal's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def today() -> date:
+    return timezone.localdate()

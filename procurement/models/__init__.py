@@ -1,0 +1,40 @@
+from .audit import AppendOnlyError, ProjectEvent
+from .calendar import CalendarDay, CalendarYear
+from .contracts import Contract, Filing
+from .notifications import Notification, Reminder
+from .projects import (
+    Award,
+    EligibleUnit,
+    FundingLine,
+    Lot,
+    Mode,
+    ModeManager,
+    ProcurementMethod,
+    Project,
+    SubPlan,
+)
+from .reference import Category, Membership, Organization, Region
+
+__all__ = [
+    "AppendOnlyError",
+    "Award",
+    "CalendarDay",
+    "CalendarYear",
+    "Category",
+    "Contract",
+    "EligibleUnit",
+    "Filing",
+    "FundingLine",
+    "Lot",
+    "Membership",
+    "Mode",
+    "ModeManager",
+    "Notification",
+    "Organization",
+    "ProcurementMethod",
+    "Project",
+    "ProjectEvent",
+    "Region",
+    "Reminder",
+    "SubPlan",
+]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "吉林省政府集中采购平台 · 管理后台"
+admin.site.site_title = "集中采购管理后台"
+admin.site.index_title = "业务管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("procurement.api.urls")),
+    path("notices/", include("notices.urls")),
+    path("", include("procurement.views.urls")),
+]
