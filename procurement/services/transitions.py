@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from procurement.services.errors import TransitionRefused
 from procurement.services.events import event_record
-from procurement.workflow import failed_conditions, transition_label
+from procurement.workflow import failed_conditions, transition_label, transition_meta
 
 M = TypeVar("M", bound=models.Model)
 
@@ -54,11 +54,12 @@ def transition_run(
     state = _state_field(locked)
     source = getattr(locked, state)
     source_label = getattr(locked, f"get_{state}_display")()
-    allowed_from_here = can_proceed(step, check_conditions=False)
-    # A state the step cannot start from is reported as such, whoever asks.
-    if allowed_from_here and not has_transition_perm(step, actor):
+    meta = transition_meta(step)
+    # A state the step cannot start from is reported as such, whoever asks. (django-fsm's
+    # has_transition_perm also checks the conditions; the permission alone is asked here.)
+    if meta is not None and not meta.has_perm(locked, actor):
         raise PermissionDenied(f"您无权执行「{label}」")
-    if not allowed_from_here:
+    if meta is None or not can_proceed(step, check_conditions=False):
         raise TransitionRefused(f"当前状态为「{source_label}」，不能执行「{label}」")
     reasons = failed_conditions(step)
     if reasons:

@@ -1,0 +1,24 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# CJK fonts and HarfBuzz subsetting: without them WeasyPrint draws boxes for Chinese and says nothing.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY procurement ./procurement
+COPY batch ./batch
+COPY framework ./framework
+COPY volume ./volume
+COPY notices ./notices
+RUN pip install --no-cache-dir .
+COPY . .
+RUN ALLOW_INSECURE_KEY=1 python manage.py collectstatic --noinput
+
+RUN useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "procurement.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
