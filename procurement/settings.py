@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "procurement",
     "notices",
@@ -187,6 +188,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    "EXCEPTION_HANDLER": "procurement.api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "吉林省政府集中采购平台 API",
@@ -194,7 +196,24 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a "Status" (and "Kind"): name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "procurement.models.Project.Status",
+        "SubPlanStatusEnum": "procurement.models.SubPlan.Status",
+        "ContractStatusEnum": "procurement.models.Contract.Status",
+        "OrganizationKindEnum": "procurement.models.Organization.Kind",
+        "CategoryKindEnum": "procurement.models.Category.Kind",
+        "RegionLevelEnum": "procurement.models.Region.Level",
+        "SmeSizeEnum": "procurement.models.Organization.SmeSize",
+        "FundingSourceEnum": "procurement.models.FundingLine.Source",
+        "ModeEnum": "procurement.models.Mode",
+        "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
+    },
+    # The documentation page is served from our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_a_unit_revises_a_submitted_sub_plan_before_the_deadline(lot, unit, cler
 
 def test_a_unit_not_eligible_for_the_project_is_refused(lot):
     outsider = BudgetUnitFactory()
-    with pytest.raises(ServiceError, match="不在项目.*可响应单位范围内"):
+    with pytest.raises(ServiceError, match=r"不在项目.*可响应单位范围内"):
         file(lot, outsider, member_of(outsider))
     assert not SubPlan.objects.exists()
 
@@ -70,7 +70,7 @@ def test_filing_after_the_deadline_is_refused_and_changes_nothing(lot, unit, cle
     plan = sub_plan_submit(sub_plan=file(lot, unit, clerk), actor=clerk)
     Project.objects.filter(pk=lot.project_id).update(response_deadline=timezone.now() - timedelta(minutes=1))
     lot.project.refresh_from_db()
-    with pytest.raises(ServiceError, match="需求响应已于.*截止"):
+    with pytest.raises(ServiceError, match=r"需求响应已于.*截止"):
         file(lot, unit, clerk, quantity="99", sub_plan=plan)
     plan.refresh_from_db()
     assert plan.quantity == Decimal("12")

@@ -78,7 +78,9 @@ def test_a_terminated_project_cannot_be_terminated_again(center, operator):
         transition_run(instance=project, name="terminate", actor=operator)
 
 
-def test_after_commit_callbacks_run_only_when_the_transaction_commits(center, operator, django_capture_on_commit_callbacks):
+def test_after_commit_callbacks_run_only_when_the_transaction_commits(
+    center, operator, django_capture_on_commit_callbacks
+):
     project = ProjectFactory(organizer=center)
     seen = []
     with django_capture_on_commit_callbacks(execute=True):
