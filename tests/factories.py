@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from procurement.models import (
+    Award,
     Category,
     Contract,
     EligibleUnit,
@@ -191,3 +192,14 @@ class ContractFactory(factory.django.DjangoModelFactory):
     unit_price_yuan = Decimal("4500.00")
     amount_yuan = Decimal("45000.00")
     status = Contract.Status.DRAFT
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Award
+
+    lot = factory.SubFactory(LotFactory)
+    project = factory.SelfAttribute("lot.project")
+    supplier = factory.SubFactory(SupplierFactory)
+    unit_price_yuan = Decimal("4500.00")
+    awarded_on = factory.LazyFunction(timezone.localdate)

@@ -59,9 +59,6 @@ class ModeManager(models.Manager.from_queryset(ProjectQuerySet)):
     def get_queryset(self) -> ProjectQuerySet:
         return super().get_queryset().filter(mode=self.mode)
 
-    def deconstruct(self):  # keeps migrations free of the mode argument
-        return super().deconstruct()
-
 
 class Project(FSMModelMixin, models.Model):
     """采购项目: one procurement, whatever the mode (需求确定 → 采购执行 → 结果管理)."""
