@@ -2,12 +2,20 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from procurement.api import views
 
 
+class RootView(APIRootView):
+    """吉林省政府集中采购平台接口（第 1 版）：以下为各类数据的列表地址。外部系统请使用令牌（Token）认证。"""
+
+    def get_view_name(self) -> str:
+        return "接口首页（第 1 版）"
+
+
 class Router(DefaultRouter):
+    APIRootView = RootView
     include_format_suffixes = False
 
 

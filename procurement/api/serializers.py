@@ -1,0 +1,183 @@
+"""Read representations for the API. Labels come from the models' Chinese verbose names.
+
+A serializer's docstring is the description of its schema component, shown to API users: Chinese.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from procurement.models import Category, Contract, FundingLine, Lot, Organization, Project, Region, SubPlan
+
+
+# A read-only model serializer whose ``id`` is labelled in Chinese like every other field.
+# (No docstring: drf-spectacular would show it as the description of every component.)
+class ReadSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        if "id" in fields:
+            fields["id"].label = "内部编号"
+        return fields
+
+
+# --- references: the few fields that name a related object ---------------------------------
+
+class RegionRefSerializer(ReadSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level"]
+        read_only_fields = fields
+
+
+class CategoryRefSerializer(ReadSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name"]
+        read_only_fields = fields
+
+
+class OrganizationRefSerializer(ReadSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "kind", "name", "unit_code", "credit_code"]
+        read_only_fields = fields
+
+
+class ProjectRefSerializer(ReadSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "code", "title", "mode"]
+        read_only_fields = fields
+
+
+class LotRefSerializer(ReadSerializer):
+    class Meta:
+        model = Lot
+        fields = ["id", "number", "name"]
+        read_only_fields = fields
+
+
+# --- reference data ------------------------------------------------------------------------
+
+class RegionSerializer(ReadSerializer):
+    """行政区划：吉林省 → 市（州）及功能区 → 县（市、区）。"""
+
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, label="上级区划代码")
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent", "sort_order"]
+        read_only_fields = fields
+
+
+class CategorySerializer(ReadSerializer):
+    """政府采购品目（财库〔2022〕31号）：A 货物，B 工程，C 服务。"""
+
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, label="上级品目编码")
+    kind = serializers.ChoiceField(choices=Category.Kind.choices, read_only=True, label="品目类别",
+                                   help_text="按品目编码首字母：A 货物，B 工程，C 服务")
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "level", "parent", "kind", "description", "in_centralized_catalog",
+                  "centralized_limit_yuan"]
+        read_only_fields = fields
+
+
+class OrganizationSerializer(ReadSerializer):
+    """机构：财政部门、集中采购机构、预算单位、采购代理机构、供应商。"""
+
+    region = RegionRefSerializer(read_only=True, label="所属区划")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "kind", "name", "short_name", "region", "unit_code", "supervising_unit", "credit_code",
+                  "sme_size", "address", "contact_person", "contact_phone", "email", "is_active"]
+        read_only_fields = fields
+
+
+# --- projects, sub-plans, contracts ---------------------------------------------------------
+
+class LotSerializer(ReadSerializer):
+    """采购包（批量集中采购每种配置一个包）或采购内容。"""
+
+    category = CategoryRefSerializer(read_only=True, allow_null=True, label="采购品目")
+    sub_plan_count = serializers.IntegerField(read_only=True, label="分计划数",
+                                              help_text="本包中您有权查看的分计划数量")
+
+    class Meta:
+        model = Lot
+        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "max_unit_price_yuan",
+                  "sub_plan_count"]
+        read_only_fields = fields
+
+
+class ProjectSerializer(ReadSerializer):
+    """采购项目及其采购包。"""
+
+    organizer = OrganizationRefSerializer(read_only=True, label="组织单位（采购中心/牵头单位）")
+    agency = OrganizationRefSerializer(read_only=True, allow_null=True, label="受托代理机构")
+    category = CategoryRefSerializer(read_only=True, allow_null=True, label="采购品目")
+    scope_region = RegionRefSerializer(read_only=True, label="适用范围")
+    lot_count = serializers.SerializerMethodField(label="采购包数")
+    sub_plan_count = serializers.SerializerMethodField(label="分计划数",
+                                                       help_text="各采购包中您有权查看的分计划数量之和")
+    lots = LotSerializer(many=True, read_only=True, label="采购包")
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "mode", "title", "year", "organizer", "agency", "category", "scope_region",
+                  "scope_note", "description", "procurement_method", "response_opens_at", "response_deadline",
+                  "status", "termination_reason", "lot_count", "sub_plan_count", "lots", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_lot_count(self, project: Project) -> int:
+        return len(project.lots.all())
+
+    def get_sub_plan_count(self, project: Project) -> int:
+        return sum(lot.sub_plan_count for lot in project.lots.all())
+
+
+class FundingLineSerializer(ReadSerializer):
+    """资金构成：分计划的一项资金来源。"""
+
+    class Meta:
+        model = FundingLine
+        fields = ["id", "source", "amount_yuan", "budget_index_code"]
+        read_only_fields = fields
+
+
+class SubPlanSerializer(ReadSerializer):
+    """分计划：一个预算单位对一个采购包填报的数量和预算，含资金构成。"""
+
+    project = ProjectRefSerializer(read_only=True, label="采购项目")
+    lot = LotRefSerializer(read_only=True, label="采购包")
+    unit = OrganizationRefSerializer(read_only=True, label="预算单位")
+    funding_lines = FundingLineSerializer(many=True, read_only=True, label="资金构成")
+
+    class Meta:
+        model = SubPlan
+        fields = ["id", "project", "lot", "unit", "quantity", "budget_yuan", "contact_name", "contact_phone",
+                  "note", "status", "revision", "submitted_at", "funding_lines", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ContractSerializer(ReadSerializer):
+    """采购合同：每个采购人与中标（成交）供应商签订本单位的合同（统采分签）。"""
+
+    project = ProjectRefSerializer(read_only=True, label="采购项目")
+    lot = LotRefSerializer(read_only=True, allow_null=True, label="采购包")
+    buyer = OrganizationRefSerializer(read_only=True, label="采购人")
+    supplier = OrganizationRefSerializer(read_only=True, label="供应商")
+    publish_overdue = serializers.BooleanField(source="is_publish_overdue", read_only=True, label="公告逾期",
+                                               help_text="已签订但超过公告截止日仍未公告")
+    filing_overdue = serializers.BooleanField(source="is_filing_overdue", read_only=True, label="备案逾期",
+                                              help_text="已签订或已公告但超过备案截止日仍未备案")
+
+    class Meta:
+        model = Contract
+        fields = ["id", "code", "title", "project", "lot", "sub_plan", "buyer", "supplier", "quantity",
+                  "unit_price_yuan", "amount_yuan", "status", "signed_on", "publish_due", "filing_due",
+                  "published_on", "filed_on", "accepted_on", "acceptance_note", "paid_on", "paid_amount_yuan",
+                  "termination_reason", "publish_overdue", "filing_overdue", "created_at", "updated_at"]
+        read_only_fields = fields
