@@ -128,7 +128,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
         model = Category
         django_get_or_create = ("code",)
 
-    code = "A02010104"
+    code = "A02010105"
     name = "台式计算机"
     level = 4
     in_centralized_catalog = True

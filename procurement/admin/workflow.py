@@ -1,1 +1,251 @@
-"""Admin: workflow."""
+"""Admin: projects, lots, sub-plans, awards, contracts, filings and the audit log.
+
+Every changelist starts from the access policy (``procurement.access.visible_*``) for anyone but a
+superuser. ``status`` fields are read-only here: states change only through the transition service
+(``procurement.services.transitions.transition_run``); admin actions calling it can be added per mode.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+
+from procurement import access
+from procurement.models import (
+    Award,
+    Contract,
+    EligibleUnit,
+    Filing,
+    FundingLine,
+    Lot,
+    Organization,
+    Project,
+    ProjectEvent,
+    SubPlan,
+)
+
+from .reference import ProjectInlineMixin, ScopedAdminMixin, ScopedChoicesMixin
+
+RelatedOnly = admin.RelatedOnlyFieldListFilter
+
+
+def _projects_of(user) -> QuerySet:
+    return access.visible_projects(user).values("pk")
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+class LotInline(ProjectInlineMixin, admin.TabularInline):
+    model = Lot
+    extra = 0
+    fields = ("number", "name", "category", "unit_of_measure", "max_unit_price_yuan", "specification")
+    autocomplete_fields = ("category",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+class EligibleUnitInline(ProjectInlineMixin, admin.TabularInline):
+    model = EligibleUnit
+    extra = 0
+    fields = ("unit", "invited_at")
+    readonly_fields = ("invited_at",)
+    autocomplete_fields = ("unit",)
+    organization_kinds = {"unit": (Organization.Kind.BUDGET_UNIT,)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project", "unit")
+
+    def has_change_permission(self, request, obj=None):
+        # A unit is added or removed, never swapped: existing rows render read-only, which also
+        # spares one widget query per row on a project with hundreds of eligible units.
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "title", "mode", "status", "organizer", "scope_region", "year", "response_deadline")
+    list_filter = ("mode", "status", "year", ("organizer", RelatedOnly), ("scope_region", RelatedOnly))
+    search_fields = ("code", "title", "organizer__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("organizer", "scope_region")
+    autocomplete_fields = ("organizer", "agency", "category", "scope_region")
+    own_organization_fields = ("organizer",)
+    organization_kinds = {
+        "organizer": (Organization.Kind.CENTER, Organization.Kind.BUDGET_UNIT, Organization.Kind.AGENCY),
+        "agency": (Organization.Kind.AGENCY,),
+    }
+    readonly_fields = ("status", "next_check", "termination_reason", "created_by", "created_at", "updated_at")
+    inlines = (LotInline, EligibleUnitInline)
+    fieldsets = (
+        ("项目信息", {"fields": ("code", "mode", "title", "year", "category", "description")}),
+        ("组织与范围", {"fields": ("organizer", "agency", "scope_region", "scope_note", "procurement_method")}),
+        ("需求响应时间", {"fields": ("response_opens_at", "response_deadline")}),
+        ("状态（只能通过业务操作变更）", {"fields": ("status", "termination_reason", "next_check")}),
+        ("记录", {"fields": ("created_by", "created_at", "updated_at")}),
+    )
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_projects(user)
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_manage_project(obj, user)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Lot)
+class LotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("project", "number", "name", "category", "unit_of_measure", "max_unit_price_yuan")
+    list_filter = ("project__mode",)
+    search_fields = ("name", "project__code", "project__title", "category__code", "category__name")
+    list_select_related = ("project", "category")
+    autocomplete_fields = ("project", "category")
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return Lot.objects.filter(project__in=_projects_of(user))
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_manage_project(obj.project, user)
+
+
+# --- sub-plans -----------------------------------------------------------------------------------
+
+class FundingLineInline(ScopedChoicesMixin, admin.TabularInline):
+    model = FundingLine
+    extra = 0
+    fields = ("source", "amount_yuan", "budget_index_code")
+
+    def _unit_edits(self, request, obj) -> bool:
+        return obj is None or access.can_edit_sub_plan(obj, request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._unit_edits(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._unit_edits(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._unit_edits(request, obj)
+
+
+@admin.register(SubPlan)
+class SubPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("project", "lot", "unit", "quantity", "budget_yuan", "status", "submitted_at")
+    list_filter = ("status", "project__mode", ("project", RelatedOnly))
+    search_fields = ("project__code", "project__title", "unit__name", "unit__unit_code")
+    date_hierarchy = "created_at"
+    list_select_related = ("project", "lot", "unit")
+    autocomplete_fields = ("project", "lot", "unit")
+    organization_kinds = {"unit": (Organization.Kind.BUDGET_UNIT,)}
+    readonly_fields = ("status", "revision", "submitted_at", "created_at", "updated_at")
+    inlines = (FundingLineInline,)
+    fieldsets = (
+        (None, {"fields": ("project", "lot", "unit", "quantity", "budget_yuan")}),
+        ("联系人", {"fields": ("contact_name", "contact_phone", "note")}),
+        ("状态（只能通过业务操作变更）",
+         {"fields": ("status", "revision", "submitted_at", "created_at", "updated_at")}),
+    )
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_sub_plans(user)
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_edit_sub_plan(obj, user)
+
+
+# --- awards, contracts, filings --------------------------------------------------------------------
+
+@admin.register(Award)
+class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("project", "lot", "supplier", "unit_price_yuan", "awarded_on", "notice_published_at")
+    list_filter = ("project__mode",)
+    search_fields = ("project__code", "project__title", "lot__name", "supplier__name", "supplier__credit_code")
+    date_hierarchy = "awarded_on"
+    list_select_related = ("project", "lot", "supplier")
+    autocomplete_fields = ("project", "lot", "supplier")
+    readonly_fields = ("created_at",)
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return Award.objects.filter(project__in=_projects_of(user))
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_manage_project(obj.project, user)
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "title", "buyer", "supplier", "amount_yuan", "status", "signed_on", "publish_due",
+                    "filing_due")
+    list_filter = ("status", "project__mode")
+    search_fields = ("code", "title", "project__code", "buyer__name", "buyer__unit_code", "supplier__name")
+    date_hierarchy = "signed_on"
+    list_select_related = ("buyer", "supplier")
+    autocomplete_fields = ("project", "lot", "award", "sub_plan", "buyer", "supplier")
+    organization_kinds = {"buyer": (Organization.Kind.BUDGET_UNIT,), "supplier": (Organization.Kind.SUPPLIER,)}
+    readonly_fields = ("status", "next_check", "created_at", "updated_at")
+    fieldsets = (
+        ("合同信息", {"fields": ("code", "title", "project", "lot", "award", "sub_plan")}),
+        ("合同双方", {"fields": ("buyer", "supplier")}),
+        ("金额", {"fields": ("quantity", "unit_price_yuan", "amount_yuan")}),
+        ("履约", {"fields": ("signed_on", "publish_due", "filing_due", "published_on", "filed_on", "accepted_on",
+                             "acceptance_note", "paid_on", "paid_amount_yuan")}),
+        ("状态（只能通过业务操作变更）", {"fields": ("status", "termination_reason", "next_check", "created_at",
+                                                    "updated_at")}),
+    )
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_contracts(user)
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_act_as_buyer(obj, user)
+
+
+@admin.register(Filing)
+class FilingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("kind", "project", "contract", "filed_by", "finance_bureau", "status", "external_ref", "filed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("project__code", "project__title", "contract__code", "filed_by__name", "external_ref")
+    date_hierarchy = "filed_at"
+    list_select_related = ("project", "contract", "filed_by", "finance_bureau")
+    autocomplete_fields = ("project", "contract", "filed_by", "finance_bureau")
+    readonly_fields = ("filed_at",)
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_filings(user)
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.acts_for(user, obj.filed_by_id) or access.acts_for(user, obj.finance_bureau_id)
+
+
+# --- the audit log -------------------------------------------------------------------------------
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """操作日志: append-only, so the admin only reads it."""
+
+    list_display = ("created_at", "project", "subject_type", "subject_id", "action_label", "source", "target",
+                    "actor", "actor_organization")
+    list_filter = ("subject_type", "action")
+    search_fields = ("project__code", "action", "action_label", "note", "actor__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("project", "actor", "actor_organization")
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_events(user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

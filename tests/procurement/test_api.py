@@ -155,13 +155,13 @@ def test_regions_filter_by_level_parent_and_subtree_and_search_by_name(admin_api
 def test_categories_filter_as_a_tree(admin_api):
     goods = CategoryFactory(code="A", name="货物", level=1, in_centralized_catalog=False)
     equipment = CategoryFactory(code="A02", name="设备", level=2, parent=goods, in_centralized_catalog=False)
-    CategoryFactory(code="A02010104", name="台式计算机", level=4, parent=equipment, in_centralized_catalog=True)
+    CategoryFactory(code="A02010105", name="台式计算机", level=4, parent=equipment, in_centralized_catalog=True)
     CategoryFactory(code="C", name="服务", level=1, in_centralized_catalog=False)
-    assert codes(results(admin_api, "category", code_prefix="A02")) == ["A02", "A02010104"]
+    assert codes(results(admin_api, "category", code_prefix="A02")) == ["A02", "A02010105"]
     assert codes(results(admin_api, "category", level=1)) == ["A", "C"]
     assert codes(results(admin_api, "category", parent="A")) == ["A02"]
-    assert codes(results(admin_api, "category", in_centralized_catalog="true")) == ["A02010104"]
-    assert codes(results(admin_api, "category", search="计算机")) == ["A02010104"]
+    assert codes(results(admin_api, "category", in_centralized_catalog="true")) == ["A02010105"]
+    assert codes(results(admin_api, "category", search="计算机")) == ["A02010105"]
     detail = admin_api.get(reverse("api-v1:category-detail", args=["A02"])).json()
     assert (detail["parent"], detail["level"], detail["kind"]) == ("A", 2, "A")
 
