@@ -1,2 +1,9 @@
+from django.urls import path
+
+from notices import views
+
 app_name = "notices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notice_list, name="list"),
+    path("<int:pk>/", views.notice_detail, name="detail"),
+]

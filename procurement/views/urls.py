@@ -1,1 +1,24 @@
-urlpatterns: list = []
+"""The portal's pages (included at "/" by procurement/urls.py)."""
+
+from django.urls import path
+
+from procurement.views import auth, contracts, home, sub_plans
+
+urlpatterns = [
+    path("login/", auth.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("workbench/", home.workbench, name="workbench"),
+    path("finance/", home.finance_home, name="finance-home"),
+    path("center/", home.center_home, name="center-home"),
+    path("supplier/", home.supplier_home, name="supplier-home"),
+    path("unit/", home.unit_home, name="unit-home"),
+    path("unit/sub-plans/", sub_plans.sub_plan_list, name="unit-sub-plan-list"),
+    path("unit/sub-plans/<int:pk>/", sub_plans.sub_plan_detail, name="unit-sub-plan-detail"),
+    path("unit/sub-plans/<int:pk>/edit/", sub_plans.sub_plan_edit, name="unit-sub-plan-edit"),
+    path("unit/sub-plans/<int:pk>/submit/", sub_plans.sub_plan_submit, name="unit-sub-plan-submit"),
+    path("unit/sub-plans/<int:pk>/withdraw/", sub_plans.sub_plan_withdraw, name="unit-sub-plan-withdraw"),
+    path("unit/projects/<int:project_pk>/file/", sub_plans.sub_plan_file, name="unit-sub-plan-file"),
+    path("unit/contracts/", contracts.contract_list, name="unit-contract-list"),
+    path("unit/contracts/<int:pk>/", contracts.contract_detail, name="unit-contract-detail"),
+    path("unit/contracts/<int:pk>/<slug:step>/", contracts.contract_step, name="unit-contract-step"),
+]

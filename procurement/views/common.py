@@ -1,0 +1,56 @@
+"""What every portal page shares: the role check, pagination, and turning refusals into Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+from procurement import access
+from procurement.services.errors import ServiceError
+
+PAGE_SIZE = 20
+
+FORBIDDEN_KIND = "您所在的机构无权访问此页面。"
+FORBIDDEN_ACTION = "您无权执行此操作（只读账号或非本单位事项）。"
+
+
+def kind_required(*kinds: str) -> Callable:
+    """Login, then at least one active seat in an organization of one of ``kinds``; otherwise 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not any(access.org_ids(request.user, kind=kind) for kind in kinds):
+                raise PermissionDenied(FORBIDDEN_KIND)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+def paginate(request: HttpRequest, queryset, *, param: str = "page", per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def refusal_message(error: Exception) -> str:
+    """The Chinese sentence to show for a refused write."""
+    if isinstance(error, ServiceError):
+        return error.message
+    if isinstance(error, PermissionDenied):
+        text = str(error)
+        # A PermissionDenied raised by our services carries a Chinese sentence; a bare one does not.
+        return text if text and not text.isascii() else FORBIDDEN_ACTION
+    return str(error)
+
+
+def add_refusal(form: forms.BaseForm, error: Exception) -> None:
+    """Put a service refusal on the form: on the named field when the form has it, else on top."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, refusal_message(error))

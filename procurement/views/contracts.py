@@ -1,0 +1,135 @@
+"""A budget unit's own contracts (统采分签): list, detail, and the steps sign → publish → file → accept → pay.
+
+Lookups go through ``own_contracts`` so another unit's contract answers 404; each step calls its
+contract service, and a refusal becomes a Chinese message with nothing saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from procurement.models import Contract, Organization
+from procurement.selectors import buyer
+from procurement.services import contracts as contract_services
+from procurement.services.errors import ServiceError
+from procurement.views.common import kind_required, paginate, refusal_message
+from procurement.views.forms import ContractAcceptForm, ContractFilterForm, ContractPayForm, ContractStepForm
+
+UNIT = Organization.Kind.BUDGET_UNIT
+Status = Contract.Status
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    source: str
+    date_label: str
+    date_kwarg: str
+    form_class: type[ContractStepForm]
+    help_text: str
+
+    def service(self) -> Callable:
+        return getattr(contract_services, f"contract_{self.name}")
+
+    def form(self, contract: Contract, data=None) -> ContractStepForm:
+        initial = {"amount_yuan": contract.amount_yuan} if self.form_class is ContractPayForm else {}
+        return self.form_class(data, date_label=self.date_label, initial=initial)
+
+    def arguments(self, cleaned: dict) -> dict:
+        kwargs = {self.date_kwarg: cleaned["on"]}
+        if self.form_class is ContractAcceptForm:
+            kwargs["note"] = cleaned.get("note", "")
+        if self.form_class is ContractPayForm:
+            kwargs["amount_yuan"] = cleaned["amount_yuan"]
+        return kwargs
+
+
+STEPS = {
+    step.name: step
+    for step in (
+        Step("sign", "签订合同", Status.DRAFT, "签订日期", "signed_on", ContractStepForm,
+             "签订后系统按工作日计算合同公告和备案的截止日期。"),
+        Step("publish", "合同公告", Status.SIGNED, "公告日期", "published_on", ContractStepForm,
+             "合同应自签订之日起2个工作日内公告。"),
+        Step("file", "合同备案", Status.PUBLISHED, "备案日期", "filed_on", ContractStepForm,
+             "合同应自签订之日起7个工作日内报财政部门备案。"),
+        Step("accept", "履约验收", Status.FILED, "验收日期", "accepted_on", ContractAcceptForm,
+             "请按合同约定组织履约验收并填写验收意见。"),
+        Step("pay", "资金支付", Status.ACCEPTED, "支付日期", "paid_on", ContractPayForm,
+             "验收合格后按合同约定及时支付资金。"),
+    )
+}
+NEXT_STEP = {step.source: step for step in STEPS.values()}
+ORDER = [Status.DRAFT, Status.SIGNED, Status.PUBLISHED, Status.FILED, Status.ACCEPTED, Status.PAID]
+
+
+def step_track(contract: Contract) -> list[tuple[Step, str]]:
+    """Each step with "done", "current" (the next one to take) or "" for the progress bar."""
+    if contract.status not in ORDER:
+        return [(step, "") for step in STEPS.values()]
+    reached = ORDER.index(contract.status)
+    return [
+        (step, "done" if ORDER.index(step.source) < reached else "current" if step.source == contract.status else "")
+        for step in STEPS.values()
+    ]
+
+
+def _own_contract(request, pk: int) -> Contract:
+    return get_object_or_404(buyer.own_contracts(request.user), pk=pk)
+
+
+@kind_required(UNIT)
+def contract_list(request):
+    form = ContractFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    contracts = buyer.own_contract_list(request.user, status=filters.get("status") or "",
+                                        q=(filters.get("q") or "").strip())
+    return render(request, "unit/contract_list.html", {
+        "form": form,
+        "page": paginate(request, contracts),
+        "filtered": any(filters.values()),
+    })
+
+
+@kind_required(UNIT)
+def contract_detail(request, pk: int):
+    contract = _own_contract(request, pk)
+    step = NEXT_STEP.get(contract.status)
+    return render(request, "unit/contract_detail.html", {
+        "contract": contract,
+        "step": step,
+        "step_form": step.form(contract) if step else None,
+        "history": buyer.history_of("contract", contract.pk)[:50],
+        "labels": dict(Contract.Status.choices),
+        "track": step_track(contract),
+    })
+
+
+@require_POST
+@kind_required(UNIT)
+def contract_step(request, pk: int, step: str):
+    contract = _own_contract(request, pk)
+    spec = STEPS.get(step)
+    if spec is None:
+        raise Http404("没有这个操作")
+    form = spec.form(contract, data=request.POST)
+    if not form.is_valid():
+        errors = [(f"{form.fields[name].label}：" if name in form.fields else "") + " ".join(msgs)
+                  for name, msgs in form.errors.items()]
+        messages.error(request, f"「{spec.label}」未完成：" + "；".join(errors))
+        return redirect("unit-contract-detail", pk=contract.pk)
+    try:
+        spec.service()(contract=contract, actor=request.user, **spec.arguments(form.cleaned_data))
+    except (ServiceError, PermissionDenied) as error:
+        messages.error(request, refusal_message(error))
+    else:
+        messages.success(request, f"「{spec.label}」已完成。")
+    return redirect("unit-contract-detail", pk=contract.pk)

@@ -1,0 +1,176 @@
+"""Forms of the portal pages. They only validate input; every write goes through a service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from procurement.models import Contract, FundingLine, Lot, Organization, SubPlan
+
+
+def _style(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, so templates can render fields in one loop."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            css = "form-select"
+        elif isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
+class PortalLoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确，请重新输入（区分大小写）。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        self.fields["username"].widget.attrs.update({"placeholder": "请输入用户名", "autocomplete": "username"})
+        self.fields["password"].widget.attrs.update({"placeholder": "请输入密码"})
+        _style(self)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "项目编号或名称", "type": "search"}))
+
+    def __init__(self, *args, placeholder: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if placeholder:
+            self.fields["q"].widget.attrs["placeholder"] = placeholder
+        _style(self)
+
+    @property
+    def term(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
+class SubPlanFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "项目编号、名称或采购包", "type": "search"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *SubPlan.Status.choices])
+    project = forms.TypedChoiceField(label="采购项目", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, projects=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [("", "全部项目")] + [(p.pk, f"{p.code} {p.title}") for p in projects]
+        _style(self)
+
+
+class ContractFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "合同编号、名称或供应商", "type": "search"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Contract.Status.choices])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class SubPlanForm(forms.Form):
+    quantity = forms.DecimalField(label="采购数量", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    budget_yuan = forms.DecimalField(label="预算金额（元）", max_digits=16, decimal_places=2, min_value=Decimal("0"))
+    contact_name = forms.CharField(label="联系人", max_length=32, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs["step"] = "0.01"
+        self.fields["budget_yuan"].widget.attrs["step"] = "0.01"
+        _style(self)
+
+
+class FileSubPlanForm(SubPlanForm):
+    """A new sub-plan: the lot (and, for a user acting for several units, which unit files it)."""
+
+    lot = forms.ModelChoiceField(label="采购包", queryset=Lot.objects.none(), empty_label="请选择采购包")
+    unit = forms.ModelChoiceField(label="填报单位", queryset=Organization.objects.none(), empty_label=None)
+
+    field_order = ["unit", "lot", "quantity", "budget_yuan", "contact_name", "contact_phone", "note"]
+
+    def __init__(self, *args, lots, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lots
+        self.fields["unit"].queryset = units
+        self.order_fields(self.field_order)
+        _style(self)
+
+
+class FundingLineForm(forms.Form):
+    """资金构成: one funding source. A row left blank is ignored."""
+
+    source = forms.ChoiceField(label="资金来源", required=False, choices=[("", "请选择"), *FundingLine.Source.choices])
+    amount_yuan = forms.DecimalField(label="金额（元）", required=False, max_digits=16, decimal_places=2,
+                                     min_value=Decimal("0"))
+    budget_index_code = forms.CharField(label="预算指标编号", required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount_yuan"].widget.attrs["step"] = "0.01"
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        filled = data.get("source") or data.get("amount_yuan") is not None or data.get("budget_index_code")
+        if filled:
+            if not data.get("source"):
+                self.add_error("source", "请选择资金来源")
+            if data.get("amount_yuan") is None:
+                self.add_error("amount_yuan", "请填写金额")
+        return data
+
+    def line(self) -> dict | None:
+        data = self.cleaned_data
+        if not data or not data.get("source"):
+            return None
+        return {
+            "source": data["source"],
+            "amount_yuan": data["amount_yuan"],
+            "budget_index_code": data.get("budget_index_code", ""),
+        }
+
+
+class BaseFundingLineFormSet(forms.BaseFormSet):
+    def lines(self) -> list[dict]:
+        return [line for form in self.forms if (line := form.line()) is not None]
+
+
+def funding_line_formset(*, data=None, initial=None, extra: int = 2):
+    FormSet = forms.formset_factory(FundingLineForm, formset=BaseFundingLineFormSet, extra=extra)
+    return FormSet(data=data, initial=initial, prefix="funding")
+
+
+# --- contract steps (统采分签: each unit signs, publishes, files, accepts and pays its own) -----
+
+class ContractStepForm(forms.Form):
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, date_label: str = "日期", **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = date_label
+        _style(self)
+
+
+class ContractAcceptForm(ContractStepForm):
+    note = forms.CharField(label="验收意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContractPayForm(ContractStepForm):
+    amount_yuan = forms.DecimalField(label="支付金额（元）", max_digits=16, decimal_places=2, min_value=Decimal("0"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount_yuan"].widget.attrs["step"] = "0.01"
