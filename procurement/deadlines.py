@@ -32,15 +32,33 @@ class Duration:
 
 
 # --- durations from the law and the seed documents ----------------------------------------
-CONTRACT_SIGNING = Duration(30, DayKind.CALENDAR, "《政府采购法》第四十六条：中标、成交通知书发出之日起三十日内签订合同")
-CONTRACT_PUBLICATION = Duration(2, DayKind.WORKING, "《政府采购法实施条例》第五十条：合同签订之日起2个工作日内公告")
-CONTRACT_FILING = Duration(7, DayKind.WORKING, "《政府采购法》第四十七条：合同签订之日起七个工作日内报财政部门备案")
-AWARD_NOTICE = Duration(2, DayKind.WORKING, "《政府采购法实施条例》第四十三条：中标、成交供应商确定之日起2个工作日内公告")
-INQUIRY_REPLY = Duration(3, DayKind.WORKING, "《政府采购法实施条例》第五十二条：3个工作日内答复询问")
-CHALLENGE_REPLY = Duration(7, DayKind.WORKING, "《政府采购法》第五十三条：收到质疑后七个工作日内答复")
-FRAMEWORK_AGREEMENT_SIGNING = Duration(30, DayKind.CALENDAR, "财政部令第110号；吉财采购意见：入围通知书发出之日起30日内签订框架协议")
-FRAMEWORK_SHORTLIST_PUBLICATION = Duration(3, DayKind.WORKING, "财政部令第110号：框架协议签订之日起3个工作日内发布入围信息")
-FRAMEWORK_AGREEMENT_FILING = Duration(7, DayKind.WORKING, "财政部令第110号：框架协议签订之日起7个工作日内报财政部门备案")
+CONTRACT_SIGNING = Duration(
+    30, DayKind.CALENDAR, "《政府采购法》第四十六条：中标、成交通知书发出之日起三十日内签订合同"
+)
+CONTRACT_PUBLICATION = Duration(
+    2, DayKind.WORKING, "《政府采购法实施条例》第五十条：合同签订之日起2个工作日内公告"
+)
+CONTRACT_FILING = Duration(
+    7, DayKind.WORKING, "《政府采购法》第四十七条：合同签订之日起七个工作日内报财政部门备案"
+)
+AWARD_NOTICE = Duration(
+    2, DayKind.WORKING, "《政府采购法实施条例》第四十三条：中标、成交供应商确定之日起2个工作日内公告"
+)
+INQUIRY_REPLY = Duration(
+    3, DayKind.WORKING, "《政府采购法实施条例》第五十二条：3个工作日内答复询问"
+)
+CHALLENGE_REPLY = Duration(
+    7, DayKind.WORKING, "《政府采购法》第五十三条：收到质疑后七个工作日内答复"
+)
+FRAMEWORK_AGREEMENT_SIGNING = Duration(
+    30, DayKind.CALENDAR, "财政部令第110号；吉财采购意见：入围通知书发出之日起30日内签订框架协议"
+)
+FRAMEWORK_SHORTLIST_PUBLICATION = Duration(
+    3, DayKind.WORKING, "财政部令第110号：框架协议签订之日起3个工作日内发布入围信息"
+)
+FRAMEWORK_AGREEMENT_FILING = Duration(
+    7, DayKind.WORKING, "财政部令第110号：框架协议签订之日起7个工作日内报财政部门备案"
+)
 # Batch sub-plan reminders: working days before the response deadline (issue 3; seed 000 三(一)4).
 SUB_PLAN_REMINDER_DAYS = (3, 1)
 
@@ -88,6 +106,9 @@ def add_working_days(start: date, n: int) -> date:
 
 
 def subtract_working_days(start: date, n: int) -> date:
+    """The date ``n`` working days before ``start`` (``start`` itself does not count)."""
+    if n < 0:
+        return add_working_days(start, -n)
     return start if n == 0 else _walk(start, n, -1)
 
 

@@ -1,0 +1,179 @@
+"""Contract services (统采分签: each buying unit signs, publishes, files, accepts and pays its own contract).
+
+Every step runs through ``transition_run``; its ``prepare`` sets and checks the step's dates.
+Signing fixes the legal deadlines (working days, from ``procurement.deadlines``):
+- 合同公告: within 2 working days of signing (《政府采购法实施条例》第五十条);
+- 合同备案: within 7 working days of signing (《政府采购法》第四十七条).
+After each step the contract's ``next_check`` tells the deadline sweep when to look again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from procurement import deadlines
+from procurement.models import Contract, Filing, Organization
+from procurement.services.errors import ServiceError
+from procurement.services.reminders import CONTRACT_DEADLINES
+from procurement.services.transitions import transition_run
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+CENT = Decimal("0.01")
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _checked_date(value: date, *, field: str, label: str, not_before: date | None = None,
+                  not_before_label: str = "") -> date:
+    """``value`` if it is a date, not after today and not before ``not_before``."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ServiceError(f"请填写正确的{label}", field=field)
+    if value > deadlines.today():
+        raise ServiceError(f"{label}不能晚于今天", field=field)
+    if not_before is not None and value < not_before:
+        raise ServiceError(f"{label}不能早于{not_before_label}（{_chinese_date(not_before)}）", field=field)
+    return value
+
+
+def _after_signing(contract: Contract, value: date, *, field: str, label: str) -> date:
+    return _checked_date(value, field=field, label=label, not_before=contract.signed_on, not_before_label="签订日期")
+
+
+def contract_next_check(contract: Contract, *, now: datetime | None = None) -> datetime | None:
+    """When the deadline sweep must next look at ``contract``; None when no deadline is pending."""
+    return CONTRACT_DEADLINES.next_check(contract, now=now)
+
+
+def _refresh_next_check(contract: Contract) -> Contract:
+    CONTRACT_DEADLINES.store_next_check(contract, contract_next_check(contract))
+    return contract
+
+
+def _finance_bureau_for(buyer: Organization) -> Organization | None:
+    """The finance bureau of the buyer's own region, which receives the contract filing (备案)."""
+    return (
+        Organization.objects.filter(kind=Organization.Kind.FINANCE, region_id=buyer.region_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def contract_sign(*, contract: Contract, actor: AbstractBaseUser, signed_on: date) -> Contract:
+    """签订合同: record the signing date and fix the publication and filing deadlines."""
+
+    def prepare(locked: Contract) -> dict[str, str]:
+        locked.signed_on = _checked_date(signed_on, field="signed_on", label="签订日期")
+        locked.publish_due = deadlines.due_date(locked.signed_on, deadlines.CONTRACT_PUBLICATION)
+        locked.filing_due = deadlines.due_date(locked.signed_on, deadlines.CONTRACT_FILING)
+        return {
+            "signed_on": locked.signed_on.isoformat(),
+            "publish_due": locked.publish_due.isoformat(),
+            "filing_due": locked.filing_due.isoformat(),
+        }
+
+    signed = transition_run(instance=contract, name="sign", actor=actor, prepare=prepare)
+    return _refresh_next_check(signed)
+
+
+@transaction.atomic
+def contract_publish(*, contract: Contract, actor: AbstractBaseUser, published_on: date) -> Contract:
+    """合同公告 (the notice itself is published by the notices app)."""
+
+    def prepare(locked: Contract) -> dict[str, str]:
+        locked.published_on = _after_signing(locked, published_on, field="published_on", label="公告日期")
+        return {"published_on": locked.published_on.isoformat()}
+
+    published = transition_run(instance=contract, name="publish", actor=actor, prepare=prepare)
+    return _refresh_next_check(published)
+
+
+@transaction.atomic
+def contract_file(*, contract: Contract, actor: AbstractBaseUser, filed_on: date) -> Contract:
+    """合同备案: record the filing date and the filing addressed to the buyer's finance bureau."""
+
+    def prepare(locked: Contract) -> dict[str, object]:
+        locked.filed_on = _after_signing(locked, filed_on, field="filed_on", label="备案日期")
+        filing = Filing.objects.create(
+            kind=Filing.Kind.CONTRACT,
+            project_id=locked.project_id,
+            contract=locked,
+            filed_by_id=locked.buyer_id,
+            finance_bureau=_finance_bureau_for(locked.buyer),
+            payload={
+                "contract_code": locked.code,
+                "title": locked.title,
+                "buyer": locked.buyer.name,
+                "supplier": locked.supplier.name,
+                "amount_yuan": str(locked.amount_yuan),
+                "signed_on": locked.signed_on.isoformat() if locked.signed_on else None,
+                "published_on": locked.published_on.isoformat() if locked.published_on else None,
+                "filed_on": locked.filed_on.isoformat(),
+            },
+        )
+        return {"filed_on": locked.filed_on.isoformat(), "filing_id": filing.pk,
+                "finance_bureau_id": filing.finance_bureau_id}
+
+    filed = transition_run(instance=contract, name="file", actor=actor, prepare=prepare)
+    return _refresh_next_check(filed)
+
+
+@transaction.atomic
+def contract_accept(*, contract: Contract, actor: AbstractBaseUser, accepted_on: date, note: str = "") -> Contract:
+    """履约验收."""
+
+    def prepare(locked: Contract) -> dict[str, str]:
+        locked.accepted_on = _after_signing(locked, accepted_on, field="accepted_on", label="验收日期")
+        locked.acceptance_note = note.strip()
+        return {"accepted_on": locked.accepted_on.isoformat(), "acceptance_note": locked.acceptance_note}
+
+    accepted = transition_run(instance=contract, name="accept", actor=actor, note=note.strip(), prepare=prepare)
+    return _refresh_next_check(accepted)
+
+
+@transaction.atomic
+def contract_pay(*, contract: Contract, actor: AbstractBaseUser, paid_on: date, amount_yuan: Decimal) -> Contract:
+    """资金支付: the amount paid, in 元, at most the contract amount."""
+    if not isinstance(amount_yuan, Decimal):
+        raise TypeError("amount_yuan must be a Decimal")
+
+    def prepare(locked: Contract) -> dict[str, str]:
+        locked.paid_on = _checked_date(paid_on, field="paid_on", label="支付日期",
+                                       not_before=locked.accepted_on or locked.signed_on,
+                                       not_before_label="验收日期" if locked.accepted_on else "签订日期")
+        if not amount_yuan.is_finite():
+            raise ServiceError("请填写正确的支付金额", field="amount_yuan")
+        if amount_yuan < 0:
+            raise ServiceError("支付金额不能为负数", field="amount_yuan")
+        if amount_yuan != amount_yuan.quantize(CENT):
+            raise ServiceError("支付金额最多保留两位小数（单位：元）", field="amount_yuan")
+        if amount_yuan > locked.amount_yuan:
+            raise ServiceError(f"支付金额不能超过合同金额（{locked.amount_yuan:,.2f}元）", field="amount_yuan")
+        locked.paid_amount_yuan = amount_yuan.quantize(CENT)
+        return {"paid_on": locked.paid_on.isoformat(), "paid_amount_yuan": str(locked.paid_amount_yuan)}
+
+    paid = transition_run(instance=contract, name="pay", actor=actor, prepare=prepare)
+    return _refresh_next_check(paid)
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, actor: AbstractBaseUser, reason: str) -> Contract:
+    """终止合同: a reason is required; pending deadlines stop."""
+    reason = (reason or "").strip()
+
+    def prepare(locked: Contract) -> dict[str, str]:
+        if not reason:
+            raise ServiceError("终止合同必须填写终止原因", field="reason")
+        locked.termination_reason = reason
+        return {"termination_reason": reason}
+
+    terminated = transition_run(instance=contract, name="terminate", actor=actor, note=reason, prepare=prepare)
+    return _refresh_next_check(terminated)

@@ -1,0 +1,307 @@
+"""The deadline sweep: one periodic task finds what is due and sends each reminder exactly once.
+
+Every object with a pending deadline carries an indexed ``next_check``. A *deadline source* knows
+one kind of object: which rows are due (``next_check <= now``), the milestones of each row (when a
+reminder becomes due, until when it still makes sense, who receives it, what it says), and
+therefore when the sweep must look again. Each mode registers its own sources with
+``register_deadline_source`` (from its AppConfig.ready() or a module that ready() imports); this
+module registers the contract deadlines (合同公告, 合同备案) itself.
+
+Exactly once: a reminder is first recorded in ``Reminder`` under a unique key inside the row's
+transaction; a key already there means it was sent, so a retried, doubled or concurrent sweep
+sends nothing twice. In-app notifications are written in the same transaction; e-mails leave
+only after it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, connection, models, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from procurement import deadlines
+from procurement.models import Contract, Membership, Notification, Organization, Reminder
+
+logger = logging.getLogger(__name__)
+
+# Rows taken per source and sweep; the rest wait for the next run (the beat runs every minute).
+SWEEP_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One reminder a row will need: due from ``at``; pointless from ``until`` (None: never)."""
+
+    key: str
+    kind: str
+    at: datetime
+    until: datetime | None
+    due_on: date | None
+    organization: Organization
+    level: str
+    title: str
+    body: str
+    url: str = ""
+
+    def is_due(self, now: datetime) -> bool:
+        return self.at <= now and (self.until is None or now < self.until)
+
+    def is_pending(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+
+class DeadlineSource:
+    """One kind of object with deadlines. Subclasses set ``name``/``model`` and write ``milestones``."""
+
+    name: str = ""
+    model: type[models.Model]
+
+    def queryset(self) -> models.QuerySet:
+        return self.model._base_manager.all()
+
+    def due(self, now: datetime) -> models.QuerySet:
+        return self.queryset().filter(next_check__isnull=False, next_check__lte=now)
+
+    def milestones(self, obj: models.Model) -> list[Milestone]:
+        raise NotImplementedError
+
+    def next_check(self, obj: models.Model, *, now: datetime | None = None) -> datetime | None:
+        """The earliest moment a reminder not yet sent becomes due (in the past if one is due now)."""
+        now = now or timezone.now()
+        pending = [m for m in self.milestones(obj) if m.is_pending(now)]
+        sent = set(Reminder.objects.filter(key__in=[m.key for m in pending]).values_list("key", flat=True))
+        return min((m.at for m in pending if m.key not in sent), default=None)
+
+    def store_next_check(self, obj: models.Model, value: datetime | None) -> None:
+        # A queryset update: no save() side effects, no protected FSM field written back.
+        self.model._base_manager.filter(pk=obj.pk).update(next_check=value)
+        obj.next_check = value
+
+
+_sources: dict[str, DeadlineSource] = {}
+
+
+def register_deadline_source(source: DeadlineSource) -> DeadlineSource:
+    """Add ``source`` to the sweep (registering the same name again replaces it)."""
+    if not source.name:
+        raise ValueError("a deadline source needs a name")
+    _sources[source.name] = source
+    return source
+
+
+def deadline_sources() -> list[DeadlineSource]:
+    return list(_sources.values())
+
+
+# --- the sweep ---------------------------------------------------------------------------
+
+def sweep_due_deadlines(*, now: datetime | None = None) -> dict[str, int]:
+    """Send every reminder that is due at ``now`` and move each row's ``next_check`` on.
+
+    Returns counts: rows checked, reminders sent, duplicates skipped, notifications, e-mails, rows that failed.
+    """
+    now = now or timezone.now()
+    counts = {"checked": 0, "reminders": 0, "duplicates": 0, "notifications": 0, "emails": 0, "errors": 0}
+    for source in deadline_sources():
+        ids = list(source.due(now).order_by("next_check", "pk").values_list("pk", flat=True)[:SWEEP_BATCH_SIZE])
+        for pk in ids:
+            try:
+                row_counts = _sweep_row(source, pk, now)
+            except Exception:
+                # One broken row (rolled back, retried next run) must not hold up every other reminder.
+                counts["errors"] += 1
+                logger.exception("deadline sweep: %s %s failed", source.name, pk)
+                continue
+            for name, value in row_counts.items():
+                counts[name] += value
+    if counts["reminders"] or counts["duplicates"] or counts["errors"]:
+        logger.info("deadline sweep at %s: %s", now.isoformat(), counts)
+    return counts
+
+
+def _lock_due_row(source: DeadlineSource, pk, now: datetime):
+    rows = source.due(now).filter(pk=pk)
+    if connection.features.has_select_for_update:
+        # Another sweep holding the row is handling it: skip it rather than wait.
+        rows = rows.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+    return rows.first()
+
+
+@transaction.atomic
+def _sweep_row(source: DeadlineSource, pk, now: datetime) -> dict[str, int]:
+    counts = {"checked": 0, "reminders": 0, "duplicates": 0, "notifications": 0, "emails": 0}
+    obj = _lock_due_row(source, pk, now)
+    if obj is None:
+        return counts
+    counts["checked"] = 1
+    for milestone in source.milestones(obj):
+        if not milestone.is_due(now):
+            continue
+        reminder = _record(source, obj, milestone)
+        if reminder is None:
+            counts["duplicates"] += 1
+            continue
+        counts["reminders"] += 1
+        notified, mailed = _deliver(reminder, milestone)
+        counts["notifications"] += notified
+        counts["emails"] += mailed
+    source.store_next_check(obj, source.next_check(obj, now=now))
+    return counts
+
+
+def _record(source: DeadlineSource, obj: models.Model, milestone: Milestone) -> Reminder | None:
+    """Insert the reminder's row first; None when its key is already there (already sent)."""
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(
+                key=milestone.key,
+                subject_type=source.name,
+                subject_id=obj.pk,
+                kind=milestone.kind,
+                due_on=milestone.due_on,
+            )
+    except IntegrityError:
+        return None
+
+
+def _recipients(organization: Organization) -> list:
+    memberships = (
+        Membership.objects.filter(organization=organization, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return [m.user for m in memberships]
+
+
+def _deliver(reminder: Reminder, milestone: Milestone) -> tuple[int, int]:
+    users = _recipients(milestone.organization)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            organization=milestone.organization,
+            reminder=reminder,
+            level=milestone.level,
+            title=milestone.title,
+            body=milestone.body,
+            url=milestone.url,
+        )
+        for user in users
+    )
+    reminder.recipients = len(users)
+    reminder.save(update_fields=["recipients"])
+    messages = [
+        EmailMessage(
+            subject=f"【{settings.PORTAL_NAME}】{milestone.title}",
+            body=_mail_body(user, milestone),
+            to=[user.email],
+        )
+        for user in users
+        if user.email
+    ]
+    if messages:
+        transaction.on_commit(lambda: _send(messages, reminder.key), robust=True)
+    return len(users), len(messages)
+
+
+def _mail_body(user, milestone: Milestone) -> str:
+    name = user.get_full_name() or user.get_username()
+    lines = [f"{name}，您好：", "", milestone.body]
+    if milestone.url:
+        lines += ["", f"办理地址：{milestone.url}"]
+    lines += ["", f"此邮件由{settings.PORTAL_NAME}自动发送，请勿直接回复。"]
+    return "\n".join(lines)
+
+
+def _send(messages: list[EmailMessage], key: str) -> None:
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        # The in-app notifications stand; a mail server outage must not resend them.
+        logger.exception("reminder %s: e-mail could not be sent", key)
+
+
+# --- contract deadlines (合同公告 2 个工作日, 合同备案 7 个工作日) ------------------------------
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def contract_url(contract: Contract) -> str:
+    """The buyer's page of the contract (the admin page while the portal page does not exist)."""
+    for name in ("unit-contract-detail", "admin:procurement_contract_change"):
+        try:
+            return reverse(name, args=[contract.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@dataclass(frozen=True)
+class _ContractDeadline:
+    kind: str  # "publish" | "filing"
+    field: str
+    action: str  # what must be done by the due date, in Chinese
+    duration: deadlines.Duration
+
+
+_CONTRACT_DEADLINES = (
+    _ContractDeadline("publish", "publish_due", "公告", deadlines.CONTRACT_PUBLICATION),
+    _ContractDeadline("filing", "filing_due", "备案", deadlines.CONTRACT_FILING),
+)
+
+
+class ContractDeadlines(DeadlineSource):
+    """合同公告（签订之日起2个工作日内）and 合同备案（7个工作日内）: the buyer is reminded on the
+    working day before the due date (or on the due day itself) and once more when it has passed."""
+
+    name = "contract"
+    model = Contract
+
+    def queryset(self) -> models.QuerySet:
+        return Contract.objects.all()
+
+    def pending(self, contract: Contract) -> list[_ContractDeadline]:
+        if contract.status == Contract.Status.SIGNED:
+            return [d for d in _CONTRACT_DEADLINES if getattr(contract, d.field)]
+        if contract.status == Contract.Status.PUBLISHED:
+            return [d for d in _CONTRACT_DEADLINES if d.kind == "filing" and contract.filing_due]
+        return []
+
+    def milestones(self, contract: Contract) -> list[Milestone]:
+        found: list[Milestone] = []
+        for deadline in self.pending(contract):
+            due: date = getattr(contract, deadline.field)
+            passed = deadlines.start_of_day(due + timedelta(days=1))
+            subject = f"合同「{contract.code} {contract.title}」"
+            rule = f"依据{deadline.duration.rule}"
+            common = {"due_on": due, "organization": contract.buyer, "url": contract_url(contract)}
+            found.append(Milestone(
+                key=f"contract:{contract.pk}:{deadline.kind}_due_soon:{due.isoformat()}",
+                kind=f"{deadline.kind}_due_soon",
+                at=deadlines.start_of_day(deadlines.subtract_working_days(due, 1)),
+                until=passed,
+                level=Notification.Level.WARNING,
+                title=f"合同{deadline.action}即将到期",
+                body=f"{subject}应于{_chinese_date(due)}前完成{deadline.action}，请及时办理。{rule}。",
+                **common,
+            ))
+            found.append(Milestone(
+                key=f"contract:{contract.pk}:{deadline.kind}_overdue:{due.isoformat()}",
+                kind=f"{deadline.kind}_overdue",
+                at=passed,
+                until=None,
+                level=Notification.Level.DANGER,
+                title=f"合同{deadline.action}已逾期",
+                body=f"{subject}的{deadline.action}截止日为{_chinese_date(due)}，至今尚未完成，已逾期，请立即办理。{rule}。",
+                **common,
+            ))
+        return found
+
+
+CONTRACT_DEADLINES = register_deadline_source(ContractDeadlines())
