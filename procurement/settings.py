@@ -228,5 +228,7 @@ LOGGING = {
 
 # --- The portal ---------------------------------------------------------------------------
 PORTAL_NAME = "吉林省政府集中采购平台"
+# The portal's public address, for links in e-mails (sent by workers, outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Where the shared data (catalog, OCDS schemas) lives; the checkout sits beside ../shared.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data"))

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, models, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement import deadlines
@@ -213,7 +213,7 @@ def _mail_body(user, milestone: Milestone) -> str:
     name = user.get_full_name() or user.get_username()
     lines = [f"{name}，您好：", "", milestone.body]
     if milestone.url:
-        lines += ["", f"办理地址：{milestone.url}"]
+        lines += ["", f"办理地址：{settings.PORTAL_BASE_URL.rstrip('/')}{milestone.url}"]
     lines += ["", f"此邮件由{settings.PORTAL_NAME}自动发送，请勿直接回复。"]
     return "\n".join(lines)
 
@@ -233,13 +233,8 @@ def _chinese_date(day: date) -> str:
 
 
 def contract_url(contract: Contract) -> str:
-    """The buyer's page of the contract (the admin page while the portal page does not exist)."""
-    for name in ("unit-contract-detail", "admin:procurement_contract_change"):
-        try:
-            return reverse(name, args=[contract.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The buyer's page of the contract."""
+    return reverse("unit-contract-detail", args=[contract.pk])
 
 
 @dataclass(frozen=True)

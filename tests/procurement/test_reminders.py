@@ -70,6 +70,7 @@ def test_running_the_sweep_twice_sends_one_reminder(signed, django_capture_on_co
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@example.gov.cn"]
     assert "合同公告即将到期" in mail.outbox[0].subject
+    assert f"办理地址：http://127.0.0.1:8000/unit/contracts/{signed.pk}/" in mail.outbox[0].body
 
 
 def test_a_doubled_sweep_of_a_row_already_reminded_sends_nothing_twice(signed, django_capture_on_commit_callbacks):
