@@ -6,8 +6,6 @@ admin index warn about the years that matter (this year, next year, years of ope
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -140,20 +138,3 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         warn_missing_calendar_years(request)
         return super().changelist_view(request, extra_context)
-
-
-def _index_warning_missing_years(index):
-    """The admin index also shows the warning, to whoever may see the calendar."""
-
-    @functools.wraps(index)
-    def index_view(request, extra_context=None):
-        if request.user.has_perm("procurement.view_calendaryear"):
-            warn_missing_calendar_years(request)
-        return index(request, extra_context)
-
-    index_view.warns_missing_calendar_years = True
-    return index_view
-
-
-if not getattr(admin.site.index, "warns_missing_calendar_years", False):
-    admin.site.index = _index_warning_missing_years(admin.site.index)

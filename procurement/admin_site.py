@@ -1,0 +1,20 @@
+"""The portal's admin site: Chinese titles, and the index warns about calendar years not loaded."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "吉林省政府集中采购平台 · 管理后台"
+    site_title = "集中采购管理后台"
+    index_title = "业务管理"
+
+    def index(self, request, extra_context=None):
+        # A year with no holiday calendar falls back to Monday–Friday; whoever may see the
+        # calendar is told on the index page, not only on the calendar's own pages.
+        if request.user.has_perm("procurement.view_calendaryear"):
+            from procurement.admin.calendar import warn_missing_calendar_years
+
+            warn_missing_calendar_years(request)
+        return super().index(request, extra_context)
