@@ -50,7 +50,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
 test: install lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
