@@ -16,11 +16,13 @@ from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from procurement import deadlines
 from procurement.models import (
@@ -287,21 +289,11 @@ COUNTED: tuple[tuple[str, type[models.Model]], ...] = (
 )
 
 
-def _notice_model():
-    try:
-        return import_module("notices.models").Notice
-    except ImportError:  # the notices app is optional for the demo
-        return None
-
-
 @transaction.atomic
 def demo_seed(*, password: str | None = None) -> DemoResult:
     """Build (or complete) the demo province. Running it again creates nothing new."""
     password = password or demo_password()
     counted = list(COUNTED)
-    notice_model = _notice_model()
-    if notice_model is not None:
-        counted.append(("公告", notice_model))
     before = {label: model._default_manager.count() for label, model in counted}
 
     regions = regions_ensure().regions
@@ -311,6 +303,7 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
     orgs = _organizations_ensure(regions)
     users = _users_ensure(orgs, password)
     _projects_ensure(regions, orgs, users)
+    extensions = _app_demo_extensions()
 
     result = DemoResult(password=password, logins=[
         DemoLogin("admin", "系统管理员（超级用户）", "—"),
@@ -323,7 +316,24 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
     for label, model in counted:
         total = model._default_manager.count()
         result.counts[label] = (total, total - before[label])
+    for extend in extensions:
+        result.counts.update(extend(users=users))
     return result
+
+
+def _app_demo_extensions() -> list:
+    """``demo_extend`` of every other installed app's ``demo`` module, like the admin's autodiscovery.
+
+    The core does not import the apps built on it (notices, the modes); each adds its own demo
+    rows on top of the core's and returns ``{label: (rows now, rows created)}``.
+    """
+    found = []
+    for config in django_apps.get_app_configs():
+        if config.name != "procurement" and module_has_submodule(config.module, "demo"):
+            module = import_module(f"{config.name}.demo")
+            if hasattr(module, "demo_extend"):
+                found.append(module.demo_extend)
+    return found
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -526,7 +536,6 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
         (o for o in orgs.by_unit_code.values() if o.region_id == province.pk), key=lambda o: o.unit_code
     )
     others = [o for o in provincial_units if o.pk not in (unit.pk, unit2.pk)]
-    publish = _notice_publisher()
 
     # 1. Batch project collecting sub-plans (需求征集中): three configuration types, all provincial units.
     project, created = _project_create(
@@ -547,11 +556,6 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
         for index, other in enumerate(others[1::12][:8]):
             _sub_plan_create(lot=lots[index % 3], unit=other, quantity=(index * 7) % 19 + 3,
                              status=SubPlan.Status.SUBMITTED, submitted_at=now - timedelta(hours=6 * (index + 1)))
-    if publish and not _has_notice(project, "solicitation"):
-        publish(type="solicitation", project=project, publisher=center, published_at=project.response_opens_at,
-                title=f"{CENTER_NAME}关于征集{project.title}需求计划的公告",
-                body=(f"各省直预算单位：\n{project.title}现开始征集需求计划，共设3个采购包。请于"
-                      f"{timezone.localtime(project.response_deadline):%Y年%m月%d日%H时}前登录平台填报分计划。"))
 
     # 2. Batch project awarded (已定标), per-unit contracts signed by each buyer (统采分签).
     project, created = _project_create(
@@ -564,17 +568,6 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     )
     if created:
         _awarded_project_fill(project, orgs, unit=unit, unit2=unit2, others=others, finance=finance, today=today)
-    if publish and not _has_notice(project, "procurement"):
-        publish(type="procurement", project=project, publisher=center,
-                published_at=project.response_deadline + timedelta(days=5),
-                title=f"{project.title}公开招标公告",
-                body=f"{CENTER_NAME}受省直各预算单位委托，对{project.title}进行公开招标，欢迎合格供应商参加。")
-    if publish and not _has_notice(project, "award"):
-        lines = "\n".join(f"{a.lot}：{a.supplier.name}，中标单价{a.unit_price_yuan}元"
-                          for a in project.awards.select_related("lot", "supplier"))
-        publish(type="award", project=project, publisher=center,
-                published_at=deadlines.start_of_day(today - timedelta(days=19)) + timedelta(hours=9),
-                title=f"{project.title}中标结果公告", body=f"{project.title}中标结果如下：\n{lines}")
 
     # 3. Framework agreement project still in draft (框架协议采购方案编制中).
     project, created = _project_create(
@@ -675,17 +668,3 @@ def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Or
     Filing.objects.create(kind=Filing.Kind.AWARD, project=project, filed_by=project.organizer, finance_bureau=finance,
                           status=Filing.Status.ACCEPTED, external_ref=f"JG{DEMO_YEAR}{project.pk:06d}",
                           payload={"project_code": project.code, "lots": len(lots)})
-
-
-def _notice_publisher():
-    """``notices.services.notice_publish`` when the notices app is installed (the demo works without it)."""
-    try:
-        return import_module("notices.services").notice_publish
-    except ImportError:
-        return None
-
-
-def _has_notice(project: Project, notice_type: str) -> bool:
-    model = _notice_model()
-    return model is not None and model.objects.filter(project=project, type=notice_type).exists()
-

@@ -1,0 +1,52 @@
+"""Demo notices for the demo province (called by procurement's seed_demo through its app discovery)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from notices.models import Notice
+from notices.services import notice_publish
+from procurement import deadlines
+from procurement.models import Project
+from procurement.services.demo import BATCH_AWARDED_CODE, BATCH_COLLECTING_CODE, CENTER_NAME
+
+
+def _publish_once(project: Project, notice_type: str, **fields) -> None:
+    if not Notice.objects.filter(project=project, type=notice_type).exists():
+        notice_publish(type=notice_type, project=project, publisher=project.organizer, **fields)
+
+
+def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
+    before = Notice.objects.count()
+    actor = users.get("center")
+
+    collecting = Project.objects.filter(code=BATCH_COLLECTING_CODE).first()
+    if collecting is not None:
+        _publish_once(
+            collecting, Notice.Type.SOLICITATION, actor=actor, published_at=collecting.response_opens_at,
+            title=f"{CENTER_NAME}关于征集{collecting.title}需求计划的公告",
+            body=(f"各省直预算单位：\n{collecting.title}现开始征集需求计划，共设{collecting.lots.count()}个采购包。"
+                  f"请于{timezone.localtime(collecting.response_deadline):%Y年%m月%d日%H时}前登录平台填报分计划。"),
+        )
+
+    awarded = Project.objects.filter(code=BATCH_AWARDED_CODE).first()
+    if awarded is not None:
+        _publish_once(
+            awarded, Notice.Type.PROCUREMENT, actor=actor,
+            published_at=awarded.response_deadline + timedelta(days=5),
+            title=f"{awarded.title}公开招标公告",
+            body=f"{CENTER_NAME}受省直各预算单位委托，对{awarded.title}进行公开招标，欢迎合格供应商参加。",
+        )
+        lines = "\n".join(f"{a.lot}：{a.supplier.name}，中标单价{a.unit_price_yuan}元"
+                          for a in awarded.awards.select_related("lot", "supplier"))
+        award_day = timezone.localdate() - timedelta(days=19)
+        _publish_once(
+            awarded, Notice.Type.AWARD, actor=actor,
+            published_at=deadlines.start_of_day(award_day) + timedelta(hours=9),
+            title=f"{awarded.title}中标结果公告", body=f"{awarded.title}中标结果如下：\n{lines}",
+        )
+
+    total = Notice.objects.count()
+    return {"公告": (total, total - before)}
