@@ -48,6 +48,7 @@ from procurement.reference_data import (
     catalog_load,
     regions_ensure,
 )
+from procurement.services.contracts import contract_next_check
 from procurement.services.events import event_record
 from procurement.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -660,6 +661,8 @@ def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Or
             supplier=award.supplier, quantity=sub_plan.quantity, unit_price_yuan=award.unit_price_yuan,
             amount_yuan=amount, status=status, **fields,
         )
+        # Pending deadlines are swept like those of any contract signed through the services.
+        Contract.objects.filter(pk=contract.pk).update(next_check=contract_next_check(contract))
         if contract.filed_on:
             Filing.objects.create(kind=Filing.Kind.CONTRACT, project=project, contract=contract,
                                   filed_by=contract.buyer, finance_bureau=finance, status=Filing.Status.ACCEPTED,

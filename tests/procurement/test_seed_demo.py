@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from notices.models import Notice
 from procurement import access
@@ -175,3 +176,13 @@ def test_second_run_of_the_command_says_nothing_was_created():
     call_command("seed_demo", stdout=out)
 
     assert "本次未新增任何数据" in out.getvalue()
+
+
+def test_the_demo_contracts_deadlines_are_swept(seeded):
+    """The overdue demo contract carries next_check, so the beat's sweep reminds its buyer."""
+    from procurement.services.reminders import sweep_due_deadlines
+
+    overdue = Contract.objects.filter(status=Contract.Status.SIGNED, publish_due__lt=timezone.localdate())
+    assert overdue.exists() and not overdue.filter(next_check__isnull=True).exists()
+    assert sweep_due_deadlines()["reminders"] >= 1
+    assert sweep_due_deadlines()["reminders"] == 0
