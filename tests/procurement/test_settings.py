@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +35,28 @@ def test_check_deploy_reports_nothing_with_production_variables():
     assert "no issues" in result.stdout
 
 
-def test_a_secret_key_is_required_when_debug_is_off():
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("entry_point", ["procurement.wsgi", "procurement.celery"])
+def test_the_serving_processes_require_a_secret_key_when_debug_is_off(entry_point):
     env = production_env()
     del env["SECRET_KEY"]
-    result = run_manage("check", **env)
+    result = run_python(f"import {entry_point}; from django.conf import settings; settings.SECRET_KEY", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_manage_py_runs_without_a_secret_key_but_check_deploy_flags_it():
+    env = production_env()
+    del env["SECRET_KEY"]
+    assert run_manage("makemigrations", "--check", "--dry-run", **env).returncode == 0
+    deploy = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert deploy.returncode != 0
+    assert "security.W009" in deploy.stderr + deploy.stdout
 
 
 def test_first_run_defaults_need_no_server():
