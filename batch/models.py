@@ -1,1 +1,303 @@
-# Mode-specific tables attach one-to-one to procurement.Project; none are needed yet.
+"""批量集中采购 (seed 000 二(一), 三(一); annexes 4–6) on the shared core.
+
+Mode-specific data only: the budget arrangement table (annex 4), the task notice (annex 5), the
+product configuration table (annex 6) and the batch details of a project. Projects, lots,
+eligible units, sub-plans, awards and contracts are the core's tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from procurement import access
+from procurement.models import Category, Lot, Mode, ModeManager, Organization, Project, Region
+from procurement.workflow import refusal
+
+NOT_NEGATIVE = MinValueValidator(0, message="不能为负数")
+
+
+# --- annex 4: 部门预算政府采购项目安排情况表 ------------------------------------------------------
+
+class Arrangement(models.Model):
+    """One imported arrangement table of a finance bureau for a year (all rows or none)."""
+
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    finance_bureau = models.ForeignKey(Organization, verbose_name="财政部门", on_delete=models.PROTECT,
+                                       related_name="arrangements",
+                                       limit_choices_to={"kind": Organization.Kind.FINANCE})
+    title = models.CharField("表名", max_length=200, blank=True)
+    file_name = models.CharField("文件名", max_length=255, blank=True)
+    file_sha256 = models.CharField("文件摘要", max_length=64, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    total_quantity = models.DecimalField("采购数量合计", max_digits=18, decimal_places=2, default=0)
+    total_amount_wan = models.DecimalField("采购金额合计（万元）", max_digits=18, decimal_places=4, default=0)
+    is_current = models.BooleanField("当前有效", default=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "部门预算政府采购项目安排情况表"
+        verbose_name_plural = "部门预算政府采购项目安排情况表"
+        ordering = ["-year", "-imported_at"]
+        constraints = [
+            # A newer import for the same bureau and year supersedes the older one.
+            models.UniqueConstraint(fields=["finance_bureau", "year"], condition=Q(is_current=True),
+                                    name="arrangement_one_current_per_bureau_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.year}年度部门预算政府采购项目安排情况表"
+
+
+class ArrangementLine(models.Model):
+    """One row: a budget unit's planned purchase of one category (amount in 万元)."""
+
+    arrangement = models.ForeignKey(Arrangement, verbose_name="安排情况表", on_delete=models.CASCADE,
+                                    related_name="lines")
+    row_number = models.PositiveIntegerField("Excel行号")
+    serial = models.CharField("序号", max_length=16, blank=True)
+    unit = models.ForeignKey(Organization, verbose_name="预算单位", on_delete=models.PROTECT,
+                             related_name="arrangement_lines")
+    category = models.ForeignKey(Category, verbose_name="采购品目", on_delete=models.PROTECT,
+                                 related_name="arrangement_lines")
+    quantity = models.DecimalField("采购数量", max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
+    amount_wan = models.DecimalField("采购金额（万元）", max_digits=14, decimal_places=4, validators=[NOT_NEGATIVE])
+
+    class Meta:
+        verbose_name = "安排情况表明细"
+        verbose_name_plural = "安排情况表明细"
+        ordering = ["arrangement", "row_number"]
+        indexes = [
+            models.Index(fields=["arrangement", "category"]),
+            models.Index(fields=["arrangement", "unit"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0) & Q(amount_wan__gte=0),
+                                   name="arrangement_line_not_negative",
+                                   violation_error_message="采购数量和采购金额不能为负数"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.category} · {self.amount_wan}万元"
+
+
+# --- annex 5: 批量集中采购任务通知单 -------------------------------------------------------------
+
+def access_by_finance_bureau(task: TaskNotice, user) -> bool:
+    """The issuing finance bureau drafts, issues and withdraws its task notices."""
+    return access.is_privileged(user) or access.acts_for(user, task.finance_bureau_id)
+
+
+def access_by_center(task: TaskNotice, user) -> bool:
+    """The center the task is addressed to acknowledges it."""
+    return access.is_privileged(user) or access.acts_for(user, task.center_id)
+
+
+class Cycle(models.TextChoices):
+    MONTHLY = "monthly", "每月一次"
+    QUARTERLY = "quarterly", "每季度一次"
+    HALF_YEARLY = "half_yearly", "每半年一次"
+    YEARLY = "yearly", "每年一次"
+    ONCE = "once", "一次性"
+
+
+class TaskNotice(FSMModelMixin, models.Model):
+    """批量集中采购任务通知单: finance issues a category to the center for batch procurement."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "已下达"
+        ACKNOWLEDGED = "acknowledged", "已签收"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class Scope(models.TextChoices):
+        PROVINCE = "province", "全省"
+        REGIONS = "regions", "分地区"
+
+    document_number = models.CharField("文号", max_length=64, blank=True)
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    finance_bureau = models.ForeignKey(Organization, verbose_name="下达财政部门", on_delete=models.PROTECT,
+                                       related_name="batch_tasks_issued",
+                                       limit_choices_to={"kind": Organization.Kind.FINANCE})
+    center = models.ForeignKey(Organization, verbose_name="执行集中采购机构", on_delete=models.PROTECT,
+                               related_name="batch_tasks_received",
+                               limit_choices_to={"kind": Organization.Kind.CENTER})
+    category = models.ForeignKey(Category, verbose_name="采购品目", on_delete=models.PROTECT,
+                                 related_name="batch_tasks")
+    purchase_limit = models.CharField("采购限额", max_length=200,
+                                      help_text="如：集中采购目录内单项或批量金额在XX万元以下的小额零星项目")
+    purchase_limit_yuan = models.DecimalField("采购限额金额（元）", max_digits=14, decimal_places=2,
+                                              null=True, blank=True, validators=[NOT_NEGATIVE])
+    scope = models.CharField("适用范围", max_length=16, choices=Scope.choices, default=Scope.PROVINCE)
+    scope_regions = models.ManyToManyField(Region, verbose_name="适用地区", blank=True, related_name="batch_tasks")
+    cycle = models.CharField("采购周期", max_length=16, choices=Cycle.choices, default=Cycle.QUARTERLY)
+    basis = models.TextField("论证情况", blank=True, help_text="品目、预算金额、采购单位三个维度的分析结论")
+    status = FSMField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True,
+                      db_index=True)
+    issued_on = models.DateField("下达日期", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "批量集中采购任务通知单"
+        verbose_name_plural = "批量集中采购任务通知单"
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}批量集中采购项目任务通知书"
+
+    @refusal("适用范围为分地区时须选择适用地区")
+    def scope_complete(self) -> bool:
+        return self.scope == self.Scope.PROVINCE or self.scope_regions.exists()
+
+    @transition(field=status, source=Status.DRAFT, target=Status.ISSUED, conditions=[scope_complete],
+                permission=access_by_finance_bureau, custom={"label": "下达任务"})
+    def issue(self) -> None:
+        """下达任务通知单."""
+
+    @transition(field=status, source=Status.ISSUED, target=Status.ACKNOWLEDGED,
+                permission=access_by_center, custom={"label": "签收任务"})
+    def acknowledge(self) -> None:
+        """集中采购机构签收."""
+
+    @transition(field=status, source=[Status.DRAFT, Status.ISSUED], target=Status.WITHDRAWN,
+                permission=access_by_finance_bureau, custom={"label": "撤回任务"})
+    def withdraw(self) -> None:
+        """撤回任务通知单."""
+
+
+# --- annex 6: 批量集中采购产品配置表 -------------------------------------------------------------
+
+class ConfigurationTable(models.Model):
+    """产品配置表: the configuration types the center designed for a task's categories."""
+
+    center = models.ForeignKey(Organization, verbose_name="集中采购机构", on_delete=models.PROTECT,
+                               related_name="configuration_tables",
+                               limit_choices_to={"kind": Organization.Kind.CENTER})
+    task = models.ForeignKey(TaskNotice, verbose_name="任务通知单", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="configuration_tables")
+    title = models.CharField("表名", max_length=200)
+    filled_on = models.DateField("填报日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "产品配置表"
+        verbose_name_plural = "产品配置表"
+        ordering = ["-filled_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConfigurationType(models.Model):
+    """配置N of one category (采购标的品目): its technical parameters."""
+
+    table = models.ForeignKey(ConfigurationTable, verbose_name="产品配置表", on_delete=models.CASCADE,
+                              related_name="types")
+    category = models.ForeignKey(Category, verbose_name="采购标的品目", on_delete=models.PROTECT,
+                                 related_name="configuration_types")
+    row_number = models.PositiveSmallIntegerField("序号")
+    number = models.PositiveSmallIntegerField("配置序号")
+    name = models.CharField("配置名称", max_length=100)
+    parameters = models.TextField("技术参数")
+    unit_of_measure = models.CharField("计量单位", max_length=16, default="台")
+    reference_price_yuan = models.DecimalField("参考单价（元）", max_digits=14, decimal_places=2, null=True,
+                                               blank=True, validators=[NOT_NEGATIVE])
+
+    class Meta:
+        verbose_name = "产品配置分型"
+        verbose_name_plural = "产品配置分型"
+        ordering = ["table", "row_number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "category", "number"], name="configuration_type_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.name} · {self.name}"
+
+
+# --- the batch project ------------------------------------------------------------------------
+
+class BatchProject(Project):
+    """A batch project: the core Project with batch's own rules (proxy, same table)."""
+
+    objects = ModeManager(Mode.BATCH)
+
+    class Meta:
+        proxy = True
+        verbose_name = "批量集中采购项目"
+        verbose_name_plural = "批量集中采购项目"
+
+
+class BatchDetails(models.Model):
+    """What a batch project adds to the core project: its task, configurations, procedure and dates."""
+
+    class Eligibility(models.TextChoices):
+        REGION = "region", "按地区"
+        LEVEL = "level", "按级次"
+        LIST = "list", "指定名单"
+
+    project = models.OneToOneField(Project, verbose_name="采购项目", on_delete=models.CASCADE,
+                                   related_name="batch")
+    task = models.ForeignKey(TaskNotice, verbose_name="任务通知单", on_delete=models.PROTECT,
+                             related_name="projects")
+    configuration_table = models.ForeignKey(ConfigurationTable, verbose_name="产品配置表", null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="projects")
+    eligibility = models.CharField("可响应单位确定方式", max_length=8, choices=Eligibility.choices,
+                                   default=Eligibility.REGION)
+    procedure = models.TextField("需求征集和采购执行程序", blank=True)
+    # 实施采购 (seed 000 三(一)(5)): documents and dates the center records.
+    documents_issued_on = models.DateField("采购文件发布日期", null=True, blank=True)
+    bid_opening_at = models.DateTimeField("开标（响应截止）时间", null=True, blank=True)
+    evaluation_on = models.DateField("评审日期", null=True, blank=True)
+    award_notice_id = models.BigIntegerField("结果公告编号", null=True, blank=True)
+    master_plan_confirmed_at = models.DateTimeField("总计划确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量集中采购项目信息"
+        verbose_name_plural = "批量集中采购项目信息"
+
+    def __str__(self) -> str:
+        return f"{self.project.code} 批量集中采购信息"
+
+
+class BatchLot(models.Model):
+    """The configuration type a lot was made from (one lot per configuration type)."""
+
+    lot = models.OneToOneField(Lot, verbose_name="采购包", on_delete=models.CASCADE, related_name="batch")
+    configuration_type = models.ForeignKey(ConfigurationType, verbose_name="产品配置分型", on_delete=models.PROTECT,
+                                           related_name="lots")
+
+    class Meta:
+        verbose_name = "采购包配置"
+        verbose_name_plural = "采购包配置"
+
+    def __str__(self) -> str:
+        return f"{self.lot} ← {self.configuration_type}"
+
+
+class LotDocument(models.Model):
+    """A procurement document of a batch project (招标文件, 评审报告 …), kept for the record."""
+
+    project = models.ForeignKey(Project, verbose_name="采购项目", on_delete=models.CASCADE,
+                                related_name="batch_documents")
+    title = models.CharField("文件名称", max_length=200)
+    file = models.FileField("文件", upload_to="batch/documents/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "采购文件"
+        verbose_name_plural = "采购文件"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

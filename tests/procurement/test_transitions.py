@@ -116,3 +116,14 @@ def test_confirming_the_master_plan_needs_submitted_sub_plans(center, operator):
         transition_run(instance=project, name="confirm_master_plan", actor=operator)
     SubPlanFactory(lot=LotFactory(project=project))
     assert transition_run(instance=project, name="confirm_master_plan", actor=operator).status == "confirmed"
+
+
+def test_the_system_actor_may_close_a_window_and_is_recorded_without_a_user(center):
+    from procurement.access import SYSTEM
+
+    project = ProjectFactory(organizer=center, response_deadline=timezone.now() - timedelta(seconds=1),
+                             response_opens_at=timezone.now() - timedelta(days=2))
+    done = transition_run(instance=project, name="close_collection", actor=SYSTEM, note="需求响应截止，系统自动汇总")
+    assert done.status == Project.Status.AGGREGATED
+    event = ProjectEvent.objects.get(subject_type="project", subject_id=project.pk)
+    assert event.actor is None and event.actor_organization is None
