@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("procurement.api.urls")),
     path("notices/", include("notices.urls")),
+    path("batch/", include("batch.urls")),
     path("", include("procurement.views.urls")),
 ]

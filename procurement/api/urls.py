@@ -28,6 +28,7 @@ v1.register("sub-plans", views.SubPlanViewSet, basename="sub-plan")
 v1.register("contracts", views.ContractViewSet, basename="contract")
 
 urlpatterns = [
+    path("v1/batch/", include("batch.api.urls")),
     path("v1/", include((v1.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

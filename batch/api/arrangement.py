@@ -1,0 +1,1 @@
+routes: list = []  # (prefix, viewset, basename) registered under /api/v1/batch/

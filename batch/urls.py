@@ -1,0 +1,6 @@
+"""Batch pages, one module per step of the procedure (included at "batch/")."""
+
+from batch.views import arrangement, award, projects, tasks
+
+app_name = "batch"
+urlpatterns = arrangement.urlpatterns + tasks.urlpatterns + projects.urlpatterns + award.urlpatterns
