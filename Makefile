@@ -9,8 +9,9 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: CJK fonts and HarfBuzz subsetting for Chinese PDFs (WeasyPrint), Chromium for browser tests.
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium
+# Debian packages: CJK fonts and HarfBuzz subsetting for Chinese PDFs (WeasyPrint), Chromium for browser
+# tests, poppler-utils (pdftoppm) to look at the PDFs the tests render.
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # The test run uses a throw-away key with DEBUG off, like production.
 TEST_ENV := ALLOW_INSECURE_KEY=1 DEBUG=0

@@ -209,6 +209,11 @@ SPECTACULAR_SETTINGS = {
         "FundingSourceEnum": "procurement.models.FundingLine.Source",
         "ModeEnum": "procurement.models.Mode",
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
+        "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",
+        "NoticeTypeEnum": "notices.models.Notice.Type",
+        "TaskNoticeStatusEnum": "batch.models.TaskNotice.Status",
+        "TaskNoticeScopeEnum": "batch.models.TaskNotice.Scope",
+        "TaskNoticeCycleEnum": "batch.models.Cycle",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

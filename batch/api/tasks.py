@@ -1,1 +1,333 @@
-routes: list = []  # (prefix, viewset, basename) registered under /api/v1/batch/
+"""Task notices (annex 5) and product configuration tables (annex 6) under ``/api/v1/batch/``.
+
+Reads start from the same scoped querysets as the pages (another bureau's or center's object → 404);
+each transition is one POST action calling its service (no right → 403, wrong state → 409, a rule
+refused → 400, all with a Chinese ``detail``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from batch import configuration as configuration_services
+from batch import task_notices as task_services
+from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotice
+from batch.pdf import pdf_disposition, task_notice_pdf
+from procurement import access
+from procurement.api.filters import IntegerFilter
+from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
+from procurement.api.views import (
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    ErrorSerializer,
+    ReadOnlyViewSet,
+    id_parameter,
+    read_schema,
+)
+from procurement.models import Organization
+from procurement.services.errors import ServiceError
+
+REFUSED = OpenApiResponse(ErrorSerializer, description="请求不符合业务规则（detail 说明原因）")
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """Passes file bytes through; an error body (a dict) is written as JSON."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | bytearray):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+class PdfRenderer(BinaryRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class XlsxRenderer(BinaryRenderer):
+    media_type = configuration_services.XLSX_CONTENT_TYPE
+    format = "xlsx"
+
+
+FILE_RENDERERS = {"pdf": [renderers.JSONRenderer, PdfRenderer], "xlsx": [renderers.JSONRenderer, XlsxRenderer]}
+
+
+def format_parameter(kind: str) -> OpenApiParameter:
+    return OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["json", kind],
+                            description=f"返回格式：不填或 {kind} 返回文件；json 仅用于错误说明")
+
+
+# --- serializers ---------------------------------------------------------------------------------
+
+class TaskNoticeSerializer(ReadSerializer):
+    """批量集中采购任务通知单：采购品目、采购限额、适用范围、采购周期，由财政部门下达集中采购机构。"""
+
+    finance_bureau = OrganizationRefSerializer(read_only=True, label="下达财政部门")
+    center = OrganizationRefSerializer(read_only=True, label="执行集中采购机构")
+    category = CategoryRefSerializer(read_only=True, label="采购品目")
+    scope_regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True,
+                                                 label="适用地区区划代码")
+    scope_text = serializers.SerializerMethodField(label="适用范围（通知书表述）")
+
+    class Meta:
+        model = TaskNotice
+        fields = ["id", "document_number", "year", "finance_bureau", "center", "category", "purchase_limit",
+                  "purchase_limit_yuan", "scope", "scope_regions", "scope_text", "cycle", "basis", "status",
+                  "issued_on", "acknowledged_at", "created_at"]
+        read_only_fields = fields
+
+    def get_scope_text(self, task: TaskNotice) -> str:
+        return task_services.scope_text(task)
+
+
+class ConfigurationTypeSerializer(ReadSerializer):
+    """产品配置分型：某一采购标的品目的配置N及其技术参数。"""
+
+    category = CategoryRefSerializer(read_only=True, label="采购标的品目")
+
+    class Meta:
+        model = ConfigurationType
+        fields = ["id", "row_number", "category", "number", "name", "parameters", "unit_of_measure",
+                  "reference_price_yuan"]
+        read_only_fields = fields
+
+
+class ConfigurationTableSerializer(ReadSerializer):
+    """批量集中采购产品配置表：集中采购机构按品目设计的配置分型。"""
+
+    center = OrganizationRefSerializer(read_only=True, label="集中采购机构")
+    task = serializers.PrimaryKeyRelatedField(read_only=True, label="任务通知单内部编号")
+    types = ConfigurationTypeSerializer(many=True, read_only=True, label="产品配置分型")
+
+    class Meta:
+        model = ConfigurationTable
+        fields = ["id", "center", "task", "title", "filled_on", "created_at", "types"]
+        read_only_fields = fields
+
+
+class IssueRequestSerializer(serializers.Serializer):
+    """下达任务通知单的请求。"""
+
+    issued_on = serializers.DateField(required=False, allow_null=True, label="下达日期",
+                                      help_text="不填则为今天；不能晚于今天")
+
+
+class WithdrawRequestSerializer(serializers.Serializer):
+    """撤回任务通知单的请求。"""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, label="撤回原因")
+
+
+class ImportIntoRequestSerializer(serializers.Serializer):
+    """导入产品配置表（附件6格式的 .xlsx 文件）。"""
+
+    file = serializers.FileField(label="产品配置表文件（.xlsx）")
+
+
+class ImportNewRequestSerializer(ImportIntoRequestSerializer):
+    """从 .xlsx 文件新建产品配置表。"""
+
+    center = serializers.IntegerField(required=False, label="集中采购机构内部编号",
+                                      help_text="用户只在一个集中采购机构任职时可不填")
+    task = serializers.IntegerField(required=False, allow_null=True, label="任务通知单内部编号",
+                                    help_text="须为本机构已签收的任务通知单；可不填")
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+class TaskNoticeFilter(filters.FilterSet):
+    year = IntegerFilter(label="年度")
+    status = filters.ChoiceFilter(choices=TaskNotice.Status.choices, label="状态")
+    scope = filters.ChoiceFilter(choices=TaskNotice.Scope.choices, label="适用范围")
+    cycle = filters.ChoiceFilter(choices=Cycle.choices, label="采购周期")
+    category = filters.CharFilter(field_name="category__code", lookup_expr="startswith",
+                                  label="采购品目编码（含下级品目）")
+    finance_bureau = IntegerFilter(field_name="finance_bureau_id", label="下达财政部门内部编号")
+    center = IntegerFilter(field_name="center_id", label="集中采购机构内部编号")
+
+    class Meta:
+        model = TaskNotice
+        fields: list[str] = []
+
+
+class ConfigurationTableFilter(filters.FilterSet):
+    task = IntegerFilter(field_name="task_id", label="任务通知单内部编号")
+    center = IntegerFilter(field_name="center_id", label="集中采购机构内部编号")
+
+    class Meta:
+        model = ConfigurationTable
+        fields: list[str] = []
+
+
+# --- viewsets ------------------------------------------------------------------------------------
+
+def _transition_schema(summary: str, request=None):
+    return extend_schema(
+        summary=summary, tags=["批量集中采购任务通知单"], parameters=[id_parameter("任务通知单")], request=request,
+        responses={200: TaskNoticeSerializer, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND,
+                   409: CONFLICT},
+    )
+
+
+@read_schema(lookup=id_parameter("任务通知单"))
+class TaskNoticeViewSet(ReadOnlyViewSet):
+    """批量集中采购任务通知单：财政部门看本部门起草和下达的，集中采购机构看下达给本机构的（不含草稿）。"""
+
+    noun = "批量集中采购任务通知单"
+    serializer_class = TaskNoticeSerializer
+    filterset_class = TaskNoticeFilter
+    search_fields = ["category__code", "category__name", "document_number"]
+    ordering_fields = ["year", "created_at", "issued_on"]
+    ordering = ["-year", "-created_at", "-pk"]
+
+    def get_queryset(self):
+        return task_services.task_notices_visible(self.request.user)
+
+    def _answer(self, task: TaskNotice) -> Response:
+        return Response(TaskNoticeSerializer(self.get_queryset().get(pk=task.pk)).data)
+
+    @_transition_schema("下达任务通知单", request=IssueRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        task = self.get_object()
+        payload = IssueRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._answer(task_services.task_notice_issue(
+            task=task, actor=request.user, issued_on=payload.validated_data.get("issued_on")))
+
+    @_transition_schema("签收任务通知单", request=None)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._answer(task_services.task_notice_acknowledge(task=self.get_object(), actor=request.user))
+
+    @_transition_schema("撤回任务通知单", request=WithdrawRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        task = self.get_object()
+        payload = WithdrawRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._answer(task_services.task_notice_withdraw(
+            task=task, actor=request.user, reason=payload.validated_data.get("reason", "")))
+
+    @extend_schema(
+        summary="任务通知书PDF", tags=["批量集中采购任务通知单"],
+        parameters=[id_parameter("任务通知单"), format_parameter("pdf")],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="按附件5版式生成的PDF"),
+                   (401, "application/json"): UNAUTHENTICATED, (404, "application/json"): NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS["pdf"])
+    def pdf(self, request, pk=None):
+        task = self.get_object()
+        response = HttpResponse(task_notice_pdf(task=task), content_type="application/pdf")
+        response["Content-Disposition"] = pdf_disposition(task)
+        return response
+
+
+@read_schema(lookup=id_parameter("产品配置表"))
+class ConfigurationTableViewSet(ReadOnlyViewSet):
+    """批量集中采购产品配置表（含配置分型）：集中采购机构看本机构的，财政部门看本部门任务通知单对应的。"""
+
+    noun = "产品配置表"
+    serializer_class = ConfigurationTableSerializer
+    filterset_class = ConfigurationTableFilter
+    search_fields = ["title"]
+    ordering_fields = ["filled_on", "created_at"]
+    ordering = ["-filled_on", "-pk"]
+
+    def get_queryset(self):
+        return configuration_services.configuration_tables_visible(self.request.user).prefetch_related(
+            "types__category")
+
+    def _answer(self, table: ConfigurationTable, *, code: int = status.HTTP_200_OK) -> Response:
+        return Response(ConfigurationTableSerializer(self.get_queryset().get(pk=table.pk)).data, status=code)
+
+    def _own_center(self, center_id: int | None) -> Organization:
+        user = self.request.user
+        centers = Organization.objects.filter(kind=Organization.Kind.CENTER)
+        if not access.is_superuser(user):
+            centers = centers.filter(pk__in=access.org_ids(user, kind=Organization.Kind.CENTER, write=True))
+        if center_id is None:
+            found = list(centers[:2])
+            if len(found) != 1:
+                raise ServiceError("请指定集中采购机构（center）", field="center")
+            return found[0]
+        center = centers.filter(pk=center_id).first()
+        if center is None:
+            raise ServiceError(f"集中采购机构（编号{center_id}）不存在或您不是其经办人员", field="center")
+        return center
+
+    @extend_schema(
+        summary="从Excel新建产品配置表", tags=["产品配置表"], operation_id="batch_configuration_tables_import_new",
+        request={"multipart/form-data": ImportNewRequestSerializer},
+        responses={201: OpenApiResponse(ConfigurationTableSerializer, description="已新建的产品配置表（含配置分型）"),
+                   400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_new(self, request):
+        payload = ImportNewRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        center = self._own_center(data.get("center"))
+        task = None
+        if data.get("task") is not None:
+            task = task_services.task_notices_received(request.user).filter(pk=data["task"]).first()
+            if task is None:
+                raise ServiceError(f"任务通知单（编号{data['task']}）不存在或未下达给本机构", field="task")
+        table = configuration_services.configuration_table_import(center=center, task=task, file=data["file"],
+                                                                  actor=request.user)
+        return self._answer(table, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="导入Excel覆盖产品配置表", tags=["产品配置表"], operation_id="batch_configuration_tables_import_into",
+        parameters=[id_parameter("产品配置表")],
+        request={"multipart/form-data": ImportIntoRequestSerializer},
+        responses={200: ConfigurationTableSerializer, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN,
+                   404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_into(self, request, pk=None):
+        table = self.get_object()
+        payload = ImportIntoRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        table = configuration_services.configuration_table_import(table=table, file=payload.validated_data["file"],
+                                                                  actor=request.user)
+        return self._answer(table)
+
+    @extend_schema(
+        summary="导出产品配置表Excel", tags=["产品配置表"],
+        parameters=[id_parameter("产品配置表"), format_parameter("xlsx")],
+        responses={
+            (200, configuration_services.XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="附件6版式的 .xlsx 文件"),
+            (401, "application/json"): UNAUTHENTICATED, (404, "application/json"): NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS["xlsx"])
+    def export(self, request, pk=None):
+        table = self.get_object()
+        response = HttpResponse(configuration_services.configuration_table_export(table=table),
+                                content_type=configuration_services.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, configuration_services.configuration_table_filename(table))
+        return response
+
+
+routes = [
+    ("task-notices", TaskNoticeViewSet, "task-notice"),
+    ("configuration-tables", ConfigurationTableViewSet, "configuration-table"),
+]

@@ -438,6 +438,14 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "procurement.calendarday": ("view",),
     "procurement.calendaryear": ("view",),
     "notices.notice": ("view", "add", "change"),
+    "batch.tasknotice": ("view", "change"),
+    "batch.configurationtable": ("view", "add", "change"),
+    "batch.configurationtype": ("view", "add", "change", "delete"),
+    "batch.batchdetails": ("view", "change"),
+    "batch.batchlot": ("view",),
+    "batch.lotdocument": ("view", "add", "delete"),
+    "batch.arrangement": ("view",),
+    "batch.arrangementline": ("view",),
 }
 
 

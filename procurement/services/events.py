@@ -37,7 +37,8 @@ def acting_organization_id(actor, obj: models.Model) -> int | None:
     seats = access.seats(actor)
     involved = {
         getattr(obj, name, None)
-        for name in ("organizer_id", "agency_id", "unit_id", "buyer_id", "supplier_id", "filed_by_id")
+        for name in ("organizer_id", "agency_id", "unit_id", "buyer_id", "supplier_id", "filed_by_id",
+                     "finance_bureau_id", "center_id")
     }
     for seat in seats:
         if seat.organization_id in involved:
