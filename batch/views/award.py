@@ -1,1 +1,356 @@
-urlpatterns: list = []
+"""Pages of 实施采购, 定标, 统采分签 and 终止 of batch projects (seed 000 三(一)(5)(6)).
+
+The center (or its entrusted agency) works on its own projects only: the procurement record,
+documents, the award of each lot, 定标 with the result notice, contract generation, the savings
+table, the signing board and termination. Finance staff read the savings and the signing board of
+the projects in their region. Every lookup goes through a queryset of the user's projects, so
+another center's project answers 404; every write calls a service in ``batch.award``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from batch import award as award_services
+from batch.models import BatchDetails, BatchProject, LotDocument
+from notices.models import Notice
+from procurement import access, deadlines
+from procurement.models import Contract, Filing, Lot, Organization, Project
+from procurement.services.errors import ServiceError
+from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.forms import _style as bootstrap
+
+CENTER, AGENCY, FINANCE = Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE
+REFUSALS = (ServiceError, PermissionDenied)
+Status = Project.Status
+BOARD_PAGE_SIZE = 50
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+class ProcurementStartForm(forms.Form):
+    method = forms.ChoiceField(
+        label="采购方式", choices=[("", "请选择采购方式"), *[(m.value, m.label) for m in award_services.BATCH_METHODS]],
+        help_text="根据当次批量集中采购各品目的采购计划数量和项目特点选择适当的采购方式。",
+    )
+    documents_issued_on = forms.DateField(label="采购文件发布日期", required=False,
+                                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    bid_opening_at = forms.DateTimeField(
+        label="开标（响应截止）时间", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text="招标方式下，自采购文件发布之日至投标截止之日不得少于二十日（《政府采购法》第三十五条）。",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="文件名称", max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": "如：招标文件、评审报告"}))
+    file = forms.FileField(label="文件", help_text="支持PDF、OFD、Word、Excel、压缩包和图片，不超过50MB。")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class SupplierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name}（{obj.credit_code}）" if obj.credit_code else obj.name
+
+
+class LotAwardForm(forms.Form):
+    supplier = SupplierChoiceField(label="中标（成交）供应商", queryset=Organization.objects.none(),
+                                   empty_label="请选择供应商")
+    unit_price_yuan = forms.DecimalField(label="中标单价（元）", max_digits=14, decimal_places=2,
+                                         min_value=Decimal("0.01"))
+    awarded_on = forms.DateField(label="定标日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, lot: Lot, **kwargs) -> None:
+        kwargs.setdefault("prefix", f"lot{lot.pk}")
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = (
+            Organization.objects.suppliers().filter(is_active=True).order_by("name", "pk")
+        )
+        self.fields["unit_price_yuan"].widget.attrs["step"] = "0.01"
+        if lot.max_unit_price_yuan is not None:
+            self.fields["unit_price_yuan"].help_text = f"不得超过最高限制单价 {lot.max_unit_price_yuan:,.2f} 元"
+        bootstrap(self)
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label="终止原因", max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 4, "placeholder": "请说明终止采购活动的原因，将在终止公告中公开"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class BoardFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "单位名称、单位代码或合同编号", "type": "search"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[
+        ("", "全部合同"), ("unsigned", "未签订"), ("overdue", "有逾期事项"), *Contract.Status.choices,
+    ])
+    lot = forms.TypedChoiceField(label="采购包", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, lots=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].choices = [("", "全部采购包")] + [(lot.pk, f"第{lot.number}包 {lot.name}") for lot in lots]
+        bootstrap(self)
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+def _managed_projects(user) -> QuerySet[BatchProject]:
+    """Batch projects the user's center or agency runs."""
+    orgs = access.org_ids(user, kind=CENTER) + access.org_ids(user, kind=AGENCY)
+    return BatchProject.objects.filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
+
+
+def _readable_projects(user) -> QuerySet[BatchProject]:
+    """Managed projects, plus (finance staff) the batch projects of their region and below."""
+    q = Q(pk__in=_managed_projects(user).values("pk"))
+    if access.org_ids(user, kind=FINANCE):
+        q |= Q(pk__in=access.visible_projects(user).values("pk"))
+    return BatchProject.objects.filter(q)
+
+
+def _managed(request, pk: int) -> BatchProject:
+    return get_object_or_404(_managed_projects(request.user).select_related("organizer", "scope_region", "category"),
+                             pk=pk)
+
+
+def _readable(request, pk: int) -> BatchProject:
+    return get_object_or_404(_readable_projects(request.user).select_related("organizer", "scope_region"), pk=pk)
+
+
+def _is_manager(request, project: Project) -> bool:
+    return _managed_projects(request.user).filter(pk=project.pk).exists()
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+@kind_required(CENTER, AGENCY, FINANCE)
+def award_project_list(request):
+    """Batch projects from the confirmed master plan on: the center's own, or finance's region's."""
+    status = request.GET.get("status", "")
+    stages = [Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED, Status.TERMINATED]
+    projects = (
+        _readable_projects(request.user).filter(status__in=stages)
+        .select_related("organizer", "scope_region")
+        .annotate(lot_count=Count("lots", distinct=True), contract_count=Count("contracts", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+    if status in stages:
+        projects = projects.filter(status=status)
+    else:
+        status = ""
+    managed_ids = set(_managed_projects(request.user).values_list("pk", flat=True))
+    return render(request, "batch/award/project_list.html", {
+        "page": paginate(request, projects),
+        "status": status,
+        "stages": [(s.value, s.label) for s in stages],
+        "managed_ids": managed_ids,
+    })
+
+
+def _workspace(request, project: BatchProject, *, start_form=None, document_form=None, award_forms=None):
+    savings = award_services.batch_savings(project)
+    award_forms = dict(award_forms or {})
+    if project.status == Status.PROCURING:
+        for line in savings.lines:
+            if line.has_demand and line.lot.pk not in award_forms:
+                initial = {}
+                if line.award is not None:
+                    initial = {"supplier": line.award.supplier_id, "unit_price_yuan": line.award.unit_price_yuan,
+                               "awarded_on": line.award.awarded_on}
+                award_forms[line.lot.pk] = LotAwardForm(lot=line.lot, initial=initial)
+    details = BatchDetails.objects.filter(project=project).first()
+    notice = None
+    if details is not None and details.award_notice_id:
+        notice = Notice.objects.filter(pk=details.award_notice_id).first()
+    if start_form is None and project.status == Status.CONFIRMED:
+        start_form = ProcurementStartForm(initial={
+            "method": project.procurement_method,
+            "documents_issued_on": details.documents_issued_on if details else None,
+            "bid_opening_at": details.bid_opening_at if details else None,
+        })
+    contracts = Contract.objects.filter(project=project)
+    return render(request, "batch/award/project.html", {
+        "project": project,
+        "details": details,
+        "savings": savings,
+        "lines": [(line, award_forms.get(line.lot.pk)) for line in savings.lines],
+        "start_form": start_form,
+        "document_form": document_form or (DocumentForm() if project.status in award_services.DOCUMENT_STATES
+                                           else None),
+        "documents": LotDocument.objects.filter(project=project).select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk"),
+        "award_notice": notice,
+        "award_filing": Filing.objects.filter(project=project, kind=Filing.Kind.AWARD)
+        .select_related("finance_bureau").order_by("-filed_at", "-pk").first(),
+        "contract_count": contracts.count(),
+        "unsigned_count": contracts.filter(status=Contract.Status.DRAFT).count(),
+        "terminable": project.status in Project.TERMINABLE,
+    })
+
+
+@kind_required(CENTER, AGENCY)
+def award_project(request, pk: int):
+    return _workspace(request, _managed(request, pk))
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_start(request, pk: int):
+    project = _managed(request, pk)
+    form = ProcurementStartForm(request.POST)
+    if form.is_valid():
+        try:
+            award_services.batch_procurement_start(project=project, actor=request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, "已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。")
+            return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, start_form=form)
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_document_add(request, pk: int):
+    project = _managed(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            award_services.batch_document_add(project=project, actor=request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, f"采购文件「{form.cleaned_data['title']}」已上传。")
+            return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, document_form=form)
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_lot(request, pk: int, lot_pk: int):
+    project = _managed(request, pk)
+    lot = get_object_or_404(Lot, pk=lot_pk, project=project)
+    form = LotAwardForm(request.POST, lot=lot)
+    if form.is_valid():
+        try:
+            award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, f"第{lot.number}包的中标（成交）结果已保存。")
+            return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, award_forms={lot.pk: form})
+
+
+def _post_action(request, pk: int, *, service, done: str, target: str = "batch:award-project"):
+    project = _managed(request, pk)
+    try:
+        result = service(project=project, actor=request.user)
+    except REFUSALS as error:
+        messages.error(request, refusal_message(error))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(target, pk=project.pk)
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_finalize(request, pk: int):
+    return _post_action(request, pk, service=award_services.batch_award_finalize,
+                        done="已定标：中标（成交）结果公告已发布，采购结果已报财政部门备案。")
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_contracts_generate(request, pk: int):
+    def done(created) -> str:
+        if not created:
+            return "没有需要生成的合同：每份已锁定的分计划都已有合同。"
+        return f"已生成 {len(created)} 份分签合同，请督促各预算单位在中标（成交）通知书发出之日起30日内签订。"
+
+    return _post_action(request, pk, service=award_services.batch_contracts_generate, done=done,
+                        target="batch:award-signing-board")
+
+
+@kind_required(CENTER, AGENCY)
+def award_terminate(request, pk: int):
+    project = _managed(request, pk)
+    form = TerminateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            award_services.batch_project_terminate(project=project, actor=request.user,
+                                                   reason=form.cleaned_data["reason"])
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, "项目已终止，终止公告已发布。")
+            return redirect("batch:award-project", pk=project.pk)
+    return render(request, "batch/award/terminate.html", {
+        "project": project,
+        "form": form,
+        "terminable": project.status in Project.TERMINABLE,
+    })
+
+
+@kind_required(CENTER, AGENCY, FINANCE)
+def award_savings(request, pk: int):
+    project = _readable(request, pk)
+    return render(request, "batch/award/savings.html", {
+        "project": project,
+        "savings": award_services.batch_savings(project),
+        "is_manager": _is_manager(request, project),
+    })
+
+
+@kind_required(CENTER, AGENCY, FINANCE)
+def award_signing_board(request, pk: int):
+    project = _readable(request, pk)
+    lots = Lot.objects.filter(project=project).order_by("number", "pk")
+    form = BoardFilterForm(request.GET, lots=lots)
+    filters = form.cleaned_data if form.is_valid() else {}
+    board = award_services.batch_signing_board(
+        project, status=filters.get("status") or "", lot_id=filters.get("lot"), q=filters.get("q") or "",
+    )
+    return render(request, "batch/award/signing_board.html", {
+        "project": project,
+        "board": board,
+        "form": form,
+        "filtered": any(filters.values()),
+        "page": paginate(request, board.contracts, per_page=BOARD_PAGE_SIZE),
+        "is_manager": _is_manager(request, project),
+        "signing_rule": deadlines.CONTRACT_SIGNING.rule,
+    })
+
+
+urlpatterns = [
+    path("award/", award_project_list, name="award-project-list"),
+    path("award/projects/<int:pk>/", award_project, name="award-project"),
+    path("award/projects/<int:pk>/start/", award_start, name="award-start"),
+    path("award/projects/<int:pk>/documents/", award_document_add, name="award-document-add"),
+    path("award/projects/<int:pk>/lots/<int:lot_pk>/award/", award_lot, name="award-lot"),
+    path("award/projects/<int:pk>/finalize/", award_finalize, name="award-finalize"),
+    path("award/projects/<int:pk>/contracts/generate/", award_contracts_generate, name="award-contracts-generate"),
+    path("award/projects/<int:pk>/terminate/", award_terminate, name="award-terminate"),
+    path("award/projects/<int:pk>/savings/", award_savings, name="award-savings"),
+    path("award/projects/<int:pk>/signing/", award_signing_board, name="award-signing-board"),
+]

@@ -428,7 +428,7 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "procurement.eligibleunit": ("view", "add", "change", "delete"),
     "procurement.subplan": ("view",),
     "procurement.fundingline": ("view",),
-    "procurement.award": ("view", "add", "change"),
+    "procurement.award": ("view",),  # awards are recorded through batch_lot_award (its rules)
     "procurement.contract": ("view",),
     "procurement.filing": ("view",),
     "procurement.projectevent": ("view",),
@@ -443,7 +443,7 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "batch.configurationtype": ("view", "add", "change", "delete"),
     "batch.batchdetails": ("view", "change"),
     "batch.batchlot": ("view",),
-    "batch.lotdocument": ("view", "add", "delete"),
+    "batch.lotdocument": ("view", "add", "change", "delete"),
     "batch.arrangement": ("view",),
     "batch.arrangementline": ("view",),
 }

@@ -71,6 +71,11 @@ class DeadlineSource:
     def milestones(self, obj: models.Model) -> list[Milestone]:
         raise NotImplementedError
 
+    def act(self, obj: models.Model, *, now: datetime) -> models.Model:
+        """What the deadline itself does to the due row before its reminders go out (a response window
+        closes, say). Runs inside the row's transaction, on the locked row; returns the row to go on with."""
+        return obj
+
     def next_check(self, obj: models.Model, *, now: datetime | None = None) -> datetime | None:
         """The earliest moment a reminder not yet sent becomes due (in the past if one is due now)."""
         now = now or timezone.now()
@@ -140,6 +145,7 @@ def _sweep_row(source: DeadlineSource, pk, now: datetime) -> dict[str, int]:
     if obj is None:
         return counts
     counts["checked"] = 1
+    obj = source.act(obj, now=now)
     for milestone in source.milestones(obj):
         if not milestone.is_due(now):
             continue
@@ -259,7 +265,9 @@ class ContractDeadlines(DeadlineSource):
     model = Contract
 
     def queryset(self) -> models.QuerySet:
-        return Contract.objects.all()
+        # Only the statuses with deadlines here: a draft's next_check belongs to its mode's signing
+        # source (e.g. batch.award_deadlines), which this source would otherwise reset to None.
+        return Contract.objects.filter(status__in=[Contract.Status.SIGNED, Contract.Status.PUBLISHED])
 
     def pending(self, contract: Contract) -> list[_ContractDeadline]:
         if contract.status == Contract.Status.SIGNED:

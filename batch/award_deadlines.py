@@ -1,0 +1,128 @@
+"""The signing deadline of batch contracts (统采分签): each unit signs within 30 days of the award.
+
+《政府采购法》第四十六条: the buyer and the winning supplier sign within thirty days of the award
+notice (``deadlines.CONTRACT_SIGNING``, calendar days). The 753 notice forbids a participating unit
+to refuse or delay signing. A draft contract of a batch project is therefore reminded to its buyer
+5 days and 1 day before the limit; once the limit has passed, the buyer and the organizing center
+are told it is overdue (the center's signing board shows it in red).
+
+Registered with the deadline sweep on import; ``batch.apps.BatchConfig.ready()`` imports this module.
+After signing, the core source ``procurement.services.reminders.ContractDeadlines`` takes over the
+contract's ``next_check`` (publication and filing deadlines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from procurement import deadlines
+from procurement.models import Contract, Mode, Notification, Project
+from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
+
+# Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
+SIGNING_REMINDER_DAYS = (5, 1)
+
+
+def signing_due(awarded_on: date) -> date:
+    """The last day to sign: 30 calendar days after the award (《政府采购法》第四十六条)."""
+    return deadlines.due_date(awarded_on, deadlines.CONTRACT_SIGNING)
+
+
+@dataclass(frozen=True)
+class SigningStep:
+    kind: str
+    at: datetime
+    until: datetime | None
+
+
+def signing_schedule(due: date) -> list[SigningStep]:
+    """The reminders a draft contract needs, earliest first. A "days before" reminder stops making
+    sense once the next one is due, so a contract generated late gets only the latest one."""
+    passed = deadlines.start_of_day(due + timedelta(days=1))
+    steps: list[SigningStep] = []
+    moments = [deadlines.start_of_day(due - timedelta(days=days)) for days in SIGNING_REMINDER_DAYS]
+    for index, days in enumerate(SIGNING_REMINDER_DAYS):
+        until = moments[index + 1] if index + 1 < len(moments) else passed
+        steps.append(SigningStep(f"sign_due_in_{days}", moments[index], until))
+    steps.append(SigningStep("sign_overdue", passed, None))
+    steps.append(SigningStep("sign_overdue_center", passed, None))
+    return steps
+
+
+def signing_next_check(due: date, *, now: datetime | None = None) -> datetime | None:
+    """``next_check`` of a draft contract for which no reminder has been sent yet."""
+    now = now or timezone.now()
+    return min((s.at for s in signing_schedule(due) if s.until is None or now < s.until), default=None)
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _board_url(contract: Contract) -> str:
+    try:
+        return reverse("batch:award-signing-board", args=[contract.project_id])
+    except NoReverseMatch:
+        return ""
+
+
+class BatchContractSigning(DeadlineSource):
+    """Draft contracts of batch projects: 签订合同 within 30 days of the award."""
+
+    name = "batch_contract_signing"
+    model = Contract
+
+    def queryset(self) -> models.QuerySet:
+        # No join: the sweep locks the rows FOR UPDATE, which would lock the joined project rows too
+        # (and PostgreSQL refuses it on the nullable side of an outer join).
+        batch_projects = Project.objects.filter(mode=Mode.BATCH).values("pk")
+        return Contract.objects.filter(status=Contract.Status.DRAFT, project_id__in=batch_projects,
+                                       award_id__isnull=False)
+
+    def milestones(self, contract: Contract) -> list[Milestone]:
+        if contract.status != Contract.Status.DRAFT or contract.award_id is None:
+            return []
+        due = signing_due(contract.award.awarded_on)
+        subject = f"合同「{contract.code} {contract.title}」"
+        rule = f"依据{deadlines.CONTRACT_SIGNING.rule}"
+        found: list[Milestone] = []
+        for step in signing_schedule(due):
+            key = f"batch_contract:{contract.pk}:{step.kind}:{due.isoformat()}"
+            common = {"key": key, "kind": step.kind, "at": step.at, "until": step.until, "due_on": due}
+            if step.kind == "sign_overdue_center":
+                found.append(Milestone(
+                    organization=contract.project.organizer,
+                    level=Notification.Level.DANGER,
+                    title="预算单位逾期未签订合同",
+                    body=f"{contract.buyer.name}的{subject}签订截止日为{_chinese_date(due)}，至今尚未签订，已逾期。"
+                         f"请督促该单位立即签订。{rule}。",
+                    url=_board_url(contract),
+                    **common,
+                ))
+            elif step.kind == "sign_overdue":
+                found.append(Milestone(
+                    organization=contract.buyer,
+                    level=Notification.Level.DANGER,
+                    title="合同签订已逾期",
+                    body=f"{subject}应于{_chinese_date(due)}前签订，至今尚未签订，已逾期，请立即办理。{rule}。",
+                    url=contract_url(contract),
+                    **common,
+                ))
+            else:
+                found.append(Milestone(
+                    organization=contract.buyer,
+                    level=Notification.Level.WARNING,
+                    title="合同签订即将到期",
+                    body=f"{subject}应于{_chinese_date(due)}前与中标（成交）供应商签订，请及时办理。{rule}。",
+                    url=contract_url(contract),
+                    **common,
+                ))
+        return found
+
+
+BATCH_CONTRACT_SIGNING = register_deadline_source(BatchContractSigning())
