@@ -1,1 +1,145 @@
-urlpatterns: list = []
+"""Finance pages of the arrangement table (部门预算政府采购项目安排情况表): list and upload, detail
+with its lines, the three-dimension analysis with the batch candidates, and the Excel export.
+
+Only finance staff reach them (403 otherwise); a table outside the user's region answers 404.
+Writes go through ``batch.arrangement.arrangement_import``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from batch import analysis
+from batch.arrangement import YEAR_RANGE, ArrangementImportError, arrangement_import
+from batch.excel_export import analysis_export_response
+from batch.models import Arrangement
+from procurement.models import Organization
+from procurement.services.errors import ServiceError
+from procurement.views.common import kind_required, paginate, refusal_message
+from procurement.views.forms import SearchForm
+
+FINANCE = Organization.Kind.FINANCE
+LINES_PER_PAGE = 50
+
+
+class ArrangementUploadForm(forms.Form):
+    finance_bureau = forms.ModelChoiceField(label="财政部门", queryset=Organization.objects.none(), empty_label=None)
+    year = forms.IntegerField(label="年度", min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1],
+                              error_messages={"required": "请填写年度", "invalid": "年度应为四位数字"})
+    file = forms.FileField(label="安排情况表文件（.xlsx）", error_messages={"required": "请选择要导入的Excel文件"},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+                           help_text="按《部门预算政府采购项目安排情况表》格式填写；全部导入或全部不导入，"
+                                     "同一年度再次导入将替代原表。")
+
+    def __init__(self, *args, bureaus: QuerySet[Organization], only: Organization | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["finance_bureau"].queryset = bureaus
+        if only is not None:  # the user acts for one bureau: no choice to make
+            del self.fields["finance_bureau"]
+        self.fields["year"].initial = timezone.localdate().year
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+def _visible(request, pk: int) -> Arrangement:
+    return get_object_or_404(analysis.arrangement_list(user=request.user), pk=pk)
+
+
+@kind_required(FINANCE)
+def arrangement_list(request):
+    user = request.user
+    bureau_choices = analysis.importable_bureaus(user=user)
+    bureaus = list(bureau_choices)
+    only = bureaus[0] if len(bureaus) == 1 else None
+    import_errors: list[str] = []
+    if request.method == "POST":
+        if not bureaus:
+            raise PermissionDenied("您的账号为只读账号，不能导入安排情况表。")
+        form = ArrangementUploadForm(request.POST, request.FILES, bureaus=bureau_choices, only=only)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = arrangement_import(file=upload, year=form.cleaned_data["year"],
+                                            finance_bureau=form.cleaned_data.get("finance_bureau") or only, actor=user,
+                                            file_name=upload.name)
+            except ArrangementImportError as error:
+                import_errors = error.errors
+                form.add_error(None, f"安排情况表未导入（全部数据均未写入），共发现{len(error.errors)}处错误，"
+                                     "请按下列提示修改后重新导入。")
+                if error.truncated:
+                    form.add_error(None, "错误较多，仅列出前面部分，其余行未再检查。")
+            except (ServiceError, PermissionDenied) as error:
+                form.add_error(None, refusal_message(error))
+            else:
+                arrangement = result.arrangement
+                text = (f"已导入{arrangement.year}年度安排情况表：共{arrangement.row_count:,}行，"
+                        f"采购金额合计{arrangement.total_amount_wan:,.2f}万元。")
+                text += "合计行与各行之和一致。" if result.total_row_checked else "表中没有合计行，未核对合计。"
+                if result.superseded is not None:
+                    text += "原同年度安排情况表已被替代。"
+                messages.success(request, text)
+                return redirect("batch:arrangement-detail", pk=arrangement.pk)
+    else:
+        form = ArrangementUploadForm(bureaus=bureau_choices, only=only)
+    arrangements = analysis.arrangement_list(user=user).order_by("-year", "-is_current", "-imported_at", "-pk")
+    return render(request, "batch/arrangement/list.html", {
+        "form": form if bureaus else None,
+        "single_bureau": only,
+        "import_errors": import_errors,
+        "page": paginate(request, arrangements),
+    })
+
+
+@kind_required(FINANCE)
+def arrangement_detail(request, pk: int):
+    arrangement = _visible(request, pk)
+    search = SearchForm(request.GET, placeholder="单位代码、单位名称、品目编码或名称")
+    lines = analysis.arrangement_line_list(arrangement=arrangement, q=search.term)
+    return render(request, "batch/arrangement/detail.html", {
+        "arrangement": arrangement,
+        "search": search,
+        "page": paginate(request, lines, per_page=LINES_PER_PAGE),
+    })
+
+
+@kind_required(FINANCE)
+def arrangement_analysis(request, pk: int):
+    arrangement = _visible(request, pk)
+    categories = analysis.category_analysis(arrangement=arrangement)
+    candidates = analysis.batch_candidates(arrangement=arrangement, categories=categories)
+    return render(request, "batch/arrangement/analysis.html", {
+        "arrangement": arrangement,
+        "overview": analysis.arrangement_overview(arrangement=arrangement),
+        "bands": analysis.AMOUNT_BANDS,
+        "small_below": analysis.SMALL_BELOW_WAN,
+        "large_from": analysis.LARGE_FROM_WAN,
+        "min_units": analysis.MIN_UNITS,
+        "weights": (analysis.WEIGHT_BREADTH, analysis.WEIGHT_SMALL, analysis.WEIGHT_MIX),
+        "recommended_count": sum(c.recommended for c in candidates),
+        "candidates": Paginator(candidates, 20).get_page(request.GET.get("kpage")),
+        "categories": Paginator(categories, 20).get_page(request.GET.get("cpage")),
+        "regions": analysis.region_analysis(arrangement=arrangement),
+        "region_level": analysis.region_level_label(arrangement),
+        "units": paginate(request, analysis.unit_totals(arrangement=arrangement), param="upage"),
+    })
+
+
+@kind_required(FINANCE)
+def arrangement_export(request, pk: int):
+    return analysis_export_response(_visible(request, pk))
+
+
+urlpatterns = [
+    path("arrangements/", arrangement_list, name="arrangement-list"),
+    path("arrangements/<int:pk>/", arrangement_detail, name="arrangement-detail"),
+    path("arrangements/<int:pk>/analysis/", arrangement_analysis, name="arrangement-analysis"),
+    path("arrangements/<int:pk>/export/", arrangement_export, name="arrangement-export"),
+]

@@ -1,0 +1,306 @@
+"""The three-dimension analysis of the arrangement table (品目、预算金额、采购单位) and its export.
+
+Rules: seed 000 三(一)1(1) 拟定项目 (the agency analyses the table by category, budget amount and
+purchasing unit and proposes batch categories) and 二(一) (batch procurement is for categories
+inside the government centralized catalog); issue 3 point 2 (以少汇多 / 以大带小, reasoning shown,
+exportable to Excel).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from batch.analysis import (
+    AMOUNT_BANDS,
+    arrangement_line_list,
+    arrangement_list,
+    arrangement_overview,
+    batch_candidates,
+    category_analysis,
+    importable_bureaus,
+    region_analysis,
+    unit_totals,
+)
+from batch.excel_export import analysis_export_filename, analysis_workbook_write
+from batch.models import Arrangement, ArrangementLine
+from procurement.models import Membership
+from tests.factories import (
+    BudgetUnitFactory,
+    CategoryFactory,
+    FinanceFactory,
+    UserFactory,
+    county,
+    member_of,
+    prefecture,
+    province,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def arrangement_of(bureau, lines, *, year: int = 2026, is_current: bool = True) -> Arrangement:
+    """An arrangement with ``lines`` of (unit, category, quantity, amount in 万元)."""
+    arrangement = Arrangement.objects.create(year=year, finance_bureau=bureau, is_current=is_current,
+                                             row_count=len(lines))
+    ArrangementLine.objects.bulk_create([
+        ArrangementLine(arrangement=arrangement, row_number=i + 4, serial=str(i + 1), unit=unit, category=category,
+                        quantity=D(str(quantity)), amount_wan=D(str(amount)))
+        for i, (unit, category, quantity, amount) in enumerate(lines)
+    ])
+    return arrangement
+
+
+@pytest.fixture
+def scene():
+    """A province bureau; units at province level, in 长春市 (city and county) and 吉林市.
+
+    Per unit (万元): 台式计算机 P1 0.8 (two lines), P2 3, C1 4, C2 30, J1 150 — small and large mixed;
+    便携式计算机 P1 6, P2 8 — two mid-sized units; A4黑白打印机 P1 0.2, P2 0.3, C1 0.4, C2 0.5 — all small;
+    物业管理服务 P1 100 — outside the centralized catalog.
+    """
+    changchun = prefecture()
+    jilin_city = prefecture("220200", "吉林市")
+    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    p1 = BudgetUnitFactory(unit_code="101001", name="吉林省教育厅")
+    p2 = BudgetUnitFactory(unit_code="101002", name="吉林省卫生健康委员会")
+    c1 = BudgetUnitFactory(unit_code="201001", name="长春市教育局", region=changchun)
+    c2 = BudgetUnitFactory(unit_code="201002", name="南关区教育局", region=county(parent=changchun))
+    j1 = BudgetUnitFactory(unit_code="202001", name="吉林市医院", region=jilin_city)
+    desktop = CategoryFactory(code="A02010105", name="台式计算机")
+    laptop = CategoryFactory(code="A02010108", name="便携式计算机")
+    printer = CategoryFactory(code="A02021003", name="A4黑白打印机")
+    service = CategoryFactory(code="C21040000", name="物业管理服务", level=2, in_centralized_catalog=False)
+    arrangement = arrangement_of(bureau, [
+        (p1, desktop, 1, "0.5"), (p1, desktop, 1, "0.3"), (p2, desktop, 5, 3), (c1, desktop, 6, 4),
+        (c2, desktop, 50, 30), (j1, desktop, 250, 150),
+        (p1, laptop, 10, 6), (p2, laptop, 12, 8),
+        (p1, printer, 1, "0.2"), (p2, printer, 1, "0.3"), (c1, printer, 1, "0.4"), (c2, printer, 1, "0.5"),
+        (p1, service, 1, 100),
+    ])
+    return {"bureau": bureau, "arrangement": arrangement, "units": (p1, p2, c1, c2, j1),
+            "categories": (desktop, laptop, printer, service)}
+
+
+def by_code(stats) -> dict:
+    return {s.code: s for s in stats}
+
+
+# --- 品目 -------------------------------------------------------------------------------------------
+
+def test_per_category_totals_units_lines_and_quantities(scene):
+    stats = by_code(category_analysis(arrangement=scene["arrangement"]))
+    desktop = stats["A02010105"]
+    assert (desktop.line_count, desktop.unit_count) == (6, 5)  # P1's two lines are one unit
+    assert desktop.total_quantity == D("313.0000")
+    assert desktop.total_amount_wan == D("187.8000")
+    assert desktop.share == D("61.9")  # of 303.2 万元
+    assert stats["C21040000"].in_centralized_catalog is False
+    assert [s.code for s in category_analysis(arrangement=scene["arrangement"])] == [
+        "A02010105", "C21040000", "A02010108", "A02021003"]  # largest amount first
+
+
+def test_average_and_median_are_per_unit_not_per_line(scene):
+    stats = by_code(category_analysis(arrangement=scene["arrangement"]))
+    desktop, laptop, printer = stats["A02010105"], stats["A02010108"], stats["A02021003"]
+    assert desktop.average_per_unit_wan == D("37.5600")  # 187.8 ÷ 5 units
+    assert desktop.median_per_unit_wan == D("4.0000")  # 0.8, 3, 4, 30, 150
+    assert laptop.median_per_unit_wan == D("7.0000")  # (6 + 8) ÷ 2
+    assert printer.median_per_unit_wan == D("0.3500")  # (0.3 + 0.4) ÷ 2
+    assert (desktop.min_per_unit_wan, desktop.max_per_unit_wan) == (D("0.8000"), D("150.0000"))
+
+
+def test_amount_bands_count_units_by_their_total_for_the_category(scene):
+    """Bands are declared once (AMOUNT_BANDS); P1's 0.5 + 0.3 is one unit under 1万元."""
+    assert [b.label for b in AMOUNT_BANDS] == ["不足1万元", "1万–5万元", "5万–20万元", "20万–100万元", "100万元及以上"]
+    stats = by_code(category_analysis(arrangement=scene["arrangement"]))
+    assert stats["A02010105"].band_units == (1, 2, 0, 1, 1)
+    assert stats["A02010108"].band_units == (0, 0, 2, 0, 0)
+    assert stats["A02021003"].band_units == (4, 0, 0, 0, 0)
+    assert stats["C21040000"].band_units == (0, 0, 0, 0, 1)  # 100万 is the lower bound of the top band
+
+
+def test_the_category_analysis_is_two_queries_whatever_the_table_size(scene):
+    """Aggregate queries, not Python loops over the lines."""
+    with CaptureQueriesContext(connection) as small:
+        category_analysis(arrangement=scene["arrangement"])
+    p1 = scene["units"][0]
+    many = [(BudgetUnitFactory(), scene["categories"][i % 3], 1, i % 50) for i in range(300)]
+    bigger = arrangement_of(scene["bureau"], [*many, (p1, scene["categories"][3], 1, 1)], year=2027)
+    with CaptureQueriesContext(connection) as large:
+        stats = category_analysis(arrangement=bigger)
+    assert len(small) == len(large) == 2
+    assert sum(s.line_count for s in stats) == 301
+
+
+# --- 采购单位 ------------------------------------------------------------------------------------
+
+def test_per_unit_totals_with_the_amount_inside_the_catalog(scene):
+    rows = list(unit_totals(arrangement=scene["arrangement"]))
+    assert [r["unit__unit_code"] for r in rows] == ["202001", "101001", "201002", "101002", "201001"]
+    p1 = rows[1]
+    assert (p1["line_count"], p1["category_count"]) == (5, 4)
+    assert p1["total_amount_wan"] == D("107.0000")
+    assert p1["catalog_amount_wan"] == D("7.0000")  # 0.5 + 0.3 + 6 + 0.2: 物业管理服务 is outside
+    assert rows[0]["unit__region__name"] == "吉林市"
+
+
+# --- 地区 -------------------------------------------------------------------------------------------
+
+def test_per_prefecture_totals_with_the_province_level_units_apart(scene):
+    """A county's unit counts under its prefecture; a province-level unit under 吉林省本级."""
+    regions = region_analysis(arrangement=scene["arrangement"])
+    assert [(r.name, r.unit_count, r.line_count, r.total_amount_wan) for r in regions] == [
+        ("吉林省本级", 2, 8, D("118.3000")),
+        ("吉林市", 1, 1, D("150.0000")),
+        ("长春市", 2, 4, D("34.9000")),
+    ]
+    assert regions[0].catalog_amount_wan == D("18.3000")
+    assert regions[1].share == D("49.5")
+
+
+def test_a_prefecture_bureau_sees_its_counties(scene):
+    changchun = scene["units"][2].region
+    bureau = FinanceFactory(name="长春市财政局", region=changchun)
+    c1, c2 = scene["units"][2:4]
+    arrangement = arrangement_of(bureau, [(c1, scene["categories"][0], 1, 2), (c2, scene["categories"][0], 1, 3)])
+    regions = region_analysis(arrangement=arrangement)
+    assert [(r.name, r.total_amount_wan) for r in regions] == [("长春市本级", D("2.0000")), ("南关区", D("3.0000"))]
+
+
+# --- batch candidates ----------------------------------------------------------------------------
+
+def test_only_categories_inside_the_centralized_catalog_are_candidates(scene):
+    """Seed 000 二(一): batch procurement is for items inside the government centralized catalog."""
+    codes = [c.stats.code for c in batch_candidates(arrangement=scene["arrangement"])]
+    assert "C21040000" not in codes
+    assert sorted(codes) == ["A02010105", "A02010108", "A02021003"]
+
+
+def test_candidates_are_ranked_by_the_declared_score(scene):
+    """以少汇多 (many units, small amounts) and 以大带小 (large and small units mixed) rank first."""
+    candidates = batch_candidates(arrangement=scene["arrangement"])
+    assert [(c.rank, c.stats.code, c.score) for c in candidates] == [
+        (1, "A02010105", D("88.0")),  # 5/5 units → 100×50% + 3/5 small 60×30% + mix 100×20%
+        (2, "A02021003", D("70.0")),  # 4/5 units → 80×50% + all small 100×30% + no large unit
+        (3, "A02010108", D("20.0")),  # 2/5 units → 40×50%, none small, no mix
+    ]
+    assert [c.recommended for c in candidates] == [True, True, False]
+
+
+def test_each_candidate_carries_its_reasoning_with_the_numbers(scene):
+    desktop, printer, laptop = batch_candidates(arrangement=scene["arrangement"])
+    assert desktop.reasoning.startswith(
+        "纳入政府集中采购目录；共5家单位安排6条，合计187.80万元（占全表61.9%），单位平均37.56万元、中位数4.00万元。")
+    assert "其中3家（60.0%）单位金额不足5万元，小额分散，汇总后可形成批量规模（以少汇多）。" in desktop.reasoning
+    assert "另有2家单位金额在20万元及以上（最高150.00万元），可带动小额单位共同采购（以大带小）。" in desktop.reasoning
+    score = "得分 = 单位覆盖度100.0（5÷5家）×50% + 小额单位占比60.0×30% + 大小搭配100.0×20% = 88.0。"
+    assert score in desktop.reasoning
+    assert desktop.reasoning.endswith("建议纳入批量集中采购。")
+    assert "以大带小" not in printer.reasoning
+    assert laptop.reasoning.endswith("仅2家单位安排，不足3家，暂不建议批量集中采购。")
+    assert "以少汇多" in printer.reasoning  # 4 units, all small
+
+
+def test_too_few_units_are_not_called_a_batch_to_gather(scene):
+    p1, p2, desktop = scene["units"][0], scene["units"][1], scene["categories"][0]
+    arrangement = arrangement_of(scene["bureau"], [(p1, desktop, 1, 1), (p2, desktop, 1, 2)], year=2027)
+    (candidate,) = batch_candidates(arrangement=arrangement)
+    assert "其中2家（100.0%）单位金额不足5万元。" in candidate.reasoning
+    assert "以少汇多" not in candidate.reasoning and candidate.recommended is False
+
+
+def test_no_catalog_category_means_no_candidates(scene):
+    p1, service = scene["units"][0], scene["categories"][3]
+    arrangement = arrangement_of(scene["bureau"], [(p1, service, 1, 5)], year=2027)
+    assert batch_candidates(arrangement=arrangement) == []
+
+
+# --- overview, lines and visibility -------------------------------------------------------------------
+
+def test_the_overview_sums_the_whole_table(scene):
+    overview = arrangement_overview(arrangement=scene["arrangement"])
+    assert (overview.line_count, overview.unit_count, overview.category_count) == (13, 5, 4)
+    assert overview.total_amount_wan == D("303.2000")
+    assert overview.catalog_amount_wan == D("203.2000")
+    assert overview.catalog_category_count == 3
+    assert overview.catalog_share == D("67.0")
+
+
+def test_lines_are_searched_by_unit_or_category(scene):
+    arrangement = scene["arrangement"]
+    assert arrangement_line_list(arrangement=arrangement, q="吉林市医院").count() == 1
+    assert arrangement_line_list(arrangement=arrangement, q="2010").count() == 4  # 201001 and 201002
+    assert arrangement_line_list(arrangement=arrangement, q="a0201").count() == 8  # codes A0201…
+    assert arrangement_line_list(arrangement=arrangement, q="打印机").count() == 4
+    assert arrangement_line_list(arrangement=arrangement).count() == 13
+
+
+def test_finance_staff_see_the_tables_of_their_region_and_below(scene):
+    """procurement/access.py: finance staff see their region and below."""
+    province_table = scene["arrangement"]
+    city_bureau = FinanceFactory(name="长春市财政局", region=scene["units"][2].region)
+    city_table = arrangement_of(city_bureau, [])
+    other_city_table = arrangement_of(FinanceFactory(name="吉林市财政局", region=scene["units"][4].region), [])
+    assert set(arrangement_list(user=member_of(scene["bureau"]))) == {province_table, city_table, other_city_table}
+    assert set(arrangement_list(user=member_of(city_bureau, role=Membership.Role.VIEWER))) == {city_table}
+    assert not arrangement_list(user=member_of(scene["units"][0])).exists()
+    assert arrangement_list(user=UserFactory(is_superuser=True)).count() == 3
+
+
+def test_only_writing_members_of_a_bureau_may_import_for_it(scene):
+    bureau = scene["bureau"]
+    assert list(importable_bureaus(user=member_of(bureau))) == [bureau]
+    assert not importable_bureaus(user=member_of(bureau, role=Membership.Role.VIEWER)).exists()
+    assert not importable_bureaus(user=member_of(scene["units"][0])).exists()
+
+
+# --- the Excel export ---------------------------------------------------------------------------------
+
+def exported(arrangement) -> object:
+    stream = BytesIO()
+    analysis_workbook_write(arrangement=arrangement, stream=stream)
+    stream.seek(0)
+    return load_workbook(stream)
+
+
+def test_the_export_has_the_four_sheets_with_chinese_headers(scene):
+    workbook = exported(scene["arrangement"])
+    assert workbook.sheetnames == ["按品目", "按单位", "按地区", "批量采购建议"]
+    categories = workbook["按品目"]
+    assert categories["A1"].value == "2026年度部门预算政府采购项目安排情况按品目分析"
+    assert [c.value for c in categories[3]][:7] == [
+        "品目编码", "品目名称", "纳入政府集中采购目录", "单位数（家）", "条数", "采购数量", "采购金额（万元）"]
+    assert [c.value for c in categories[3]][-5:] == [f"{b.label}（家）" for b in AMOUNT_BANDS]
+    assert [c.value for c in workbook["按单位"][3]][0:2] == ["单位代码", "预算单位"]
+    assert workbook["按地区"]["A3"].value == "地区"
+    assert workbook["批量采购建议"]["M3"].value == "分析理由"
+
+
+def test_the_export_rows_carry_the_analysis_figures_with_number_formats(scene):
+    workbook = exported(scene["arrangement"])
+    desktop = [c.value for c in workbook["按品目"][4]]
+    assert desktop[:7] == ["A02010105", "台式计算机", "是", 5, 6, 313, 187.8]
+    assert desktop[-5:] == [1, 2, 0, 1, 1]
+    assert workbook["按品目"]["G4"].number_format == "#,##0.00##"
+    assert workbook["按品目"]["H4"].number_format == "0.0%"
+    assert workbook["按品目"].column_dimensions["B"].width == 26
+    assert workbook["按品目"].freeze_panes == "A4"
+    assert [c.value for c in workbook["按单位"][4]][:2] == ["202001", "吉林市医院"]
+    assert workbook.worksheets[1].max_row == 3 + 5
+    assert [c.value for c in workbook["按地区"][4]][:3] == ["吉林省本级", 2, 8]
+    first = [c.value for c in workbook["批量采购建议"][4]]
+    assert first[:4] == [1, "A02010105", "台式计算机", 88]
+    assert first[11] == "是" and first[12].startswith("纳入政府集中采购目录；共5家单位")
+    assert workbook["批量采购建议"]["M4"].alignment.wrap_text is True
+
+
+def test_the_export_file_name_names_year_and_bureau(scene):
+    assert analysis_export_filename(scene["arrangement"]) == "2026年度安排情况表分析_吉林省财政厅.xlsx"
