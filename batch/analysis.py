@@ -64,13 +64,17 @@ RECOMMEND_SMALL_SHARE = 50  # recommended with ≥ MIN_UNITS units and half of t
 # --- what the user may see ------------------------------------------------------------------------
 
 def arrangement_list(*, user) -> QuerySet[Arrangement]:
-    """Finance staff see the tables of their bureau's region and below; a superuser sees all."""
+    """Finance staff see the tables of their bureau's region and below; the center sees the tables of
+    its own level (seed 000 三(一)1(1): finance gives its table to 本级集中采购机构, which analyses it);
+    a superuser sees all."""
     qs = Arrangement.objects.select_related("finance_bureau", "finance_bureau__region", "imported_by")
     if access.is_superuser(user):
         return qs
     q = Q(pk__in=[])
     for path in access.region_paths(user, kind=Organization.Kind.FINANCE):
         q |= Q(finance_bureau__region__path__startswith=path)
+    for path in access.region_paths(user, kind=Organization.Kind.CENTER):
+        q |= Q(finance_bureau__region__path=path)
     return qs.filter(q)
 
 

@@ -92,6 +92,9 @@ def main() -> None:
         print(f"== 基准测试（数据库: {vendor}）==")
         bench_working_days()
         bench_master_plan()
+        from tests.batch.bench_arrangement import bench_arrangement_import
+
+        bench_arrangement_import()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -26,6 +26,7 @@ from procurement.views.common import kind_required, paginate, refusal_message
 from procurement.views.forms import SearchForm
 
 FINANCE = Organization.Kind.FINANCE
+CENTER = Organization.Kind.CENTER
 LINES_PER_PAGE = 50
 
 
@@ -53,7 +54,7 @@ def _visible(request, pk: int) -> Arrangement:
     return get_object_or_404(analysis.arrangement_list(user=request.user), pk=pk)
 
 
-@kind_required(FINANCE)
+@kind_required(FINANCE, CENTER)
 def arrangement_list(request):
     user = request.user
     bureau_choices = analysis.importable_bureaus(user=user)
@@ -62,7 +63,7 @@ def arrangement_list(request):
     import_errors: list[str] = []
     if request.method == "POST":
         if not bureaus:
-            raise PermissionDenied("您的账号为只读账号，不能导入安排情况表。")
+            raise PermissionDenied("只有财政部门经办人可以导入安排情况表。")
         form = ArrangementUploadForm(request.POST, request.FILES, bureaus=bureau_choices, only=only)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -98,7 +99,7 @@ def arrangement_list(request):
     })
 
 
-@kind_required(FINANCE)
+@kind_required(FINANCE, CENTER)
 def arrangement_detail(request, pk: int):
     arrangement = _visible(request, pk)
     search = SearchForm(request.GET, placeholder="单位代码、单位名称、品目编码或名称")
@@ -110,7 +111,7 @@ def arrangement_detail(request, pk: int):
     })
 
 
-@kind_required(FINANCE)
+@kind_required(FINANCE, CENTER)
 def arrangement_analysis(request, pk: int):
     arrangement = _visible(request, pk)
     categories = analysis.category_analysis(arrangement=arrangement)
@@ -132,7 +133,7 @@ def arrangement_analysis(request, pk: int):
     })
 
 
-@kind_required(FINANCE)
+@kind_required(FINANCE, CENTER)
 def arrangement_export(request, pk: int):
     return analysis_export_response(_visible(request, pk))
 

@@ -23,6 +23,7 @@ from tests.factories import (
     CategoryFactory,
     CenterFactory,
     FinanceFactory,
+    SupplierFactory,
     UserFactory,
     county,
     member_of,
@@ -133,8 +134,8 @@ def test_a_read_only_member_sees_the_tables_but_no_upload_form(client, reference
     assert client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()}).status_code == 403
 
 
-@pytest.mark.parametrize("make_org", [BudgetUnitFactory, CenterFactory])
-def test_non_finance_users_are_refused_every_page(client, reference, bureau, officer, make_org):
+@pytest.mark.parametrize("make_org", [BudgetUnitFactory, SupplierFactory])
+def test_units_and_suppliers_are_refused_every_page(client, reference, bureau, officer, make_org):
     arrangement = imported(client, officer)
     client.force_login(member_of(make_org()))
     pages = [("batch:arrangement-list", []), ("batch:arrangement-detail", [arrangement.pk]),
@@ -143,6 +144,25 @@ def test_non_finance_users_are_refused_every_page(client, reference, bureau, off
         response = client.get(reverse(name, args=args))
         assert response.status_code == 403, name
         assert "无权访问" in html(response)
+
+
+def test_the_center_of_the_same_level_analyses_the_table_but_cannot_import(client, reference, bureau, officer):
+    """Seed 000 三(一)1(1): finance gives the table to 本级集中采购机构, which analyses it along three dimensions."""
+    arrangement = imported(client, officer)
+    client.force_login(member_of(CenterFactory(name="吉林省政府采购中心", region=province())))
+    pages = [("batch:arrangement-list", []), ("batch:arrangement-detail", [arrangement.pk]),
+             ("batch:arrangement-analysis", [arrangement.pk]), ("batch:arrangement-export", [arrangement.pk])]
+    for name, args in pages:
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+    response = client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
+    assert response.status_code == 403
+    assert Arrangement.objects.count() == 1
+
+
+def test_a_city_center_does_not_see_the_provincial_table(client, reference, bureau, officer):
+    arrangement = imported(client, officer)
+    client.force_login(member_of(CenterFactory(name="长春市政府采购中心", region=prefecture())))
+    assert client.get(reverse("batch:arrangement-detail", args=[arrangement.pk])).status_code == 404
 
 
 def test_a_table_of_another_region_answers_404(client, reference, bureau, officer):
