@@ -1,1 +1,157 @@
-"""Admin: projects."""
+"""Admin: batch projects (the core Project through the BatchProject proxy), their details and lot links.
+
+Operators of the center run the workflow from here as admin actions calling the same services as the
+pages and the API (发布征集公告, 确认总计划, and the award steps of ``batch.admin.award``). A project is
+opened from a task on the center's pages or over the API (it needs the task, the table and the scope),
+never added here; states are never edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+
+from batch.admin.award import award_actions
+from batch.models import BatchDetails, BatchLot, BatchProject
+from batch.projects import batch_master_plan_confirm, batch_solicitation_publish
+from procurement import access
+from procurement.admin.reference import ScopedAdminMixin
+from procurement.services.errors import ServiceError
+from procurement.views.common import refusal_message
+
+REFUSALS = (ServiceError, PermissionDenied)
+
+
+def _each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
+    """Run ``run(project)`` for each selected project: one message per refusal, one for the successes."""
+    succeeded = 0
+    for project in queryset.order_by("pk"):
+        try:
+            run(project)
+        except REFUSALS as error:
+            modeladmin.message_user(request, f"{project.code}：{refusal_message(error)}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done.format(count=succeeded), messages.SUCCESS)
+
+
+@admin.action(description="发布征集公告")
+def publish_solicitation(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset,
+          lambda project: batch_solicitation_publish(project=project, actor=request.user),
+          "已为 {count} 个项目发布征集公告。")
+
+
+@admin.action(description="确认总计划（锁定分计划）")
+def confirm_master_plan(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset,
+          lambda project: batch_master_plan_confirm(project=project, actor=request.user),
+          "已确认 {count} 个项目的总计划，已提交的分计划已锁定。")
+
+
+class BatchDetailsInline(admin.StackedInline):
+    model = BatchDetails
+    fk_name = "project"
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ("task", "configuration_table", "eligibility", "procedure", "master_plan_confirmed_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("task__category", "configuration_table")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BatchProject)
+class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """批量集中采购项目: read here, acted on through the actions."""
+
+    list_display = ("code", "title", "status", "organizer", "response_deadline", "master_plan_link")
+    list_filter = ("status", "year")
+    search_fields = ("code", "title", "organizer__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("organizer",)
+    actions = [publish_solicitation, confirm_master_plan, *award_actions]
+    inlines = (BatchDetailsInline,)
+    fields = ("code", "title", "year", "organizer", "category", "scope_region", "scope_note", "description",
+              "response_opens_at", "response_deadline", "status", "procurement_method", "next_check", "created_by",
+              "created_at")
+    readonly_fields = fields
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return access.visible_projects(user)
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_manage_project(obj, user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="总计划")
+    def master_plan_link(self, obj: BatchProject) -> str:
+        return format_html('<a href="{}">查看总计划</a>', reverse("batch:project-detail", args=[obj.pk]))
+
+
+@admin.register(BatchDetails)
+class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("project", "task", "configuration_table", "eligibility", "master_plan_confirmed_at")
+    list_filter = ("eligibility",)
+    search_fields = ("project__code", "project__title")
+    list_select_related = ("project", "task__category", "configuration_table")
+    fields = ("project", "task", "configuration_table", "eligibility", "procedure", "documents_issued_on",
+              "bid_opening_at", "evaluation_on", "award_notice_id", "master_plan_confirmed_at")
+    # Only the procedure text is the center's to edit here; the rest is set by the services.
+    readonly_fields = ("project", "task", "configuration_table", "eligibility", "documents_issued_on",
+                       "bid_opening_at", "evaluation_on", "award_notice_id", "master_plan_confirmed_at")
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return BatchDetails.objects.filter(project__in=access.visible_projects(user).values("pk"))
+
+    def can_change_object(self, user, obj) -> bool:
+        return access.can_manage_project(obj.project, user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BatchLot)
+class BatchLotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("lot", "project_code", "configuration_type")
+    search_fields = ("lot__name", "lot__project__code", "configuration_type__name")
+    list_select_related = ("lot__project", "configuration_type__category")
+    fields = ("lot", "configuration_type")
+    readonly_fields = fields
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return BatchLot.objects.filter(lot__project__in=access.visible_projects(user).values("pk"))
+
+    @admin.display(description="项目编号", ordering="lot__project__code")
+    def project_code(self, obj: BatchLot) -> str:
+        return obj.lot.project.code
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,1 +1,404 @@
-routes: list = []  # (prefix, viewset, basename) registered under /api/v1/batch/
+"""Batch projects under ``/api/v1/batch/projects/``: solicitation and the master plan (seed 000 三(一)(3)(4)).
+
+Reads start from ``access.visible_projects`` (another center's project → 404). Writes are explicit POSTs
+calling the services of ``batch.projects`` (no right → 403, wrong state → 409, a rule refused → 400,
+with a Chinese ``detail``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import renderers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from batch import projects as project_services
+from batch.master_plan_export import master_plan_file_name, master_plan_workbook
+from batch.models import BatchDetails, BatchProject, ConfigurationTable, TaskNotice
+from notices.models import Notice
+from procurement import access
+from procurement.api.filters import IntegerFilter
+from procurement.api.serializers import (
+    CategoryRefSerializer,
+    LotRefSerializer,
+    OrganizationRefSerializer,
+    ProjectRefSerializer,
+    ReadSerializer,
+    RegionRefSerializer,
+)
+from procurement.api.views import (
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    ErrorSerializer,
+    ReadOnlyViewSet,
+    id_parameter,
+    read_schema,
+)
+from procurement.models import Lot, Organization, Project, Region, SubPlan
+from procurement.selectors.plans import master_plan, master_plan_drilldown
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROJECT_ID = id_parameter("批量集中采购项目")
+REFUSED = OpenApiResponse(OpenApiTypes.OBJECT, description="请求不符合业务规则：detail 说明原因；字段错误以字段名为键")
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只有组织项目的采购中心可以办理）")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
+FORBIDDEN_READ = OpenApiResponse(ErrorSerializer, description="只有组织单位和财政部门可以查看总计划")
+WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Passes workbook bytes through; an error body (a dict) is written as JSON."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | bytearray):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+# --- representations ------------------------------------------------------------------------------
+
+class TaskRefSerializer(ReadSerializer):
+    """据以立项的批量集中采购任务通知单。"""
+
+    category = CategoryRefSerializer(read_only=True, label="采购品目")
+
+    class Meta:
+        model = TaskNotice
+        fields = ["id", "document_number", "year", "category"]
+        read_only_fields = fields
+
+
+class ConfigurationTableRefSerializer(ReadSerializer):
+    """划分采购包所依据的产品配置表。"""
+
+    class Meta:
+        model = ConfigurationTable
+        fields = ["id", "title", "filled_on"]
+        read_only_fields = fields
+
+
+class BatchDetailsSerializer(ReadSerializer):
+    """批量集中采购项目的任务、配置表、可响应单位确定方式和执行程序。"""
+
+    task = TaskRefSerializer(read_only=True, label="任务通知单")
+    configuration_table = ConfigurationTableRefSerializer(read_only=True, allow_null=True, label="产品配置表")
+
+    class Meta:
+        model = BatchDetails
+        fields = ["task", "configuration_table", "eligibility", "procedure", "master_plan_confirmed_at"]
+        read_only_fields = fields
+
+
+class BatchLotSerializer(ReadSerializer):
+    """采购包：每种产品配置分型一个包。"""
+
+    category = CategoryRefSerializer(read_only=True, allow_null=True, label="采购品目")
+    configuration_type = serializers.SerializerMethodField(label="产品配置分型内部编号")
+
+    class Meta:
+        model = Lot
+        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "max_unit_price_yuan",
+                  "configuration_type"]
+        read_only_fields = fields
+
+    def get_configuration_type(self, lot: Lot) -> int | None:
+        link = getattr(lot, "batch", None)
+        return link.configuration_type_id if link is not None else None
+
+
+class BatchProjectSerializer(ReadSerializer):
+    """批量集中采购项目：采购包、可响应单位数和已提交分计划的单位数。"""
+
+    organizer = OrganizationRefSerializer(read_only=True, label="组织单位（采购中心）")
+    category = CategoryRefSerializer(read_only=True, allow_null=True, label="采购品目")
+    scope_region = RegionRefSerializer(read_only=True, label="适用范围")
+    eligible_count = serializers.IntegerField(read_only=True, label="可响应单位数")
+    answered_count = serializers.IntegerField(read_only=True, label="已提交分计划的单位数")
+    batch = serializers.SerializerMethodField(label="批量集中采购信息")
+    lots = BatchLotSerializer(many=True, read_only=True, label="采购包")
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "title", "year", "status", "organizer", "category", "scope_region", "scope_note",
+                  "description", "response_opens_at", "response_deadline", "eligible_count", "answered_count",
+                  "batch", "lots", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(BatchDetailsSerializer(allow_null=True))
+    def get_batch(self, project: Project) -> dict | None:
+        details = getattr(project, "batch", None)  # a project made outside ``batch.projects`` has none
+        return BatchDetailsSerializer(details).data if details is not None else None
+
+
+class BatchProjectOpenSerializer(serializers.Serializer):
+    """从已签收的任务通知单立项并开放需求响应：按产品配置表的配置分型划分采购包，确定可响应单位范围。"""
+
+    task = serializers.IntegerField(label="任务通知单内部编号", min_value=1)
+    configuration_table = serializers.IntegerField(label="产品配置表内部编号", min_value=1)
+    title = serializers.CharField(label="项目名称", max_length=200)
+    eligibility = serializers.ChoiceField(choices=BatchDetails.Eligibility.choices, label="可响应单位确定方式")
+    regions = serializers.ListField(child=serializers.CharField(max_length=12), required=False, default=list,
+                                    label="地区代码", help_text="按地区确定时必填：所选地区及其下级区划的预算单位")
+    levels = serializers.ListField(child=serializers.ChoiceField(choices=Region.Level.choices), required=False,
+                                   default=list, label="级次", help_text="按级次确定时必填")
+    units = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+                                  label="预算单位内部编号", help_text="指定名单时必填")
+    response_opens_at = serializers.DateTimeField(label="需求响应开始时间", required=False, allow_null=True,
+                                                  default=None, help_text="不填则立即开始")
+    response_deadline = serializers.DateTimeField(label="需求响应截止时间")
+    procedure = serializers.CharField(label="需求征集和采购执行程序", required=False, allow_blank=True, default="")
+
+
+class MasterPlanLineSerializer(serializers.Serializer):
+    """总计划中一个采购包的汇总：已提交（含已锁定）分计划的数量、预算金额和单位数。"""
+
+    lot = LotRefSerializer(label="采购包")
+    unit_of_measure = serializers.CharField(source="lot.unit_of_measure", label="计量单位")
+    total_quantity = serializers.DecimalField(max_digits=20, decimal_places=2, label="采购数量合计")
+    total_budget_yuan = serializers.DecimalField(max_digits=20, decimal_places=2, label="预算金额合计（元）")
+    unit_count = serializers.IntegerField(label="参与单位数")
+
+
+class MasterPlanSerializer(serializers.Serializer):
+    """总计划：各采购包已提交分计划的实时汇总。"""
+
+    project = ProjectRefSerializer(label="采购项目")
+    status = serializers.ChoiceField(source="project.status", choices=Project.Status.choices, label="项目状态")
+    eligible_count = serializers.IntegerField(label="可响应单位数")
+    answered_count = serializers.IntegerField(label="已提交分计划的单位数")
+    total_quantity = serializers.DecimalField(max_digits=20, decimal_places=2, label="采购数量合计")
+    total_budget_yuan = serializers.DecimalField(max_digits=20, decimal_places=2, label="预算金额合计（元）")
+    lines = MasterPlanLineSerializer(many=True, label="各采购包汇总")
+
+
+class UnitRefSerializer(ReadSerializer):
+    """预算单位。"""
+
+    region = serializers.CharField(source="region.name", read_only=True, label="所属区划")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "unit_code", "region"]
+        read_only_fields = fields
+
+
+class MasterPlanRowSerializer(ReadSerializer):
+    """总计划明细：一个单位对一个采购包的已提交（或已锁定）分计划。"""
+
+    unit = UnitRefSerializer(read_only=True, label="预算单位")
+    lot = LotRefSerializer(read_only=True, label="采购包")
+
+    class Meta:
+        model = SubPlan
+        fields = ["id", "unit", "lot", "quantity", "budget_yuan", "contact_name", "contact_phone", "status",
+                  "submitted_at"]
+        read_only_fields = fields
+
+
+class NoticeRefSerializer(ReadSerializer):
+    """已发布的公告。"""
+
+    url = serializers.SerializerMethodField(label="公告页面地址")
+
+    class Meta:
+        model = Notice
+        fields = ["id", "type", "title", "published_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, notice: Notice) -> str:
+        from django.urls import reverse
+
+        return reverse("notices:detail", args=[notice.pk])
+
+
+# --- the viewset ---------------------------------------------------------------------------------------
+
+class BatchProjectFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Project.Status.choices, label="状态")
+    year = IntegerFilter(label="年度")
+    task = IntegerFilter(field_name="batch__task_id", label="任务通知单内部编号")
+
+    class Meta:
+        model = BatchProject
+        fields: list[str] = []
+
+
+def _visible_task(user, pk: int) -> TaskNotice:
+    tasks = TaskNotice.objects.filter(pk=pk)
+    if not access.is_superuser(user):
+        orgs = access.org_ids(user)
+        tasks = tasks.filter(Q(center_id__in=orgs) | Q(finance_bureau_id__in=orgs))
+    found = tasks.first()
+    if found is None:
+        raise ValidationError({"task": ["任务通知单不存在或无权查看"]})
+    return found
+
+
+def _visible_table(user, pk: int) -> ConfigurationTable:
+    tables = ConfigurationTable.objects.filter(pk=pk)
+    if not access.is_superuser(user):
+        tables = tables.filter(center_id__in=access.org_ids(user))
+    found = tables.first()
+    if found is None:
+        raise ValidationError({"configuration_table": ["产品配置表不存在或无权查看"]})
+    return found
+
+
+def _regions(codes: list[str]) -> list[Region]:
+    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError({"regions": [f"区划代码不存在：{'、'.join(unknown)}"]})
+    return [found[code] for code in dict.fromkeys(codes)]
+
+
+FORMAT_PARAMETER = OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["xlsx", "json"],
+                                    description="可不填：成功时返回 Excel 工作簿，出错时以 JSON 说明原因")
+def _master_plan_reader(user, project: Project) -> None:
+    """The master plan is the organizer's (and finance's) working figure, not a unit's: units see their own."""
+    if not (access.can_manage_project(project, user) or access.org_ids(user, kind=Organization.Kind.FINANCE)):
+        raise PermissionDenied("只有组织单位和财政部门可以查看总计划")
+
+
+LOT_PARAMETER = OpenApiParameter("lot", int, OpenApiParameter.QUERY, description="只列该采购包（内部编号）的分计划")
+
+
+@read_schema(lookup=PROJECT_ID)
+class BatchProjectViewSet(ReadOnlyViewSet):
+    """批量集中采购项目：采购中心看本中心组织的项目，预算单位看可响应的项目，财政部门看本区划及下级。
+
+    采购中心据已签收的任务通知单立项、发布征集公告、截止汇总（一般由系统在截止时自动完成）并确认总计划。
+    """
+
+    noun = "批量集中采购项目"
+    serializer_class = BatchProjectSerializer
+    filterset_class = BatchProjectFilter
+    search_fields = ["code", "title"]
+    ordering_fields = ["code", "year", "created_at", "response_deadline"]
+    ordering = ["-created_at", "-pk"]
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return project_services.batch_projects_with_lots(self.request.user)
+
+    def _project(self, project: Project) -> dict:
+        fresh = self.get_queryset().get(pk=project.pk)
+        return BatchProjectSerializer(fresh, context=self.get_serializer_context()).data
+
+    @extend_schema(summary="立项并开放需求响应", tags=["批量集中采购项目"], request=BatchProjectOpenSerializer,
+                   description="从本中心已签收的任务通知单立项：按产品配置表中该品目的配置分型划分采购包，"
+                               "按地区、级次或指定名单确定可响应单位，设定需求响应时间，立即进入需求征集。",
+                   responses={201: OpenApiResponse(BatchProjectSerializer, description="已立项的项目"),
+                              **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = BatchProjectOpenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        project = project_services.batch_project_open(
+            task=_visible_task(request.user, data["task"]),
+            configuration_table=_visible_table(request.user, data["configuration_table"]),
+            title=data["title"],
+            eligibility=data["eligibility"],
+            regions=_regions(data["regions"]),
+            levels=data["levels"],
+            unit_ids=data["units"],
+            response_opens_at=data["response_opens_at"],
+            response_deadline=data["response_deadline"],
+            procedure=data["procedure"],
+            actor=request.user,
+        )
+        return Response(self._project(project), status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="发布征集公告", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
+                   description="发布征集计划通知（需求征集公告）：可响应单位范围、时间安排、采购包及基本配置参数、程序。",
+                   responses={201: OpenApiResponse(NoticeRefSerializer, description="已发布的公告"), **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], url_path="publish-solicitation")
+    def publish_solicitation(self, request, *args, **kwargs):
+        notice = project_services.batch_solicitation_publish(project=self.get_object(), actor=request.user)
+        return Response(NoticeRefSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="截止汇总", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
+                   description="需求响应截止后关闭填报、形成总计划。系统会在截止时自动执行，此接口供提前到点时手工执行。",
+                   responses={200: OpenApiResponse(BatchProjectSerializer, description="操作后的项目"), **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, *args, **kwargs):
+        project = project_services.batch_collection_close(project=self.get_object(), actor=request.user)
+        return Response(self._project(project))
+
+    @extend_schema(summary="确认总计划", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
+                   description="确认总计划，已提交的分计划随之锁定，不能再修改。",
+                   responses={200: OpenApiResponse(BatchProjectSerializer, description="操作后的项目"), **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, *args, **kwargs):
+        project = project_services.batch_master_plan_confirm(project=self.get_object(), actor=request.user)
+        return Response(self._project(project))
+
+    @extend_schema(summary="总计划", tags=["批量集中采购项目"], parameters=[PROJECT_ID],
+                   description="各采购包已提交（含已锁定）分计划的实时汇总：采购数量、预算金额和参与单位数。",
+                   responses={200: MasterPlanSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN_READ, 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], url_path="master-plan", filter_backends=[], pagination_class=None)
+    def master_plan(self, request, *args, **kwargs):
+        project = self.get_object()
+        _master_plan_reader(request.user, project)
+        plan = master_plan(project=project)
+        data = {
+            "project": project,
+            "eligible_count": project.eligible_count,
+            "answered_count": project.answered_count,
+            "total_quantity": plan.total_quantity,
+            "total_budget_yuan": plan.total_budget_yuan,
+            "lines": plan.lines,
+        }
+        return Response(MasterPlanSerializer(data).data)
+
+    @extend_schema(summary="总计划明细（按单位）", tags=["批量集中采购项目"], parameters=[PROJECT_ID, LOT_PARAMETER],
+                   description="总计划下钻：各单位已提交（含已锁定）的分计划（限您有权查看的），分页。",
+                   responses={200: MasterPlanRowSerializer(many=True), 400: REFUSED, 401: UNAUTHENTICATED,
+                              403: FORBIDDEN_READ, 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], url_path="master-plan/units", filter_backends=[])
+    def master_plan_units(self, request, *args, **kwargs):
+        project = self.get_object()
+        _master_plan_reader(request.user, project)
+        lot = None
+        if request.query_params.get("lot"):
+            lot_id = request.query_params["lot"]
+            lot = Lot.objects.filter(project=project, pk=lot_id).first() if lot_id.isdigit() else None
+            if lot is None:
+                raise ValidationError({"lot": ["该项目没有这个采购包"]})
+        rows = master_plan_drilldown(project=project, lot=lot).filter(
+            pk__in=access.visible_sub_plans(request.user).values("pk"))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(MasterPlanRowSerializer(page, many=True).data)
+
+    @extend_schema(summary="导出总计划（Excel）", tags=["批量集中采购项目"], parameters=[PROJECT_ID, FORMAT_PARAMETER],
+                   description="工作表「总计划」为各采购包汇总，「分计划明细」为计入总计划的每一份分计划。",
+                   responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 工作簿"),
+                              (401, "application/json"): UNAUTHENTICATED, (403, "application/json"): FORBIDDEN_READ,
+                              (404, "application/json"): NOT_FOUND})
+    @action(detail=True, methods=["get"], url_path="master-plan/export", filter_backends=[],
+            renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
+    def master_plan_export(self, request, *args, **kwargs):
+        project = self.get_object()
+        _master_plan_reader(request.user, project)
+        workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
+        response = HttpResponse(workbook, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, master_plan_file_name(project))
+        return response
+
+
+routes = [("projects", BatchProjectViewSet, "batch-project")]

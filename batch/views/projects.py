@@ -1,1 +1,253 @@
-urlpatterns: list = []
+"""The center's pages of a batch project: open it from a task, publish the solicitation, watch the master plan.
+
+Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the live master plan (总计划) per lot with a drill-down to
+each unit, the eligible units that have not answered, the Excel export, and the buttons that publish the
+solicitation notice, close the window (the sweep normally does it) and confirm the master plan. Every
+lookup goes through ``batch.projects.managed_batch_projects`` (another center's project → 404); every
+write calls a service of ``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from batch import projects as project_services
+from batch.master_plan_export import master_plan_file_name, master_plan_workbook
+from batch.models import BatchDetails, ConfigurationTable, TaskNotice
+from procurement import access
+from procurement.models import Organization, Project, Region
+from procurement.selectors.plans import master_plan, master_plan_drilldown
+from procurement.services.errors import ServiceError
+from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.forms import _style as bootstrap
+
+CENTER = Organization.Kind.CENTER
+AGENCY = Organization.Kind.AGENCY
+REFUSALS = (ServiceError, PermissionDenied)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+class TaskChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TaskNotice) -> str:
+        number = f"（{obj.document_number}）" if obj.document_number else ""
+        return f"{obj.year}年 {obj.category.code} {obj.category.name}{number}"
+
+
+class RegionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        indent = {"province": "", "prefecture": "　", "county": "　　"}.get(obj.level, "")
+        return f"{indent}{obj.name}（{obj.code}）"
+
+
+class ProjectOpenForm(forms.Form):
+    """立项: the acknowledged task, its configuration table, the eligible units, the window, the procedure."""
+
+    task = TaskChoiceField(label="任务通知单", queryset=TaskNotice.objects.none(),
+                           empty_label="请选择已签收的任务通知单")
+    configuration_table = forms.ModelChoiceField(label="产品配置表", queryset=ConfigurationTable.objects.none(),
+                                                 empty_label="请选择产品配置表",
+                                                 help_text="按表中该品目的每种配置分型设一个采购包")
+    title = forms.CharField(label="项目名称", max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": "如：2026年第二季度台式计算机批量集中采购"}))
+    eligibility = forms.ChoiceField(label="可响应单位确定方式", choices=BatchDetails.Eligibility.choices,
+                                    initial=BatchDetails.Eligibility.REGION, widget=forms.RadioSelect)
+    regions = RegionChoiceField(label="地区（含下级区划）", queryset=Region.objects.none(), required=False,
+                                widget=forms.SelectMultiple(attrs={"size": 8}),
+                                help_text="按地区确定时选择，可多选（按住 Ctrl 键）")
+    levels = forms.MultipleChoiceField(label="级次", choices=Region.Level.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple, help_text="按级次确定时选择")
+    unit_codes = forms.CharField(label="预算单位代码名单", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4,
+                                                              "placeholder": "每行一个单位代码，或用逗号、空格分隔"}),
+                                 help_text="指定名单时填写")
+    response_opens_at = forms.DateTimeField(
+        label="需求响应开始时间", required=False, input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="不填则立即开始")
+    response_deadline = forms.DateTimeField(
+        label="需求响应截止时间", input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL))
+    procedure = forms.CharField(label="需求征集和采购执行程序", required=False,
+                                widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text="将写入征集公告的“采购活动执行程序”")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        tasks = TaskNotice.objects.filter(status=TaskNotice.Status.ACKNOWLEDGED).select_related("category")
+        tables = ConfigurationTable.objects.all()
+        if not access.is_superuser(user):
+            centers = access.org_ids(user, kind=CENTER)
+            tasks, tables = tasks.filter(center_id__in=centers), tables.filter(center_id__in=centers)
+        self.fields["task"].queryset = tasks.order_by("-year", "-pk")
+        self.fields["configuration_table"].queryset = tables.order_by("-filled_on", "-pk")
+        self.fields["regions"].queryset = Region.objects.order_by("path")
+        bootstrap(self)
+        for name in ("eligibility", "levels"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    def clean_unit_codes(self) -> list[int]:
+        codes = [code for code in re.split(r"[\s,，、;；]+", self.cleaned_data.get("unit_codes", "")) if code]
+        if not codes:
+            return []
+        found = dict(
+            Organization.objects.budget_units().filter(unit_code__in=codes).values_list("unit_code", "pk")
+        )
+        unknown = [code for code in dict.fromkeys(codes) if code not in found]
+        if unknown:
+            raise forms.ValidationError(f"以下单位代码不存在或不是预算单位：{'、'.join(unknown[:10])}"
+                                        + (f"等{len(unknown)}个" if len(unknown) > 10 else ""))
+        return list(dict.fromkeys(found[code] for code in codes))
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "项目编号或名称", "type": "search"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Project.Status.choices])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+def _managed(request, pk: int):
+    return get_object_or_404(project_services.managed_batch_projects(request.user), pk=pk)
+
+
+@kind_required(CENTER, AGENCY)
+def project_list(request):
+    form = ProjectFilterForm(request.GET)
+    projects = project_services.managed_batch_projects(request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("status"):
+        projects = projects.filter(status=filters["status"])
+    if term := (filters.get("q") or "").strip():
+        projects = projects.filter(Q(code__icontains=term) | Q(title__icontains=term))
+    return render(request, "batch/projects/list.html", {
+        "form": form,
+        "filtered": any(filters.values()),
+        "page": paginate(request, projects.order_by("-created_at", "-pk")),
+    })
+
+
+@kind_required(CENTER)
+def project_open(request):
+    form = ProjectOpenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = project_services.batch_project_open(
+                task=data["task"], configuration_table=data["configuration_table"], title=data["title"],
+                eligibility=data["eligibility"], regions=data["regions"], levels=data["levels"],
+                unit_ids=data["unit_codes"], response_opens_at=data["response_opens_at"],
+                response_deadline=data["response_deadline"], procedure=data["procedure"], actor=request.user,
+            )
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, f"已立项并开放需求响应：{project.code}。"
+                                      "请发布征集公告，通知可响应单位填报分计划。")
+            return redirect("batch:project-detail", pk=project.pk)
+    return render(request, "batch/projects/open.html", {"form": form})
+
+
+@kind_required(CENTER, AGENCY)
+def project_detail(request, pk: int):
+    project = _managed(request, pk)
+    plan = master_plan(project=project)
+    notice = project_services.solicitation_notice(project)
+    now = timezone.now()
+    collecting = project.status == Project.Status.COLLECTING
+    manages = access.can_manage_project(project, request.user)
+    return render(request, "batch/projects/detail.html", {
+        "project": project,
+        "details": getattr(project, "batch", None),
+        "plan": plan,
+        "notice": notice,
+        "pending": paginate(request, project_services.pending_units(project), param="upage"),
+        "window_open": project.window_open(now),
+        "can_publish": manages and collecting and notice is None,
+        "can_close": manages and collecting and project.response_deadline is not None
+        and now >= project.response_deadline,
+        "can_confirm": manages and project.status == Project.Status.AGGREGATED and project.answered_count > 0,
+    })
+
+
+@kind_required(CENTER, AGENCY)
+def project_lot(request, pk: int, lot_pk: int):
+    project = _managed(request, pk)
+    lot = get_object_or_404(project.lots.all(), pk=lot_pk)
+    line = next((line for line in master_plan(project=project).lines if line.lot.pk == lot.pk), None)
+    return render(request, "batch/projects/lot.html", {
+        "project": project,
+        "lot": lot,
+        "line": line,
+        "page": paginate(request, master_plan_drilldown(project=project, lot=lot)),
+    })
+
+
+@kind_required(CENTER, AGENCY)
+def project_export(request, pk: int):
+    project = _managed(request, pk)
+    workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
+    response = HttpResponse(workbook, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, master_plan_file_name(project))
+    return response
+
+
+def _act(request, pk: int, service, done: str):
+    project = _managed(request, pk)
+    try:
+        service(project=project, actor=request.user)
+    except REFUSALS as error:
+        messages.error(request, refusal_message(error))
+    else:
+        messages.success(request, done)
+    return redirect("batch:project-detail", pk=project.pk)
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def project_publish(request, pk: int):
+    return _act(request, pk, project_services.batch_solicitation_publish,
+                "征集公告已发布，可在公告公示栏目查看。")
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def project_close(request, pk: int):
+    return _act(request, pk, project_services.batch_collection_close, "需求响应已截止，总计划已形成，请核对后确认。")
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def project_confirm(request, pk: int):
+    return _act(request, pk, project_services.batch_master_plan_confirm,
+                "总计划已确认，各单位已提交的分计划已锁定。")
+
+
+urlpatterns = [
+    path("center/projects/", project_list, name="project-list"),
+    path("center/projects/open/", project_open, name="project-open"),
+    path("center/projects/<int:pk>/", project_detail, name="project-detail"),
+    path("center/projects/<int:pk>/lots/<int:lot_pk>/", project_lot, name="project-lot"),
+    path("center/projects/<int:pk>/export/", project_export, name="project-export"),
+    path("center/projects/<int:pk>/publish-solicitation/", project_publish, name="project-publish"),
+    path("center/projects/<int:pk>/close/", project_close, name="project-close"),
+    path("center/projects/<int:pk>/confirm/", project_confirm, name="project-confirm"),
+]

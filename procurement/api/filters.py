@@ -9,6 +9,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
+from procurement import access
 from procurement.models import Category, Contract, Mode, Organization, ProcurementMethod, Project, Region, SubPlan
 
 
@@ -91,6 +92,9 @@ class ProjectFilter(filters.FilterSet):
     category = filters.CharFilter(field_name="category__code", lookup_expr="startswith",
                                   label="采购品目编码（含下级品目）")
     region = filters.CharFilter(method="filter_region", label="适用范围区划代码（含下级区划）")
+    open_to_me = filters.BooleanFilter(method="filter_open_to_me", label="向本单位开放填报",
+                                       help_text="true：正在征集需求、且您所在的预算单位可响应、当前可填报分计划的项目；"
+                                                 "false：其余项目")
 
     class Meta:
         model = Project
@@ -98,6 +102,17 @@ class ProjectFilter(filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(region_and_below("scope_region__path", value))
+
+    def filter_open_to_me(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        units = access.org_ids(self.request.user, kind=Organization.Kind.BUDGET_UNIT)
+        now = timezone.now()
+        open_ids = (
+            Project.objects.filter(status=Project.Status.COLLECTING, response_deadline__gt=now,
+                                   eligible_units__unit_id__in=units)
+            .filter(Q(response_opens_at__isnull=True) | Q(response_opens_at__lte=now))
+            .values("pk")
+        )
+        return queryset.filter(pk__in=open_ids) if value else queryset.exclude(pk__in=open_ids)
 
 
 class SubPlanFilter(filters.FilterSet):

@@ -5,6 +5,9 @@ A serializer's docstring is the description of its schema component, shown to AP
 
 from __future__ import annotations
 
+import copy
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from procurement.models import Category, Contract, FundingLine, Lot, Organization, Project, Region, SubPlan
@@ -14,7 +17,13 @@ from procurement.models import Category, Contract, FundingLine, Lot, Organizatio
 # (No docstring: drf-spectacular would show it as the description of every component.)
 class ReadSerializer(serializers.ModelSerializer):
     def get_fields(self):
-        fields = super().get_fields()
+        # The fields follow from the class alone: the model is introspected once per class, not for every
+        # serializer instance (milliseconds per object answered, e.g. on each sub-plan filed over the API),
+        # and each instance gets its own copy, as DRF does with declared fields.
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = type(self)._built_fields = super().get_fields()
+        fields = copy.deepcopy(built)  # a copy is rebuilt from the field's arguments: label it afterwards
         if "id" in fields:
             fields["id"].label = "内部编号"
         return fields
@@ -181,3 +190,60 @@ class ContractSerializer(ReadSerializer):
                   "published_on", "filed_on", "accepted_on", "acceptance_note", "paid_on", "paid_amount_yuan",
                   "termination_reason", "publish_overdue", "filing_overdue", "created_at", "updated_at"]
         read_only_fields = fields
+
+
+# --- sub-plan writes (分计划填报: budget units and the budget management system) --------------
+
+AMOUNT_ERRORS = {"invalid": "请填写有效的数字", "max_digits": "数字位数过多", "max_decimal_places": "最多保留两位小数",
+                 "max_whole_digits": "整数部分位数过多", "required": "该字段是必填项", "null": "该字段不能为空"}
+
+
+class FundingLineInputSerializer(serializers.Serializer):
+    """资金构成的一项：资金来源及金额；各项合计须等于预算金额。"""
+
+    source = serializers.ChoiceField(choices=FundingLine.Source.choices, label="资金来源",
+                                     error_messages={"invalid_choice": "资金来源「{input}」无效"})
+    amount_yuan = serializers.DecimalField(max_digits=16, decimal_places=2, label="金额（元）",
+                                           error_messages=AMOUNT_ERRORS)
+    budget_index_code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                              label="预算指标编号")
+
+
+# The fields a unit fills in, shared by filing and revising; the service checks them again with the rules.
+# (No docstring: drf-spectacular would show it to API users.)
+class SubPlanWriteSerializer(serializers.Serializer):
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label="采购数量",
+                                        error_messages={**AMOUNT_ERRORS, "min_value": "采购数量必须大于0"})
+    budget_yuan = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"),
+                                           label="预算金额（元）",
+                                           error_messages={**AMOUNT_ERRORS, "min_value": "预算金额不能为负数"})
+    contact_name = serializers.CharField(max_length=32, required=False, allow_blank=True, default="", label="联系人")
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                          label="联系电话")
+    note = serializers.CharField(required=False, allow_blank=True, default="", label="备注")
+    funding_lines = FundingLineInputSerializer(many=True, required=False, label="资金构成",
+                                               help_text="资金来源及金额，合计须等于预算金额；不填则不记录资金构成")
+    submit = serializers.BooleanField(required=False, default=False, label="同时提交",
+                                      help_text="true：保存后立即提交（计入总计划）；false：仅保存为草稿")
+
+
+class SubPlanCreateSerializer(SubPlanWriteSerializer):
+    """填报分计划：所选采购包、数量、预算、资金构成和联系人；可同时提交。"""
+
+    lot = serializers.IntegerField(label="采购包内部编号", min_value=1,
+                                   error_messages={"invalid": "请填写有效的采购包内部编号",
+                                                   "required": "请选择采购包"})
+    unit = serializers.IntegerField(label="填报单位内部编号", required=False, min_value=1,
+                                    help_text="填报的预算单位；仅当您代表多个预算单位时必填，默认为您所在的预算单位")
+
+
+class SubPlanUpdateSerializer(SubPlanWriteSerializer):
+    """修改分计划：只需提交要修改的字段；提供资金构成时整体替换原资金构成。"""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            field.required = False
+            if name != "submit":
+                field.default = serializers.empty
+        return fields

@@ -1,21 +1,30 @@
-"""Read endpoints under ``/api/v1/``. Every queryset starts from the access policy (procurement.access).
+"""Endpoints under ``/api/v1/``. Every queryset starts from the access policy (procurement.access).
 
 An object outside the user's visible set answers 404, exactly like one that does not exist. Writes
-come later as one explicit POST action per transition on these same viewsets, e.g.
-``@action(detail=True, methods=["post"]) def sign`` → ``POST /api/v1/contracts/{id}/sign/``, which
-looks the object up through ``get_object()`` (so invisible → 404) and runs it through
-``procurement.services.transitions.transition_run`` (no right → 403, wrong state → 409).
+are one explicit POST action per transition on these same viewsets, e.g.
+``@action(detail=True, methods=["post"]) def submit`` → ``POST /api/v1/sub-plans/{id}/submit/``, which
+looks the object up through ``get_object()`` (so invisible → 404) and calls the service, which runs it
+through ``procurement.services.transitions.transition_run`` (no right → 403, wrong state → 409, a rule
+refused → 400). So far only a unit's sub-plans are written here (filed, revised, submitted, withdrawn).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 
+from procurement import access
 from procurement.api import filters, selectors
 from procurement.api import schema as _schema  # noqa: F401  registers the Chinese auth scheme descriptions
 from procurement.api.filters import StableOrderingFilter
@@ -25,8 +34,12 @@ from procurement.api.serializers import (
     OrganizationSerializer,
     ProjectSerializer,
     RegionSerializer,
+    SubPlanCreateSerializer,
     SubPlanSerializer,
+    SubPlanUpdateSerializer,
 )
+from procurement.models import FundingLine, Lot, Organization, SubPlan
+from procurement.services import sub_plans as sub_plan_services
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -36,6 +49,13 @@ class ErrorSerializer(serializers.Serializer):
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="未登录或令牌无效")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="未找到该对象或无权查看")
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="查询参数不合法：键为参数名，值为错误说明列表")
+REFUSED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="请求被拒绝：数据不合规则、不在可响应单位范围内或不在需求响应时间内。"
+                "detail 为原因；字段错误以字段名为键，值为错误说明列表",
+)
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只读账号，或不是本单位的事项）")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（例如撤回尚未提交的分计划）")
 
 
 def read_schema(*, lookup: OpenApiParameter):
@@ -138,9 +158,51 @@ class ProjectViewSet(ReadOnlyViewSet):
         return selectors.project_list(user=self.request.user)
 
 
-@read_schema(lookup=id_parameter("分计划"))
+SUB_PLAN_ID = id_parameter("分计划")
+SUB_PLAN_SAVED = OpenApiResponse(SubPlanSerializer, description="已保存的分计划（submit 为 true 时已提交）")
+SUB_PLAN_NOW = OpenApiResponse(SubPlanSerializer, description="操作后的分计划")
+SUB_PLAN_WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+def _requested_unit_id(data) -> int | None:
+    value = data.get("unit") if hasattr(data, "get") else None
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None  # not a number: the serializer says so
+
+
+def _filing_unit(user, unit_id: int | None) -> Organization:
+    """The budget unit a sub-plan is filed for: the caller's own, or the one named when it acts for several.
+
+    Asked before the body is validated: whoever may not file for the unit hears 403, whatever they sent.
+    """
+    own = access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
+    if unit_id is None:
+        if len(own) > 1 or (not own and access.is_superuser(user)):
+            raise ValidationError({"unit": ["您代表多个预算单位，请用 unit 指定填报单位"]})
+        if not own:
+            raise PermissionDenied("只有预算单位可以填报分计划")
+        unit_id = own[0]
+    if not access.is_superuser(user) and unit_id not in access.org_ids(
+            user, kind=Organization.Kind.BUDGET_UNIT, write=True):
+        raise PermissionDenied("您无权为该单位填报分计划（非本单位或只读账号）")
+    unit = Organization.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError({"unit": ["预算单位不存在"]})
+    return unit
+
+
+def _funding_values(lines: list[dict] | None) -> list[dict] | None:
+    return None if lines is None else [dict(line) for line in lines]
+
+
+@read_schema(lookup=SUB_PLAN_ID)
 class SubPlanViewSet(ReadOnlyViewSet):
-    """分计划（含资金构成）：预算单位只看本单位的分计划，组织单位看本项目的，财政部门看本区划及下级单位的。"""
+    """分计划（含资金构成）：预算单位只看本单位的分计划，组织单位看本项目的，财政部门看本区划及下级单位的。
+
+    预算单位（或代其填报的外部系统）在需求响应截止前填报、修改、提交和撤回本单位的分计划。
+    """
 
     noun = "分计划"
     serializer_class = SubPlanSerializer
@@ -148,9 +210,97 @@ class SubPlanViewSet(ReadOnlyViewSet):
     search_fields = ["project__code", "unit__name", "unit__unit_code"]
     ordering_fields = ["created_at", "updated_at", "submitted_at", "quantity", "budget_yuan"]
     ordering = ["project_id", "lot__number", "unit__name", "pk"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser]  # funding lines are a list of objects: JSON bodies only
 
     def get_queryset(self):
         return selectors.sub_plan_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return {"create": SubPlanCreateSerializer, "partial_update": SubPlanUpdateSerializer}.get(
+            self.action, SubPlanSerializer
+        )
+
+    def _valid(self, serializer_class, data) -> dict:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _represent(self, sub_plan: SubPlan, *, lot: Lot, unit: Organization, funding_lines=None) -> dict:
+        # The service hands back the saved row; its project, lot, unit (and, when unchanged, funding lines)
+        # are the ones already loaded: nothing is read again.
+        sub_plan.project, sub_plan.lot, sub_plan.unit = lot.project, lot, unit
+        if funding_lines is not None:
+            sub_plan._prefetched_objects_cache = {"funding_lines": funding_lines}
+        else:
+            prefetch_related_objects([sub_plan], Prefetch("funding_lines", FundingLine.objects.order_by("pk")))
+        return SubPlanSerializer(sub_plan, context=self.get_serializer_context()).data
+
+    @extend_schema(summary="填报分计划", tags=["分计划"], request=SubPlanCreateSerializer,
+                   description="为所选采购包新建本单位的分计划；submit 为 true 时在同一事务中保存并提交。"
+                               "截止后、非可响应单位或同一采购包重复填报均被拒绝，且不保存任何数据。",
+                   responses={201: SUB_PLAN_SAVED, **SUB_PLAN_WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        unit = _filing_unit(request.user, _requested_unit_id(request.data))
+        data = self._valid(SubPlanCreateSerializer, request.data)
+        lot = selectors.filing_lot(user=request.user, lot_id=data["lot"])
+        if lot is None:
+            raise ValidationError({"lot": ["采购包不存在，或您所在的预算单位不在该项目的可响应单位范围内"]})
+        with transaction.atomic():
+            sub_plan = sub_plan_services.sub_plan_save(
+                lot=lot, unit=unit, actor=request.user,
+                quantity=data["quantity"], budget_yuan=data["budget_yuan"], contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"], note=data["note"],
+                funding_lines=_funding_values(data.get("funding_lines")),
+            )
+            if data["submit"]:
+                sub_plan = sub_plan_services.sub_plan_submit(sub_plan=sub_plan, actor=request.user)
+        none = FundingLine.objects.none() if data.get("funding_lines") is None else None
+        return Response(self._represent(sub_plan, lot=lot, unit=unit, funding_lines=none),
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="修改分计划", tags=["分计划"], parameters=[SUB_PLAN_ID], request=SubPlanUpdateSerializer,
+                   description="截止前修改本单位的分计划，只需提交要修改的字段；已提交的分计划修改后仍为已提交。"
+                               "修改预算金额而不提供资金构成时，原资金构成须与新的预算金额一致。",
+                   responses={200: SUB_PLAN_SAVED, **SUB_PLAN_WRITE_ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        sub_plan = self.get_object()
+        data = self._valid(SubPlanUpdateSerializer, request.data)
+        values = {name: data.get(name, getattr(sub_plan, name)) for name in sub_plan_services.EDITABLE_FIELDS}
+        lines = _funding_values(data.get("funding_lines"))
+        current = [
+            {"source": f.source, "amount_yuan": f.amount_yuan, "budget_index_code": f.budget_index_code}
+            for f in sub_plan.funding_lines.all()
+        ]
+        if lines is None and "budget_yuan" in data and current:
+            lines = current  # the service checks the kept funding lines against the new budget
+        with transaction.atomic():
+            saved = sub_plan_services.sub_plan_save(lot=sub_plan.lot, unit=sub_plan.unit, actor=request.user,
+                                                    sub_plan=sub_plan, funding_lines=lines, **values)
+            if data.get("submit") and saved.status != SubPlan.Status.SUBMITTED:
+                saved = sub_plan_services.sub_plan_submit(sub_plan=saved, actor=request.user)
+        kept = sub_plan.funding_lines.all() if lines is None else None
+        return Response(self._represent(saved, lot=sub_plan.lot, unit=sub_plan.unit, funding_lines=kept))
+
+    @extend_schema(summary="提交分计划", tags=["分计划"], parameters=[SUB_PLAN_ID], request=None,
+                   description="提交草稿或已撤回的分计划，提交后计入总计划；截止前可再次修改。",
+                   responses={200: SUB_PLAN_NOW, **SUB_PLAN_WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        sub_plan = self.get_object()
+        submitted = sub_plan_services.sub_plan_submit(sub_plan=sub_plan, actor=request.user)
+        return Response(self._represent(submitted, lot=sub_plan.lot, unit=sub_plan.unit,
+                                        funding_lines=sub_plan.funding_lines.all()))
+
+    @extend_schema(summary="撤回分计划", tags=["分计划"], parameters=[SUB_PLAN_ID], request=None,
+                   description="撤回已提交的分计划，不再计入总计划；截止前可修改后重新提交。",
+                   responses={200: SUB_PLAN_NOW, **SUB_PLAN_WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        sub_plan = self.get_object()
+        withdrawn = sub_plan_services.sub_plan_withdraw(sub_plan=sub_plan, actor=request.user)
+        return Response(self._represent(withdrawn, lot=sub_plan.lot, unit=sub_plan.unit,
+                                        funding_lines=sub_plan.funding_lines.all()))
 
 
 @read_schema(lookup=id_parameter("采购合同"))

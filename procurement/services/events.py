@@ -57,7 +57,25 @@ def event_record(
     changes: dict[str, Any] | None = None,
     note: str = "",
 ) -> ProjectEvent:
-    return ProjectEvent.objects.create(
+    event = event_build(subject=subject, action=action, actor=actor, action_label=action_label, source=source,
+                        target=target, changes=changes, note=note)
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
+    *,
+    subject: models.Model,
+    action: str,
+    actor=None,
+    action_label: str = "",
+    source: str = "",
+    target: str = "",
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> ProjectEvent:
+    """The audit row ``event_record`` writes, not yet saved: for many rows at once with ``bulk_create``."""
+    return ProjectEvent(
         project=project_of(subject),
         subject_type=subject_type_of(subject),
         subject_id=subject.pk,

@@ -61,6 +61,9 @@ class DeadlineSource:
 
     name: str = ""
     model: type[models.Model]
+    # A row whose milestones fan out to thousands of organizations (every unit of a batch project) has its
+    # due reminders recorded and delivered together, in a few queries (``_send_many``), not one by one.
+    fan_out: bool = False
 
     def queryset(self) -> models.QuerySet:
         return self.model._base_manager.all()
@@ -146,6 +149,11 @@ def _sweep_row(source: DeadlineSource, pk, now: datetime) -> dict[str, int]:
         return counts
     counts["checked"] = 1
     obj = source.act(obj, now=now)
+    if source.fan_out:
+        for name, value in _send_many(source, obj, [m for m in source.milestones(obj) if m.is_due(now)]).items():
+            counts[name] += value
+        source.store_next_check(obj, source.next_check(obj, now=now))
+        return counts
     for milestone in source.milestones(obj):
         if not milestone.is_due(now):
             continue
@@ -213,6 +221,57 @@ def _deliver(reminder: Reminder, milestone: Milestone) -> tuple[int, int]:
     if messages:
         transaction.on_commit(lambda: _send(messages, reminder.key), robust=True)
     return len(users), len(messages)
+
+
+def _chunks(items: list, size: int = 1000):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _send_many(source: DeadlineSource, obj: models.Model, milestones: list[Milestone]) -> dict[str, int]:
+    """Record and deliver ``milestones`` (all due, one row) together: the same Reminder rows, in-app
+    notifications and e-mails as one by one, in a handful of queries.
+
+    A key already recorded was sent before (a duplicate). The row is locked by the sweep, so no other sweep
+    records these keys meanwhile; should one still collide, the row's transaction fails and is retried.
+    """
+    counts = {"reminders": 0, "duplicates": 0, "notifications": 0, "emails": 0}
+    sent: set[str] = set()
+    for keys in _chunks([m.key for m in milestones]):
+        sent.update(Reminder.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [m for m in milestones if m.key not in sent]
+    counts["duplicates"] = len(milestones) - len(fresh)
+    if not fresh:
+        return counts
+    users_of: dict[int, list] = {}
+    for org_ids in _chunks(sorted({m.organization.pk for m in fresh})):
+        memberships = (
+            Membership.objects.filter(organization_id__in=org_ids, is_active=True, user__is_active=True)
+            .select_related("user")
+            .order_by("user_id")
+        )
+        for membership in memberships:
+            users_of.setdefault(membership.organization_id, []).append(membership.user)
+    reminders = Reminder.objects.bulk_create([
+        Reminder(key=m.key, subject_type=source.name, subject_id=obj.pk, kind=m.kind, due_on=m.due_on,
+                 recipients=len(users_of.get(m.organization.pk, ())))
+        for m in fresh
+    ], batch_size=1000)
+    notifications, messages = [], []
+    for reminder, milestone in zip(reminders, fresh, strict=True):
+        for user in users_of.get(milestone.organization.pk, ()):
+            notifications.append(Notification(
+                recipient=user, organization=milestone.organization, reminder=reminder, level=milestone.level,
+                title=milestone.title, body=milestone.body, url=milestone.url,
+            ))
+            if user.email:
+                messages.append(EmailMessage(subject=f"【{settings.PORTAL_NAME}】{milestone.title}",
+                                             body=_mail_body(user, milestone), to=[user.email]))
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    if messages:
+        transaction.on_commit(lambda: _send(messages, f"{source.name}:{obj.pk}"), robust=True)
+    counts.update(reminders=len(reminders), notifications=len(notifications), emails=len(messages))
+    return counts
 
 
 def _mail_body(user, milestone: Milestone) -> str:

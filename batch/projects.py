@@ -1,0 +1,442 @@
+"""The batch project from solicitation to the confirmed master plan (seed 000 三(一)(3)(4)).
+
+(3) 征集计划: from an acknowledged task notice the center opens a project — one lot (采购包) per
+configuration type (产品配置分型) of the task's category, the eligible budget units (可响应单位范围),
+the response window and the procedure — and publishes the solicitation notice.
+(4) 需求响应: eligible units file sub-plans until the deadline (``procurement.services.sub_plans``);
+the system sums them into the master plan (总计划); at the deadline the sweep closes the window
+(``batch.deadlines``); the center confirms the master plan, which freezes the submitted sub-plans.
+
+Services (writes) first, then the reads the pages and the API share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from batch.deadlines import BATCH_PROJECT_DEADLINES
+from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
+from notices.models import Notice
+from notices.services import notice_publish
+from procurement import access
+from procurement.access import SYSTEM
+from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
+from procurement.services.errors import ServiceError
+from procurement.services.events import event_record
+from procurement.services.transitions import transition_run, transition_run_many
+
+Eligibility = BatchDetails.Eligibility
+
+CODE_PREFIX = "JLPL"  # 吉林批量: JLPL-2026-0001
+# How many names a refusal lists before "等N家".
+NAMES_SHOWN = 5
+
+
+def _fmt(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
+
+
+def _names(items: Iterable[str]) -> str:
+    items = list(items)
+    shown = "、".join(items[:NAMES_SHOWN])
+    return shown if len(items) <= NAMES_SHOWN else f"{shown}等{len(items)}家"
+
+
+# --- opening a project from a task notice ------------------------------------------------------
+
+def _check_task(task: TaskNotice, actor) -> TaskNotice:
+    task = TaskNotice.objects.select_related("center", "category", "finance_bureau__region").get(pk=task.pk)
+    if not access.is_privileged(actor) and not access.acts_for(actor, task.center_id):
+        raise PermissionDenied("该任务通知单未下达给本中心，不能据此立项")
+    if task.status != TaskNotice.Status.ACKNOWLEDGED:
+        raise ServiceError(f"任务通知单当前状态为「{task.get_status_display()}」，签收后才能据此立项", field="task")
+    return task
+
+
+def _configuration_types(task: TaskNotice, table: ConfigurationTable) -> list[ConfigurationType]:
+    if table.center_id != task.center_id or table.task_id not in (None, task.pk):
+        raise ServiceError("所选产品配置表不属于该任务通知单", field="configuration_table")
+    # The task's category and the categories below it (a task may name 计算机设备, the table 台式计算机).
+    types = list(
+        table.types.filter(category__code__startswith=task.category.code)
+        .select_related("category")
+        .order_by("row_number", "number", "pk")
+    )
+    if not types:
+        raise ServiceError(f"产品配置表「{table.title}」中没有品目「{task.category.name}」的配置分型",
+                           field="configuration_table")
+    return types
+
+
+def _task_scope(task: TaskNotice) -> list[Region]:
+    """The regions the task applies to (适用范围): its listed regions, or the issuing bureau's whole region."""
+    if task.scope == TaskNotice.Scope.REGIONS:
+        regions = list(task.scope_regions.order_by("path"))
+        if regions:
+            return regions
+    return [task.finance_bureau.region]
+
+
+def _under(regions: Iterable[Region], field: str = "region__path") -> Q:
+    q = Q(pk__in=[])
+    for region in regions:
+        q |= Q(**{f"{field}__startswith": region.path})
+    return q
+
+
+@dataclass(frozen=True)
+class _Eligible:
+    unit_ids: list[int]
+    scope_region: Region
+    scope_note: str
+
+
+def _eligible_units(
+    task: TaskNotice, *, eligibility: str, regions: Iterable[Region], levels: Iterable[str], unit_ids: Iterable[int]
+) -> _Eligible:
+    """The active budget units the project is open to, inside the task's scope (seed 000 三(一)(4) 可响应单位范围)."""
+    scope = _task_scope(task)
+    units = Organization.objects.budget_units().filter(is_active=True).filter(_under(scope))
+    scope_region = scope[0] if len(scope) == 1 else task.finance_bureau.region
+    if eligibility == Eligibility.REGION:
+        regions = list(regions)
+        if not regions:
+            raise ServiceError("按地区确定可响应单位时，请至少选择一个地区", field="regions")
+        outside = [r.name for r in regions if not any(r.path.startswith(s.path) for s in scope)]
+        if outside:
+            raise ServiceError(f"所选地区不在任务通知单的适用范围内：{_names(outside)}", field="regions")
+        units = units.filter(_under(regions))
+        note = f"{'、'.join(r.name for r in regions)}（含下级区划）的预算单位"
+        if len(regions) == 1:
+            scope_region = regions[0]
+    elif eligibility == Eligibility.LEVEL:
+        levels = [level for level in dict.fromkeys(levels) if level]
+        unknown = [level for level in levels if level not in Region.Level.values]
+        if not levels or unknown:
+            raise ServiceError("按级次确定可响应单位时，请选择有效的级次", field="levels")
+        units = units.filter(region__level__in=levels)
+        labels = "、".join(Region.Level(level).label for level in Region.Level.values if level in levels)
+        note = f"{'、'.join(s.name for s in scope)}范围内{labels}预算单位"
+    elif eligibility == Eligibility.LIST:
+        wanted = set(unit_ids)
+        if not wanted:
+            raise ServiceError("按指定名单确定可响应单位时，请至少指定一家预算单位", field="unit_ids")
+        found = set(units.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = wanted - found
+        if missing:
+            names = Organization.objects.filter(pk__in=missing).order_by("name").values_list("name", flat=True)
+            unknown = len(missing) - len(names)
+            listed = _names([*names, *(["未知单位"] * unknown)])
+            raise ServiceError(f"以下单位不是任务通知单适用范围内的有效预算单位：{listed}", field="unit_ids")
+        units = units.filter(pk__in=found)
+        note = f"指定名单内的{len(found)}家预算单位"
+    else:
+        raise ServiceError("请选择可响应单位的确定方式（按地区、按级次或指定名单）", field="eligibility")
+    ids = list(units.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        raise ServiceError("按所选条件没有符合条件的预算单位，可响应单位范围不能为空", field="eligibility")
+    return _Eligible(ids, scope_region, note)
+
+
+def _check_window(opens_at: datetime | None, deadline: datetime) -> datetime:
+    now = timezone.now()
+    if deadline is None:
+        raise ServiceError("请填写需求响应截止时间", field="response_deadline")
+    if deadline <= now:
+        raise ServiceError("需求响应截止时间必须晚于当前时间", field="response_deadline")
+    if opens_at is None:
+        return now
+    # A time picked to the minute (the form's precision) for "now" still counts as now.
+    if opens_at < now.replace(second=0, microsecond=0):
+        raise ServiceError("需求响应开始时间不能早于当前时间", field="response_opens_at")
+    if deadline <= opens_at:
+        raise ServiceError("需求响应截止时间必须晚于开始时间", field="response_deadline")
+    return opens_at
+
+
+def _next_code(year: int) -> str:
+    prefix = f"{CODE_PREFIX}-{year}-"
+    last = (
+        Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last and re.fullmatch(r"\d+", last.removeprefix(prefix)) else 1
+    return f"{prefix}{number:04d}"
+
+
+def _create_project(**fields) -> BatchProject:
+    # Two centers opening at once may draw the same number: the unique code decides, the loser draws again.
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return BatchProject.objects.create(code=_next_code(fields["year"]), **fields)
+        except IntegrityError:
+            continue
+    raise ServiceError("项目编号生成冲突，请稍后重试")
+
+
+@transaction.atomic
+def batch_project_open(
+    *,
+    task: TaskNotice,
+    configuration_table: ConfigurationTable,
+    title: str,
+    eligibility: str,
+    regions: Iterable[Region] = (),
+    levels: Iterable[str] = (),
+    unit_ids: Iterable[int] = (),
+    response_opens_at: datetime | None,
+    response_deadline: datetime,
+    procedure: str = "",
+    actor,
+) -> BatchProject:
+    """立项并发布征集: one lot per configuration type, the eligible units, the window; opens collection."""
+    task = _check_task(task, actor)
+    title = title.strip()
+    if not title:
+        raise ServiceError("请填写项目名称", field="title")
+    types = _configuration_types(task, configuration_table)
+    eligible = _eligible_units(task, eligibility=eligibility, regions=regions, levels=levels, unit_ids=unit_ids)
+    opens_at = _check_window(response_opens_at, response_deadline)
+
+    project = _create_project(
+        mode=Mode.BATCH,
+        title=title[:200],
+        year=task.year,
+        organizer_id=task.center_id,
+        category_id=task.category_id,
+        scope_region=eligible.scope_region,
+        scope_note=eligible.scope_note[:255],
+        description=procedure.strip(),
+        response_opens_at=opens_at,
+        response_deadline=response_deadline,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    lots = Lot.objects.bulk_create([
+        Lot(project=project, number=number, name=kind.name, category_id=kind.category_id,
+            specification=kind.parameters, unit_of_measure=kind.unit_of_measure,
+            max_unit_price_yuan=kind.reference_price_yuan)
+        for number, kind in enumerate(types, start=1)
+    ])
+    BatchLot.objects.bulk_create([
+        BatchLot(lot=lot, configuration_type=kind) for lot, kind in zip(lots, types, strict=True)
+    ])
+    EligibleUnit.objects.bulk_create([EligibleUnit(project=project, unit_id=pk) for pk in eligible.unit_ids],
+                                     batch_size=1000)
+    BatchDetails.objects.create(project=project, task=task, configuration_table=configuration_table,
+                                eligibility=eligibility, procedure=procedure.strip())
+    event_record(subject=project, action="create", action_label="立项", actor=actor, changes={
+        "task_id": task.pk,
+        "configuration_table_id": configuration_table.pk,
+        "eligibility": eligibility,
+        "eligible_units": len(eligible.unit_ids),
+        "lots": [lot.name for lot in lots],
+    })
+    opened = transition_run(instance=project, name="open_collection", actor=actor)
+    BATCH_PROJECT_DEADLINES.store_next_check(opened, BATCH_PROJECT_DEADLINES.first_check(opened))
+    return opened
+
+
+# --- the solicitation notice (征集计划通知) ---------------------------------------------------
+
+def solicitation_body(project: Project) -> str:
+    """The notice text (seed 000 三(一)(3)): scope, implementer, timetable, items and base configurations, procedure."""
+    details = (
+        BatchDetails.objects.select_related("task__finance_bureau", "task__category").filter(project=project).first()
+    )
+    lots = list(project.lots.order_by("number"))
+    eligible = project.eligible_units.count()
+    lines = ["各有关预算单位："]
+    if details is not None:
+        task = details.task
+        number = f"（{task.document_number}）" if task.document_number else ""
+        lines.append(
+            f"根据{task.finance_bureau.name}下达的《{task}》{number}，{project.organizer.name}组织实施"
+            f"{task.category.name}批量集中采购，现公开征集采购计划。有关事项通知如下："
+        )
+    else:
+        lines.append(f"{project.organizer.name}组织实施本项目批量集中采购，现公开征集采购计划。有关事项通知如下：")
+    lines += [
+        "",
+        "一、采购人适用范围",
+        f"{project.scope_note or project.scope_region.name}，共{eligible}家预算单位。范围内的预算单位可自愿参加。",
+        "",
+        "二、实施主体",
+        f"{project.organizer.name}。",
+        "",
+        "三、时间安排",
+        f"需求响应时间：{_fmt(project.response_opens_at)}至{_fmt(project.response_deadline)}。"
+        "截止后系统自动关闭填报，不再受理分计划。",
+        "",
+        "四、采购标的及基本配置参数",
+    ]
+    for lot in lots:
+        price = f"，参考单价{lot.max_unit_price_yuan:,.2f}元" if lot.max_unit_price_yuan is not None else ""
+        lines.append(f"第{lot.number}包　{lot.name}（计量单位：{lot.unit_of_measure}{price}）")
+        if lot.specification:
+            lines.append(f"基本配置参数：{lot.specification}")
+    lines += [
+        "",
+        "五、采购需求征集程序",
+        "预算单位登录平台，在工作台“正在征集需求的项目”中进入本项目，对照产品配置分型自主选择采购包，"
+        "填报采购数量、预算金额、资金构成和联系人，保存后提交分计划；截止前可修改或撤回后重新提交。"
+        "外部系统可通过平台接口填报。只有已提交的分计划计入总计划，系统自动汇总形成总计划。",
+        "",
+        "六、采购活动执行程序",
+        (details.procedure if details is not None and details.procedure else
+         "需求响应截止后，集中采购机构确认总计划，据此编制采购文件并组织采购；中标（成交）结果在吉林省政府采购网公告，"
+         "各参与单位按本单位分计划数量分别与中标（成交）供应商签订合同（统采分签）。"),
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def batch_solicitation_publish(*, project: Project, actor) -> Notice:
+    """发布征集计划通知 through ``notices`` (once per project)."""
+    project = BatchProject.objects.select_related("organizer", "scope_region").select_for_update(of=("self",)).get(
+        pk=project.pk
+    )
+    if not access.can_manage_project(project, actor):
+        raise PermissionDenied("您无权为该项目发布公告")
+    if project.status != Project.Status.COLLECTING:
+        raise ServiceError(f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以发布征集公告")
+    if Notice.objects.filter(project=project, type=Notice.Type.SOLICITATION, is_withdrawn=False).exists():
+        raise ServiceError("该项目的征集公告已经发布")
+    return notice_publish(
+        type=Notice.Type.SOLICITATION,
+        title=f"{project.organizer.name}关于征集{project.title}采购计划的通知"[:200],
+        body=solicitation_body(project),
+        project=project,
+        publisher=project.organizer,
+        actor=actor,
+    )
+
+
+# --- closing the window and confirming the master plan ----------------------------------------
+
+def _batch(project: Project) -> Project:
+    if project.mode != Mode.BATCH:
+        raise ServiceError("该项目不是批量集中采购项目")
+    return project
+
+
+@transaction.atomic
+def batch_collection_close(*, project: Project, actor=SYSTEM) -> BatchProject:
+    """截止汇总: the response deadline has passed; by default the deadline sweep does it."""
+    closed = transition_run(instance=_batch(project), name="close_collection", actor=actor)
+    BATCH_PROJECT_DEADLINES.store_next_check(closed, BATCH_PROJECT_DEADLINES.first_check(closed))
+    return closed
+
+
+@transaction.atomic
+def batch_master_plan_confirm(*, project: Project, actor) -> BatchProject:
+    """确认总计划: the project moves on and every submitted sub-plan is frozen, all or nothing.
+
+    Drafts and withdrawn sub-plans were never counted: they stay as they are (the window is closed).
+    """
+    now = timezone.now()
+
+    def prepare(locked: Project) -> dict:
+        BatchDetails.objects.filter(project=locked).update(master_plan_confirmed_at=now)
+        return {"master_plan_confirmed_at": now.isoformat()}
+
+    confirmed = transition_run(instance=_batch(project), name="confirm_master_plan", actor=actor, prepare=prepare)
+    # Thousands of sub-plans: the one door's bulk form (one lock, one audit row each, written in bulk).
+    submitted = SubPlan.objects.filter(project_id=confirmed.pk, status=SubPlan.Status.SUBMITTED)
+    transition_run_many(queryset=submitted.select_related("project"), name="freeze", actor=actor)
+    return confirmed
+
+
+# --- reads shared by the pages and the API ----------------------------------------------------
+
+def _eligible_count() -> Coalesce:
+    rows = (EligibleUnit.objects.filter(project=OuterRef("pk")).order_by().values("project")
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _answered_count() -> Coalesce:
+    """Units with at least one counted sub-plan (a correlated count: no join fan-out over thousands of rows)."""
+    rows = (SubPlan.objects.filter(project=OuterRef("pk"), status__in=SubPlan.COUNTED).order_by().values("project")
+            .annotate(n=Count("unit", distinct=True)).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def batch_projects(user) -> QuerySet[BatchProject]:
+    """Batch projects the user may see, with their details, task, configuration table and counts."""
+    visible = access.visible_projects(user).values("pk")
+    return (
+        BatchProject.objects.filter(pk__in=visible)
+        .select_related("organizer", "category", "scope_region", "batch", "batch__task",
+                        "batch__configuration_table")
+        .annotate(eligible_count=_eligible_count(), answered_count=_answered_count())
+    )
+
+
+def batch_projects_with_lots(user) -> QuerySet[BatchProject]:
+    lots = Lot.objects.select_related("category", "batch__configuration_type").order_by("number", "pk")
+    return batch_projects(user).prefetch_related(Prefetch("lots", queryset=lots))
+
+
+def managed_batch_projects(user) -> QuerySet[BatchProject]:
+    """The batch projects the user's center (or agency) runs: the center's pages."""
+    orgs = access.org_ids(user, kind=Organization.Kind.CENTER) + access.org_ids(user, kind=Organization.Kind.AGENCY)
+    return batch_projects(user).filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
+
+
+def answered_unit_ids(project: Project) -> QuerySet:
+    return SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED).values("unit_id")
+
+
+def unanswered_units(project: Project) -> QuerySet[Organization]:
+    """Eligible units with no counted (submitted or frozen) sub-plan in ``project``."""
+    return Organization.objects.filter(eligibilities__project=project).exclude(pk__in=answered_unit_ids(project))
+
+
+def pending_units(project: Project) -> QuerySet[Organization]:
+    """The unanswered units with their region, flagged when they keep a draft or a withdrawn sub-plan."""
+    drafts = SubPlan.objects.filter(project=project, unit=OuterRef("pk"),
+                                    status__in=[SubPlan.Status.DRAFT, SubPlan.Status.WITHDRAWN])
+    return (
+        unanswered_units(project)
+        .select_related("region")
+        .annotate(has_draft=Exists(drafts))
+        .order_by("unit_code", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Response:
+    """How the eligible units answered: how many may answer, how many submitted."""
+
+    eligible: int
+    answered: int
+
+    @property
+    def pending(self) -> int:
+        return self.eligible - self.answered
+
+
+def response_of(project: Project) -> Response:
+    return Response(
+        eligible=EligibleUnit.objects.filter(project=project).count(),
+        answered=SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
+        .values("unit_id").distinct().count(),
+    )
+
+
+def solicitation_notice(project: Project) -> Notice | None:
+    return (
+        Notice.objects.filter(project=project, type=Notice.Type.SOLICITATION, is_withdrawn=False)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+

@@ -1,0 +1,378 @@
+"""Opening a batch project from a task notice (seed 000 三(一)(3) 征集计划, (4) 需求响应).
+
+Also the builders the other batch-project tests share (``batch_world``, ``open_project``): the data is
+made through the same services the center uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
+from batch.projects import batch_project_open, batch_solicitation_publish
+from notices.models import Notice
+from procurement.models import EligibleUnit, Organization, Project, ProjectEvent, Region
+from procurement.services.errors import ServiceError
+from tests.factories import (
+    BudgetUnitFactory,
+    CategoryFactory,
+    CenterFactory,
+    FinanceFactory,
+    county,
+    member_of,
+    prefecture,
+    province,
+)
+
+pytestmark = pytest.mark.django_db
+
+Eligibility = BatchDetails.Eligibility
+
+
+# --- builders shared by the batch-project tests ---------------------------------------------------
+
+@dataclass
+class BatchWorld:
+    """Jilin in small: a provincial center with an acknowledged task and its configuration table, and
+    budget units at every level (province, Changchun and its Nanguan district, Jilin city)."""
+
+    center: Organization
+    center_user: object
+    finance: Organization
+    task: TaskNotice
+    table: ConfigurationTable
+    types: list[ConfigurationType]
+    changchun: Region
+    nanguan: Region
+    jilin_city: Region
+    units: dict[str, Organization] = field(default_factory=dict)
+    clerks: dict[str, object] = field(default_factory=dict)
+
+
+def make_task(*, center: Organization, finance: Organization, status: str = TaskNotice.Status.ACKNOWLEDGED,
+              **fields) -> TaskNotice:
+    return TaskNotice.objects.create(
+        document_number=fields.pop("document_number", "吉财采购〔2026〕18号"),
+        year=2026,
+        finance_bureau=finance,
+        center=center,
+        category=fields.pop("category", None) or CategoryFactory(code="A02010105", name="台式计算机"),
+        purchase_limit="集中采购目录内批量采购",
+        status=status,
+        **fields,
+    )
+
+
+def make_table(task: TaskNotice) -> tuple[ConfigurationTable, list[ConfigurationType]]:
+    table = ConfigurationTable.objects.create(center=task.center, task=task, title="2026年台式计算机产品配置表",
+                                              filled_on=date(2026, 3, 1))
+    desktop = task.category
+    laptop = CategoryFactory(code="A02010108", name="便携式计算机")
+    def kind(category, row: int, number: int, name: str, parameters: str, price: str) -> ConfigurationType:
+        return ConfigurationType.objects.create(table=table, category=category, row_number=row, number=number,
+                                                name=name, parameters=parameters, reference_price_yuan=Decimal(price))
+
+    types = [
+        kind(desktop, 1, 1, "台式计算机（基础办公型）",
+             "处理器不低于8核；内存16GB；固态硬盘512GB；23.8英寸显示器", "4800"),
+        kind(desktop, 1, 2, "台式计算机（高性能型）", "处理器不低于12核；内存32GB；固态硬盘1TB；独立显卡", "7600"),
+    ]
+    # Another category in the same table: not a lot of a desktop project.
+    kind(laptop, 2, 1, "便携式计算机（通用型）", "14英寸；内存16GB", "6000")
+    return table, types
+
+
+def batch_world() -> BatchWorld:
+    jilin = province()
+    changchun = prefecture("220100", "长春市")
+    nanguan = county("220102", "南关区", parent=changchun)
+    jilin_city = prefecture("220200", "吉林市")
+    finance = FinanceFactory(name="吉林省财政厅", region=jilin)
+    center = CenterFactory(name="吉林省政府采购中心", region=jilin)
+    task = make_task(center=center, finance=finance)
+    table, types = make_table(task)
+    world = BatchWorld(center=center, center_user=member_of(center, username="zhongxin"), finance=finance, task=task,
+                       table=table, types=types, changchun=changchun, nanguan=nanguan, jilin_city=jilin_city)
+    for key, name, region in [
+        ("province", "吉林省教育厅", jilin),
+        ("changchun", "长春市第一中学", changchun),
+        ("nanguan", "南关区人民医院", nanguan),
+        ("jilin_city", "吉林市第二实验小学", jilin_city),
+    ]:
+        world.units[key] = BudgetUnitFactory(name=name, region=region)
+        world.clerks[key] = member_of(world.units[key], username=f"clerk_{key}", email=f"{key}@example.gov.cn")
+    BudgetUnitFactory(name="已撤销的长春市某单位", region=changchun, is_active=False)
+    return world
+
+
+def open_project(world: BatchWorld, **overrides) -> BatchProject:
+    """A batch project open to every unit of the province, collecting from now for ten days."""
+    now = timezone.now()
+    arguments = {
+        "task": world.task,
+        "configuration_table": world.table,
+        "title": "2026年第二季度台式计算机批量集中采购",
+        "eligibility": Eligibility.LEVEL,
+        "levels": list(Region.Level.values),
+        "response_opens_at": None,
+        "response_deadline": now + timedelta(days=10),
+        "procedure": "需求响应截止后确认总计划，采用公开招标方式组织采购。",
+        "actor": world.center_user,
+    }
+    arguments.update(overrides)
+    return batch_project_open(**arguments)
+
+
+@pytest.fixture
+def world() -> BatchWorld:
+    return batch_world()
+
+
+def eligible_names(project: Project) -> set[str]:
+    return set(EligibleUnit.objects.filter(project=project).values_list("unit__name", flat=True))
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+def test_opening_makes_one_lot_per_configuration_type_of_the_task_category(world):
+    """Seed 000 三(一)(4): 按照产品配置分型划分采购包 — the laptop type of the same table is not a lot."""
+    project = open_project(world)
+
+    lots = list(project.lots.order_by("number"))
+    assert [(lot.number, lot.name) for lot in lots] == [(1, "台式计算机（基础办公型）"), (2, "台式计算机（高性能型）")]
+    assert lots[0].specification == world.types[0].parameters
+    assert lots[0].max_unit_price_yuan == Decimal("4800") and lots[0].unit_of_measure == "台"
+    assert lots[0].category == world.task.category
+    assert dict(BatchLot.objects.values_list("lot_id", "configuration_type_id")) == {
+        lots[0].pk: world.types[0].pk, lots[1].pk: world.types[1].pk,
+    }
+
+
+def test_opening_records_the_details_code_window_and_starts_collection(world):
+    """Seed 000 三(一)(3)(4): the project carries its task, table, procedure and window, and is collecting."""
+    deadline = timezone.now() + timedelta(days=10)
+    project = open_project(world, response_deadline=deadline)
+
+    assert isinstance(project, BatchProject)
+    assert project.status == Project.Status.COLLECTING
+    assert project.code == "JLPL-2026-0001"
+    assert open_project(world).code == "JLPL-2026-0002"
+    assert project.organizer == world.center and project.category == world.task.category
+    assert project.response_deadline == deadline and project.response_opens_at <= timezone.now()
+    details = BatchDetails.objects.get(project=project)
+    assert (details.task, details.configuration_table, details.eligibility) == (world.task, world.table, "level")
+    assert details.procedure.startswith("需求响应截止后")
+    actions = list(ProjectEvent.objects.filter(project=project).order_by("id").values_list("action", flat=True))
+    assert actions == ["create", "open_collection"]
+    assert project.next_check is not None
+    assert BatchProject.objects.get(pk=project.pk).next_check == project.next_check
+
+
+def test_eligibility_by_region_takes_the_region_and_everything_below_it(world):
+    """Issue 3 point 5: eligible units by region — Changchun includes its Nanguan district, not Jilin city."""
+    project = open_project(world, eligibility=Eligibility.REGION, levels=(), regions=[world.changchun])
+    assert eligible_names(project) == {"长春市第一中学", "南关区人民医院"}
+    assert project.scope_region == world.changchun
+    assert "长春市" in project.scope_note
+
+
+def test_eligibility_by_level_follows_the_level_of_the_units_region(world):
+    """Issue 3 point 5: eligible units by level (Region.Level of the unit's region); inactive units never."""
+    project = open_project(world, levels=[Region.Level.PREFECTURE])
+    assert eligible_names(project) == {"长春市第一中学", "吉林市第二实验小学"}
+    assert "已撤销的长春市某单位" not in eligible_names(open_project(world, levels=list(Region.Level.values)))
+
+
+def test_eligibility_by_list_takes_exactly_the_listed_units(world):
+    """Issue 3 point 5: eligible units by an explicit list."""
+    listed = [world.units["nanguan"].pk, world.units["jilin_city"].pk]
+    project = open_project(world, eligibility=Eligibility.LIST, levels=(), unit_ids=listed)
+    assert eligible_names(project) == {"南关区人民医院", "吉林市第二实验小学"}
+
+
+def test_a_task_for_some_regions_limits_the_eligible_units_to_them(world):
+    """Batch task notice 适用范围 (annex 5): a task for Changchun only never reaches Jilin city's units."""
+    world.task.scope = TaskNotice.Scope.REGIONS
+    world.task.save(update_fields=["scope"])
+    world.task.scope_regions.set([world.changchun])
+    project = open_project(world)
+    assert eligible_names(project) == {"长春市第一中学", "南关区人民医院"}
+    with pytest.raises(ServiceError, match="不在任务通知单的适用范围内"):
+        open_project(world, eligibility=Eligibility.REGION, regions=[world.jilin_city])
+    with pytest.raises(ServiceError, match="吉林市第二实验小学") as refused:
+        open_project(world, eligibility=Eligibility.LIST, unit_ids=[world.units["jilin_city"].pk])
+    assert refused.value.field == "unit_ids"
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+def test_a_task_not_yet_acknowledged_is_refused(world):
+    """Annex 5: the center executes a task notice it has acknowledged (签收), not a draft or issued one."""
+    for status in (TaskNotice.Status.DRAFT, TaskNotice.Status.ISSUED, TaskNotice.Status.WITHDRAWN):
+        task = make_task(center=world.center, finance=world.finance, status=status)
+        with pytest.raises(ServiceError, match="签收后才能据此立项"):
+            open_project(world, task=task, configuration_table=make_table(task)[0])
+    assert not Project.objects.exists()
+
+
+def test_another_centers_task_is_refused(world):
+    """Annex 5: a task notice is addressed to one center (执行集中采购机构); no other center may act on it."""
+    other_center = CenterFactory(name="长春市政府采购中心", region=world.changchun)
+    other_task = make_task(center=other_center, finance=world.finance)
+    table, _ = make_table(other_task)
+    with pytest.raises(PermissionDenied):
+        open_project(world, task=other_task, configuration_table=table)
+    # Nor may the center use another center's configuration table for its own task.
+    with pytest.raises(ServiceError, match="不属于该任务通知单"):
+        open_project(world, configuration_table=table)
+    assert not Project.objects.exists()
+
+
+def test_a_unit_or_a_read_only_center_user_cannot_open_a_project(world):
+    """Access policy: only the task's center (with write rights) opens its project."""
+    viewer = member_of(world.center, role="viewer")
+    for actor in (viewer, world.clerks["province"]):
+        with pytest.raises(PermissionDenied):
+            open_project(world, actor=actor)
+
+
+def test_an_empty_eligible_scope_is_refused(world):
+    """Seed 000 三(一)(4): 确定可响应预算单位范围 — a project open to nobody is refused, nothing is kept."""
+    with pytest.raises(ServiceError, match="范围不能为空"):
+        longtan = county("220203", "龙潭区", parent=world.jilin_city)
+        open_project(world, eligibility=Eligibility.REGION, levels=(), regions=[longtan])
+    with pytest.raises(ServiceError, match="至少指定一家"):
+        open_project(world, eligibility=Eligibility.LIST, levels=(), unit_ids=[])
+    with pytest.raises(ServiceError, match="至少选择一个地区"):
+        open_project(world, eligibility=Eligibility.REGION, levels=())
+    assert not Project.objects.exists() and not EligibleUnit.objects.exists()
+
+
+def test_a_window_in_the_past_or_upside_down_is_refused(world):
+    """Issue 3 point 5: the response window must lie ahead and close after it opens."""
+    now = timezone.now()
+    with pytest.raises(ServiceError, match="截止时间必须晚于当前时间") as past:
+        open_project(world, response_deadline=now - timedelta(hours=1))
+    assert past.value.field == "response_deadline"
+    with pytest.raises(ServiceError, match="开始时间不能早于当前时间"):
+        open_project(world, response_opens_at=now - timedelta(days=2), response_deadline=now + timedelta(days=3))
+    with pytest.raises(ServiceError, match="截止时间必须晚于开始时间"):
+        open_project(world, response_opens_at=now + timedelta(days=5), response_deadline=now + timedelta(days=4))
+    assert not Project.objects.exists()
+
+
+def test_a_table_without_types_of_the_category_is_refused(world):
+    """Seed 000 三(一)(2): the lots come from the configuration table's types of the task's category."""
+    empty = ConfigurationTable.objects.create(center=world.center, task=world.task, title="空表",
+                                              filled_on=date(2026, 3, 2))
+    with pytest.raises(ServiceError, match="没有品目「台式计算机」的配置分型"):
+        open_project(world, configuration_table=empty)
+
+
+# --- the solicitation notice -------------------------------------------------------------------------
+
+def test_the_solicitation_notice_lists_scope_timetable_lots_and_procedure(world):
+    """Seed 000 三(一)(3): 明确采购人适用范围、实施主体、时间安排、采购标的、基本配置参数、征集程序和执行程序."""
+    project = open_project(world, eligibility=Eligibility.REGION, levels=(), regions=[world.changchun])
+    notice = batch_solicitation_publish(project=project, actor=world.center_user)
+
+    assert notice.type == Notice.Type.SOLICITATION and notice.project_id == project.pk
+    assert notice.publisher == world.center and notice.region == world.changchun
+    assert project.title in notice.title
+    body = notice.body
+    deadline = f"{timezone.localtime(project.response_deadline):%Y年%m月%d日 %H:%M}"
+    for expected in ("长春市（含下级区划）", "共2家预算单位", "吉林省政府采购中心", "需求响应时间", deadline,
+                     "第1包　台式计算机（基础办公型）", "处理器不低于8核", "参考单价4,800.00元",
+                     "第2包　台式计算机（高性能型）", "采购需求征集程序", "采用公开招标方式组织采购",
+                     "吉财采购〔2026〕18号"):
+        assert expected in body, expected
+    assert ProjectEvent.objects.filter(project=project, action="notice_publish").exists()
+
+
+def test_the_solicitation_is_published_once_and_only_by_the_center(world):
+    """One solicitation notice per project; publishing is the organizer's act."""
+    project = open_project(world)
+    with pytest.raises(PermissionDenied):
+        batch_solicitation_publish(project=project, actor=world.clerks["province"])
+    batch_solicitation_publish(project=project, actor=world.center_user)
+    with pytest.raises(ServiceError, match="已经发布"):
+        batch_solicitation_publish(project=project, actor=world.center_user)
+    assert Notice.objects.filter(project=project).count() == 1
+
+
+# --- over the API --------------------------------------------------------------------------------
+
+def api_for(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_the_center_opens_and_publishes_over_the_api(world):
+    """Issue 3 point 5 for other systems: POST /api/v1/batch/projects/ opens, …/publish-solicitation/ publishes."""
+    api = api_for(world.center_user)
+    deadline = (timezone.now() + timedelta(days=10)).isoformat()
+    response = api.post("/api/v1/batch/projects/", {
+        "task": world.task.pk, "configuration_table": world.table.pk, "title": "接口立项的项目",
+        "eligibility": "region", "regions": ["220100"], "response_deadline": deadline,
+    }, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["status"] == "collecting" and data["code"].startswith("JLPL-2026-")
+    assert (data["eligible_count"], data["answered_count"]) == (2, 0)
+    assert [lot["name"] for lot in data["lots"]] == ["台式计算机（基础办公型）", "台式计算机（高性能型）"]
+    assert data["lots"][0]["configuration_type"] == world.types[0].pk
+    assert data["batch"]["eligibility"] == "region" and data["batch"]["task"]["id"] == world.task.pk
+
+    published = api.post(f"/api/v1/batch/projects/{data['id']}/publish-solicitation/")
+    assert published.status_code == 201 and published.json()["type"] == "solicitation"
+    again = api.post(f"/api/v1/batch/projects/{data['id']}/publish-solicitation/")
+    assert again.status_code == 400 and again.json()["detail"] == "该项目的征集公告已经发布"
+    early = api.post(f"/api/v1/batch/projects/{data['id']}/close/")
+    assert early.status_code == 409 and "需求响应尚未截止" in early.json()["detail"]
+
+
+def test_opening_over_the_api_is_refused_in_chinese(world):
+    """Refusals over the API: an unknown region (400), another center's task (not visible: 400), a unit (403)."""
+    api = api_for(world.center_user)
+    deadline = (timezone.now() + timedelta(days=10)).isoformat()
+    body = {"task": world.task.pk, "configuration_table": world.table.pk, "title": "项目", "eligibility": "region",
+            "regions": ["999999"], "response_deadline": deadline}
+    response = api.post("/api/v1/batch/projects/", body, format="json")
+    assert response.status_code == 400 and response.json()["regions"] == ["区划代码不存在：999999"]
+    other = CenterFactory(name="长春市政府采购中心", region=world.changchun)
+    refused = api_for(member_of(other)).post("/api/v1/batch/projects/", {**body, "regions": ["220100"]},
+                                            format="json")
+    assert refused.status_code == 400 and "task" in refused.json()
+    unit = api_for(world.clerks["changchun"]).post("/api/v1/batch/projects/", {**body, "regions": ["220100"]},
+                                                   format="json")
+    assert unit.status_code == 400 and "task" in unit.json()
+    finance = api_for(member_of(world.finance)).post("/api/v1/batch/projects/", {**body, "regions": ["220100"]},
+                                                     format="json")
+    assert finance.status_code == 400 and "configuration_table" in finance.json()
+    assert not Project.objects.exists()
+
+
+def test_the_api_lists_only_visible_batch_projects(world):
+    """Access policy: a center sees its projects, a unit those it may answer; another center none (404)."""
+    project = open_project(world)
+    listed = open_project(world, title="仅南关区", eligibility=Eligibility.LIST, levels=(),
+                          unit_ids=[world.units["nanguan"].pk])
+    assert {row["code"] for row in api_for(world.center_user).get("/api/v1/batch/projects/").json()["results"]} == {
+        project.code, listed.code,
+    }
+    unit = api_for(world.clerks["changchun"])
+    assert [row["code"] for row in unit.get("/api/v1/batch/projects/").json()["results"]] == [project.code]
+    assert unit.get(f"/api/v1/batch/projects/{listed.pk}/").status_code == 404
+    stranger = api_for(member_of(CenterFactory(name="长春市政府采购中心")))
+    assert stranger.get(f"/api/v1/batch/projects/{project.pk}/").status_code == 404
+    assert stranger.post(f"/api/v1/batch/projects/{project.pk}/publish-solicitation/").status_code == 404
