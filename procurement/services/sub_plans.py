@@ -83,8 +83,14 @@ def sub_plan_save(
     note: str = "",
     funding_lines: list[dict[str, Any]] | None = None,
     sub_plan: SubPlan | None = None,
+    submit: bool = False,
 ) -> SubPlan:
-    """Create a draft sub-plan, or revise ``sub_plan`` (a submitted one stays submitted)."""
+    """Create a draft sub-plan, or revise ``sub_plan`` (a submitted one stays submitted).
+
+    ``submit`` files a new sub-plan as submitted in the same step (the deadline-day path: one
+    insert, no second locked round trip). It is the creation of a row in its first state, checked by
+    the same rules ``submit`` checks (window open, funding adding up), not a change of state.
+    """
     _check_may_file(lot=lot, unit=unit, actor=actor)
     quantity = _decimal(quantity, label="采购数量", field="quantity")
     if quantity <= 0:
@@ -102,15 +108,19 @@ def sub_plan_save(
     }
 
     if sub_plan is None:
-        if SubPlan.objects.filter(lot=lot, unit=unit).exists():
-            raise ServiceError(f"{unit.name}已填报{lot}的分计划，请修改原分计划")
+        if submit:
+            values.update(status=SubPlan.Status.SUBMITTED, submitted_at=timezone.now(), revision=1)
         try:
-            with transaction.atomic():
-                sub_plan = SubPlan.objects.create(project=lot.project, lot=lot, unit=unit, **values)
+            # The unique constraint (one sub-plan per unit and lot) decides; a refusal ends the
+            # transaction anyway, so no savepoint is needed.
+            sub_plan = SubPlan.objects.create(project=lot.project, lot=lot, unit=unit, **values)
         except IntegrityError:
             raise ServiceError(f"{unit.name}已填报{lot}的分计划，请修改原分计划") from None
-        action, label, changes = "create", "填报分计划", {k: str(v) for k, v in values.items()}
+        action, label = ("submit", "填报并提交分计划") if submit else ("create", "填报分计划")
+        changes = {k: str(v) for k, v in values.items() if k in EDITABLE_FIELDS}
     else:
+        if submit:
+            raise ServiceError("修改已有分计划后请单独提交")
         sub_plan = SubPlan.objects.select_for_update().get(pk=sub_plan.pk)
         if sub_plan.unit_id != unit.pk or sub_plan.lot_id != lot.pk:
             raise ServiceError("分计划的单位和采购包不能更改")
@@ -128,7 +138,8 @@ def sub_plan_save(
         action, label = "revise", "修改分计划"
 
     if funding_lines is not None:
-        sub_plan.funding_lines.all().delete()
+        if action not in {"create", "submit"}:
+            sub_plan.funding_lines.all().delete()
         for line in lines:
             line.sub_plan = sub_plan
         FundingLine.objects.bulk_create(lines)

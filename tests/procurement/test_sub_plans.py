@@ -151,3 +151,21 @@ def test_a_frozen_sub_plan_cannot_be_withdrawn(lot, unit, clerk):
     plan.refresh_from_db()
     with pytest.raises(TransitionRefused, match="当前状态为「已锁定」"):
         sub_plan_withdraw(sub_plan=plan, actor=clerk)
+
+
+def test_filing_and_submitting_in_one_step_counts_at_once(lot, unit, clerk):
+    plan = file(lot, unit, clerk, submit=True,
+                funding_lines=[{"source": "general_budget", "amount_yuan": "60000"}])
+    assert plan.status == SubPlan.Status.SUBMITTED and plan.submitted_at is not None and plan.revision == 1
+    event = ProjectEvent.objects.get(subject_type="sub_plan", subject_id=plan.pk)
+    assert (event.action, event.target) == ("submit", SubPlan.Status.SUBMITTED)
+    assert plan.funding_lines.count() == 1
+
+
+def test_filing_and_submitting_after_the_deadline_is_refused(lot, unit, clerk):
+    Project.objects.filter(pk=lot.project_id).update(response_opens_at=timezone.now() - timedelta(days=2),
+                                                     response_deadline=timezone.now() - timedelta(seconds=1))
+    lot.project.refresh_from_db()
+    with pytest.raises(ServiceError, match="截止"):
+        file(lot, unit, clerk, submit=True)
+    assert not SubPlan.objects.exists()
