@@ -246,15 +246,13 @@ class SubPlanViewSet(ReadOnlyViewSet):
         lot = selectors.filing_lot(user=request.user, lot_id=data["lot"])
         if lot is None:
             raise ValidationError({"lot": ["采购包不存在，或您所在的预算单位不在该项目的可响应单位范围内"]})
-        with transaction.atomic():
-            sub_plan = sub_plan_services.sub_plan_save(
-                lot=lot, unit=unit, actor=request.user,
-                quantity=data["quantity"], budget_yuan=data["budget_yuan"], contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"], note=data["note"],
-                funding_lines=_funding_values(data.get("funding_lines")),
-            )
-            if data["submit"]:
-                sub_plan = sub_plan_services.sub_plan_submit(sub_plan=sub_plan, actor=request.user)
+        # One service call, one transaction: with submit the sub-plan is filed as submitted in one step.
+        sub_plan = sub_plan_services.sub_plan_save(
+            lot=lot, unit=unit, actor=request.user,
+            quantity=data["quantity"], budget_yuan=data["budget_yuan"], contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"], note=data["note"],
+            funding_lines=_funding_values(data.get("funding_lines")), submit=data["submit"],
+        )
         none = FundingLine.objects.none() if data.get("funding_lines") is None else None
         return Response(self._represent(sub_plan, lot=lot, unit=unit, funding_lines=none),
                         status=status.HTTP_201_CREATED)
