@@ -65,7 +65,7 @@ def filing_lot(*, user, lot_id: int) -> Lot | None:
 
     Deliberately narrower and cheaper than ``access.visible_projects``: it runs on every filing.
     """
-    lots = Lot.objects.select_related("project").filter(pk=lot_id)
+    lots = Lot.objects.select_related("project").filter(pk=lot_id).order_by()
     if not access.is_superuser(user):
         units = access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
         lots = lots.filter(project__eligible_units__unit_id__in=units)

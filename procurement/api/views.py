@@ -187,7 +187,8 @@ def _filing_unit(user, unit_id: int | None) -> Organization:
     if not access.is_superuser(user) and unit_id not in access.org_ids(
             user, kind=Organization.Kind.BUDGET_UNIT, write=True):
         raise PermissionDenied("您无权为该单位填报分计划（非本单位或只读账号）")
-    unit = Organization.objects.filter(pk=unit_id).first()
+    # order_by(): a lookup by key needs none of the model's default ordering (and its joins).
+    unit = Organization.objects.filter(pk=unit_id).order_by().first()
     if unit is None:
         raise ValidationError({"unit": ["预算单位不存在"]})
     return unit
