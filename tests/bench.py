@@ -70,6 +70,22 @@ def bench_master_plan() -> None:
         master_plan(project=large)
     print(f"总计划查询次数: 10 家单位 {len(q_small)} 次, 5,000 家单位 {len(q_large)} 次（须相同）")
 
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import member_of
+
+    page_queries = []
+    for project in (small, large):
+        client = Client()
+        client.force_login(member_of(project.organizer))
+        url = reverse("batch:project-detail", args=[project.pk])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, HTTP_HOST="127.0.0.1", secure=True)
+        assert response.status_code == 200, response.status_code
+        page_queries.append(len(queries))
+    print(f"总计划页面查询次数: 10 家单位 {page_queries[0]} 次, 5,000 家单位 {page_queries[1]} 次（须相同）")
+
 
 def bench_working_days() -> None:
     from procurement.deadlines import add_working_days
