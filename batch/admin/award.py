@@ -13,7 +13,6 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,11 +22,7 @@ from batch import award as award_services
 from batch.models import BatchProject, LotDocument
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
-from procurement.services.errors import ServiceError
-from procurement.views.common import refusal_message
-
-REFUSALS = (ServiceError, PermissionDenied)
-
+from procurement.views.common import REFUSALS, refusal_message
 
 # --- procurement documents ----------------------------------------------------------------------
 

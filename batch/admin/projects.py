@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,10 +20,7 @@ from batch.models import BatchDetails, BatchLot, BatchProject
 from batch.projects import batch_master_plan_confirm, batch_solicitation_publish
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
-from procurement.services.errors import ServiceError
-from procurement.views.common import refusal_message
-
-REFUSALS = (ServiceError, PermissionDenied)
+from procurement.views.common import REFUSALS, refusal_message
 
 
 def _each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:

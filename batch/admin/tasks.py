@@ -28,9 +28,8 @@ from procurement import access
 from procurement.admin.reference import ScopedAdminMixin, ScopedChoicesMixin
 from procurement.models import Organization
 from procurement.services.errors import ServiceError
-from procurement.views.common import refusal_message
+from procurement.views.common import REFUSALS, refusal_message
 
-REFUSALS = (ServiceError, PermissionDenied)
 TASK_FIELDS = ("center", "category", "year", "purchase_limit", "purchase_limit_yuan", "scope", "scope_regions",
                "cycle", "basis", "document_number")
 

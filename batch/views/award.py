@@ -12,8 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -24,12 +22,10 @@ from batch.models import BatchDetails, BatchProject, LotDocument
 from notices.models import Notice
 from procurement import access, deadlines
 from procurement.models import Contract, Filing, Lot, Organization, Project
-from procurement.services.errors import ServiceError
-from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER, AGENCY, FINANCE = Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE
-REFUSALS = (ServiceError, PermissionDenied)
 Status = Project.Status
 BOARD_PAGE_SIZE = 50
 
@@ -219,12 +215,12 @@ def award_start(request, pk: int):
     project = _managed(request, pk)
     form = ProcurementStartForm(request.POST)
     if form.is_valid():
-        try:
-            award_services.batch_procurement_start(project=project, actor=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            add_refusal(form, error)
-        else:
-            messages.success(request, "已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。")
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_procurement_start(project=project, actor=request.user, **form.cleaned_data),
+            done="已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。",
+        )
+        if saved is not None:
             return redirect("batch:award-project", pk=project.pk)
     return _workspace(request, project, start_form=form)
 
@@ -235,12 +231,12 @@ def award_document_add(request, pk: int):
     project = _managed(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            award_services.batch_document_add(project=project, actor=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            add_refusal(form, error)
-        else:
-            messages.success(request, f"采购文件「{form.cleaned_data['title']}」已上传。")
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_document_add(project=project, actor=request.user, **form.cleaned_data),
+            done=f"采购文件「{form.cleaned_data['title']}」已上传。",
+        )
+        if saved is not None:
             return redirect("batch:award-project", pk=project.pk)
     return _workspace(request, project, document_form=form)
 
@@ -252,24 +248,19 @@ def award_lot(request, pk: int, lot_pk: int):
     lot = get_object_or_404(Lot, pk=lot_pk, project=project)
     form = LotAwardForm(request.POST, lot=lot)
     if form.is_valid():
-        try:
-            award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            add_refusal(form, error)
-        else:
-            messages.success(request, f"第{lot.number}包的中标（成交）结果已保存。")
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **form.cleaned_data),
+            done=f"第{lot.number}包的中标（成交）结果已保存。",
+        )
+        if saved is not None:
             return redirect("batch:award-project", pk=project.pk)
     return _workspace(request, project, award_forms={lot.pk: form})
 
 
 def _post_action(request, pk: int, *, service, done: str, target: str = "batch:award-project"):
     project = _managed(request, pk)
-    try:
-        result = service(project=project, actor=request.user)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, done(result) if callable(done) else done)
+    run_step(request, lambda: service(project=project, actor=request.user), done=done)
     return redirect(target, pk=project.pk)
 
 
@@ -297,13 +288,14 @@ def award_terminate(request, pk: int):
     project = _managed(request, pk)
     form = TerminateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            award_services.batch_project_terminate(project=project, actor=request.user,
-                                                   reason=form.cleaned_data["reason"])
-        except REFUSALS as error:
-            add_refusal(form, error)
-        else:
-            messages.success(request, "项目已终止，终止公告已发布。")
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_project_terminate(
+                project=project, actor=request.user, reason=form.cleaned_data["reason"],
+            ),
+            done="项目已终止，终止公告已发布。",
+        )
+        if saved is not None:
             return redirect("batch:award-project", pk=project.pk)
     return render(request, "batch/award/terminate.html", {
         "project": project,

@@ -13,7 +13,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,13 +27,11 @@ from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
 from procurement.selectors.plans import master_plan, master_plan_drilldown
-from procurement.services.errors import ServiceError
-from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
 AGENCY = Organization.Kind.AGENCY
-REFUSALS = (ServiceError, PermissionDenied)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -212,12 +209,7 @@ def project_export(request, pk: int):
 
 def _act(request, pk: int, service, done: str):
     project = _managed(request, pk)
-    try:
-        service(project=project, actor=request.user)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, done)
+    run_step(request, lambda: service(project=project, actor=request.user), done=done)
     return redirect("batch:project-detail", pk=project.pk)
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,13 +26,11 @@ from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotic
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access, deadlines
 from procurement.models import Category, Organization, Region
-from procurement.services.errors import ServiceError
-from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
 FINANCE = Organization.Kind.FINANCE
 CENTER = Organization.Kind.CENTER
-REFUSALS = (ServiceError, PermissionDenied)
 STATUS_LABELS = dict(TaskNotice.Status.choices)
 
 
@@ -244,13 +241,14 @@ def task_create(request):
     if request.method == "POST":
         form = TaskNoticeForm(request.POST, user=user)
         if form.is_valid():
-            try:
-                task = task_services.task_notice_create(
-                    finance_bureau=form.cleaned_data["finance_bureau"], actor=user, **form.service_values())
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "任务通知单已保存为草稿。请核对后点击「下达任务」。")
+            task = run_form_step(
+                request, form,
+                lambda: task_services.task_notice_create(
+                    finance_bureau=form.cleaned_data["finance_bureau"], actor=user, **form.service_values(),
+                ),
+                done="任务通知单已保存为草稿。请核对后点击「下达任务」。",
+            )
+            if task is not None:
                 return redirect("batch:task-detail", pk=task.pk)
     else:
         form = TaskNoticeForm(user=user, initial={
@@ -268,12 +266,12 @@ def task_edit(request, pk: int):
     if request.method == "POST":
         form = TaskNoticeForm(request.POST, user=request.user, editing=True)
         if form.is_valid():
-            try:
-                task_services.task_notice_update(task=task, actor=request.user, **form.service_values())
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "任务通知单已保存。")
+            saved = run_form_step(
+                request, form,
+                lambda: task_services.task_notice_update(task=task, actor=request.user, **form.service_values()),
+                done="任务通知单已保存。",
+            )
+            if saved is not None:
                 return redirect("batch:task-detail", pk=task.pk)
     else:
         form = TaskNoticeForm(user=request.user, editing=True, initial={
@@ -308,12 +306,13 @@ def task_issue(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请填写正确的下达日期。")
         return redirect("batch:task-detail", pk=task.pk)
-    try:
-        task_services.task_notice_issue(task=task, actor=request.user, issued_on=form.cleaned_data["issued_on"])
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, f"任务通知单已下达{task.center.name}。")
+    run_step(
+        request,
+        lambda: task_services.task_notice_issue(
+            task=task, actor=request.user, issued_on=form.cleaned_data["issued_on"],
+        ),
+        done=f"任务通知单已下达{task.center.name}。",
+    )
     return redirect("batch:task-detail", pk=task.pk)
 
 
@@ -323,12 +322,11 @@ def task_withdraw(request, pk: int):
     task = _drafted(request, pk)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        task_services.task_notice_withdraw(task=task, actor=request.user, reason=reason)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, "任务通知单已撤回。")
+    run_step(
+        request,
+        lambda: task_services.task_notice_withdraw(task=task, actor=request.user, reason=reason),
+        done="任务通知单已撤回。",
+    )
     return redirect("batch:task-detail", pk=task.pk)
 
 
@@ -368,12 +366,11 @@ def received_detail(request, pk: int):
 @kind_required(CENTER)
 def received_acknowledge(request, pk: int):
     task = _received(request, pk)
-    try:
-        task_services.task_notice_acknowledge(task=task, actor=request.user)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, "任务通知单已签收。请据此编制产品配置表。")
+    run_step(
+        request,
+        lambda: task_services.task_notice_acknowledge(task=task, actor=request.user),
+        done="任务通知单已签收。请据此编制产品配置表。",
+    )
     return redirect("batch:received-detail", pk=task.pk)
 
 
@@ -401,12 +398,12 @@ def configuration_create(request):
     if request.method == "POST":
         form = ConfigurationTableForm(request.POST, user=user)
         if form.is_valid():
-            try:
-                table = configuration_services.configuration_table_create(actor=user, **form.cleaned_data)
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "产品配置表已创建。请逐项添加配置，或导入Excel表格。")
+            table = run_form_step(
+                request, form,
+                lambda: configuration_services.configuration_table_create(actor=user, **form.cleaned_data),
+                done="产品配置表已创建。请逐项添加配置，或导入Excel表格。",
+            )
+            if table is not None:
                 return redirect("batch:configuration-detail", pk=table.pk)
     else:
         task = task_services.task_notices_received(user).filter(
@@ -426,13 +423,14 @@ def configuration_edit(request, pk: int):
     if request.method == "POST":
         form = ConfigurationTableForm(request.POST, user=request.user, editing=True)
         if form.is_valid():
-            try:
-                configuration_services.configuration_table_update(table=table, actor=request.user,
-                                                                  **form.cleaned_data)
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "产品配置表已保存。")
+            saved = run_form_step(
+                request, form,
+                lambda: configuration_services.configuration_table_update(
+                    table=table, actor=request.user, **form.cleaned_data,
+                ),
+                done="产品配置表已保存。",
+            )
+            if saved is not None:
                 return redirect("batch:configuration-detail", pk=table.pk)
     else:
         form = ConfigurationTableForm(user=request.user, editing=True,
@@ -521,14 +519,14 @@ def configuration_type_create(request, pk: int):
         form = ConfigurationTypeForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            try:
+
+            def save_type():
                 category = configuration_services.category_resolve(data.pop("category"))
-                configuration_services.configuration_type_set(table=table, category=category, actor=request.user,
-                                                              **data)
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "配置已保存。")
+                return configuration_services.configuration_type_set(table=table, category=category,
+                                                                      actor=request.user, **data)
+
+            saved = run_form_step(request, form, save_type, done="配置已保存。")
+            if saved is not None:
                 return redirect("batch:configuration-detail", pk=table.pk)
     else:
         initial = {"unit_of_measure": "台"}
@@ -545,13 +543,14 @@ def configuration_type_edit(request, pk: int, type_pk: int):
     if request.method == "POST":
         form = ConfigurationTypeForm(request.POST, editing=True)
         if form.is_valid():
-            try:
-                configuration_services.configuration_type_update(configuration_type=config, actor=request.user,
-                                                                 **form.cleaned_data)
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "配置已保存。")
+            saved = run_form_step(
+                request, form,
+                lambda: configuration_services.configuration_type_update(
+                    configuration_type=config, actor=request.user, **form.cleaned_data,
+                ),
+                done="配置已保存。",
+            )
+            if saved is not None:
                 return redirect("batch:configuration-detail", pk=table.pk)
     else:
         form = ConfigurationTypeForm(editing=True, initial={
@@ -567,12 +566,11 @@ def configuration_type_edit(request, pk: int, type_pk: int):
 def configuration_type_delete(request, pk: int, type_pk: int):
     table = _own_table(request, pk)
     config = _own_type(table, type_pk)
-    try:
-        configuration_services.configuration_type_delete(configuration_type=config, actor=request.user)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, f"已删除「{config}」。")
+    run_step(
+        request,
+        lambda: configuration_services.configuration_type_delete(configuration_type=config, actor=request.user),
+        done=f"已删除「{config}」。",
+    )
     return redirect("batch:configuration-detail", pk=table.pk)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -15,6 +17,9 @@ from procurement import access
 from procurement.services.errors import ServiceError
 
 PAGE_SIZE = 20
+# What a service refuses a write with; pages turn them into Chinese messages, never a 500.
+REFUSALS = (ServiceError, PermissionDenied)
+T = TypeVar("T")
 
 FORBIDDEN_KIND = "您所在的机构无权访问此页面。"
 FORBIDDEN_ACTION = "您无权执行此操作（只读账号或非本单位事项）。"
@@ -54,3 +59,25 @@ def add_refusal(form: forms.BaseForm, error: Exception) -> None:
     """Put a service refusal on the form: on the named field when the form has it, else on top."""
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, refusal_message(error))
+
+
+def run_step(request: HttpRequest, call: Callable[[], T], *, done: str | Callable[[T], str]) -> bool:
+    """A button's service call: a refusal becomes an error message, success the ``done`` message."""
+    try:
+        result = call()
+    except REFUSALS as error:
+        messages.error(request, refusal_message(error))
+        return False
+    messages.success(request, done(result) if callable(done) else done)
+    return True
+
+
+def run_form_step(request: HttpRequest, form: forms.BaseForm, call: Callable[[], T], *, done: str) -> T | None:
+    """A form's service call: a refusal goes onto the form (None); success shows ``done`` and returns the result."""
+    try:
+        result = call()
+    except REFUSALS as error:
+        add_refusal(form, error)
+        return None
+    messages.success(request, done)
+    return result

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,8 +17,7 @@ from django.views.decorators.http import require_POST
 from procurement.models import Contract, Organization
 from procurement.selectors import buyer
 from procurement.services import contracts as contract_services
-from procurement.services.errors import ServiceError
-from procurement.views.common import kind_required, paginate, refusal_message
+from procurement.views.common import kind_required, paginate, run_step
 from procurement.views.forms import ContractAcceptForm, ContractFilterForm, ContractPayForm, ContractStepForm
 
 UNIT = Organization.Kind.BUDGET_UNIT
@@ -126,10 +124,9 @@ def contract_step(request, pk: int, step: str):
                   for name, msgs in form.errors.items()]
         messages.error(request, f"「{spec.label}」未完成：" + "；".join(errors))
         return redirect("unit-contract-detail", pk=contract.pk)
-    try:
-        spec.service()(contract=contract, actor=request.user, **spec.arguments(form.cleaned_data))
-    except (ServiceError, PermissionDenied) as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, f"「{spec.label}」已完成。")
+    run_step(
+        request,
+        lambda: spec.service()(contract=contract, actor=request.user, **spec.arguments(form.cleaned_data)),
+        done=f"「{spec.label}」已完成。",
+    )
     return redirect("unit-contract-detail", pk=contract.pk)

@@ -6,20 +6,16 @@ another unit's sub-plan answers 404 and none of its data is rendered. Writes cal
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from procurement.models import Organization, SubPlan
 from procurement.selectors import buyer
 from procurement.services import sub_plans as sub_plan_services
-from procurement.services.errors import ServiceError
-from procurement.views.common import add_refusal, kind_required, paginate, refusal_message
+from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import FileSubPlanForm, SubPlanFilterForm, SubPlanForm, funding_line_formset
 
 UNIT = Organization.Kind.BUDGET_UNIT
-REFUSALS = (ServiceError, PermissionDenied)
 
 
 def _own_sub_plan(request, pk: int) -> SubPlan:
@@ -72,15 +68,15 @@ def sub_plan_edit(request, pk: int):
         form = SubPlanForm(request.POST)
         funding = funding_line_formset(data=request.POST)
         if form.is_valid() and funding.is_valid():
-            try:
-                sub_plan_services.sub_plan_save(
+            saved = run_form_step(
+                request, form,
+                lambda: sub_plan_services.sub_plan_save(
                     lot=sub_plan.lot, unit=sub_plan.unit, actor=request.user, sub_plan=sub_plan,
                     funding_lines=funding.lines(), **form.cleaned_data,
-                )
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "分计划已保存。如需计入总计划，请确认已提交。")
+                ),
+                done="分计划已保存。如需计入总计划，请确认已提交。",
+            )
+            if saved is not None:
                 return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
     else:
         form = SubPlanForm(initial={
@@ -120,14 +116,14 @@ def sub_plan_file(request, project_pk: int):
         if form.is_valid() and funding.is_valid():
             data = dict(form.cleaned_data)
             lot, unit = data.pop("lot"), data.pop("unit")
-            try:
-                sub_plan = sub_plan_services.sub_plan_save(
+            sub_plan = run_form_step(
+                request, form,
+                lambda: sub_plan_services.sub_plan_save(
                     lot=lot, unit=unit, actor=user, funding_lines=funding.lines(), **data,
-                )
-            except REFUSALS as error:
-                add_refusal(form, error)
-            else:
-                messages.success(request, "分计划已保存为草稿。请核对后点击「提交分计划」，提交后才计入总计划。")
+                ),
+                done="分计划已保存为草稿。请核对后点击「提交分计划」，提交后才计入总计划。",
+            )
+            if sub_plan is not None:
                 return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
     else:
         first_unit = units.first()
@@ -151,12 +147,7 @@ def sub_plan_file(request, project_pk: int):
 
 def _transition(request, pk: int, *, service, done: str):
     sub_plan = _own_sub_plan(request, pk)
-    try:
-        service(sub_plan=sub_plan, actor=request.user)
-    except REFUSALS as error:
-        messages.error(request, refusal_message(error))
-    else:
-        messages.success(request, done)
+    run_step(request, lambda: service(sub_plan=sub_plan, actor=request.user), done=done)
     return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
 
 
