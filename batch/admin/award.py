@@ -22,7 +22,8 @@ from batch import award as award_services
 from batch.models import BatchProject, LotDocument
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
-from procurement.views.common import REFUSALS, refusal_message
+from procurement.services.errors import REFUSALS
+from procurement.views.common import refusal_message
 
 # --- procurement documents ----------------------------------------------------------------------
 

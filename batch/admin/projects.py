@@ -20,7 +20,8 @@ from batch.models import BatchDetails, BatchLot, BatchProject
 from batch.projects import batch_master_plan_confirm, batch_solicitation_publish
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
-from procurement.views.common import REFUSALS, refusal_message
+from procurement.services.errors import REFUSALS
+from procurement.views.common import refusal_message
 
 
 def _each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:

@@ -27,8 +27,8 @@ from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin, ScopedChoicesMixin
 from procurement.models import Organization
-from procurement.services.errors import ServiceError
-from procurement.views.common import REFUSALS, refusal_message
+from procurement.services.errors import REFUSALS, ServiceError
+from procurement.views.common import refusal_message
 
 TASK_FIELDS = ("center", "category", "year", "purchase_limit", "purchase_limit_yuan", "scope", "scope_regions",
                "cycle", "basis", "document_number")

@@ -14,11 +14,9 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from procurement import access
-from procurement.services.errors import ServiceError
+from procurement.services.errors import REFUSALS, ServiceError
 
 PAGE_SIZE = 20
-# What a service refuses a write with; pages turn them into Chinese messages, never a 500.
-REFUSALS = (ServiceError, PermissionDenied)
 T = TypeVar("T")
 
 FORBIDDEN_KIND = "您所在的机构无权访问此页面。"
