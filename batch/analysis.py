@@ -70,9 +70,7 @@ def arrangement_list(*, user) -> QuerySet[Arrangement]:
     qs = Arrangement.objects.select_related("finance_bureau", "finance_bureau__region", "imported_by")
     if access.is_superuser(user):
         return qs
-    q = Q(pk__in=[])
-    for path in access.region_paths(user, kind=Organization.Kind.FINANCE):
-        q |= Q(finance_bureau__region__path__startswith=path)
+    q = access.under_regions("finance_bureau__region__path", access.region_paths(user, kind=Organization.Kind.FINANCE))
     for path in access.region_paths(user, kind=Organization.Kind.CENTER):
         q |= Q(finance_bureau__region__path=path)
     return qs.filter(q)

@@ -108,7 +108,7 @@ def acts_for(user, organization_id: int | None, *, write: bool = True) -> bool:
     return any(s.organization_id == organization_id and (s.can_write or not write) for s in seats(user))
 
 
-def _under_any(prefix_field: str, paths: list[str]) -> Q:
+def under_regions(prefix_field: str, paths: list[str]) -> Q:
     """Q matching rows whose region path starts with any of ``paths`` (this region and below)."""
     q = Q(pk__in=[])
     for path in paths:
@@ -171,7 +171,7 @@ def visible_projects(user) -> QuerySet:
         q |= Q(pk__in=Award.objects.filter(supplier_id__in=suppliers).values("project_id"))
     finance = region_paths(user, kind=Kind.FINANCE)
     if finance:
-        q |= _under_any("scope_region__path", finance) | _under_any("organizer__region__path", finance)
+        q |= under_regions("scope_region__path", finance) | under_regions("organizer__region__path", finance)
     return qs.filter(q)
 
 
@@ -201,7 +201,7 @@ def visible_sub_plans(user) -> QuerySet:
     q = Q(unit_id__in=org_ids(user, kind=Kind.BUDGET_UNIT)) | Q(project_id__in=_managed_project_ids(user))
     finance = region_paths(user, kind=Kind.FINANCE)
     if finance:
-        q |= _under_any("unit__region__path", finance)
+        q |= under_regions("unit__region__path", finance)
     return qs.filter(q)
 
 
@@ -219,7 +219,7 @@ def visible_contracts(user) -> QuerySet:
     )
     finance = region_paths(user, kind=Kind.FINANCE)
     if finance:
-        q |= _under_any("buyer__region__path", finance)
+        q |= under_regions("buyer__region__path", finance)
     return qs.filter(q)
 
 
@@ -236,7 +236,7 @@ def visible_organizations(user) -> QuerySet:
     q = Q(pk__in=own) | Q(supervising_unit_id__in=org_ids(user, kind=Kind.BUDGET_UNIT))
     wide = region_paths(user, kind=Kind.FINANCE) + region_paths(user, kind=Kind.CENTER)
     if wide:
-        q |= _under_any("region__path", wide)
+        q |= under_regions("region__path", wide)
     return qs.filter(q)
 
 
@@ -254,7 +254,7 @@ def visible_filings(user) -> QuerySet:
     )
     finance = region_paths(user, kind=Kind.FINANCE)
     if finance:
-        q |= _under_any("filed_by__region__path", finance)
+        q |= under_regions("filed_by__region__path", finance)
     return qs.filter(q)
 
 

@@ -97,11 +97,9 @@ class TaskNoticeForm(forms.Form):
         bureaus = Organization.objects.filter(pk__in=access.org_ids(user, kind=FINANCE, write=True),
                                               kind=FINANCE).select_related("region")
         paths = [bureau.region.path for bureau in bureaus]
-        under = Q(pk__in=[])
-        for region_path in paths:
-            under |= Q(region__path__startswith=region_path)
         self.fields["finance_bureau"].queryset = bureaus
-        self.fields["center"].queryset = Organization.objects.filter(under, kind=CENTER, is_active=True)
+        self.fields["center"].queryset = Organization.objects.filter(
+            access.under_regions("region__path", paths), kind=CENTER, is_active=True)
         self.fields["category"].queryset = Category.objects.filter(in_centralized_catalog=True).order_by("code")
         below = Q(pk__in=[])
         for region_path in paths:
