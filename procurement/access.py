@@ -158,7 +158,7 @@ def visible_projects(user) -> QuerySet:
         return qs
     Kind = _kinds()
     q = Q(pk__in=[])
-    managing = org_ids(user, kind=Kind.CENTER) + org_ids(user, kind=Kind.AGENCY) + org_ids(user, kind=Kind.BUDGET_UNIT)
+    managing = _managing_org_ids(user)
     if managing:
         q |= Q(organizer_id__in=managing) | Q(agency_id__in=managing)
     units = org_ids(user, kind=Kind.BUDGET_UNIT)
@@ -181,11 +181,16 @@ def _eligible_project_ids(unit_ids: list[int]) -> QuerySet:
     return EligibleUnit.objects.filter(unit_id__in=unit_ids).values("project_id")
 
 
+def _managing_org_ids(user) -> list[int]:
+    """Organizations that may run a project: a center, an entrusted agency, a lead (budget) unit."""
+    Kind = _kinds()
+    return [s.organization_id for s in seats(user) if s.kind in (Kind.CENTER, Kind.AGENCY, Kind.BUDGET_UNIT)]
+
+
 def _managed_project_ids(user) -> QuerySet | list:
     from procurement.models import Project
 
-    Kind = _kinds()
-    managing = org_ids(user, kind=Kind.CENTER) + org_ids(user, kind=Kind.AGENCY) + org_ids(user, kind=Kind.BUDGET_UNIT)
+    managing = _managing_org_ids(user)
     if not managing:
         return []
     return Project.objects.filter(Q(organizer_id__in=managing) | Q(agency_id__in=managing)).values("pk")
