@@ -52,31 +52,29 @@ def _grouped(value: Decimal, places: int) -> str:
     return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
 
 
-@register.filter
-def yuan(value) -> str:
-    """An amount in 元 with thousands separators: 1234567.5 → "1,234,567.50 元"."""
+def _amount(value, *, unit: str, divisor: Decimal = Decimal(1)) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    return f"{_grouped(number, 2)} 元"
+    return f"{_grouped(number / divisor, 2)} {unit}"
+
+
+@register.filter
+def yuan(value) -> str:
+    """An amount in 元 with thousands separators: 1234567.5 → "1,234,567.50 元"."""
+    return _amount(value, unit="元")
 
 
 @register.filter
 def yuan_as_wan(value) -> str:
     """An amount held in 元, shown in 万元 (the unit of the budget tables): 1234567 → "123.46 万元"."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{_grouped(number / TEN_THOUSAND, 2)} 万元"
+    return _amount(value, unit="万元", divisor=TEN_THOUSAND)
 
 
 @register.filter
 def wan(value) -> str:
     """An amount already in 万元: 1234.5 → "1,234.50 万元"."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{_grouped(number, 2)} 万元"
+    return _amount(value, unit="万元")
 
 
 @register.filter
