@@ -21,4 +21,5 @@ RUN ALLOW_INSECURE_KEY=1 python manage.py collectstatic --noinput
 RUN useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "procurement.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app) sets the workers, the timeout and the access log.
+CMD ["gunicorn", "procurement.wsgi:application"]

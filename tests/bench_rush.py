@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -106,12 +107,15 @@ def _build(units: int, lots: int) -> tuple[int, list[Filing]]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workers: int, threads: int) -> None:
+    """gunicorn as production runs it: ``gunicorn.conf.py`` (sync workers, two per core, access log on)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
         self.port = _free_port()
         cmd = [sys.executable, "-m", "gunicorn", "procurement.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-               "--log-level", "warning", "--keep-alive", "30"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+               "--log-level", "warning"]
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -128,6 +132,7 @@ class Server:
             self.proc.wait(timeout=30)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
 
 
 def _rush(port: int, filings: list[Filing], clients: int) -> tuple[list[float], Counter, float]:
@@ -145,7 +150,7 @@ def _rush(port: int, filings: list[Filing], clients: int) -> tuple[list[float], 
         headers = {"Authorization": f"Token {filing.token}", "Content-Type": "application/json",
                    "Accept": "application/json"}
         start = time.perf_counter()
-        for attempt in range(2):  # a keep-alive connection the server closed is reopened once
+        for attempt in range(2):  # a connection the server dropped is reopened once
             try:
                 conn = connection()
                 conn.request("POST", "/api/v1/sub-plans/", body=body, headers=headers)
@@ -185,11 +190,13 @@ def bench_deadline_rush(units: int = 5000, lots: int = 3, clients: int = 32) -> 
 
     project_id, filings = _build(units, lots)
     connections.close_all()
-    workers = int(os.environ.get("BENCH_WORKERS", "4"))
-    threads = int(os.environ.get("BENCH_THREADS", "4"))
+    workers = env.setdefault("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count()))
+    log = ROOT / "var" / "bench-rush-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
     print(f"截止日集中填报：{units:,} 家单位 × {lots} 个采购包 = {len(filings):,} 份分计划，"
-          f"{clients} 个并发客户端，gunicorn {workers} 进程 × {threads} 线程，PostgreSQL")
-    server = Server(env, workers, threads)
+          f"{clients} 个并发客户端，gunicorn {workers} 个同步进程（gunicorn.conf.py），PostgreSQL；"
+          f"访问日志写入 var/{log.name}")
+    server = Server(env, log)
     try:
         latencies, statuses, elapsed = _rush(server.port, filings, clients)
     finally:
