@@ -79,11 +79,6 @@ Status = Project.Status
 # solicitation belongs to framework agreement procurement.
 BATCH_METHODS = [m for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]
 TENDER_METHODS = {ProcurementMethod.OPEN_TENDER, ProcurementMethod.INVITED_TENDER}
-# 《政府采购法》第三十五条 (calendar days).
-TENDER_PERIOD = deadlines.Duration(
-    20, deadlines.DayKind.CALENDAR,
-    "《政府采购法》第三十五条：自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于二十日",
-)
 
 # Documents are kept from the confirmed master plan until the award (evaluation reports come last).
 DOCUMENT_STATES = [Status.CONFIRMED, Status.PROCURING, Status.AWARDED]
@@ -190,11 +185,11 @@ def _check_dates(method: str, issued_on: date | None, opening_at: datetime | Non
     opening_day = timezone.localdate(opening_at)
     if opening_day <= issued_on:
         raise ServiceError("开标（响应截止）时间必须晚于采购文件发布日期", field="bid_opening_at")
-    earliest = deadlines.due_date(issued_on, TENDER_PERIOD)
+    earliest = deadlines.due_date(issued_on, deadlines.TENDER_PERIOD)
     if method in TENDER_METHODS and opening_day < earliest:
         raise ServiceError(
             f"招标方式下，自采购文件发布之日至投标截止之日不得少于二十日，开标时间不得早于{_chinese_date(earliest)}"
-            f"（{TENDER_PERIOD.rule}）",
+            f"（{deadlines.TENDER_PERIOD.rule}）",
             field="bid_opening_at",
         )
 

@@ -44,6 +44,10 @@ CONTRACT_FILING = Duration(
 AWARD_NOTICE = Duration(
     2, DayKind.WORKING, "《政府采购法实施条例》第四十三条：中标、成交供应商确定之日起2个工作日内公告"
 )
+TENDER_PERIOD = Duration(
+    20, DayKind.CALENDAR,
+    "《政府采购法》第三十五条：自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于二十日",
+)
 INQUIRY_REPLY = Duration(
     3, DayKind.WORKING, "《政府采购法实施条例》第五十二条：3个工作日内答复询问"
 )
