@@ -116,12 +116,15 @@ def sub_plan_file(request, project_pk: int):
         if form.is_valid() and funding.is_valid():
             data = dict(form.cleaned_data)
             lot, unit = data.pop("lot"), data.pop("unit")
+            # Two buttons: 保存为草稿, or 保存并提交 (filed as submitted in one step, like the API's submit).
+            submit = request.POST.get("action") == "submit"
             sub_plan = run_form_step(
                 request, form,
                 lambda: sub_plan_services.sub_plan_save(
-                    lot=lot, unit=unit, actor=user, funding_lines=funding.lines(), **data,
+                    lot=lot, unit=unit, actor=user, funding_lines=funding.lines(), submit=submit, **data,
                 ),
-                done="分计划已保存为草稿。请核对后点击「提交分计划」，提交后才计入总计划。",
+                done="分计划已提交，将计入总计划。截止前仍可修改后重新提交。" if submit else
+                     "分计划已保存为草稿。请核对后点击「提交分计划」，提交后才计入总计划。",
             )
             if sub_plan is not None:
                 return redirect("unit-sub-plan-detail", pk=sub_plan.pk)

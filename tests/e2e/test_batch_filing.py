@@ -48,14 +48,12 @@ def test_a_unit_files_a_sub_plan_on_a_batch_project_and_another_unit_gets_404(br
     page.locator("[name=funding-0-amount_yuan]").fill("60800")
     page.locator("[name=funding-0-budget_index_code]").fill("ZB2026-0907")
     screenshot(page, "batch_file_sub_plan")
-    page.get_by_role("button", name="保存为草稿").click()
+    page.get_by_role("button", name="保存并提交").click()  # filed and submitted in one step
 
     expect(page).to_have_url(re.compile(r"/unit/sub-plans/\d+/$"))
-    expect(page.get_by_role("alert").first).to_contain_text("分计划已保存为草稿")
-    sub_plan_url = page.url
-    page.get_by_role("button", name="提交分计划").click()
     expect(page.get_by_role("alert").first).to_contain_text("分计划已提交")
     expect(page.locator("h1 .status-badge")).to_have_text("已提交")
+    sub_plan_url = page.url
 
     page.get_by_role("link", name="我的分计划").first.click()
     row = page.get_by_test_id("sub-plan-list").locator("tr", has_text="台式计算机（高性能型）")

@@ -298,6 +298,37 @@ def test_unit_files_a_sub_plan_through_the_form_then_submits_it(client):
     assert "30,000.00 元" in detail
 
 
+def test_save_and_submit_files_the_sub_plan_as_submitted_in_one_step(client):
+    unit = BudgetUnitFactory()
+    project = open_project_for(unit)
+    lot = LotFactory(project=project)
+    client.force_login(member_of(unit))
+    assert "保存并提交" in html(client.get(reverse("unit-sub-plan-file", args=[project.pk])))
+    response = client.post(reverse("unit-sub-plan-file", args=[project.pk]), {
+        "unit": unit.pk, "lot": lot.pk, "quantity": "3", "budget_yuan": "15000", "action": "submit",
+        "funding-TOTAL_FORMS": "0", "funding-INITIAL_FORMS": "0",
+    }, follow=True)
+    sub_plan = SubPlan.objects.get(unit=unit, lot=lot)
+    assert (sub_plan.status, sub_plan.revision) == (SubPlan.Status.SUBMITTED, 1)
+    assert sub_plan.submitted_at is not None
+    body = html(response)
+    assert "分计划已提交" in body and "填报并提交分计划" in body.split('data-testid="history"', 1)[1]
+
+
+def test_save_and_submit_after_the_deadline_is_refused_and_saves_nothing(client):
+    unit = BudgetUnitFactory()
+    project = open_project_for(unit)
+    lot = LotFactory(project=project)
+    client.force_login(member_of(unit))
+    Project.objects.filter(pk=project.pk).update(response_deadline=timezone.now() - timedelta(minutes=1))
+    response = client.post(reverse("unit-sub-plan-file", args=[project.pk]), {
+        "unit": unit.pk, "lot": lot.pk, "quantity": "3", "budget_yuan": "15000", "action": "submit",
+        "funding-TOTAL_FORMS": "0", "funding-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200 and "截止" in html(response)
+    assert not SubPlan.objects.filter(unit=unit).exists()
+
+
 def test_a_refused_sub_plan_shows_the_service_reason_in_chinese_and_saves_nothing(client):
     unit = BudgetUnitFactory()
     project = open_project_for(unit)
