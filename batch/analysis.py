@@ -418,4 +418,5 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def _wan(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    # Half up, as the tables beside the reasoning show it (a bare format would round half to even).
+    return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"

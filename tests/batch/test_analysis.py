@@ -217,6 +217,14 @@ def test_too_few_units_are_not_called_a_batch_to_gather(scene):
     assert "以少汇多" not in candidate.reasoning and candidate.recommended is False
 
 
+def test_the_reasoning_rounds_amounts_half_up_as_the_tables_do(scene):
+    """2.625万元 is 2.63 in the analysis tables (floatformat rounds half up): the reasoning says the same."""
+    p1, p2, desktop = scene["units"][0], scene["units"][1], scene["categories"][0]
+    arrangement = arrangement_of(scene["bureau"], [(p1, desktop, 1, "1.125"), (p2, desktop, 1, "1.5")], year=2027)
+    (candidate,) = batch_candidates(arrangement=arrangement)
+    assert "合计2.63万元" in candidate.reasoning
+
+
 def test_no_catalog_category_means_no_candidates(scene):
     p1, service = scene["units"][0], scene["categories"][3]
     arrangement = arrangement_of(scene["bureau"], [(p1, service, 1, 5)], year=2027)
