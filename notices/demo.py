@@ -1,4 +1,9 @@
-"""Demo notices for the demo province (called by procurement's seed_demo through its app discovery)."""
+"""Demo notices for the demo province (called by procurement's seed_demo through its app discovery).
+
+The notices of the awarded batch project, which the core demo builds in the past. The batch project
+collecting sub-plans publishes its own solicitation notice through ``batch_solicitation_publish``
+(batch/demo.py), as a center does.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from notices.models import Notice
 from notices.services import notice_publish
 from procurement import deadlines
 from procurement.models import Project
-from procurement.services.demo import BATCH_AWARDED_CODE, BATCH_COLLECTING_CODE, CENTER_NAME
+from procurement.services.demo import BATCH_AWARDED_CODE, CENTER_NAME
 
 
 def _publish_once(project: Project, notice_type: str, **fields) -> None:
@@ -21,15 +26,6 @@ def _publish_once(project: Project, notice_type: str, **fields) -> None:
 def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
     before = Notice.objects.count()
     actor = users.get("center")
-
-    collecting = Project.objects.filter(code=BATCH_COLLECTING_CODE).first()
-    if collecting is not None:
-        _publish_once(
-            collecting, Notice.Type.SOLICITATION, actor=actor, published_at=collecting.response_opens_at,
-            title=f"{CENTER_NAME}关于征集{collecting.title}需求计划的公告",
-            body=(f"各省直预算单位：\n{collecting.title}现开始征集需求计划，共设{collecting.lots.count()}个采购包。"
-                  f"请于{timezone.localtime(collecting.response_deadline):%Y年%m月%d日%H时}前登录平台填报分计划。"),
-        )
 
     awarded = Project.objects.filter(code=BATCH_AWARDED_CODE).first()
     if awarded is not None:

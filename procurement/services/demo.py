@@ -314,11 +314,16 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
         DemoLogin("unit2", "预算单位经办人（带量采购牵头单位）", orgs.by_unit_code[UNIT2_CODE].name),
         DemoLogin("supplier", "供应商经办人", SUPPLIER_NAME),
     ])
+    # The extensions run first: they add projects, lots and sub-plans of their own to the core's rows.
+    extended = [extend(users=users) for extend in extensions]
     for label, model in counted:
         total = model._default_manager.count()
         result.counts[label] = (total, total - before[label])
-    for extend in extensions:
-        result.counts.update(extend(users=users))
+    for counts in extended:
+        for label, (total, created) in counts.items():
+            # Two extensions may add to one label (notices publish, and so does a mode): the rows
+            # created add up, the later count is the current one.
+            result.counts[label] = (total, result.counts.get(label, (0, 0))[1] + created)
     return result
 
 
@@ -326,7 +331,8 @@ def _app_demo_extensions() -> list:
     """``demo_extend`` of every other installed app's ``demo`` module, like the admin's autodiscovery.
 
     The core does not import the apps built on it (notices, the modes); each adds its own demo
-    rows on top of the core's and returns ``{label: (rows now, rows created)}``.
+    rows on top of the core's and returns ``{label: (rows now, rows created)}`` for its own models
+    (the core's labels are counted after every extension has run). They run in INSTALLED_APPS order.
     """
     found = []
     for config in django_apps.get_app_configs():
@@ -492,6 +498,8 @@ def _users_ensure(orgs: DemoOrganizations, password: str) -> dict[str, models.Mo
 
 # --- projects ----------------------------------------------------------------------------------
 
+# The batch project collecting sub-plans is opened through the batch services by batch/demo.py (it
+# needs the mode's task notice and configuration table); the awarded one lies in the past and is built here.
 BATCH_COLLECTING_CODE = f"JLZFCG-PL-{DEMO_YEAR}-001"
 BATCH_AWARDED_CODE = f"JLZFCG-PL-{DEMO_YEAR}-002"
 FRAMEWORK_DRAFT_CODE = f"JLZFCG-KJ-{DEMO_YEAR}-001"
@@ -546,27 +554,7 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     )
     others = [o for o in provincial_units if o.pk not in (unit.pk, unit2.pk)]
 
-    # 1. Batch project collecting sub-plans (需求征集中): three configuration types, all provincial units.
-    project, created = _project_create(
-        BATCH_COLLECTING_CODE, mode=Mode.BATCH, organizer=center, created_by=users["center"],
-        title=f"{DEMO_YEAR}年第{(now.month - 1) // 3 + 1}季度省直单位台式计算机批量集中采购",
-        category=_category("A02010105"), scope_region=province, scope_note="省直各预算单位",
-        description="按批量集中采购任务通知单，本季度台式计算机分三种配置类型实施批量集中采购。",
-        response_opens_at=now - timedelta(days=3), response_deadline=now + timedelta(days=14),
-        status=Project.Status.COLLECTING,
-    )
-    if created:
-        lots = _lots_create(project, (
-            ("通用办公型台式计算机", "国产品牌；CPU不低于6核；内存16GB；固态硬盘512GB；23.8英寸显示器", "台", "5000"),
-            ("高性能型台式计算机", "CPU不低于8核；内存32GB；固态硬盘1TB；独立显卡；27英寸显示器", "台", "8000"),
-            ("信创型台式计算机", "国产CPU；国产操作系统；内存16GB；固态硬盘512GB；23.8英寸显示器", "台", "6500"),
-        ), project.category)
-        EligibleUnit.objects.bulk_create([EligibleUnit(project=project, unit=o) for o in provincial_units])
-        for index, other in enumerate(others[1::12][:8]):
-            _sub_plan_create(lot=lots[index % 3], unit=other, quantity=(index * 7) % 19 + 3,
-                             status=SubPlan.Status.SUBMITTED, submitted_at=now - timedelta(hours=6 * (index + 1)))
-
-    # 2. Batch project awarded (已定标), per-unit contracts signed by each buyer (统采分签).
+    # 1. Batch project awarded (已定标), per-unit contracts signed by each buyer (统采分签).
     project, created = _project_create(
         BATCH_AWARDED_CODE, mode=Mode.BATCH, organizer=center, created_by=users["center"],
         title=f"{DEMO_YEAR}年省直单位空调机批量集中采购（第一批）",
@@ -578,7 +566,7 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     if created:
         _awarded_project_fill(project, orgs, unit=unit, unit2=unit2, others=others, finance=finance, today=today)
 
-    # 3. Framework agreement project still in draft (框架协议采购方案编制中).
+    # 2. Framework agreement project still in draft (框架协议采购方案编制中).
     project, created = _project_create(
         FRAMEWORK_DRAFT_CODE, mode=Mode.FRAMEWORK, organizer=center, created_by=users["center"],
         title=f"省直单位车辆维修和保养服务框架协议采购（{DEMO_YEAR}—{DEMO_YEAR + 1}年度）",
@@ -591,7 +579,7 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
             ("大中型客车维修保养", "定点维修、保养；具备一类维修资质", "次", "4000"),
         ), project.category)
 
-    # 4. Joint volume procurement (统采分签) led by 吉林省卫生健康委员会 through an agency.
+    # 3. Joint volume procurement (统采分签) led by 吉林省卫生健康委员会 through an agency.
     hospitals = sorted((o for o in orgs.by_unit_code.values() if o.supervising_unit_id == unit2.pk),
                        key=lambda o: o.unit_code)
     project, created = _project_create(

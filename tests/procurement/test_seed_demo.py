@@ -158,7 +158,7 @@ def test_seed_flags_the_centralized_catalog_and_loads_all_codes(seeded):
 
 
 def test_second_run_creates_nothing_new(seeded):
-    models = [m for m in apps.get_models() if m._meta.app_label in {"procurement", "notices", "auth"}]
+    models = [m for m in apps.get_models() if m._meta.app_label in {"procurement", "notices", "batch", "auth"}]
     before = {m._meta.label: m._default_manager.count() for m in models}
 
     again = demo_seed(password=PASSWORD)
