@@ -173,6 +173,91 @@ class TaskNotice(FSMModelMixin, models.Model):
         """撤回任务通知单."""
 
 
+# --- 拟定品目: the center's proposal of batch categories to finance ---------------------------
+
+def access_by_proposal_bureau(item: ProposedCategory, user) -> bool:
+    """The finance bureau the proposal went to decides on each of its categories (论证)."""
+    return access.is_privileged(user) or access.acts_for(user, item.proposal.finance_bureau_id)
+
+
+class CategoryProposal(models.Model):
+    """批量集中采购品目建议: the categories a center proposes to its finance bureau for batch procurement.
+
+    Seed 000 三(一)1(1): the center analyses the arrangement table along three dimensions and 拟定实施批量
+    集中采购品目报同级财政部门; finance deliberates (论证) and turns what it adopts into task notices.
+    """
+
+    arrangement = models.ForeignKey(Arrangement, verbose_name="依据的安排情况表", on_delete=models.PROTECT,
+                                    related_name="proposals")
+    center = models.ForeignKey(Organization, verbose_name="报送集中采购机构", on_delete=models.PROTECT,
+                               related_name="batch_proposals_sent",
+                               limit_choices_to={"kind": Organization.Kind.CENTER})
+    finance_bureau = models.ForeignKey(Organization, verbose_name="报送财政部门", on_delete=models.PROTECT,
+                                       related_name="batch_proposals_received",
+                                       limit_choices_to={"kind": Organization.Kind.FINANCE})
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    note = models.TextField("报送说明", blank=True,
+                            help_text="结合国采中心批量采购计划和我省框架协议开展情况等的说明")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "批量集中采购品目建议"
+        verbose_name_plural = "批量集中采购品目建议"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.center.name}{self.year}年度批量集中采购品目建议"
+
+
+class ProposedCategory(FSMModelMixin, models.Model):
+    """One proposed category, with the analysis it rests on as it stood when proposed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待论证"
+        ADOPTED = "adopted", "已采纳"
+        DECLINED = "declined", "不予采纳"
+
+    proposal = models.ForeignKey(CategoryProposal, verbose_name="品目建议", on_delete=models.CASCADE,
+                                 related_name="items")
+    category = models.ForeignKey(Category, verbose_name="采购品目", on_delete=models.PROTECT,
+                                 related_name="batch_proposals")
+    rank = models.PositiveSmallIntegerField("分析排名")
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    unit_count = models.PositiveIntegerField("单位数")
+    amount_wan = models.DecimalField("采购金额（万元）", max_digits=18, decimal_places=4)
+    recommended = models.BooleanField("分析建议纳入", default=False)
+    reasoning = models.TextField("分析理由")
+    status = FSMField("论证结果", max_length=16, choices=Status.choices, default=Status.PENDING, protected=True,
+                      db_index=True)
+    decision_note = models.TextField("论证意见", blank=True)
+    decided_at = models.DateTimeField("论证时间", null=True, blank=True)
+    task = models.OneToOneField(TaskNotice, verbose_name="据此起草的任务通知单", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="proposed_from")
+
+    class Meta:
+        verbose_name = "建议品目"
+        verbose_name_plural = "建议品目"
+        ordering = ["proposal", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "category"], name="proposed_category_once_per_proposal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}（{self.get_status_display()}）"
+
+    @transition(field=status, source=Status.PENDING, target=Status.ADOPTED,
+                permission=access_by_proposal_bureau, custom={"label": "采纳并起草任务通知单"})
+    def adopt(self) -> None:
+        """采纳: finance drafts a task notice for the category."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.DECLINED,
+                permission=access_by_proposal_bureau, custom={"label": "不予采纳"})
+    def decline(self) -> None:
+        """不予采纳, with the reason."""
+
+
 # --- annex 6: 批量集中采购产品配置表 -------------------------------------------------------------
 
 class ConfigurationTable(models.Model):

@@ -1,6 +1,9 @@
 """Batch pages, one module per step of the procedure (included at "batch/")."""
 
-from batch.views import arrangement, award, projects, tasks
+from batch.views import arrangement, award, projects, proposals, tasks
 
 app_name = "batch"
-urlpatterns = arrangement.urlpatterns + tasks.urlpatterns + projects.urlpatterns + award.urlpatterns
+urlpatterns = [
+    *arrangement.urlpatterns, *proposals.urlpatterns, *tasks.urlpatterns, *projects.urlpatterns,
+    *award.urlpatterns,
+]

@@ -1,4 +1,4 @@
-"""Admin: the arrangement tables (部门预算政府采购项目安排情况表), read-only.
+"""Admin: the arrangement tables (部门预算政府采购项目安排情况表) and the center's proposals, read-only.
 
 A table only comes in through the import (the finance page, the API or ``import_arrangement``),
 all rows or none; the admin shows what was imported and never edits it. Lines have their own
@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from batch.analysis import arrangement_list
-from batch.models import Arrangement, ArrangementLine
+from batch.models import Arrangement, ArrangementLine, CategoryProposal, ProposedCategory
+from batch.proposals import proposals_visible
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
 
@@ -73,3 +74,43 @@ class ArrangementLineAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmi
     @admin.display(description="单位代码", ordering="unit__unit_code")
     def unit_code(self, obj: ArrangementLine) -> str:
         return obj.unit.unit_code
+
+
+# --- 拟定品目: the center's proposals to finance (written on the portal's pages) -------------------
+
+class ProposedCategoryInline(admin.TabularInline):
+    model = ProposedCategory
+    fields = ("rank", "category", "score", "unit_count", "amount_wan", "recommended", "status", "decision_note",
+              "decided_at", "task")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CategoryProposal)
+class CategoryProposalAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: the center proposes from the analysis page, finance decides on the proposal's page."""
+
+    list_display = ("__str__", "year", "center", "finance_bureau", "submitted_at", "page_link")
+    list_filter = ("year", "items__status")
+    search_fields = ("center__name", "finance_bureau__name", "items__category__name", "items__category__code")
+    list_select_related = ("center", "finance_bureau")
+    fields = ("arrangement", "center", "finance_bureau", "year", "note", "submitted_by", "submitted_at", "page_link")
+    readonly_fields = fields
+    inlines = [ProposedCategoryInline]
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return proposals_visible(user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()  # the status filter joins the items
+
+    @admin.display(description="办理页面")
+    def page_link(self, obj: CategoryProposal) -> str:
+        return format_html('<a href="{}">在门户中论证或查看</a>', reverse("batch:proposal-detail", args=[obj.pk]))

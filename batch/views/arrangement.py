@@ -20,6 +20,7 @@ from batch import analysis
 from batch.arrangement import YEAR_RANGE, ArrangementImportError, arrangement_import
 from batch.excel_export import analysis_export_response
 from batch.models import Arrangement
+from batch.proposals import proposing_centers
 from procurement.models import Organization
 from procurement.services.errors import ServiceError
 from procurement.views.common import kind_required, paginate, refusal_message
@@ -130,6 +131,8 @@ def arrangement_analysis(request, pk: int):
         "regions": analysis.region_analysis(arrangement=arrangement),
         "region_level": analysis.region_level_label(arrangement),
         "units": paginate(request, analysis.unit_totals(arrangement=arrangement), param="upage"),
+        # 拟定品目 (seed 000 三(一)1(1)): the center of the bureau's level proposes categories from here.
+        "may_propose": arrangement.is_current and bool(proposing_centers(request.user, arrangement)),
     })
 
 

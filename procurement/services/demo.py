@@ -452,6 +452,8 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "batch.lotdocument": ("view", "add", "change", "delete"),
     "batch.arrangement": ("view",),
     "batch.arrangementline": ("view",),
+    "batch.categoryproposal": ("view",),  # proposed and decided on the portal's pages
+    "batch.proposedcategory": ("view",),
 }
 
 

@@ -35,6 +35,10 @@ BADGE_COLOURS = {
     "filed": "success",
     "accepted": "success",
     "paid": "dark",
+    # A proposed batch category (批量集中采购品目建议)
+    "pending": "warning",
+    "adopted": "success",
+    "declined": "secondary",
 }
 
 

@@ -1,8 +1,9 @@
 """The whole batch procedure on the services (seed 000 三(一), annexes 4–6; issue 3's end-to-end check).
 
-arrangement import → analysis → task notice → configuration table → project → 50 units file →
-deadline (the sweep closes the window) → master plan = the sum of the sub-plans → confirmation
-→ procurement and award → 50 contracts with the right quantities and amounts → a unit signs.
+arrangement import → analysis → the center's proposal, adopted by finance → task notice →
+configuration table → project → 50 units file → deadline (the sweep closes the window) → master plan
+= the sum of the sub-plans → confirmation → procurement and award → 50 contracts with the right
+quantities and amounts → a unit signs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from batch.award import batch_award_finalize, batch_contracts_generate, batch_lo
 from batch.configuration import configuration_table_create, configuration_type_set
 from batch.models import BatchDetails, TaskNotice
 from batch.projects import batch_master_plan_confirm, batch_project_open, batch_solicitation_publish
-from batch.task_notices import task_notice_acknowledge, task_notice_create, task_notice_issue
+from batch.proposals import category_proposal_submit, proposed_category_adopt
+from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
 from procurement.models import Contract, Project, ProjectEvent, SubPlan
 from procurement.selectors.plans import master_plan
@@ -72,15 +74,22 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     assert candidates[0].stats.category_id == desktop.pk and candidates[0].recommended
     assert candidates[0].reasoning
 
-    # 3. 批量集中采购任务通知单 (annex 5): finance issues, the center acknowledges.
-    task = task_notice_create(finance_bureau=finance, center=center, category=desktop, year=2026,
+    # 3. 拟定品目: the center proposes desktop computers to finance, which adopts them: a draft task notice.
+    proposal = category_proposal_submit(arrangement=arrangement, center=center, category_ids=[desktop.pk],
+                                        actor=operator)
+    adopted = proposed_category_adopt(item=proposal.items.get(), actor=clerk, note="同意")
+    assert adopted.status == "adopted" and candidates[0].reasoning in adopted.task.basis
+
+    # 4. 批量集中采购任务通知单 (annex 5): finance completes and issues it, the center acknowledges.
+    task = task_notice_update(task=adopted.task, center=center, category=desktop, year=2026,
                               purchase_limit="集中采购目录内单批次100万元以下", scope=TaskNotice.Scope.PROVINCE,
-                              cycle="quarterly", basis=candidates[0].reasoning, actor=clerk)
+                              cycle="quarterly", basis=adopted.task.basis, document_number="吉财采购〔2026〕47号",
+                              actor=clerk)
     task = task_notice_issue(task=task, actor=clerk)
     task = task_notice_acknowledge(task=task, actor=operator)
     assert task.status == TaskNotice.Status.ACKNOWLEDGED
 
-    # 4. 产品配置表 (annex 6): three configuration types of desktop computers.
+    # 5. 产品配置表 (annex 6): three configuration types of desktop computers.
     table = configuration_table_create(center=center, task=task, title="台式计算机批量集中采购产品配置表",
                                        filled_on=timezone.localdate(), actor=operator)
     for number, (name, parameters) in enumerate([("通用办公型", "6核；16GB；512GB SSD"),
@@ -89,7 +98,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
         configuration_type_set(table=table, category=desktop, number=number, name=name, parameters=parameters,
                                actor=operator)
 
-    # 5. Solicitation: one lot per configuration type, the 50 units eligible, the notice published.
+    # 6. Solicitation: one lot per configuration type, the 50 units eligible, the notice published.
     project = batch_project_open(
         task=task, configuration_table=table, title="2026年第四季度省直单位台式计算机批量集中采购",
         eligibility=BatchDetails.Eligibility.LIST, unit_ids=[u.pk for u in units],
@@ -102,7 +111,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     batch_solicitation_publish(project=project, actor=operator)
     assert Notice.objects.filter(project=project, type=Notice.Type.SOLICITATION).exists()
 
-    # 6. 50 units file and submit their sub-plans (quantities from the arrangement table).
+    # 7. 50 units file and submit their sub-plans (quantities from the arrangement table).
     for n, (unit, user) in enumerate(zip(units, unit_clerks, strict=True)):
         lot = lots[n % 3]
         quantity = 2 + n % 4
@@ -111,7 +120,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
                              funding_lines=[{"source": "general_budget", "amount_yuan": quantity * 6000}])
         sub_plan_submit(sub_plan=plan, actor=user)
 
-    # 7. The deadline passes: the sweep closes the window; the master plan is the sum of the sub-plans.
+    # 8. The deadline passes: the sweep closes the window; the master plan is the sum of the sub-plans.
     past = timezone.now() - timedelta(seconds=1)
     Project.objects.filter(pk=project.pk).update(response_opens_at=past - timedelta(days=10), response_deadline=past,
                                                  next_check=past)
@@ -130,7 +139,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     assert project.status == Project.Status.CONFIRMED
     assert SubPlan.objects.filter(project=project, status=SubPlan.Status.FROZEN).count() == UNITS
 
-    # 8. Procurement and award per lot; the award notice is published and filed.
+    # 9. Procurement and award per lot; the award notice is published and filed.
     project = batch_procurement_start(project=project, method="inquiry", actor=operator)
     for lot in lots:
         batch_lot_award(project=project, lot=lot, supplier=supplier, unit_price_yuan=PRICES[lot.number],
@@ -140,7 +149,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     assert Notice.objects.filter(project=project, type=Notice.Type.AWARD).exists()
     assert project.filings.filter(kind="award").exists()
 
-    # 9. 统采分签: 50 contracts, each with its unit's quantity and the award price.
+    # 10. 统采分签: 50 contracts, each with its unit's quantity and the award price.
     contracts = batch_contracts_generate(project=project, actor=operator)
     assert len(contracts) == UNITS
     by_unit = {c.buyer_id: c for c in Contract.objects.filter(project=project)}
