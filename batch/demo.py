@@ -6,8 +6,11 @@ One walk through the procedure, made with the mode's own services as the demo lo
    in the annex layout: some 360 lines over the provincial budget units, in which desktop computers,
    copy paper, printers and air conditioners come out as batch candidates (many units, small amounts)
    and servers, cars and the items outside the centralized catalog do not;
-2. finance issues a task notice (annex 5) for desktop computers to 吉林省政府采购中心, which
-   acknowledges it; a second one, for A4 printers, is still a draft;
+2. 吉林省政府采购中心 proposes categories from the analysis to finance (拟定品目报财政部门) twice: in spring
+   air conditioners (adopted) and copy paper (declined: the national center buys it); this quarter
+   desktop computers and A4 printers (adopted) with laptops and office chairs (still under
+   deliberation). Each adopted category becomes a draft task notice (annex 5), which finance
+   completes and issues: the desktop one is acknowledged by the center, the printer one is still a draft;
 3. the center fills in the configuration table (annex 6): three desktop configuration types;
 4. the center opens the project (code ``BATCH_COLLECTING_CODE``) for the provincial units, publishes
    its solicitation notice, and eight units file sub-plans (one keeps a draft). 吉林省教育厅 (login
@@ -22,7 +25,8 @@ check the response window and the dates) cannot replay it: it gets the task noti
 configuration table it came from, made through the services, and its BatchDetails and BatchLot rows.
 
 Idempotent like the core demo: each row is looked up by a natural key first (the bureau's current
-table of the year, a task's category and document number, a task's configuration table, a project code).
+table of the year, a proposal's first category, a task's category and document number, a task's
+configuration table, a project code).
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ from django.db import models
 from django.utils import timezone
 from openpyxl import Workbook
 
-from batch.analysis import Candidate, batch_candidates
 from batch.arrangement import arrangement_import
 from batch.award_deadlines import signing_due, signing_next_check
 from batch.configuration import configuration_table_create, configuration_type_set
@@ -49,13 +52,16 @@ from batch.models import (
     BatchDetails,
     BatchLot,
     BatchProject,
+    CategoryProposal,
     ConfigurationTable,
     ConfigurationType,
     Cycle,
+    ProposedCategory,
     TaskNotice,
 )
 from batch.projects import batch_project_open, batch_solicitation_publish, solicitation_body
-from batch.task_notices import task_notice_acknowledge, task_notice_create, task_notice_issue
+from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
+from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import deadlines
@@ -79,6 +85,7 @@ WAN = Decimal("0.0001")
 COUNTED: tuple[tuple[str, type[models.Model]], ...] = (
     ("安排情况表", Arrangement),
     ("安排情况表明细", ArrangementLine),
+    ("品目建议", CategoryProposal),
     ("任务通知单", TaskNotice),
     ("产品配置表", ConfigurationTable),
     ("产品配置分型", ConfigurationType),
@@ -125,6 +132,32 @@ ARRANGEMENT_ITEMS = (
     PlannedItem("A02021104", 6, (5, 20), Decimal("0.12")),  # 液晶显示器
     PlannedItem("A02021103", 3, (1, 2), Decimal("28")),  # LED显示屏
     PlannedItem("C16010000", 4, (1, 1), Decimal("85")),  # 软件开发服务
+)
+
+# --- 拟定品目: the center's proposals to finance ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalSpec:
+    """A proposal of the center (拟定品目报财政部门) and what finance decided on each category."""
+
+    category_codes: tuple[str, ...]
+    submitted_days_ago: int
+    note: str
+    declined: tuple[tuple[str, str], ...] = ()  # (category code, reason)
+    decided_days_ago: int = 0
+
+
+EARLY_PROPOSAL = ProposalSpec(
+    ("A02061804", "A05040101"), 112,
+    "空调机各单位夏季前集中安装，建议上半年组织一次；复印纸需求稳定、单位多、金额小。",
+    declined=(("A05040101", "复印纸已纳入国采中心批量集中采购计划，省直单位可通过国采中心协议供货采购，"
+                            "本级暂不重复组织。"),),
+    decided_days_ago=101,
+)
+LATE_PROPOSAL = ProposalSpec(
+    ("A02010105", "A02021003", "A02010108", "A05010301"), 18,
+    "第四季度集中更新办公设备；台式计算机含信创型配置。便携式计算机、办公椅请一并论证。",
 )
 
 # --- task notices (annex 5) and configuration tables (annex 6) ----------------------------------
@@ -208,10 +241,13 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
     by_name = {unit.name: unit for unit in units}
 
     arrangement = _arrangement_ensure(finance=finance, units=units, by_name=by_name, actor=users["finance"])
-    candidates = batch_candidates(arrangement=arrangement) if arrangement is not None else []
+    if arrangement is None:
+        return _counted(before, notices_before)
+    early = _proposal_ensure(EARLY_PROPOSAL, arrangement=arrangement, center=center, users=users)
+    late = _proposal_ensure(LATE_PROPOSAL, arrangement=arrangement, center=center, users=users)
 
-    desktop = _task_ensure(DESKTOP_TASK, finance=finance, center=center, candidates=candidates, users=users)
-    _task_ensure(PRINTER_TASK, finance=finance, center=center, candidates=candidates, users=users)
+    desktop = _task_ensure(DESKTOP_TASK, item=_item(late, DESKTOP_TASK.category_code), users=users)
+    _task_ensure(PRINTER_TASK, item=_item(late, PRINTER_TASK.category_code), users=users)
     desktop_table = _table_ensure(task=desktop, title=f"{desktop.category.name}批量集中采购产品配置表",
                                   filled_days_ago=DESKTOP_TABLE_FILLED_DAYS_AGO, types=DESKTOP_CONFIGURATIONS,
                                   actor=users["center"])
@@ -219,7 +255,7 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
 
     awarded = Project.objects.filter(code=BATCH_AWARDED_CODE).first()
     if awarded is not None:
-        air_conditioner = _task_ensure(AIR_CONDITIONER_TASK, finance=finance, center=center, candidates=candidates,
+        air_conditioner = _task_ensure(AIR_CONDITIONER_TASK, item=_item(early, AIR_CONDITIONER_TASK.category_code),
                                        users=users)
         air_conditioner_table = _table_ensure(
             task=air_conditioner, title=f"{air_conditioner.category.name}批量集中采购产品配置表",
@@ -229,7 +265,10 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
             actor=users["center"],
         )
         _awarded_project_complete(awarded, task=air_conditioner, table=air_conditioner_table, actor=users["center"])
+    return _counted(before, notices_before)
 
+
+def _counted(before: dict[str, int], notices_before: int) -> dict[str, tuple[int, int]]:
     counts = {}
     for label, model in COUNTED:
         total = model._default_manager.count()
@@ -332,35 +371,51 @@ def _arrangement_ensure(*, finance: Organization, units: list[Organization], by_
     return arrangement
 
 
-# --- 2. task notices ----------------------------------------------------------------------------------
+# --- 2. the center's proposals, finance's task notices -------------------------------------------------
 
-def _basis(category: Category, candidates: list[Candidate]) -> str:
-    """论证情况: the analysis' own reasoning for the category."""
-    for candidate in candidates:
-        if candidate.stats.category_id == category.pk:
-            return f"依据{ARRANGEMENT_TITLE}三维度分析（批量采购建议第{candidate.rank}位）：{candidate.reasoning}"
-    return ""
+def _proposal_ensure(spec: ProposalSpec, *, arrangement: Arrangement, center: Organization,
+                     users: dict) -> CategoryProposal:
+    """拟定品目报财政部门, then what finance declined (what it adopts becomes a task notice below)."""
+    existing = ProposedCategory.objects.filter(proposal__arrangement=arrangement, proposal__center=center,
+                                               category__code=spec.category_codes[0]).select_related("proposal")
+    if existing.exists():
+        return existing.order_by("pk").first().proposal
+    categories = Category.objects.in_bulk(spec.category_codes, field_name="code")
+    proposal = category_proposal_submit(
+        arrangement=arrangement, center=center, category_ids=[categories[code].pk for code in spec.category_codes],
+        note=spec.note, actor=users["center"])
+    _restamp(proposal, submitted_at=_office_hours(spec.submitted_days_ago, 11))
+    for code, reason in spec.declined:
+        item = proposed_category_decline(item=_item(proposal, code), actor=users["finance"], reason=reason)
+        _restamp(item, decided_at=_office_hours(spec.decided_days_ago, 15))
+    return proposal
 
 
-def _task_ensure(spec: TaskSpec, *, finance: Organization, center: Organization, candidates: list[Candidate],
-                 users: dict) -> TaskNotice:
-    category = Category.objects.get(code=spec.category_code)
-    task = (TaskNotice.objects.filter(finance_bureau=finance, year=DEMO_YEAR, category=category,
-                                      document_number=spec.document_number)
+def _item(proposal: CategoryProposal, code: str) -> ProposedCategory:
+    return proposal.items.select_related("category", "proposal__center", "proposal__finance_bureau").get(
+        category__code=code)
+
+
+def _task_ensure(spec: TaskSpec, *, item: ProposedCategory, users: dict) -> TaskNotice:
+    """Finance adopts the proposed category (a draft notice), completes it, and issues it; the center acknowledges."""
+    task = (TaskNotice.objects.filter(finance_bureau=item.proposal.finance_bureau, year=DEMO_YEAR,
+                                      category=item.category, document_number=spec.document_number)
             .select_related("category").order_by("pk").first())
     if task is not None:
         return task
-    limit = category.centralized_limit_yuan
-    purchase_limit = (f"集中采购目录内单项或批量金额在{limit / 10000:,.0f}万元以下的{category.name}采购项目"
-                      if limit else f"集中采购目录内的{category.name}采购项目")
-    task = task_notice_create(
-        finance_bureau=finance, center=center, category=category, year=DEMO_YEAR, purchase_limit=purchase_limit,
-        purchase_limit_yuan=limit, scope=TaskNotice.Scope.PROVINCE, cycle=spec.cycle,
-        basis=_basis(category, candidates), document_number=spec.document_number, actor=users["finance"],
+    finance_user = users["finance"]
+    item = proposed_category_adopt(item=item, actor=finance_user, note="同意纳入本年度批量集中采购。")
+    _restamp(item, decided_at=_office_hours(spec.drafted_days_ago, 9))
+    draft = item.task
+    task = task_notice_update(
+        task=draft, center=draft.center, category=draft.category, year=draft.year,
+        purchase_limit=draft.purchase_limit, purchase_limit_yuan=draft.purchase_limit_yuan, scope=draft.scope,
+        scope_regions=list(draft.scope_regions.all()), cycle=spec.cycle, basis=draft.basis,
+        document_number=spec.document_number, actor=finance_user,
     )
     dates: dict = {"created_at": _office_hours(spec.drafted_days_ago, 10)}
     if spec.issued_days_ago is not None:
-        task = task_notice_issue(task=task, actor=users["finance"])
+        task = task_notice_issue(task=task, actor=finance_user)
         dates["issued_on"] = _day(spec.issued_days_ago)
     if spec.acknowledged_days_ago is not None:
         task = task_notice_acknowledge(task=task, actor=users["center"])

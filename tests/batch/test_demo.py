@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batch.analysis import batch_candidates, category_analysis
-from batch.models import Arrangement, BatchDetails, ConfigurationTable, TaskNotice
+from batch.models import Arrangement, BatchDetails, CategoryProposal, ConfigurationTable, ProposedCategory, TaskNotice
 from batch.projects import managed_batch_projects, solicitation_notice
 from batch.task_notices import task_notices_received
 from notices.models import Notice
@@ -94,6 +94,24 @@ def test_finance_issued_the_desktop_task_which_the_center_acknowledged_and_keeps
     assert draft.category.code == "A02021003" and draft.issued_on is None
     received = task_notices_received(center)
     assert desktop in received and draft not in received
+
+
+def test_the_tasks_came_from_the_centers_proposals_and_finance_has_categories_left_to_decide(seeded):
+    """Seed 000 三(一)1(1): the center proposes categories (拟定品目报财政部门), finance deliberates."""
+    proposals = list(CategoryProposal.objects.order_by("submitted_at"))
+    assert len(proposals) == 2 and all(p.center.name == "吉林省政府采购中心" for p in proposals)
+    decided = {item.category.code: item for item in ProposedCategory.objects.select_related("category", "task")}
+    for code in ("A02010105", "A02021003", "A02061804"):  # desktops, printers, air conditioners
+        assert decided[code].status == "adopted"
+        assert decided[code].task == TaskNotice.objects.get(category__code=code, year=2026)
+        assert "品目建议" in decided[code].task.basis
+    assert decided["A05040101"].status == "declined" and "国采中心" in decided["A05040101"].decision_note
+    pending = [code for code, item in decided.items() if item.status == "pending"]
+    assert sorted(pending) == ["A02010108", "A05010301"]  # laptops and office chairs await finance
+    # In order: import, proposal, decision, draft.
+    arrangement = Arrangement.objects.get(year=2026, is_current=True)
+    desktop = decided["A02010105"]
+    assert arrangement.imported_at < desktop.proposal.submitted_at < desktop.decided_at <= desktop.task.created_at
 
 
 def test_the_center_opened_the_desktop_project_from_the_task_and_units_are_filing(seeded):
@@ -187,6 +205,7 @@ def test_the_demo_logins_see_the_batch_pages_filled(seeded, client):
     analysis = page("finance", reverse("batch:arrangement-analysis", args=[arrangement.pk]))
     assert "建议纳入批量集中采购" in analysis and "暂不建议" in analysis
     assert "已签收" in page("finance", reverse("batch:task-list"))
+    assert "待论证 2 个" in page("finance", reverse("batch:proposal-list"))
     assert "台式计算机" in page("center", reverse("batch:received-list"))
     assert "台式计算机批量集中采购产品配置表" in page("center", reverse("batch:configuration-list"))
     projects = page("center", reverse("batch:project-list"))
