@@ -39,11 +39,18 @@ class ArrangementAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("finance_bureau", "imported_by")
     date_hierarchy = "imported_at"
     fields = ("year", "finance_bureau", "title", "file_name", "file_sha256", "row_count", "total_quantity",
-              "total_amount_wan", "is_current", "imported_by", "imported_at", "lines_link")
+              "total_amount_wan", "is_current", "imported_by", "imported_at", "lines_link", "analysis_links")
     readonly_fields = fields
 
     def scoped_queryset(self, user) -> QuerySet:
         return arrangement_list(user=user)
+
+    @admin.display(description="三维度分析")
+    def analysis_links(self, obj: Arrangement) -> str:
+        # The analysis and 拟定品目 (the center's proposal to finance) are the portal's pages.
+        return format_html('<a href="{}">查看分析</a>　<a href="{}">拟定品目报财政部门</a>',
+                           reverse("batch:arrangement-analysis", args=[obj.pk]),
+                           reverse("batch:proposal-new", args=[obj.pk]))
 
     @admin.display(description="明细")
     def lines_link(self, obj: Arrangement) -> str:

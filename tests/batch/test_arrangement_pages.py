@@ -300,6 +300,7 @@ def test_the_admin_shows_tables_and_lines_read_only(client, reference, bureau, o
     assert changelist.status_code == 200 and "查看5行明细" in html(changelist)
     change = client.get(reverse("admin:batch_arrangement_change", args=[arrangement.pk]))
     assert change.status_code == 200 and 'name="_save"' not in html(change)
+    assert reverse("batch:proposal-new", args=[arrangement.pk]) in html(change)  # 拟定品目 from the admin
     lines = client.get(reverse("admin:batch_arrangementline_changelist"),
                        {"arrangement__id__exact": arrangement.pk, "q": "101001"})
     assert lines.status_code == 200 and html(lines).count("吉林省教育厅") >= 2

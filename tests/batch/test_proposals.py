@@ -281,3 +281,26 @@ def test_the_center_cannot_decide_and_another_center_gets_404(client, scene):
     assert client.get(reverse("batch:proposal-detail", args=[proposal.pk])).status_code == 404
     item.refresh_from_db()
     assert item.status == "pending"
+
+
+def test_the_admin_lists_a_centers_proposals_read_only(client, scene):
+    from procurement.services.demo import center_group_ensure
+
+    proposal = propose(scene, scene.desktop)
+    operator = scene.center_user
+    operator.is_staff = True
+    operator.save(update_fields=["is_staff"])
+    operator.groups.add(center_group_ensure())
+    client.force_login(operator)
+    changelist = client.get(reverse("admin:batch_categoryproposal_changelist"))
+    assert changelist.status_code == 200 and str(proposal) in changelist.content.decode()
+    change = client.get(reverse("admin:batch_categoryproposal_change", args=[proposal.pk])).content.decode()
+    assert "台式计算机" in change and 'name="_save"' not in change
+    assert reverse("batch:proposal-detail", args=[proposal.pk]) in change
+    other = CenterFactory(name="吉林市政府采购中心", region=prefecture("220200", "吉林市"))
+    stranger = member_of(other)
+    stranger.is_staff = True
+    stranger.save(update_fields=["is_staff"])
+    stranger.groups.add(center_group_ensure())
+    client.force_login(stranger)
+    assert str(proposal) not in client.get(reverse("admin:batch_categoryproposal_changelist")).content.decode()
