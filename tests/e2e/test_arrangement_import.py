@@ -38,7 +38,8 @@ def upload(page, live_server, name: str, content: bytes) -> None:
                 "buffer": content}])
 
 
-def test_a_wrong_file_is_refused_in_chinese_the_form_goes_once_and_a_good_file_is_imported(browser_page, live_server, bureau):
+def test_a_wrong_file_is_refused_in_chinese_the_form_goes_once_and_a_good_file_is_imported(
+        browser_page, live_server, bureau):
     page = browser_page
     login(page, live_server, "caizheng")
 
