@@ -413,14 +413,13 @@ def _task_ensure(spec: TaskSpec, *, item: ProposedCategory, users: dict) -> Task
         scope_regions=list(draft.scope_regions.all()), cycle=spec.cycle, basis=draft.basis,
         document_number=spec.document_number, actor=finance_user,
     )
-    dates: dict = {"created_at": _office_hours(spec.drafted_days_ago, 10)}
+    # Drafted in the past, so that it is issued on its own date (and the center is told that date).
+    _restamp(task, created_at=_office_hours(spec.drafted_days_ago, 10))
     if spec.issued_days_ago is not None:
-        task = task_notice_issue(task=task, actor=finance_user)
-        dates["issued_on"] = _day(spec.issued_days_ago)
+        task = task_notice_issue(task=task, actor=finance_user, issued_on=_day(spec.issued_days_ago))
     if spec.acknowledged_days_ago is not None:
         task = task_notice_acknowledge(task=task, actor=users["center"])
-        dates["acknowledged_at"] = _office_hours(spec.acknowledged_days_ago, 14)
-    _restamp(task, **dates)
+        _restamp(task, acknowledged_at=_office_hours(spec.acknowledged_days_ago, 14))
     return task
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from batch.analysis import Candidate, batch_candidates
@@ -31,6 +32,7 @@ from procurement import access
 from procurement.models import Category, Organization, Region
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
+from procurement.services.reminders import organization_notify
 from procurement.services.transitions import transition_run
 
 Kind = Organization.Kind
@@ -131,6 +133,14 @@ def category_proposal_submit(*, arrangement: Arrangement, center: Organization, 
     event_record(subject=proposal, action="submit", action_label="报送批量集中采购品目建议", actor=actor,
                  changes={"arrangement_id": arrangement.pk, "finance_bureau": arrangement.finance_bureau_id,
                           "categories": [c.stats.code for c in chosen], "note": note})
+    names = "、".join(c.stats.name for c in chosen)
+    organization_notify(
+        organization=arrangement.finance_bureau, subject=proposal, kind="submitted",
+        title=f"{center.name}报送了批量集中采购品目建议，待论证",
+        body=f"{center.name}依据{arrangement.year}年度部门预算政府采购项目安排情况表的三维度分析，"
+             f"建议对{names}实施批量集中采购，请论证后采纳（起草任务通知单）或说明不予采纳的理由。",
+        url=reverse("batch:proposal-detail", args=[proposal.pk]),
+    )
     return proposal
 
 
@@ -175,7 +185,11 @@ def proposed_category_adopt(*, item: ProposedCategory, actor, note: str = "") ->
         locked.task, locked.decided_at, locked.decision_note = task, timezone.now(), note
         return {"task_id": task.pk, "note": note}
 
-    return transition_run(instance=item, name="adopt", actor=actor, note=note, prepare=prepare)
+    adopted = transition_run(instance=item, name="adopt", actor=actor, note=note, prepare=prepare)
+    _tell_center(adopted, title=f"{bureau.name}采纳了品目建议：{item.category.name}",
+                 body=f"{bureau.name}已采纳您报送的{item.category.name}批量集中采购建议，并据此起草任务通知单，"
+                      f"下达后请签收。" + (f"论证意见：{note}" if note else ""))
+    return adopted
 
 
 @transaction.atomic
@@ -191,4 +205,14 @@ def proposed_category_decline(*, item: ProposedCategory, actor, reason: str) -> 
         locked.decided_at, locked.decision_note = timezone.now(), reason
         return {"reason": reason}
 
-    return transition_run(instance=item, name="decline", actor=actor, note=reason, prepare=prepare)
+    declined = transition_run(instance=item, name="decline", actor=actor, note=reason, prepare=prepare)
+    bureau = item.proposal.finance_bureau
+    _tell_center(declined, title=f"{bureau.name}未采纳品目建议：{item.category.name}",
+                 body=f"{bureau.name}决定不对{item.category.name}实施批量集中采购。理由：{reason}")
+    return declined
+
+
+def _tell_center(item: ProposedCategory, *, title: str, body: str) -> None:
+    proposal = item.proposal
+    organization_notify(organization=proposal.center, subject=item, kind=item.status, title=title, body=body,
+                        url=reverse("batch:proposal-detail", args=[proposal.pk]))

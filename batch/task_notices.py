@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from batch.models import Cycle, TaskNotice
@@ -29,6 +30,7 @@ from procurement import access, deadlines
 from procurement.models import Category, Organization, Region
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
+from procurement.services.reminders import organization_notify
 from procurement.services.transitions import transition_run
 
 CENT = Decimal("0.01")
@@ -295,7 +297,15 @@ def task_notice_issue(*, task: TaskNotice, actor, issued_on: date | None = None)
         locked.issued_on = day
         return {"issued_on": day.isoformat()}
 
-    return transition_run(instance=task, name="issue", actor=actor, prepare=prepare)
+    issued = transition_run(instance=task, name="issue", actor=actor, prepare=prepare)
+    organization_notify(
+        organization=issued.center, subject=issued, kind="issued",
+        title=f"收到批量集中采购任务通知单：{issued.category.name}",
+        body=f"{issued.finance_bureau.name}于{chinese_date(issued.issued_on)}下达{issued.year}年度{issued.category.name}"
+             f"（{issued.category.code}）批量集中采购任务，请签收后据此编制产品配置表。",
+        url=reverse("batch:received-detail", args=[issued.pk]),
+    )
+    return issued
 
 
 @transaction.atomic
@@ -306,7 +316,14 @@ def task_notice_acknowledge(*, task: TaskNotice, actor) -> TaskNotice:
         locked.acknowledged_at = timezone.now()
         return {"acknowledged_at": locked.acknowledged_at.isoformat()}
 
-    return transition_run(instance=task, name="acknowledge", actor=actor, prepare=prepare)
+    acknowledged = transition_run(instance=task, name="acknowledge", actor=actor, prepare=prepare)
+    organization_notify(
+        organization=acknowledged.finance_bureau, subject=acknowledged, kind="acknowledged",
+        title=f"{acknowledged.center.name}已签收任务通知单：{acknowledged.category.name}",
+        body=f"{acknowledged.center.name}已签收{acknowledged.year}年度{acknowledged.category.name}批量集中采购任务通知单。",
+        url=reverse("batch:task-detail", args=[acknowledged.pk]),
+    )
+    return acknowledged
 
 
 @transaction.atomic

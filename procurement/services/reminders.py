@@ -157,7 +157,7 @@ def _sweep_row(source: DeadlineSource, pk, now: datetime) -> dict[str, int]:
     for milestone in source.milestones(obj):
         if not milestone.is_due(now):
             continue
-        reminder = _record(source, obj, milestone)
+        reminder = _record(source.name, obj.pk, milestone)
         if reminder is None:
             counts["duplicates"] += 1
             continue
@@ -169,19 +169,39 @@ def _sweep_row(source: DeadlineSource, pk, now: datetime) -> dict[str, int]:
     return counts
 
 
-def _record(source: DeadlineSource, obj: models.Model, milestone: Milestone) -> Reminder | None:
+def _record(subject_type: str, subject_id: int, milestone: Milestone) -> Reminder | None:
     """Insert the reminder's row first; None when its key is already there (already sent)."""
     try:
         with transaction.atomic():
             return Reminder.objects.create(
                 key=milestone.key,
-                subject_type=source.name,
-                subject_id=obj.pk,
+                subject_type=subject_type,
+                subject_id=subject_id,
                 kind=milestone.kind,
                 due_on=milestone.due_on,
             )
     except IntegrityError:
         return None
+
+
+def organization_notify(*, organization: Organization, subject: models.Model, kind: str, title: str, body: str,
+                        url: str = "", level: str = Notification.Level.INFO) -> int:
+    """Tell ``organization``'s members that something happened that is theirs to act on (a task notice
+    arrived, a proposal awaits deliberation): in-app at once, by e-mail once the transaction commits.
+
+    Recorded like a reminder, under a key of the subject, the event and the organization, so the same
+    event is told once however often it is replayed. Returns how many people were told.
+    """
+    subject_type = subject._meta.model_name
+    now = timezone.now()
+    milestone = Milestone(key=f"{subject_type}:{subject.pk}:{kind}:{organization.pk}", kind=kind, at=now,
+                          until=None, due_on=None, organization=organization, level=level, title=title[:200],
+                          body=body, url=url)
+    reminder = _record(subject_type, subject.pk, milestone)
+    if reminder is None:
+        return 0
+    notified, _ = _deliver(reminder, milestone)
+    return notified
 
 
 def _recipients(organization: Organization) -> list:

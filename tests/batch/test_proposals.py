@@ -304,3 +304,40 @@ def test_the_admin_lists_a_centers_proposals_read_only(client, scene):
     stranger.groups.add(center_group_ensure())
     client.force_login(stranger)
     assert str(proposal) not in client.get(reverse("admin:batch_categoryproposal_changelist")).content.decode()
+
+
+# --- who is told ---------------------------------------------------------------------------------------
+
+def test_finance_is_told_of_a_proposal_and_the_center_of_each_decision(scene, mailoutbox,
+                                                                       django_capture_on_commit_callbacks):
+    from procurement.models import Notification
+
+    scene.finance_user.email = "caizheng@example.gov.cn"
+    scene.finance_user.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = propose(scene, scene.desktop, scene.printer)
+    assert [m.to for m in mailoutbox] == [["caizheng@example.gov.cn"]]  # by e-mail once committed
+    assert "/batch/proposals/" in mailoutbox[0].body
+    told = Notification.objects.get(recipient=scene.finance_user)
+    assert told.title == "吉林省政府采购中心报送了批量集中采购品目建议，待论证"
+    assert "台式计算机、A4黑白打印机" in told.body
+    assert told.url == reverse("batch:proposal-detail", args=[proposal.pk])
+    assert not Notification.objects.filter(recipient=scene.center_user).exists()
+
+    desktop, printer = proposal.items.get(category=scene.desktop), proposal.items.get(category=scene.printer)
+    proposed_category_adopt(item=desktop, actor=scene.finance_user, note="同意")
+    proposed_category_decline(item=printer, actor=scene.finance_user, reason="国采中心已安排")
+    titles = list(Notification.objects.filter(recipient=scene.center_user).order_by("pk")
+                  .values_list("title", flat=True))
+    assert titles == ["吉林省财政厅采纳了品目建议：台式计算机", "吉林省财政厅未采纳品目建议：A4黑白打印机"]
+    assert "国采中心已安排" in Notification.objects.get(title__startswith="吉林省财政厅未采纳").body
+
+
+def test_an_event_is_told_once_however_often_it_is_replayed(scene):
+    from procurement.models import Notification
+    from procurement.services.reminders import organization_notify
+
+    proposal = propose(scene, scene.desktop)
+    again = organization_notify(organization=scene.bureau, subject=proposal, kind="submitted", title="重复",
+                                body="重复")
+    assert again == 0 and Notification.objects.filter(recipient=scene.finance_user).count() == 1

@@ -284,6 +284,19 @@ def test_the_center_acknowledges_an_issued_notice(world):
     assert event.actor_organization == world.center
 
 
+def test_the_center_is_told_of_an_issued_notice_and_finance_of_its_acknowledgement(world):
+    from procurement.models import Notification
+
+    task = issued(world)
+    told = Notification.objects.get(recipient=world.center_user)
+    assert told.title == f"收到批量集中采购任务通知单：{task.category.name}"
+    assert task.finance_bureau.name in told.body and told.url == f"/batch/center/tasks/{task.pk}/"
+    assert not Notification.objects.filter(recipient=world.other_center_user).exists()
+    services.task_notice_acknowledge(task=task, actor=world.center_user)
+    finance_told = Notification.objects.get(recipient=world.finance_user)
+    assert finance_told.title == f"{world.center.name}已签收任务通知单：{task.category.name}"
+
+
 def test_only_the_addressed_center_acknowledges(world):
     """Seed 000 三(一)1(1): the notice is for the center it names; finance or another center cannot sign for it."""
     task = issued(world)
