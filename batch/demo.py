@@ -65,7 +65,16 @@ from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import deadlines
-from procurement.models import Category, Contract, EligibleUnit, FundingLine, Organization, Project, Region
+from procurement.models import (
+    Category,
+    Contract,
+    EligibleUnit,
+    FundingLine,
+    Notification,
+    Organization,
+    Project,
+    Region,
+)
 from procurement.services.demo import (
     BATCH_AWARDED_CODE,
     BATCH_COLLECTING_CODE,
@@ -233,6 +242,7 @@ AIR_CONDITIONER_PROCEDURE = (
 def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
     before = {label: model._default_manager.count() for label, model in COUNTED}
     notices_before = Notice.objects.count()
+    started = timezone.now()
 
     finance = Organization.objects.get(kind=Kind.FINANCE, name=FINANCE_NAME)
     center = Organization.objects.get(kind=Kind.CENTER, name=CENTER_NAME)
@@ -265,7 +275,16 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
             actor=users["center"],
         )
         _awarded_project_complete(awarded, task=air_conditioner, table=air_conditioner_table, actor=users["center"])
+    _past_messages_read(since=started, keep=late)
     return _counted(before, notices_before)
+
+
+def _past_messages_read(*, since: datetime, keep: CategoryProposal) -> None:
+    """The messages this seed sent tell of things long done; only the proposal finance has yet to decide
+    on stays unread (its 待论证 message is what the finance login finds on its home)."""
+    Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(
+        reminder__subject_type="categoryproposal", reminder__subject_id=keep.pk,
+    ).update(read_at=timezone.now())
 
 
 def _counted(before: dict[str, int], notices_before: int) -> dict[str, tuple[int, int]]:

@@ -37,6 +37,12 @@ def workbench(request):
     return render(request, "portal/no_membership.html")
 
 
+def _unread(user) -> dict:
+    """The newest unread messages of a home page (站内消息: reminders, tasks arrived, decisions)."""
+    notifications = home_selectors.unread_notifications(user)
+    return {"notifications": notifications[:5], "notification_count": notifications.count()}
+
+
 @kind_required(Kind.FINANCE)
 def finance_home(request):
     user = request.user
@@ -51,6 +57,7 @@ def finance_home(request):
         "search": search,
         "projects": paginate(request, home_selectors.finance_recent_projects(user, q=search.term)),
         "today": today,
+        **_unread(user),
     })
 
 
@@ -73,13 +80,13 @@ def center_home(request):
         "projects": paginate(request, home_selectors.center_projects(user, q=search.term, status=status)),
         "unsigned": unsigned[:RECENT],
         "unsigned_count": unsigned.count(),
+        **_unread(user),
     })
 
 
 @kind_required(Kind.BUDGET_UNIT)
 def unit_home(request):
     user = request.user
-    notifications = home_selectors.unread_notifications(user)
     sub_plans = own_sub_plans(user).order_by("-updated_at", "-pk")
     contracts = own_contracts(user).order_by("-created_at", "-pk")
     today = timezone.localdate()
@@ -92,8 +99,7 @@ def unit_home(request):
         "contracts": contracts[:RECENT],
         "contract_count": contracts.count(),
         "overdue_count": (contracts.publish_overdue(today) | contracts.filing_overdue(today)).count(),
-        "notifications": notifications[:5],
-        "notification_count": notifications.count(),
+        **_unread(user),
         "contract_statuses": Contract.Status,
     })
 

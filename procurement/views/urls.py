@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.views import auth, contracts, home, sub_plans
+from procurement.views import auth, contracts, home, messages, sub_plans
 
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("center/", home.center_home, name="center-home"),
     path("supplier/", home.supplier_home, name="supplier-home"),
     path("unit/", home.unit_home, name="unit-home"),
+    path("messages/", messages.message_list, name="message-list"),
+    path("messages/<int:pk>/", messages.message_open, name="message-open"),
+    path("messages/read-all/", messages.message_read_all, name="message-read-all"),
     path("unit/sub-plans/", sub_plans.sub_plan_list, name="unit-sub-plan-list"),
     path("unit/sub-plans/<int:pk>/", sub_plans.sub_plan_detail, name="unit-sub-plan-detail"),
     path("unit/sub-plans/<int:pk>/edit/", sub_plans.sub_plan_edit, name="unit-sub-plan-edit"),

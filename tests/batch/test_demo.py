@@ -225,3 +225,15 @@ def test_a_second_seed_creates_no_batch_rows(seeded):
     assert {m._meta.label: m._default_manager.count() for m in models} == before
     assert again.created_total == 0
     assert again.counts["任务通知单"] == (3, 0) and again.counts["安排情况表"] == (1, 0)
+
+
+def test_the_finance_login_finds_the_proposal_to_decide_among_its_messages(seeded, client):
+    from procurement.models import Notification
+
+    finance = user("finance")
+    unread = Notification.objects.filter(recipient=finance, read_at__isnull=True)
+    assert [n.title for n in unread] == ["吉林省政府采购中心报送了批量集中采购品目建议，待论证"]
+    assert "便携式计算机、办公椅" in unread.get().body
+    # The rest of what the seed sent tells of things long done: read.
+    assert Notification.objects.filter(recipient=user("center"), read_at__isnull=True).count() == 0
+    assert Notification.objects.filter(recipient=user("center")).exists()
