@@ -89,7 +89,10 @@ def _check_center(*, center: Organization, arrangement: Arrangement, actor) -> N
 
 
 def _chosen(arrangement: Arrangement, category_ids: Iterable[int], note: str) -> list[Candidate]:
-    wanted = list(dict.fromkeys(int(pk) for pk in category_ids))
+    try:
+        wanted = list(dict.fromkeys(int(pk) for pk in category_ids))
+    except (TypeError, ValueError):
+        raise ServiceError("所选品目无效，请刷新页面后重新选择", field="categories") from None
     if not wanted:
         raise ServiceError("请至少选择一个拟实施批量集中采购的品目", field="categories")
     candidates = {c.stats.category_id: c for c in batch_candidates(arrangement=arrangement)}

@@ -116,6 +116,13 @@ def test_nothing_chosen_is_refused(scene):
         propose(scene)
 
 
+def test_a_forged_category_id_is_refused_in_chinese(scene):
+    with pytest.raises(ServiceError, match="所选品目无效"):
+        category_proposal_submit(arrangement=scene.arrangement, center=scene.center, category_ids=["台式计算机"],
+                                 actor=scene.center_user)
+    assert not CategoryProposal.objects.exists()
+
+
 def test_a_category_under_deliberation_is_not_proposed_twice(scene):
     propose(scene, scene.desktop)
     with pytest.raises(ServiceError, match=r"台式计算机.*正在论证"):
