@@ -167,8 +167,16 @@ def unit_led_projects(user) -> QuerySet[Project]:
     )
 
 
+def notification_list(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """A user's own messages (站内消息), newest first."""
+    messages = Notification.objects.filter(recipient=user).select_related("organization")
+    if unread_only:
+        messages = messages.filter(read_at__isnull=True)
+    return messages.order_by("-created_at", "-pk")
+
+
 def unread_notifications(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-pk")
+    return notification_list(user, unread_only=True)
 
 
 # --- supplier ----------------------------------------------------------------------------

@@ -1,27 +1,13 @@
-"""站内消息: a user reads the notifications the portal sent them (reminders, tasks arrived, decisions).
+"""站内消息: a user marks the notifications the portal sent them read (reads: ``selectors.home``).
 
 Only the recipient reads or marks their own messages; marking is idempotent (the first reading time stays).
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from procurement.models import Notification
-
-
-def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
-    messages = Notification.objects.filter(recipient=user).select_related("organization")
-    if unread_only:
-        messages = messages.filter(read_at__isnull=True)
-    return messages.order_by("-created_at", "-pk")
-
-
-def notification_unread_count(*, user) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def notification_read(*, notification: Notification, user) -> Notification:

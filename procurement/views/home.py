@@ -39,8 +39,8 @@ def workbench(request):
 
 def _unread(user) -> dict:
     """The newest unread messages of a home page (站内消息: reminders, tasks arrived, decisions)."""
-    notifications = home_selectors.unread_notifications(user)
-    return {"notifications": notifications[:5], "notification_count": notifications.count()}
+    # Their number is the top bar's ``unread_message_count`` (procurement.context_processors).
+    return {"notifications": home_selectors.unread_notifications(user)[:5]}
 
 
 @kind_required(Kind.FINANCE)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from procurement.models import Notification
+from procurement.selectors import home as home_selectors
 from procurement.services import notifications as notification_services
 from procurement.templatetags.portal import local_url
 from procurement.views.common import paginate
@@ -16,12 +17,8 @@ from procurement.views.common import paginate
 @login_required
 def message_list(request):
     unread_only = request.GET.get("unread") == "1"
-    items = notification_services.notification_list(user=request.user, unread_only=unread_only)
-    return render(request, "portal/messages.html", {
-        "page": paginate(request, items),
-        "unread_only": unread_only,
-        "unread_count": notification_services.notification_unread_count(user=request.user),
-    })
+    items = home_selectors.notification_list(request.user, unread_only=unread_only)
+    return render(request, "portal/messages.html", {"page": paginate(request, items), "unread_only": unread_only})
 
 
 @login_required
