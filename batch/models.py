@@ -175,9 +175,13 @@ class TaskNotice(FSMModelMixin, models.Model):
 
 # --- 拟定品目: the center's proposal of batch categories to finance ---------------------------
 
-def access_by_proposal_bureau(item: ProposedCategory, user) -> bool:
+def may_decide_proposal(proposal: CategoryProposal, user) -> bool:
     """The finance bureau the proposal went to decides on each of its categories (论证)."""
-    return access.is_privileged(user) or access.acts_for(user, item.proposal.finance_bureau_id)
+    return access.is_privileged(user) or access.acts_for(user, proposal.finance_bureau_id)
+
+
+def access_by_proposal_bureau(item: ProposedCategory, user) -> bool:
+    return may_decide_proposal(item.proposal, user)
 
 
 class CategoryProposal(models.Model):

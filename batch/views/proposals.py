@@ -8,14 +8,14 @@ so anyone else's proposal answers 404; writes call ``batch.proposals``.
 from __future__ import annotations
 
 from django import forms
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from batch import analysis
 from batch import proposals as proposal_services
-from batch.models import CategoryProposal, ProposedCategory
-from procurement import access
+from batch.models import CategoryProposal, ProposedCategory, may_decide_proposal
 from procurement.models import Organization
 from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
@@ -64,14 +64,10 @@ def _visible(request, pk: int) -> CategoryProposal:
 
 
 def _item(request, pk: int, item_pk: int) -> ProposedCategory:
-    proposal = _visible(request, pk)
-    return get_object_or_404(ProposedCategory.objects.select_related("proposal__center", "proposal__finance_bureau",
-                                                                      "category"), proposal=proposal, pk=item_pk)
-
-
-def _decides(user, proposal: CategoryProposal) -> bool:
-    """Is ``user`` a writing member of the bureau the proposal went to?"""
-    return access.is_superuser(user) or access.acts_for(user, proposal.finance_bureau_id)
+    item = proposal_services.proposed_category_visible(request.user, proposal_id=pk, pk=item_pk)
+    if item is None:
+        raise Http404
+    return item
 
 
 @kind_required(CENTER)
@@ -118,9 +114,7 @@ def proposal_detail(request, pk: int):
     proposal = _visible(request, pk)
     return render(request, "batch/proposals/detail.html", {
         "proposal": proposal,
-        "decides": _decides(request.user, proposal),
-        "decision_form": DecisionForm(),
-        "decline_form": DeclineForm(),
+        "decides": may_decide_proposal(proposal, request.user),
     })
 
 
