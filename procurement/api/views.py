@@ -11,7 +11,6 @@ refused → 400). So far only a unit's sub-plans are written here (filed, revise
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -265,21 +264,12 @@ class SubPlanViewSet(ReadOnlyViewSet):
     def partial_update(self, request, *args, **kwargs):
         sub_plan = self.get_object()
         data = self._valid(SubPlanUpdateSerializer, request.data)
-        values = {name: data.get(name, getattr(sub_plan, name)) for name in sub_plan_services.EDITABLE_FIELDS}
+        # Only the fields sent: the service merges the others on the locked row, never from this early read.
+        changes = {name: data[name] for name in sub_plan_services.EDITABLE_FIELDS if name in data}
         lines = _funding_values(data.get("funding_lines"))
-        current = [
-            {"source": f.source, "amount_yuan": f.amount_yuan, "budget_index_code": f.budget_index_code}
-            for f in sub_plan.funding_lines.all()
-        ]
-        if lines is None and "budget_yuan" in data and current:
-            lines = current  # the service checks the kept funding lines against the new budget
-        with transaction.atomic():
-            saved = sub_plan_services.sub_plan_save(lot=sub_plan.lot, unit=sub_plan.unit, actor=request.user,
-                                                    sub_plan=sub_plan, funding_lines=lines, **values)
-            if data.get("submit") and saved.status != SubPlan.Status.SUBMITTED:
-                saved = sub_plan_services.sub_plan_submit(sub_plan=saved, actor=request.user)
-        kept = sub_plan.funding_lines.all() if lines is None else None
-        return Response(self._represent(saved, lot=sub_plan.lot, unit=sub_plan.unit, funding_lines=kept))
+        saved = sub_plan_services.sub_plan_revise(sub_plan=sub_plan, actor=request.user, changes=changes,
+                                                  funding_lines=lines, submit=bool(data.get("submit")))
+        return Response(self._represent(saved, lot=saved.lot, unit=saved.unit))
 
     @extend_schema(summary="提交分计划", tags=["分计划"], parameters=[SUB_PLAN_ID], request=None,
                    description="提交草稿或已撤回的分计划，提交后计入总计划；截止前可再次修改。",

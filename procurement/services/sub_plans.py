@@ -7,6 +7,7 @@ is the sum of the submitted ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -85,69 +86,130 @@ def sub_plan_save(
     sub_plan: SubPlan | None = None,
     submit: bool = False,
 ) -> SubPlan:
-    """Create a draft sub-plan, or revise ``sub_plan`` (a submitted one stays submitted).
+    """File a new sub-plan (a draft, or submitted with ``submit``), or revise ``sub_plan`` with every field given.
 
     ``submit`` files a new sub-plan as submitted in the same step (the deadline-day path: one
     insert, no second locked round trip). It is the creation of a row in its first state, checked by
     the same rules ``submit`` checks (window open, funding adding up), not a change of state.
     """
-    _check_may_file(lot=lot, unit=unit, actor=actor)
-    quantity = _decimal(quantity, label="采购数量", field="quantity")
-    if quantity <= 0:
-        raise ServiceError("采购数量必须大于0", field="quantity")
-    budget = _decimal(budget_yuan, label="预算金额", field="budget_yuan")
-    if budget < 0:
-        raise ServiceError("预算金额不能为负数", field="budget_yuan")
-    lines = _funding(funding_lines, budget)
-    values = {
-        "quantity": quantity,
-        "budget_yuan": budget,
-        "contact_name": contact_name.strip()[:32],
-        "contact_phone": contact_phone.strip()[:32],
-        "note": note.strip(),
-    }
-
-    if sub_plan is None:
-        if submit:
-            values.update(status=SubPlan.Status.SUBMITTED, submitted_at=timezone.now(), revision=1)
-        try:
-            # The unique constraint (one sub-plan per unit and lot) decides; a refusal ends the
-            # transaction anyway, so no savepoint is needed.
-            sub_plan = SubPlan.objects.create(project=lot.project, lot=lot, unit=unit, **values)
-        except IntegrityError:
-            raise ServiceError(f"{unit.name}已填报{lot}的分计划，请修改原分计划") from None
-        action, label = ("submit", "填报并提交分计划") if submit else ("create", "填报分计划")
-        changes = {k: str(v) for k, v in values.items() if k in EDITABLE_FIELDS}
-    else:
-        if submit:
-            raise ServiceError("修改已有分计划后请单独提交")
-        sub_plan = SubPlan.objects.select_for_update().get(pk=sub_plan.pk)
+    values = {"quantity": quantity, "budget_yuan": budget_yuan, "contact_name": contact_name,
+              "contact_phone": contact_phone, "note": note}
+    if sub_plan is not None:
         if sub_plan.unit_id != unit.pk or sub_plan.lot_id != lot.pk:
             raise ServiceError("分计划的单位和采购包不能更改")
-        if sub_plan.status == SubPlan.Status.FROZEN:
-            raise ServiceError("总计划已确认，分计划已锁定，不能修改")
-        changes = {
-            name: [str(getattr(sub_plan, name)), str(value)]
-            for name, value in values.items() if getattr(sub_plan, name) != value
-        }
-        for name, value in values.items():
-            setattr(sub_plan, name, value)
-        if sub_plan.status == SubPlan.Status.SUBMITTED:
-            sub_plan.revision += 1
-        sub_plan.save(update_fields=[*EDITABLE_FIELDS, "revision", "updated_at"])
-        action, label = "revise", "修改分计划"
+        if submit:
+            raise ServiceError("修改已有分计划后请单独提交")
+        return sub_plan_revise(sub_plan=sub_plan, actor=actor, changes=values, funding_lines=funding_lines)
 
+    _check_may_file(lot=lot, unit=unit, actor=actor)
+    values = _checked(values)
+    lines = _funding(funding_lines, values["budget_yuan"])
+    if submit:
+        values.update(status=SubPlan.Status.SUBMITTED, submitted_at=timezone.now(), revision=1)
+    try:
+        # The unique constraint (one sub-plan per unit and lot) decides; a refusal ends the
+        # transaction anyway, so no savepoint is needed.
+        sub_plan = SubPlan.objects.create(project=lot.project, lot=lot, unit=unit, **values)
+    except IntegrityError:
+        raise ServiceError(f"{unit.name}已填报{lot}的分计划，请修改原分计划") from None
+    action, label = ("submit", "填报并提交分计划") if submit else ("create", "填报分计划")
+    changes: dict[str, Any] = {k: str(v) for k, v in values.items() if k in EDITABLE_FIELDS}
     if funding_lines is not None:
-        if action not in {"create", "submit"}:
-            sub_plan.funding_lines.all().delete()
         for line in lines:
             line.sub_plan = sub_plan
         FundingLine.objects.bulk_create(lines)
         changes["funding_lines"] = [[f.source, str(f.amount_yuan)] for f in lines]
-
     event_record(subject=sub_plan, action=action, action_label=label, actor=actor,
                  target=sub_plan.status, changes=changes)
     return sub_plan
+
+
+@transaction.atomic
+def sub_plan_revise(
+    *,
+    sub_plan: SubPlan,
+    actor,
+    changes: Mapping[str, Any],
+    funding_lines: list[dict[str, Any]] | None = None,
+    submit: bool = False,
+) -> SubPlan:
+    """Revise ``sub_plan`` with ``changes`` (any of ``EDITABLE_FIELDS``): a partial update.
+
+    The row is locked first, and every field not in ``changes`` keeps its value *as saved when the lock
+    was taken*, as do the funding lines unless ``funding_lines`` replaces them: a revision racing another
+    never writes back a value it read before the lock (the master plan always equals the last saved
+    values). A submitted sub-plan stays submitted and counts with its new values at once; ``submit``
+    also submits a draft or withdrawn one, in the same transaction.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
+    # Only the sub-plan's own row is locked (its project and lot are read, not locked: thousands of units
+    # revise sub-plans of one project at once).
+    locked = (
+        SubPlan.objects.select_for_update(of=("self",)).select_related("lot", "project", "unit")
+        .filter(pk=sub_plan.pk).first()
+    )
+    if locked is None:
+        raise ServiceError("分计划不存在")
+    _check_may_file(lot=locked.lot, unit=locked.unit, actor=actor)
+    if locked.status == SubPlan.Status.FROZEN:
+        raise ServiceError("总计划已确认，分计划已锁定，不能修改")
+    values = _checked({name: changes.get(name, getattr(locked, name)) for name in EDITABLE_FIELDS})
+    if funding_lines is not None:
+        lines = _funding(funding_lines, values["budget_yuan"])
+    else:
+        lines = None
+        if values["budget_yuan"] != locked.budget_yuan:
+            _check_kept_funding(locked, values["budget_yuan"])
+
+    changed = {
+        name: [str(getattr(locked, name)), str(value)]
+        for name, value in values.items() if getattr(locked, name) != value
+    }
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if locked.status == SubPlan.Status.SUBMITTED:
+        locked.revision += 1
+    locked.save(update_fields=[*EDITABLE_FIELDS, "revision", "updated_at"])
+    if lines is not None:
+        locked.funding_lines.all().delete()
+        for line in lines:
+            line.sub_plan = locked
+        FundingLine.objects.bulk_create(lines)
+        changed["funding_lines"] = [[f.source, str(f.amount_yuan)] for f in lines]
+    event_record(subject=locked, action="revise", action_label="修改分计划", actor=actor,
+                 target=locked.status, changes=changed)
+    if submit and locked.status != SubPlan.Status.SUBMITTED:
+        locked = transition_run(instance=locked, name="submit", actor=actor)
+    return locked
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    """The editable fields as they will be saved, or the first rule they break."""
+    quantity = _decimal(values["quantity"], label="采购数量", field="quantity")
+    if quantity <= 0:
+        raise ServiceError("采购数量必须大于0", field="quantity")
+    budget = _decimal(values["budget_yuan"], label="预算金额", field="budget_yuan")
+    if budget < 0:
+        raise ServiceError("预算金额不能为负数", field="budget_yuan")
+    return {
+        "quantity": quantity,
+        "budget_yuan": budget,
+        "contact_name": str(values["contact_name"] or "").strip()[:32],
+        "contact_phone": str(values["contact_phone"] or "").strip()[:32],
+        "note": str(values["note"] or "").strip(),
+    }
+
+
+def _check_kept_funding(sub_plan: SubPlan, budget: Decimal) -> None:
+    """A new budget without new funding lines: the lines kept (read under the lock) must add up to it."""
+    amounts = list(sub_plan.funding_lines.values_list("amount_yuan", flat=True))
+    if amounts:
+        total = sum(amounts, Decimal(0))
+        if total != budget:
+            raise ServiceError(f"原资金构成合计{total}元与新的预算金额{budget}元不一致，请同时修改资金构成",
+                               field="funding_lines")
 
 
 def sub_plan_submit(*, sub_plan: SubPlan, actor) -> SubPlan:
