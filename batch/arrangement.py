@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -26,11 +25,9 @@ from typing import IO, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from batch.models import Arrangement, ArrangementLine
-from procurement import access
+from procurement import access, excel
 from procurement.models import Category, Organization
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -459,7 +456,11 @@ def _find_layout(workbook, *, year: int) -> _Layout:
     """The first sheet with the annex headers in its first rows, and where its header row is."""
     problems: list[str] = []
     any_content = False
-    for sheet in workbook.worksheets:
+    try:
+        visible = excel.visible_worksheets(workbook)  # hidden sheets are never read, nor named (issue 7 point 2)
+    except ServiceError as error:
+        raise ArrangementImportError([error.message]) from None
+    for sheet in visible.sheets:
         title, title_row = "", None
         sheet.reset_dimensions()  # a file's stated <dimension> may be wrong and would cut rows or columns
         rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
@@ -497,11 +498,12 @@ def _find_layout(workbook, *, year: int) -> _Layout:
                 if "安排情况表" in first:
                     title, title_row = first, number
     if not any_content:
-        raise ArrangementImportError(["文件是空的：工作簿中没有任何内容"])
-    names = "、".join(f"「{s.title}」" for s in workbook.worksheets)
+        empty = "可见的工作表都是空的" if visible.hidden_count else "文件是空的：工作簿中没有任何内容"
+        raise ArrangementImportError([f"{empty}{visible.hidden_note()}"])
+    names = "、".join(f"「{title}」" for title in visible.titles)
     raise ArrangementImportError([
         f"工作表{names}的前{HEADER_SEARCH_ROWS}行中未找到表头（应为：{' / '.join(c.label for c in COLUMNS)}），"
-        "请使用《部门预算政府采购项目安排情况表》的格式"
+        f"请使用《部门预算政府采购项目安排情况表》的格式{visible.hidden_note()}"
     ])
 
 
@@ -545,11 +547,9 @@ def _load(stream: IO[bytes], head: bytes):
     if not head.startswith(ZIP_MAGIC):
         raise ArrangementImportError(["文件不是Excel工作簿（.xlsx），请上传用Excel或WPS保存的.xlsx文件"])
     try:
-        return load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
-        raise ArrangementImportError([
-            f"文件无法作为Excel工作簿（.xlsx）读取，可能已损坏：{type(error).__name__}"
-        ]) from None
+        return excel.workbook_open(stream)
+    except excel.ExcelUnreadable as error:
+        raise ArrangementImportError([error.message]) from None
 
 
 # --- the service -------------------------------------------------------------------------------

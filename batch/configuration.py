@@ -32,7 +32,7 @@ from django.db.models import Max, Q, QuerySet
 
 from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
 from batch.task_notices import chinese_date
-from procurement import access
+from procurement import access, excel
 from procurement.models import Category, Organization
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -463,27 +463,27 @@ def _header_of(rows: list[tuple]) -> tuple[int, tuple] | None:
 
 
 def configuration_table_parse(data: bytes) -> ParsedTable:
-    """Read the annex 6 layout from ``data`` (an .xlsx file); ImportRefused lists every error."""
-    from openpyxl import load_workbook
+    """Read the annex 6 layout from ``data`` (an .xlsx file); ImportRefused lists every error.
 
+    Only the visible sheets are read (``procurement.excel``): a hidden sheet is never parsed nor named.
+    """
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a file that is not an .xlsx workbook
+        workbook = excel.workbook_open(BytesIO(data))
+    except excel.ExcelUnreadable:
         raise ServiceError("无法读取文件：请上传Excel 2007及以上版本的.xlsx文件", field="file") from None
     try:
+        visible = excel.visible_worksheets(workbook)
         sheets = []
-        for ws in workbook.worksheets:
+        for ws in visible.sheets:
             ws.reset_dimensions()  # the stored dimensions of files from other tools are not to be trusted
             sheets.append((ws.title, [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]))
     finally:
         workbook.close()
-    if not sheets:
-        raise ServiceError("文件中没有工作表", field="file")
     for sheet, rows in sheets:
         if _header_of(rows) is not None:
             return _parse_sheet(sheet, rows)
     raise ImportRefused([f"工作表「{sheets[0][0]}」：在前{HEADER_SEARCH_ROWS}行未找到表头行"
-                         f"（应为：序号、采购标的品目、配置1、配置2……）"])
+                         f"（应为：序号、采购标的品目、配置1、配置2……）{visible.hidden_note()}"])
 
 
 def _parse_sheet(sheet: str, rows: list[tuple]) -> ParsedTable:

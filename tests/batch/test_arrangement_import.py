@@ -253,6 +253,76 @@ def test_the_sheet_with_the_table_is_found_after_a_cover_sheet(bureau, units, ca
     assert result.sheet_title == "安排情况" and result.arrangement.row_count == 1
 
 
+# --- hidden sheets (issue 7 point 2): an import reads only what the clerk sees ------------------------
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    stream = BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+STALE_ROWS = (HEADERS, ("1", "999999", "不存在的单位", "量子计算机", "x", "-1"))  # refused, were it read
+
+
+def with_hidden_first_sheet(workbook: Workbook, *, state: str, title: str = "旧表（勿删）",
+                            rows: tuple = STALE_ROWS) -> Workbook:
+    """``workbook`` with a hidden (or very hidden) sheet put first, holding ``rows``."""
+    hidden = workbook.create_sheet(title, 0)
+    for row in rows:
+        hidden.append(list(row))
+    hidden.sheet_state = state
+    workbook.active = 1  # Excel keeps the active sheet visible
+    return workbook
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_skipped_and_the_visible_table_imported(bureau, units, categories, officer, state):
+    """A stale copy on a hidden first sheet (headers and rows that would be refused) is never read."""
+    workbook = with_hidden_first_sheet(arrangement_workbook(GOOD_ROWS, sheet="安排情况表"), state=state)
+    result = run_import(workbook_bytes(workbook), bureau=bureau, actor=officer)
+    assert result.sheet_title == "安排情况表"
+    assert result.arrangement.row_count == 5 and result.arrangement.total_amount_wan == Decimal("112.4956")
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_table_only_on_a_hidden_sheet_is_refused_without_naming_it(bureau, units, categories, officer, state):
+    """The clerk sees only the cover sheet: the refusal speaks of it, and of hidden sheets without naming one."""
+    workbook = Workbook()
+    workbook.active.title = "填表说明"
+    workbook.active.append(["请在本工作簿中填写安排情况表"])
+    hidden = workbook.create_sheet("安排情况（隐藏）")
+    for row in (list(HEADERS), ["1", *GOOD_ROWS[0]]):
+        hidden.append(row)
+    hidden.sheet_state = state
+    (error,) = refused(workbook_bytes(workbook), bureau=bureau, actor=officer)
+    assert "安排情况（隐藏）" not in error
+    assert error.startswith("工作表「填表说明」的前10行中未找到表头")
+    assert error.endswith("（工作簿中另有1个隐藏的工作表，导入时不读取；"
+                          "如表格在隐藏的工作表中，请在Excel或WPS中取消隐藏后重新导入）")
+
+
+def test_only_blank_visible_sheets_beside_a_hidden_table_are_called_blank_not_an_empty_file(
+        bureau, units, categories, officer):
+    workbook = with_hidden_first_sheet(Workbook(), state="hidden", title="数据源",
+                                       rows=(HEADERS, ("1", *GOOD_ROWS[0])))
+    (error,) = refused(workbook_bytes(workbook), bureau=bureau, actor=officer)
+    assert error.startswith("可见的工作表都是空的（工作簿中另有1个隐藏的工作表") and "数据源" not in error
+
+
+def test_a_workbook_with_no_visible_sheet_at_all_is_refused_in_chinese(bureau, units, categories, officer):
+    """Excel never saves one, but other programs can: every <sheet> of workbook.xml marked hidden."""
+    source, target = zipfile.ZipFile(BytesIO(xlsx_bytes(GOOD_ROWS))), BytesIO()
+    with zipfile.ZipFile(target, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible"', b'state="hidden"')
+            archive.writestr(item, data)
+    (error,) = refused(target.getvalue(), bureau=bureau, actor=officer)
+    assert error == "工作簿中没有可见的工作表：请在Excel或WPS中取消隐藏含有表格的工作表，保存后重新导入"
+    assert "Sheet1" not in error
+
+
 def test_a_wrong_dimension_in_the_file_does_not_cut_rows_or_columns(bureau, units, categories, officer):
     """Some exporting programs write <dimension ref="A1"/>; read-only openpyxl would trust it."""
     data = xlsx_bytes(GOOD_ROWS)
@@ -358,9 +428,12 @@ def test_an_old_xls_file_is_refused_with_the_way_out(bureau, units, categories, 
         "不支持旧版Excel（.xls）格式，请在Excel或WPS中另存为.xlsx格式后重新导入"]
 
 
-def test_a_broken_zip_is_refused(bureau, units, categories, officer):
+def test_a_broken_zip_is_refused_saying_what_is_wrong_without_an_exception_name(bureau, units, categories, officer):
+    """Issue 7 point 14: the user read 「…可能已损坏：OSError」; a user never sees an exception class name."""
     (error,) = refused(b"PK\x03\x04 this is no workbook", bureau=bureau, actor=officer)
-    assert error.startswith("文件无法作为Excel工作簿（.xlsx）读取，可能已损坏")
+    assert error == ("文件无法作为Excel工作簿（.xlsx）读取：文件可能已损坏或未完整保存，"
+                     "请在Excel或WPS中打开后另存为.xlsx文件，再重新导入")
+    assert not re.search(r"[A-Za-z]+(Error|Exception)", error)
 
 
 # --- more row rules ---------------------------------------------------------------------------------

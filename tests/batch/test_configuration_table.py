@@ -263,6 +263,47 @@ def test_a_file_that_is_not_a_workbook_is_refused(world, table):
     assert not table.types.exists()
 
 
+def annex_book_with_hidden(visible_rows: list[list] | None, hidden_rows: list[list], *, state: str) -> bytes:
+    """A workbook whose first sheet is hidden (or very hidden) and holds ``hidden_rows``; then a visible sheet."""
+    book = Workbook()
+    hidden = book.active
+    hidden.title = "下拉选项（勿删）"
+    for row in hidden_rows:
+        hidden.append(row)
+    visible = book.create_sheet("配置表")
+    for row in visible_rows or [["请在此工作表填写产品配置表"]]:
+        visible.append(row)
+    hidden.sheet_state = state
+    book.active = 1
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_skipped_and_the_visible_table_imported(world, task, state):
+    """Issue 7 point 2: a stale copy (here with a category outside the task) on a hidden first sheet is not read."""
+    stale = annex_rows([1, "A02020400 打印设备", "旧参数", None, None])
+    data = annex_book_with_hidden(annex_rows([1, "A02010105 台式计算机", "CPU≥8核", None, None]), stale, state=state)
+    table = services.configuration_table_import(center=world.center, task=task, file=data, actor=world.center_user)
+    assert types_of(table) == [(1, "A02010105", 1, "通用办公型", "CPU≥8核")]
+    event = ProjectEvent.objects.get(subject_type="configurationtable", subject_id=table.pk, action="import_create")
+    assert event.changes["sheet"] == "配置表"
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_table_only_on_a_hidden_sheet_is_refused_without_naming_it(world, task, state):
+    """Issue 7 point 2: the refusal names the sheet the clerk sees, and says hidden sheets are not read."""
+    data = annex_book_with_hidden(None, annex_rows([1, "A02010105", "甲", None, None]), state=state)
+    with pytest.raises(ImportRefused) as refused:
+        services.configuration_table_import(center=world.center, task=task, file=data, actor=world.center_user)
+    (error,) = refused.value.errors
+    assert "下拉选项" not in error and "下拉选项" not in refused.value.message
+    assert error == ("工作表「配置表」：在前15行未找到表头行（应为：序号、采购标的品目、配置1、配置2……）"
+                     "（工作簿中另有1个隐藏的工作表，导入时不读取；如表格在隐藏的工作表中，请在Excel或WPS中取消隐藏后重新导入）")
+    assert not ConfigurationTable.objects.exists()
+
+
 def test_importing_into_a_table_replaces_its_types_and_keeps_what_the_layout_lacks(world, table):
     """Annex 6 carries no unit or price: a re-import keeps them for the types that stay, drops the others."""
     kept = services.configuration_type_set(table=table, category=world.category, number=1, parameters="旧",
