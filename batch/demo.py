@@ -270,7 +270,7 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
         air_conditioner_table = _table_ensure(
             task=air_conditioner, title=f"{air_conditioner.category.name}批量集中采购产品配置表",
             filled_days_ago=AIR_CONDITIONER_TABLE_FILLED_DAYS_AGO,
-            types=[(lot.name, lot.specification, lot.unit_of_measure, lot.max_unit_price_yuan)
+            types=[(lot.name, lot.specification, lot.unit_of_measure, lot.reference_price_yuan)
                    for lot in awarded.lots.order_by("number")],
             actor=users["center"],
         )
@@ -502,7 +502,7 @@ def _sub_plans_file(project: Project, *, by_name: dict[str, Organization], actor
     for planned in SUB_PLANS:
         unit, lot = by_name[planned.unit_name], lots[planned.lot_number]
         contact = contacts.setdefault(unit.name, CONTACTS[len(contacts) % len(CONTACTS)])
-        budget = lot.max_unit_price_yuan * planned.quantity
+        budget = lot.reference_price_yuan * planned.quantity
         own = (budget * planned.own_funds_share).quantize(Decimal("0.01"))
         funding = [{"source": FundingLine.Source.GENERAL_BUDGET, "amount_yuan": budget - own,
                     "budget_index_code": f"{DEMO_YEAR}-{unit.unit_code}-01"}]

@@ -215,6 +215,7 @@ def batch_project_open(
         category_id=task.category_id,
         scope_region=eligible.scope_region,
         scope_note=eligible.scope_note[:255],
+        purchase_limit_yuan=task.purchase_limit_yuan,
         description=procedure.strip(),
         response_opens_at=opens_at,
         response_deadline=response_deadline,
@@ -223,7 +224,7 @@ def batch_project_open(
     lots = Lot.objects.bulk_create([
         Lot(project=project, number=number, name=kind.name, category_id=kind.category_id,
             specification=kind.parameters, unit_of_measure=kind.unit_of_measure,
-            max_unit_price_yuan=kind.reference_price_yuan)
+            reference_price_yuan=kind.reference_price_yuan)
         for number, kind in enumerate(types, start=1)
     ])
     BatchLot.objects.bulk_create([
@@ -279,7 +280,7 @@ def solicitation_body(project: Project) -> str:
         "四、采购标的及基本配置参数",
     ]
     for lot in lots:
-        price = f"，参考单价{lot.max_unit_price_yuan:,.2f}元" if lot.max_unit_price_yuan is not None else ""
+        price = f"，参考单价{lot.reference_price_yuan:,.2f}元" if lot.reference_price_yuan is not None else ""
         lines.append(f"第{lot.number}包　{lot.name}（计量单位：{lot.unit_of_measure}{price}）")
         if lot.specification:
             lines.append(f"基本配置参数：{lot.specification}")

@@ -157,6 +157,7 @@ class LotFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     number = factory.Sequence(lambda n: n + 1)
     name = factory.Sequence(lambda n: f"配置{n + 1}")
+    unit_of_measure = "台"
 
 
 class EligibleUnitFactory(factory.django.DjangoModelFactory):

@@ -112,7 +112,8 @@ class BatchLotSerializer(ReadSerializer):
 
     class Meta:
         model = Lot
-        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "max_unit_price_yuan",
+        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "reference_price_yuan",
+                  "max_unit_price_yuan",
                   "configuration_type"]
         read_only_fields = fields
 

@@ -38,7 +38,8 @@ def _projects_of(user) -> QuerySet:
 class LotInline(ProjectInlineMixin, admin.TabularInline):
     model = Lot
     extra = 0
-    fields = ("number", "name", "category", "unit_of_measure", "max_unit_price_yuan", "specification")
+    fields = ("number", "name", "category", "unit_of_measure", "reference_price_yuan", "max_unit_price_yuan",
+              "specification")
     autocomplete_fields = ("category",)
     show_change_link = True
 
@@ -100,7 +101,8 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Lot)
 class LotAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("project", "number", "name", "category", "unit_of_measure", "max_unit_price_yuan")
+    list_display = ("project", "number", "name", "category", "unit_of_measure", "reference_price_yuan",
+                    "max_unit_price_yuan")
     list_filter = ("project__mode",)
     search_fields = ("name", "project__code", "project__title", "category__code", "category__name")
     list_select_related = ("project", "category")

@@ -116,7 +116,8 @@ class LotSerializer(ReadSerializer):
 
     class Meta:
         model = Lot
-        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "max_unit_price_yuan",
+        fields = ["id", "number", "name", "category", "specification", "unit_of_measure", "reference_price_yuan",
+                  "max_unit_price_yuan",
                   "sub_plan_count"]
         read_only_fields = fields
 

@@ -91,6 +91,10 @@ class Project(FSMModelMixin, models.Model):
     scope_region = models.ForeignKey(Region, verbose_name="适用范围", on_delete=models.PROTECT,
                                      related_name="projects")
     scope_note = models.CharField("适用范围说明", max_length=255, blank=True)
+    # 采购限额 of the task the project carries out (batch: the task notice's; framework: the order limit).
+    # A unit whose sub-plans together exceed it is flagged to the center, not refused.
+    purchase_limit_yuan = models.DecimalField("采购限额（元）", max_digits=16, decimal_places=2, null=True,
+                                              blank=True, validators=[NOT_NEGATIVE])
     description = models.TextField("项目说明", blank=True)
     procurement_method = models.CharField("采购方式", max_length=32, choices=ProcurementMethod.choices,
                                           blank=True)
@@ -215,8 +219,14 @@ class Lot(models.Model):
     category = models.ForeignKey(Category, verbose_name="采购品目", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="lots")
     specification = models.TextField("技术参数/配置要求", blank=True)
-    unit_of_measure = models.CharField("计量单位", max_length=16, default="台")
-    # 最高限制单价 (framework agreements) or a reference price (batch); 元.
+    # Declared per lot, whatever the mode (台, 套, 次, 人天, 吨 …): whether quantities are whole follows from it.
+    unit_of_measure = models.CharField("计量单位", max_length=16)
+    # 参考单价: what the market survey found for this configuration (batch: the configuration table). It
+    # informs the units' budgets and flags the ones far from it; it binds nothing.
+    reference_price_yuan = models.DecimalField("参考单价（元）", max_digits=14, decimal_places=2,
+                                               null=True, blank=True, validators=[NOT_NEGATIVE])
+    # 最高限制单价: a ceiling the procurement documents (or a framework plan) actually set. A price above it
+    # is invalid (《政府采购货物和服务招标投标管理办法》第六十三条); empty when none was set.
     max_unit_price_yuan = models.DecimalField("最高限制单价（元）", max_digits=14, decimal_places=2,
                                               null=True, blank=True, validators=[NOT_NEGATIVE])
 

@@ -526,13 +526,13 @@ def _project_create(code: str, **fields) -> tuple[Project, bool]:
 def _lots_create(project: Project, lots: Iterable[tuple[str, str, str, str | None]], category: Category) -> list[Lot]:
     return Lot.objects.bulk_create([
         Lot(project=project, number=number, name=name, category=category, specification=spec, unit_of_measure=uom,
-            max_unit_price_yuan=Decimal(price) if price else None)
+            reference_price_yuan=Decimal(price) if price else None)
         for number, (name, spec, uom, price) in enumerate(lots, start=1)
     ])
 
 
 def _sub_plan_create(*, lot: Lot, unit: Organization, quantity: int, status: str, submitted_at) -> SubPlan:
-    price = lot.max_unit_price_yuan or Decimal("10000")
+    price = lot.reference_price_yuan or Decimal("10000")
     budget = price * quantity
     sub_plan = SubPlan.objects.create(
         project=lot.project, lot=lot, unit=unit, quantity=Decimal(quantity), budget_yuan=budget,

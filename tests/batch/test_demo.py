@@ -127,7 +127,7 @@ def test_the_center_opened_the_desktop_project_from_the_task_and_units_are_filin
     lots = list(project.lots.select_related("batch__configuration_type").order_by("number"))
     assert len(types) == len(lots) == 3
     assert [lot.batch.configuration_type for lot in lots] == types
-    assert [(lot.name, lot.max_unit_price_yuan) for lot in lots] == [(t.name, t.reference_price_yuan) for t in types]
+    assert [(lot.name, lot.reference_price_yuan) for lot in lots] == [(t.name, t.reference_price_yuan) for t in types]
     # Open to every provincial budget unit, opened days ago, about two weeks left, swept for reminders.
     assert set(project.eligible_units.values_list("unit_id", flat=True)) == set(provincial_units().values_list(
         "pk", flat=True))

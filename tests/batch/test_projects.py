@@ -147,7 +147,9 @@ def test_opening_makes_one_lot_per_configuration_type_of_the_task_category(world
     lots = list(project.lots.order_by("number"))
     assert [(lot.number, lot.name) for lot in lots] == [(1, "台式计算机（基础办公型）"), (2, "台式计算机（高性能型）")]
     assert lots[0].specification == world.types[0].parameters
-    assert lots[0].max_unit_price_yuan == Decimal("4800") and lots[0].unit_of_measure == "台"
+    assert lots[0].reference_price_yuan == Decimal("4800") and lots[0].unit_of_measure == "台"
+    # 参考单价 informs; only the procurement documents set a maximum price (issue 7 point 6).
+    assert lots[0].max_unit_price_yuan is None
     assert lots[0].category == world.task.category
     assert dict(BatchLot.objects.values_list("lot_id", "configuration_type_id")) == {
         lots[0].pk: world.types[0].pk, lots[1].pk: world.types[1].pk,

@@ -124,9 +124,9 @@ def world(transactional_db) -> World:
     )
     LotFactory(project=open_project, number=1, name="台式计算机（基础办公型）",
                specification="处理器不低于8核；内存16GB；固态硬盘512GB；23.8英寸显示器",
-               max_unit_price_yuan=Decimal("4800"))
+               reference_price_yuan=Decimal("4800"))
     LotFactory(project=open_project, number=2, name="台式计算机（高性能型）",
-               specification="处理器不低于12核；内存32GB；固态硬盘1TB；独立显卡", max_unit_price_yuan=Decimal("7600"))
+               specification="处理器不低于12核；内存32GB；固态硬盘1TB；独立显卡", reference_price_yuan=Decimal("7600"))
     for eligible in (unit, other_unit):
         EligibleUnit.objects.create(project=open_project, unit=eligible)
 
@@ -134,7 +134,7 @@ def world(transactional_db) -> World:
                              scope_region=changchun, status=Project.Status.AWARDED,
                              response_opens_at=timezone.now() - timedelta(days=60),
                              response_deadline=timezone.now() - timedelta(days=45))
-    printer_lot = LotFactory(project=earlier, number=1, name="A4黑白激光打印机", max_unit_price_yuan=Decimal("1500"))
+    printer_lot = LotFactory(project=earlier, number=1, name="A4黑白激光打印机", reference_price_yuan=Decimal("1500"))
     EligibleUnit.objects.create(project=earlier, unit=unit)
     plan = SubPlanFactory(lot=printer_lot, unit=unit, quantity=Decimal("12"), budget_yuan=Decimal("16800"),
                           status=SubPlan.Status.FROZEN)
