@@ -12,6 +12,8 @@ PORT ?= 8000
 # Debian packages: CJK fonts and HarfBuzz subsetting for Chinese PDFs (WeasyPrint), Chromium for browser
 # tests, poppler-utils (pdftoppm) to look at the PDFs the tests render.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
+# `make bench` also needs wrk, the HTTP load generator of the deadline rush (tests/bench_rush.lua).
+BENCH_APT_PACKAGES := wrk
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # The test run uses a throw-away key with DEBUG off, like production.
 TEST_ENV := ALLOW_INSECURE_KEY=1 DEBUG=0
@@ -56,7 +58,9 @@ lint: install
 test: install lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The deadline rush needs PostgreSQL: DATABASE_URL if it points at one, else the local server.
+# The deadline rush needs PostgreSQL: DATABASE_URL if it points at one, else the local server. Its load
+# generator is Debian's wrk (a compiled client that leaves the cores to the server), installed only for it.
+bench: APT_PACKAGES += $(BENCH_APT_PACKAGES)
 bench: install
 	$(TEST_ENV) $(PY) -m tests.bench
 	$(TEST_ENV) $(PY) -m tests.bench_rush
