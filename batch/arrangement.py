@@ -9,7 +9,13 @@ The import is all or nothing: any bad row stops it, and the error lists sheet, r
 reason. Rows are streamed from the workbook (openpyxl read-only), checked against dictionaries
 loaded once (the catalog) or per batch (the budget units, one query per batch of new codes), and
 written with ``bulk_create`` in batches inside one transaction, so memory stays flat however long
-the table is. A new import for the same finance bureau and year supersedes the current one.
+the table is.
+
+Re-importing a year (issue 7 point 3): when the bureau already has a current table for the year,
+category proposals (拟定品目) and, through them, task notices rest on it. The import then refuses
+with ``ArrangementReplaceRequired`` (nothing read, nothing written), which names what depends on the
+current table, until the caller confirms with ``replace=True``. The replaced table keeps its lines:
+it is marked 已被替换 (when, and by which table) and its detail and analysis stay readable.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from typing import IO, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from batch.models import Arrangement, ArrangementLine
+from batch.models import Arrangement, ArrangementLine, ProposedCategory
 from procurement import access, excel
 from procurement.models import Category, Organization
 from procurement.services.errors import ServiceError
@@ -113,10 +120,113 @@ class ArrangementImportError(ServiceError):
 @dataclass(frozen=True)
 class ArrangementImportResult:
     arrangement: Arrangement
-    superseded: Arrangement | None  # the table this import replaced (its lines deleted)
+    superseded: Arrangement | None  # the table this import replaced (kept, marked 已被替换)
     sheet_title: str
     blank_rows: int  # blank lines (and numbered template rows left empty) that were skipped
     total_row_checked: bool  # a 合计 row was present and equals the sum of the lines
+
+
+# --- replacing the current table of a year ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class DependentCategory:
+    """A category proposed from the current table (拟定品目), with finance's decision and its task notice."""
+
+    code: str
+    name: str
+    status: str  # 待论证 / 已采纳 / 不予采纳
+    task: str  # the task notice drafted from it: "文号（状态）", "任务通知单草稿", or ""
+
+
+@dataclass(frozen=True)
+class ReplacementImpact:
+    """What rests on the current table an import would replace."""
+
+    current: Arrangement
+    proposal_count: int
+    categories: tuple[DependentCategory, ...]
+
+    def summary(self) -> str:
+        """In Chinese: the table that would be replaced, what depends on it, and what stays as it is."""
+        current = self.current
+        imported = timezone.localtime(current.imported_at)
+        text = (f"{current.finance_bureau.name}{current.year}年度已有现行安排情况表（第{current.pk}号"
+                f"{f'，文件「{current.file_name}」' if current.file_name else ''}，{imported:%Y-%m-%d %H:%M}导入，"
+                f"{current.row_count:,}行，采购金额合计{current.total_amount_wan:,.2f}万元），导入新表将替换该表。")
+        if self.categories:
+            listed = "；".join(
+                f"{c.name}（{c.status}{f'，{c.task}' if c.task else ''}）" for c in self.categories
+            )
+            text += (f"依据该表报送的品目建议{self.proposal_count}份、建议品目{len(self.categories)}个：{listed}。"
+                     "替换后，这些品目建议和任务通知单保持不变，仍链接原表；")
+        else:
+            text += "依据该表尚未报送品目建议。替换后，"
+        return text + "原表标记为已被替换，其明细和三维度分析仍可查看。"
+
+    def as_data(self) -> dict:
+        """For the API's 409 answer and the audit row."""
+        return {
+            "current": self.current.pk,
+            "proposal_count": self.proposal_count,
+            "categories": [{"code": c.code, "name": c.name, "status": c.status, "task": c.task}
+                           for c in self.categories],
+        }
+
+
+class ArrangementReplaceRequired(ServiceError):
+    """The bureau already has a current table for the year: the import waits for the caller's confirmation.
+
+    Nothing was read or written. ``impact`` names what depends on the current table; each interface adds
+    how its user confirms (the page: a checkbox; the API: ``replace=true``; the command: ``--replace``).
+    """
+
+    status_code = 409
+
+    def __init__(self, impact: ReplacementImpact, *, changed: bool = False) -> None:
+        self.impact = impact
+        lead = "安排情况表未导入：确认之后现行表已有变化，请重新核对。" if changed else "安排情况表未导入："
+        super().__init__(f"{lead}{impact.summary()}", field="replace")
+
+
+def _task_label(item: ProposedCategory) -> str:
+    task = item.task
+    if task is None:
+        return ""
+    if task.status == task.Status.DRAFT:
+        return "任务通知单草稿"
+    return f"任务通知单{task.document_number or '（未编文号）'}{task.get_status_display()}"
+
+
+def arrangement_replacement_impact(*, current: Arrangement) -> ReplacementImpact:
+    """The proposals made from ``current`` and, for each proposed category, its status and task notice."""
+    items = list(
+        ProposedCategory.objects.filter(proposal__arrangement=current)
+        .select_related("category", "task").order_by("proposal__submitted_at", "proposal_id", "rank", "pk")
+    )
+    return ReplacementImpact(
+        current=current,
+        proposal_count=len({item.proposal_id for item in items}),
+        categories=tuple(DependentCategory(code=item.category.code, name=item.category.name,
+                                           status=item.get_status_display(), task=_task_label(item))
+                         for item in items),
+    )
+
+
+def _current_of(finance_bureau: Organization, year: int, *, lock: bool = False) -> Arrangement | None:
+    tables = Arrangement.objects.select_related("finance_bureau")
+    if lock:
+        tables = tables.select_for_update(of=("self",))
+    return tables.filter(finance_bureau=finance_bureau, year=year, is_current=True).first()
+
+
+def _check_replacement(current: Arrangement | None, *, replace: bool, replacing: int | None) -> None:
+    """Refuse unless the caller confirmed replacing ``current`` (and, when it says which, that very table)."""
+    if current is None:
+        return
+    if not replace:
+        raise ArrangementReplaceRequired(arrangement_replacement_impact(current=current))
+    if replacing is not None and replacing != current.pk:
+        raise ArrangementReplaceRequired(arrangement_replacement_impact(current=current), changed=True)
 
 
 class _CellError(Exception):
@@ -569,16 +679,23 @@ def arrangement_import(
     finance_bureau: Organization,
     actor,
     file_name: str = "",
+    replace: bool = False,
+    replacing: int | None = None,
 ) -> ArrangementImportResult:
     """Import ``file`` as ``finance_bureau``'s arrangement table for ``year``: all rows or none.
 
     ``actor`` is a user acting for the bureau (a writing member), a superuser, or
     ``procurement.access.SYSTEM`` (the management command). Raises ``ArrangementImportError``
     with every problem found; nothing is written then.
+
+    When the bureau has a current table for ``year``, raises ``ArrangementReplaceRequired`` (before
+    reading the file) unless ``replace`` is true; ``replacing``, when given, is the id of the table the
+    user confirmed replacing, and the import is refused again if the current table is another by then.
     """
     _check_may_import(finance_bureau=finance_bureau, actor=actor)
     if not isinstance(year, int) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise ServiceError(f"年度「{year}」不正确，应为{YEAR_RANGE[0]}至{YEAR_RANGE[1]}之间的四位年份", field="year")
+    _check_replacement(_current_of(finance_bureau, year), replace=replace, replacing=replacing)
     if not file_name:
         file_name = Path(file).name if isinstance(file, str | Path) else Path(getattr(file, "name", "") or "").name
     stream, owned = _open(file)
@@ -589,7 +706,8 @@ def arrangement_import(
             layout = _find_layout(workbook, year=year)
             catalog = _Catalog()
             return _write(workbook=workbook, layout=layout, catalog=catalog, year=year,
-                          finance_bureau=finance_bureau, actor=actor, file_name=file_name[:255], sha256=sha256)
+                          finance_bureau=finance_bureau, actor=actor, file_name=file_name[:255], sha256=sha256,
+                          replace=replace, replacing=replacing)
         finally:
             workbook.close()
     finally:
@@ -599,13 +717,15 @@ def arrangement_import(
 
 @transaction.atomic
 def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_bureau: Organization, actor,
-           file_name: str, sha256: str) -> ArrangementImportResult:
-    # One import at a time per bureau: the second waits here, then supersedes the first.
+           file_name: str, sha256: str, replace: bool, replacing: int | None) -> ArrangementImportResult:
+    # One import at a time per bureau: the second waits here, then finds the first current (and asks again
+    # unless the caller confirmed replacing it).
     Organization.objects.select_for_update().filter(pk=finance_bureau.pk).first()
-    superseded = (Arrangement.objects.select_for_update()
-                  .filter(finance_bureau=finance_bureau, year=year, is_current=True).first())
+    superseded = _current_of(finance_bureau, year, lock=True)
+    _check_replacement(superseded, replace=replace, replacing=replacing)
+    impact = arrangement_replacement_impact(current=superseded) if superseded is not None else None
     if superseded is not None:
-        ArrangementLine.objects.filter(arrangement=superseded).delete()
+        # Its lines stay: the replaced table's detail and analysis remain readable (issue 7 point 3).
         Arrangement.objects.filter(pk=superseded.pk).update(is_current=False)
     try:
         with transaction.atomic():
@@ -665,6 +785,8 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
     arrangement.total_quantity = total_quantity
     arrangement.total_amount_wan = total_amount
     arrangement.save(update_fields=["row_count", "total_quantity", "total_amount_wan"])
+    if superseded is not None:
+        _mark_replaced(superseded, by=arrangement, impact=impact, actor=actor)
     event_record(
         subject=arrangement, action="arrangement_import", action_label="导入安排情况表", actor=actor,
         changes={
@@ -676,6 +798,17 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
     )
     return ArrangementImportResult(arrangement=arrangement, superseded=superseded, sheet_title=layout.sheet_title,
                                    blank_rows=reader.blank_rows, total_row_checked=total_checked)
+
+
+def _mark_replaced(replaced: Arrangement, *, by: Arrangement, impact: ReplacementImpact, actor) -> None:
+    replaced.is_current, replaced.replaced_by, replaced.replaced_at = False, by, by.imported_at
+    Arrangement.objects.filter(pk=replaced.pk).update(replaced_by=by, replaced_at=by.imported_at)
+    event_record(
+        subject=replaced, action="arrangement_replace", action_label="安排情况表被替换", actor=actor,
+        changes={"replaced_by": by.pk, "file_name": by.file_name, **impact.as_data()},
+        note=f"被第{by.pk}号安排情况表替换；依据本表的品目建议{impact.proposal_count}份、"
+             f"建议品目{len(impact.categories)}个保持不变",
+    )
 
 
 LINE_FIELDS = ("id", "arrangement_id", "row_number", "serial", "unit_id", "category_id", "quantity", "amount_wan")

@@ -39,6 +39,10 @@ class Arrangement(models.Model):
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    # A replaced table keeps its lines: its detail and analysis stay readable, proposals still point to it.
+    replaced_by = models.ForeignKey("self", verbose_name="替换为", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced")
+    replaced_at = models.DateTimeField("替换时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "部门预算政府采购项目安排情况表"

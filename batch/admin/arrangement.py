@@ -33,13 +33,14 @@ class ReadOnlyAdminMixin:
 @admin.register(Arrangement)
 class ArrangementAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "year", "finance_bureau", "row_count", "total_amount_wan", "is_current",
-                    "imported_by", "imported_at", "lines_link")
+                    "replaced_at", "imported_by", "imported_at", "lines_link")
     list_filter = ("year", "is_current")
     search_fields = ("title", "file_name", "finance_bureau__name")
     list_select_related = ("finance_bureau", "imported_by")
     date_hierarchy = "imported_at"
     fields = ("year", "finance_bureau", "title", "file_name", "file_sha256", "row_count", "total_quantity",
-              "total_amount_wan", "is_current", "imported_by", "imported_at", "lines_link", "analysis_links")
+              "total_amount_wan", "is_current", "replaced_by", "replaced_at", "imported_by", "imported_at",
+              "lines_link", "analysis_links")
     readonly_fields = fields
 
     def scoped_queryset(self, user) -> QuerySet:
@@ -47,10 +48,13 @@ class ArrangementAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="三维度分析")
     def analysis_links(self, obj: Arrangement) -> str:
-        # The analysis and 拟定品目 (the center's proposal to finance) are the portal's pages.
+        # The analysis and 拟定品目 (the center's proposal to finance) are the portal's pages; a replaced
+        # table's analysis stays readable, proposals are made from the current table only.
+        analysis = reverse("batch:arrangement-analysis", args=[obj.pk])
+        if not obj.is_current:
+            return format_html('<a href="{}">查看分析</a>（已被替换，不能据此拟定品目）', analysis)
         return format_html('<a href="{}">查看分析</a>　<a href="{}">拟定品目报财政部门</a>',
-                           reverse("batch:arrangement-analysis", args=[obj.pk]),
-                           reverse("batch:proposal-new", args=[obj.pk]))
+                           analysis, reverse("batch:proposal-new", args=[obj.pk]))
 
     @admin.display(description="明细")
     def lines_link(self, obj: Arrangement) -> str:

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from batch import analysis
-from batch.arrangement import YEAR_RANGE, ArrangementImportError, arrangement_import
+from batch.arrangement import YEAR_RANGE, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
 from batch.excel_export import XLSX, analysis_export_response
 from batch.models import Arrangement, ArrangementLine
 from procurement.api.filters import IntegerFilter
@@ -45,8 +45,12 @@ class ArrangementSerializer(ReadSerializer):
     class Meta:
         model = Arrangement
         fields = ["id", "year", "finance_bureau", "title", "file_name", "file_sha256", "row_count",
-                  "total_quantity", "total_amount_wan", "is_current", "imported_by", "imported_at"]
+                  "total_quantity", "total_amount_wan", "is_current", "imported_by", "imported_at",
+                  "replaced_by", "replaced_at"]
         read_only_fields = fields
+        extra_kwargs = {"replaced_by": {"label": "替换为（安排情况表内部编号）",
+                                        "help_text": "现行表为空；已被替换的表为替换它的表"},
+                        "replaced_at": {"label": "替换时间", "help_text": "现行表为空"}}
 
 
 class ArrangementLineSerializer(ReadSerializer):
@@ -71,16 +75,41 @@ class ArrangementUploadSerializer(serializers.Serializer):
         label="财政部门内部编号", required=False,
         help_text="导入到哪个财政部门；用户只在一个财政部门任职时可省略",
     )
+    replace = serializers.BooleanField(
+        label="确认替换现行表", required=False, default=False,
+        help_text="该财政部门该年度已有现行表时须为true才导入（未确认时返回409，列出依据现行表的品目建议和任务通知单）；"
+                  "原表标记为已被替换，仍可查看",
+    )
 
 
 class ArrangementImportResultSerializer(serializers.Serializer):
     """导入结果。"""
 
     arrangement = ArrangementSerializer(label="导入的安排情况表")
-    superseded = serializers.IntegerField(label="被替代的安排情况表内部编号", allow_null=True)
+    superseded = serializers.IntegerField(label="被替换的安排情况表内部编号", allow_null=True)
     sheet_title = serializers.CharField(label="导入的工作表")
     blank_rows = serializers.IntegerField(label="跳过的空行数")
     total_row_checked = serializers.BooleanField(label="合计行已核对一致")
+
+
+class DependentCategorySerializer(serializers.Serializer):
+    """依据现行表报送的一个建议品目。"""
+
+    code = serializers.CharField(label="品目编码")
+    name = serializers.CharField(label="品目名称")
+    status = serializers.CharField(label="论证结果", help_text="待论证、已采纳或不予采纳")
+    task = serializers.CharField(label="据此起草的任务通知单", help_text="文号和状态；未起草为空")
+
+
+class ReplaceRequiredSerializer(serializers.Serializer):
+    """该年度已有现行表，未确认替换：未导入，数据库未作任何修改。"""
+
+    detail = serializers.CharField(label="说明",
+                                   help_text="将被替换的现行表、依据它的品目建议和任务通知单，以及如何确认")
+    current = serializers.IntegerField(label="现行表内部编号")
+    proposal_count = serializers.IntegerField(label="依据现行表的品目建议份数")
+    categories = DependentCategorySerializer(many=True, label="依据现行表的建议品目")
+    confirm = serializers.CharField(label="确认方式", help_text="固定为 replace=true")
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -196,7 +225,7 @@ class ArrangementFilter(filters.FilterSet):
     year = IntegerFilter(label="年度")
     finance_bureau = IntegerFilter(field_name="finance_bureau_id", label="财政部门内部编号")
     is_current = filters.BooleanFilter(label="当前有效",
-                                       help_text="当前有效。true：各财政部门各年度的现行表；false：已被替代的表")
+                                       help_text="当前有效。true：各财政部门各年度的现行表；false：已被替换的表")
 
     class Meta:
         model = Arrangement
@@ -246,10 +275,13 @@ class ArrangementViewSet(ReadOnlyViewSet):
     @extend_schema(
         summary=f"导入{NOUN}", tags=[NOUN], request={"multipart/form-data": ArrangementUploadSerializer},
         description="上传Excel文件（.xlsx）。全部导入或全部不导入：任何一行有误即不导入，并返回全部错误（工作表、行、列和原因）。"
-                    "同一财政部门同一年度的新表替代现行表。",
+                    "只读取可见的工作表。同一财政部门同一年度已有现行表时，须以 replace=true 确认才替换；"
+                    "原表标记为已被替换，其明细和分析仍可查看。",
         responses={201: OpenApiResponse(ArrangementImportResultSerializer, description="导入成功"),
                    400: OpenApiResponse(ImportErrorSerializer, description="文件有误，未导入：返回全部错误"),
-                   401: UNAUTHENTICATED, 403: FORBIDDEN},
+                   401: UNAUTHENTICATED, 403: FORBIDDEN,
+                   409: OpenApiResponse(ReplaceRequiredSerializer,
+                                        description="该年度已有现行表，未确认替换：未导入，返回依据现行表的品目建议")},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def upload(self, request: Request) -> Response:
@@ -259,7 +291,12 @@ class ArrangementViewSet(ReadOnlyViewSet):
         upload = form.validated_data["file"]
         try:
             result = arrangement_import(file=upload, year=form.validated_data["year"], finance_bureau=bureau,
-                                        actor=request.user, file_name=upload.name)
+                                        actor=request.user, file_name=upload.name,
+                                        replace=form.validated_data["replace"])
+        except ArrangementReplaceRequired as error:
+            body = {"detail": f"{error.message}如确需替换，请在请求中加上 replace=true 重新提交。",
+                    **error.impact.as_data(), "confirm": "replace=true"}
+            return Response(ReplaceRequiredSerializer(body).data, status=status.HTTP_409_CONFLICT)
         except ArrangementImportError as error:
             return Response({"detail": error.message, "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
         body = ArrangementImportResultSerializer({

@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils import timezone
 
 from batch import analysis
-from batch.arrangement import YEAR_RANGE, ArrangementImportError, arrangement_import
+from batch.arrangement import YEAR_RANGE, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
 from batch.excel_export import analysis_export_response
 from batch.models import Arrangement
 from batch.proposals import proposing_centers
@@ -37,8 +37,11 @@ class ArrangementUploadForm(forms.Form):
                               error_messages={"required": "请填写年度", "invalid": "年度应为四位数字"})
     file = forms.FileField(label="安排情况表文件（.xlsx）", error_messages={"required": "请选择要导入的Excel文件"},
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-                           help_text="按《部门预算政府采购项目安排情况表》格式填写；全部导入或全部不导入，"
-                                     "同一年度再次导入将替代原表。")
+                           help_text="按《部门预算政府采购项目安排情况表》格式填写；全部导入或全部不导入。"
+                                     "同一年度已有现行表时，须确认后才替换。")
+    # Shown only once the page has named what a replacement would affect (issue 7 point 3).
+    replace = forms.BooleanField(label="确认替换现行表", required=False)
+    replacing = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, bureaus: QuerySet[Organization], only: Organization | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,8 +50,17 @@ class ArrangementUploadForm(forms.Form):
             del self.fields["finance_bureau"]
         self.fields["year"].initial = timezone.localdate().year
         for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput | forms.HiddenInput):
+                continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+        self.fields["replace"].widget.attrs["class"] = "form-check-input"
+
+    def ask_to_confirm(self, current_pk: int) -> None:
+        """Render again with the table to replace and the box unticked: the user decides on what is named."""
+        self.data = self.data.copy()
+        self.data["replacing"] = str(current_pk)
+        self.data.pop("replace", None)
 
 
 def _visible(request, pk: int) -> Arrangement:
@@ -62,6 +74,7 @@ def arrangement_list(request):
     bureaus = list(bureau_choices)
     only = bureaus[0] if len(bureaus) == 1 else None
     import_errors: list[str] = []
+    replacement = None
     if request.method == "POST":
         if not bureaus:
             raise PermissionDenied("只有财政部门经办人可以导入安排情况表。")
@@ -71,7 +84,11 @@ def arrangement_list(request):
             try:
                 result = arrangement_import(file=upload, year=form.cleaned_data["year"],
                                             finance_bureau=form.cleaned_data.get("finance_bureau") or only, actor=user,
-                                            file_name=upload.name)
+                                            file_name=upload.name, replace=form.cleaned_data["replace"],
+                                            replacing=form.cleaned_data["replacing"])
+            except ArrangementReplaceRequired as error:
+                replacement = error
+                form.ask_to_confirm(error.impact.current.pk)
             except ArrangementImportError as error:
                 import_errors = error.errors
                 form.add_error(None, f"安排情况表未导入（全部数据均未写入），共发现{len(error.errors)}处错误，"
@@ -86,16 +103,19 @@ def arrangement_list(request):
                         f"采购金额合计{arrangement.total_amount_wan:,.2f}万元。")
                 text += "合计行与各行之和一致。" if result.total_row_checked else "表中没有合计行，未核对合计。"
                 if result.superseded is not None:
-                    text += "原同年度安排情况表已被替代。"
+                    text += (f"原{arrangement.year}年度安排情况表（第{result.superseded.pk}号）已被替换，"
+                             "其明细和三维度分析仍可查看。")
                 messages.success(request, text)
                 return redirect("batch:arrangement-detail", pk=arrangement.pk)
     else:
         form = ArrangementUploadForm(bureaus=bureau_choices, only=only)
-    arrangements = analysis.arrangement_list(user=user).order_by("-year", "-is_current", "-imported_at", "-pk")
+    arrangements = (analysis.arrangement_list(user=user).select_related("replaced_by")
+                    .order_by("-year", "-is_current", "-imported_at", "-pk"))
     return render(request, "batch/arrangement/list.html", {
         "form": form if bureaus else None,
         "single_bureau": only,
         "import_errors": import_errors,
+        "replacement": replacement,
         "page": paginate(request, arrangements),
     })
 

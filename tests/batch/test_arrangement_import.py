@@ -22,14 +22,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from batch.arrangement import MAX_ERRORS, ArrangementImportError, arrangement_import
-from batch.models import Arrangement, ArrangementLine
+from batch.analysis import category_analysis
+from batch.arrangement import MAX_ERRORS, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
+from batch.models import Arrangement, ArrangementLine, CategoryProposal, ProposedCategory, TaskNotice
+from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
+from batch.task_notices import task_notice_issue
 from procurement import access
 from procurement.models import Membership, ProjectEvent
 from procurement.services.errors import ServiceError
 from tests.factories import (
     BudgetUnitFactory,
     CategoryFactory,
+    CenterFactory,
     FinanceFactory,
     UserFactory,
     county,
@@ -138,10 +142,10 @@ def officer(bureau):
     return member_of(bureau)
 
 
-def run_import(data: bytes, *, bureau, actor, year: int = 2026, name: str = "安排情况表.xlsx"):
+def run_import(data: bytes, *, bureau, actor, year: int = 2026, name: str = "安排情况表.xlsx", **options):
     stream = BytesIO(data)
     stream.name = name
-    return arrangement_import(file=stream, year=year, finance_bureau=bureau, actor=actor)
+    return arrangement_import(file=stream, year=year, finance_bureau=bureau, actor=actor, **options)
 
 
 def refused(data: bytes, *, bureau, actor, year: int = 2026) -> list[str]:
@@ -527,32 +531,101 @@ def test_each_batch_resolves_its_unit_codes_in_one_query_and_one_bulk_insert(bur
     assert ArrangementLine.objects.count() == 20
 
 
-# --- superseding ------------------------------------------------------------------------------------
+# --- re-importing a year (issue 7 point 3) ------------------------------------------------------------
 
-def test_a_new_import_supersedes_the_bureaus_table_of_that_year(bureau, units, categories, officer):
+@pytest.fixture
+def dependents(bureau, units, categories, officer):
+    """The current 2026 table, a proposal made from it, desktops adopted (task notice 吉财采购〔2026〕5号, issued),
+    laptops declined."""
+    current = run_import(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer).arrangement
+    center = CenterFactory(name="吉林省政府采购中心", region=bureau.region)
+    proposal = category_proposal_submit(
+        arrangement=current, center=center, category_ids=[categories["desktop"].pk, categories["laptop"].pk],
+        note="省直单位集中更新办公设备", actor=member_of(center))
+    desktop, laptop = proposal.items.order_by("rank")
+    task = proposed_category_adopt(item=desktop, actor=officer).task
+    TaskNotice.objects.filter(pk=task.pk).update(document_number="吉财采购〔2026〕5号")
+    task_notice_issue(task=TaskNotice.objects.get(pk=task.pk), actor=officer)
+    proposed_category_decline(item=ProposedCategory.objects.get(pk=laptop.pk), actor=officer, reason="需求已满足")
+    return current
+
+
+def test_reimporting_a_year_asks_for_confirmation_naming_what_depends_on_the_current_table(
+        bureau, categories, officer, dependents):
+    """Issue 7 point 3: proposals and task notices hang on the current table; nothing changes unconfirmed."""
+    current = dependents
+    events_before = ProjectEvent.objects.count()
+    with pytest.raises(ArrangementReplaceRequired) as caught:
+        run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer)
+    message = caught.value.message
+    assert message.startswith(f"安排情况表未导入：吉林省财政厅2026年度已有现行安排情况表（第{current.pk}号，"
+                              "文件「安排情况表.xlsx」，")
+    assert "5行，采购金额合计112.50万元），导入新表将替换该表。" in message
+    assert ("依据该表报送的品目建议1份、建议品目2个：台式计算机（已采纳，任务通知单吉财采购〔2026〕5号已下达）；"
+            "便携式计算机（不予采纳）。") in message
+    assert message.endswith("原表标记为已被替换，其明细和三维度分析仍可查看。")
+    assert caught.value.status_code == 409 and caught.value.impact.current == current
+    current.refresh_from_db()
+    assert current.is_current and current.replaced_by is None and current.lines.count() == 5
+    assert Arrangement.objects.count() == 1 and ProjectEvent.objects.count() == events_before
+
+
+def test_a_year_without_proposals_still_asks_and_says_none_rest_on_it(bureau, units, categories, officer):
+    run_import(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer)
+    with pytest.raises(ArrangementReplaceRequired, match="依据该表尚未报送品目建议。替换后，原表标记为已被替换"):
+        run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer)
+
+
+def test_a_confirmed_replacement_keeps_the_replaced_table_readable_and_linked(bureau, categories, officer,
+                                                                             dependents):
+    old = dependents
+    result = run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer, replace=True, replacing=old.pk)
+    new = result.arrangement
+    old.refresh_from_db()
+    assert result.superseded == old
+    assert new.is_current and new.lines.count() == 2
+    assert (old.is_current, old.replaced_by, old.replaced_at) == (False, new, new.imported_at)
+    assert old.lines.count() == 5  # kept: its detail and analysis stay readable
+    assert category_analysis(arrangement=old)[0].total_amount_wan == Decimal("64.7000")
+    assert CategoryProposal.objects.get().arrangement == old  # proposals still point to the table they rest on
+    assert Arrangement.objects.filter(finance_bureau=bureau, year=2026, is_current=True).get() == new
+
+
+def test_the_replacement_is_recorded_on_the_replaced_table(bureau, categories, officer, dependents):
+    old = dependents
+    new = run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer, replace=True).arrangement
+    event = ProjectEvent.objects.get(subject_type="arrangement", subject_id=old.pk, action="arrangement_replace")
+    assert (event.actor, event.action_label) == (officer, "安排情况表被替换")
+    assert event.changes["replaced_by"] == new.pk and event.changes["proposal_count"] == 1
+    assert [c["name"] for c in event.changes["categories"]] == ["台式计算机", "便携式计算机"]
+    imported = ProjectEvent.objects.get(subject_type="arrangement", subject_id=new.pk, action="arrangement_import")
+    assert imported.changes["superseded"] == old.pk
+
+
+def test_a_confirmation_for_a_table_no_longer_current_is_asked_again(bureau, units, categories, officer):
+    """The page confirms replacing the table it named: if another became current meanwhile, it asks again."""
     first = run_import(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer).arrangement
-    result = run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer)
-    first.refresh_from_db()
-    assert result.superseded == first
-    assert first.is_current is False and first.row_count == 5  # kept as a record, lines gone
-    assert not first.lines.exists()
-    assert result.arrangement.is_current and result.arrangement.lines.count() == 2
-    assert Arrangement.objects.filter(finance_bureau=bureau, year=2026, is_current=True).get() == result.arrangement
+    second = run_import(xlsx_bytes(GOOD_ROWS[:3]), bureau=bureau, actor=officer, replace=True).arrangement
+    with pytest.raises(ArrangementReplaceRequired, match="确认之后现行表已有变化，请重新核对") as caught:
+        run_import(xlsx_bytes(GOOD_ROWS[:2]), bureau=bureau, actor=officer, replace=True, replacing=first.pk)
+    assert caught.value.impact.current == second
+    second.refresh_from_db()
+    assert second.is_current and Arrangement.objects.count() == 2
 
 
-def test_another_year_is_not_superseded(bureau, units, categories, officer):
+def test_another_year_is_not_replaced_and_needs_no_confirmation(bureau, units, categories, officer):
     old = run_import(xlsx_bytes(GOOD_ROWS, title=None), bureau=bureau, actor=officer, year=2025).arrangement
     run_import(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer, year=2026)
     old.refresh_from_db()
     assert old.is_current and old.lines.count() == 5
 
 
-def test_a_refused_new_import_leaves_the_current_table_untouched(bureau, units, categories, officer):
+def test_a_refused_file_even_when_confirmed_leaves_the_current_table_untouched(bureau, units, categories, officer):
     current = run_import(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer).arrangement
     with pytest.raises(ArrangementImportError):
-        run_import(xlsx_bytes([("999999", "x", "A02010105", "1", "1")]), bureau=bureau, actor=officer)
+        run_import(xlsx_bytes([("999999", "x", "A02010105", "1", "1")]), bureau=bureau, actor=officer, replace=True)
     current.refresh_from_db()
-    assert current.is_current and current.lines.count() == 5
+    assert current.is_current and current.replaced_by is None and current.lines.count() == 5
     assert Arrangement.objects.count() == 1
 
 
@@ -614,7 +687,8 @@ def test_the_command_picks_the_bureau_by_name_or_id(bureau, units, categories, t
     FinanceFactory(name="长春市财政局", region=prefecture())
     path = xlsx_file(tmp_path / "2026.xlsx", GOOD_ROWS)
     call_command("import_arrangement", str(path), "--year", "2026", "--bureau", "吉林省财政厅", stdout=StringIO())
-    call_command("import_arrangement", str(path), "--year", "2026", "--bureau", str(bureau.pk), stdout=StringIO())
+    call_command("import_arrangement", str(path), "--year", "2026", "--bureau", str(bureau.pk), "--replace",
+                 stdout=StringIO())
     assert Arrangement.objects.filter(finance_bureau=bureau).count() == 2
 
 
@@ -634,6 +708,24 @@ def test_the_command_fails_listing_every_error(bureau, units, categories, tmp_pa
     assert "安排情况表未导入" in message
     assert "第3行「单位代码」列" in message and "第4行「采购数量(个)」列：不能为负数（-1）" in message
     assert Arrangement.objects.count() == 0
+
+
+def test_the_command_stops_before_replacing_a_year_and_replaces_with_replace(bureau, units, categories, tmp_path,
+                                                                            dependents):
+    """Issue 7 point 3: without --replace the command names what depends on the current table and changes nothing."""
+    path = xlsx_file(tmp_path / "2026.xlsx", GOOD_ROWS[:2])
+    with pytest.raises(CommandError) as caught:
+        call_command("import_arrangement", str(path), "--year", "2026", stdout=StringIO())
+    message = str(caught.value)
+    assert "导入新表将替换该表" in message and "台式计算机（已采纳，任务通知单吉财采购〔2026〕5号已下达）" in message
+    assert message.endswith("如确需替换，请加上 --replace 参数重新执行。")
+    assert Arrangement.objects.get().is_current
+
+    out = StringIO()
+    call_command("import_arrangement", str(path), "--year", "2026", "--replace", stdout=out)
+    assert f"已替换原2026年度安排情况表（第{dependents.pk}号，5行），原表标记为已被替换" in out.getvalue()
+    dependents.refresh_from_db()
+    assert not dependents.is_current and dependents.lines.count() == 5
 
 
 def test_a_missing_file_fails_the_command_with_exit_status_1(bureau, units, categories, tmp_path):

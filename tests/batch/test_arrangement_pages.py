@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -197,13 +198,49 @@ def test_the_export_button_downloads_the_workbook(client, reference, bureau, off
     assert workbook.sheetnames == ["按品目", "按单位", "按地区", "批量采购建议"]
 
 
-def test_a_second_upload_supersedes_and_the_list_says_so(client, reference, bureau, officer):
+def test_a_second_upload_asks_for_confirmation_and_changes_nothing_until_given(client, reference, bureau, officer):
+    """Issue 7 point 3: the page names the table to be replaced and what rests on it; nothing changes unconfirmed."""
     first = imported(client, officer)
-    client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
-    body = html(client.get(reverse("batch:arrangement-list")))
-    assert "已被替代" in body and "现行" in body
-    superseded = html(client.get(reverse("batch:arrangement-detail", args=[first.pk])))
-    assert "明细已删除" in superseded
+    response = client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
+    assert response.status_code == 200
+    body = html(response)
+    assert f"吉林省财政厅2026年度已有现行安排情况表（第{first.pk}号" in body
+    assert "依据该表尚未报送品目建议" in body
+    assert "如确需替换，请勾选下方「确认替换现行表」，并重新选择文件后导入" in body
+    assert 'data-testid="replace-confirm"' in body
+    assert f'name="replacing" value="{first.pk}"' in body
+    assert Arrangement.objects.get() == first and first.lines.count() == 5
+
+    response = client.post(reverse("batch:arrangement-list"),
+                           {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
+    assert response.status_code == 302
+    second = Arrangement.objects.get(is_current=True)
+    assert second != first
+    message = html(client.get(response["Location"]))
+    assert f"原2026年度安排情况表（第{first.pk}号）已被替换，其明细和三维度分析仍可查看。" in message
+
+
+def test_a_replaced_table_stays_listed_and_readable(client, reference, bureau, officer):
+    first = imported(client, officer)
+    client.post(reverse("batch:arrangement-list"),
+                {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
+    second = Arrangement.objects.get(is_current=True)
+    first.refresh_from_db()
+    replaced_at = f"{timezone.localtime(first.replaced_at):%Y-%m-%d %H:%M}"
+    second_url = reverse("batch:arrangement-detail", args=[second.pk])
+    listing = html(client.get(reverse("batch:arrangement-list")))
+    assert "已被替换" in listing and "现行" in listing
+    assert f'{replaced_at}被<a href="{second_url}">第{second.pk}号表</a>替换' in listing
+    assert listing.count(">三维度分析</a>") == 2  # the replaced table's analysis stays open
+
+    detail = html(client.get(reverse("batch:arrangement-detail", args=[first.pk])))
+    assert f'新导入的<a href="{second_url}">2026年度安排情况表（第{second.pk}号）</a>替换' in detail
+    assert detail.count("<tr>") == 1 + 5  # its lines are kept
+
+    analysis_page = client.get(reverse("batch:arrangement-analysis", args=[first.pk]))
+    assert analysis_page.status_code == 200
+    body = html(analysis_page)
+    assert 'data-testid="superseded"' in body and "台式计算机" in body and "拟定品目报财政部门" not in body
 
 
 # --- API ------------------------------------------------------------------------------------------
@@ -245,6 +282,28 @@ def test_the_api_refuses_an_import_for_another_bureau_with_403(reference, bureau
     assert response.json()["detail"] == "您无权为吉林省财政厅导入安排情况表"
     assert api_upload(api_for(member_of(BudgetUnitFactory()))).status_code == 403
     assert not Arrangement.objects.exists()
+
+
+def test_the_api_answers_409_naming_the_current_table_until_replace_is_true(reference, bureau, officer):
+    """Issue 7 point 3: a 409 with detail and the dependents; replace=true confirms."""
+    api = api_for(officer)
+    first = api_upload(api).json()["arrangement"]["id"]
+    response = api_upload(api, file=upload(data=xlsx_bytes(GOOD_ROWS[:2])))
+    assert response.status_code == 409
+    body = response.json()
+    assert body["detail"].startswith(f"安排情况表未导入：吉林省财政厅2026年度已有现行安排情况表（第{first}号")
+    assert body["detail"].endswith("如确需替换，请在请求中加上 replace=true 重新提交。")
+    assert (body["current"], body["proposal_count"], body["categories"], body["confirm"]) == (
+        first, 0, [], "replace=true")
+    assert Arrangement.objects.get().pk == first
+
+    response = api_upload(api, file=upload(data=xlsx_bytes(GOOD_ROWS[:2])), replace="true")
+    assert response.status_code == 201
+    assert response.json()["superseded"] == first
+    replaced = api.get(f"/api/v1/batch/arrangements/{first}/").json()
+    new = response.json()["arrangement"]["id"]
+    assert (replaced["is_current"], replaced["replaced_by"]) == (False, new) and replaced["replaced_at"]
+    assert api.get(f"/api/v1/batch/arrangements/{first}/lines/").json()["count"] == 5
 
 
 def test_the_api_lists_only_visible_tables(client, reference, bureau, officer):

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from batch.arrangement import arrangement_import
 from batch.models import Arrangement, CategoryProposal, ProposedCategory, TaskNotice
 from batch.proposals import (
     category_proposal_submit,
@@ -24,6 +26,7 @@ from batch.proposals import (
 from procurement.models import Membership, Organization, ProjectEvent
 from procurement.services.errors import ServiceError, TransitionRefused
 from tests.batch.test_analysis import arrangement_of
+from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.factories import (
     BudgetUnitFactory,
     CategoryFactory,
@@ -154,6 +157,23 @@ def test_a_superseded_table_is_not_proposed_from(scene):
     scene.arrangement.refresh_from_db()
     with pytest.raises(ServiceError, match=r"已被.*替代"):
         propose(scene, scene.desktop)
+
+
+def test_a_proposal_still_links_to_the_table_it_rests_on_after_that_table_is_replaced(client, scene):
+    """Issue 7 point 3: the replaced table stays readable; a proposal made from it still opens its analysis."""
+    proposal = propose(scene, scene.desktop)
+    data = xlsx_bytes([("101001", "省直单位1", "A02010105", "1", "1")])
+    new = arrangement_import(file=BytesIO(data), year=2026, finance_bureau=scene.bureau, actor=scene.finance_user,
+                             replace=True).arrangement
+    proposal.refresh_from_db()
+    assert proposal.arrangement == scene.arrangement != new
+
+    client.force_login(scene.finance_user)
+    detail = client.get(reverse("batch:proposal-detail", args=[proposal.pk])).content.decode()
+    old_analysis = reverse("batch:arrangement-analysis", args=[scene.arrangement.pk])
+    assert old_analysis in detail
+    page = client.get(old_analysis).content.decode()
+    assert "已被替换" in page and "187.80" in page  # the old table's figures, not the new one's
 
 
 # --- finance deliberates ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""python manage.py import_arrangement FILE --year YEAR [--bureau ID or name]
+"""python manage.py import_arrangement FILE --year YEAR [--bureau ID or name] [--replace]
 
 The same import as the portal's upload page and the API (``batch.arrangement.arrangement_import``),
 run by an operator on the server: all rows or none, every error listed, exit status 1 on failure.
+When the bureau already has a current table for the year, the command names what depends on it and
+stops; ``--replace`` confirms replacing it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from batch.arrangement import ArrangementImportError, arrangement_import
+from batch.arrangement import ArrangementImportError, ArrangementReplaceRequired, arrangement_import
 from procurement import access
 from procurement.models import Organization
 from procurement.services.errors import ServiceError
@@ -20,13 +22,15 @@ from procurement.services.errors import ServiceError
 
 class Command(BaseCommand):
     help = ("导入《部门预算政府采购项目安排情况表》（Excel .xlsx）：全部导入或全部不导入；"
-            "同一财政部门同一年度的新表替代旧表。")
+            "同一财政部门同一年度已有现行表时，须加 --replace 确认才替换。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", metavar="文件", help="安排情况表Excel文件（.xlsx）")
         parser.add_argument("--year", type=int, required=True, help="年度，如 2026")
         parser.add_argument("--bureau", default="",
                             help="财政部门的内部编号或名称；平台只有一个财政部门时可省略")
+        parser.add_argument("--replace", action="store_true",
+                            help="确认替换该财政部门该年度的现行表（原表标记为已被替换，仍可查看）")
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -35,7 +39,9 @@ class Command(BaseCommand):
         bureau = self._bureau(options["bureau"].strip())
         try:
             result = arrangement_import(file=path, year=options["year"], finance_bureau=bureau,
-                                        actor=access.SYSTEM, file_name=path.name)
+                                        actor=access.SYSTEM, file_name=path.name, replace=options["replace"])
+        except ArrangementReplaceRequired as error:
+            raise CommandError(f"{error.message}如确需替换，请加上 --replace 参数重新执行。") from None
         except ArrangementImportError as error:
             raise CommandError(error.message) from None
         except (ServiceError, PermissionDenied) as error:
@@ -52,8 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(f"已跳过{result.blank_rows}个空行。")
         if result.superseded is not None:
             self.stdout.write(self.style.WARNING(
-                f"已替代原{arrangement.year}年度安排情况表（第{result.superseded.pk}号，"
-                f"{result.superseded.row_count}行），原表明细已删除。"
+                f"已替换原{arrangement.year}年度安排情况表（第{result.superseded.pk}号，"
+                f"{result.superseded.row_count}行），原表标记为已被替换，其明细和三维度分析仍可查看。"
             ))
 
     def _bureau(self, given: str) -> Organization:
