@@ -9,4 +9,11 @@ class BatchConfig(AppConfig):
     def ready(self) -> None:
         # The response-window schedule of batch projects and the 30-day signing limit of their
         # contracts (统采分签, batch.award_deadlines) join the deadline sweep.
+        # The center's page of a lot (its units' sub-plans): where a core message about a sub-plan links to.
+        from django.urls import reverse
+
         from batch import award_deadlines, deadlines  # noqa: F401
+        from procurement.models import Mode
+        from procurement.modes import register_organizer_lot_page
+
+        register_organizer_lot_page(Mode.BATCH, lambda lot: reverse("batch:project-lot", args=[lot.project_id, lot.pk]))

@@ -16,13 +16,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from procurement.models import Project, SubPlan
+from procurement.plan_checks import sub_plan_flags
 from procurement.selectors.plans import master_plan, master_plan_drilldown
 
 TOTALS_SHEET = "总计划"
 DETAIL_SHEET = "分计划明细"
-TOTALS_HEADERS = ["包号", "采购包", "计量单位", "参与单位数", "采购数量合计", "预算金额合计（元）"]
+TOTALS_HEADERS = ["包号", "采购包", "计量单位", "参与单位数", "采购数量合计", "预算金额合计（元）", "待核查分计划数"]
 DETAIL_HEADERS = ["单位代码", "预算单位", "所属区划", "包号", "采购包", "采购数量", "计量单位", "预算金额（元）",
-                  "联系人", "联系电话", "状态", "提交时间"]
+                  "联系人", "联系电话", "状态", "提交时间", "核查提示"]
 # The first data row of each sheet (after the title, the facts line and the header row).
 FIRST_ROW = 4
 MONEY = "#,##0.00"
@@ -68,22 +69,24 @@ def master_plan_workbook(*, project: Project, visible: QuerySet[SubPlan] | None 
     book = Workbook(write_only=True)
 
     totals = book.create_sheet(TOTALS_SHEET)
-    _heading(totals, f"{project.code} {project.title} 总计划", facts, TOTALS_HEADERS, [8, 36, 10, 12, 16, 20])
+    _heading(totals, f"{project.code} {project.title} 总计划", facts, TOTALS_HEADERS, [8, 36, 10, 12, 16, 20, 14])
     for line in plan.lines:
         totals.append([
             line.lot.number, line.lot.name, line.lot.unit_of_measure, line.unit_count,
             _cell(totals, line.total_quantity, number_format=QUANTITY),
             _cell(totals, line.total_budget_yuan, number_format=MONEY),
+            line.flagged_count,
         ])
     totals.append([
         _cell(totals, "合计", bold=True), "", "", _cell(totals, plan.sub_plan_count, bold=True),
         _cell(totals, plan.total_quantity, bold=True, number_format=QUANTITY),
         _cell(totals, plan.total_budget_yuan, bold=True, number_format=MONEY),
+        _cell(totals, plan.flagged_count, bold=True),
     ])
 
     detail = book.create_sheet(DETAIL_SHEET)
     _heading(detail, f"{project.code} {project.title} 分计划明细（已提交、已锁定）", facts, DETAIL_HEADERS,
-             [14, 32, 14, 8, 30, 12, 10, 16, 12, 16, 10, 18])
+             [14, 32, 14, 8, 30, 12, 10, 16, 12, 16, 10, 18, 60])
     labels = dict(SubPlan.Status.choices)
     rows = master_plan_drilldown(project=project)
     if visible is not None:
@@ -96,6 +99,7 @@ def master_plan_workbook(*, project: Project, visible: QuerySet[SubPlan] | None 
             _cell(detail, sub_plan.budget_yuan, number_format=MONEY),
             sub_plan.contact_name, sub_plan.contact_phone, labels.get(sub_plan.status, sub_plan.status),
             _local(sub_plan.submitted_at),
+            "\n".join(f"{flag.label}：{flag.message}" for flag in sub_plan_flags(sub_plan)),
         ])
 
     out = BytesIO()

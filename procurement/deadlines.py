@@ -65,6 +65,9 @@ FRAMEWORK_AGREEMENT_FILING = Duration(
 )
 # Batch sub-plan reminders: working days before the response deadline (issue 3; seed 000 三(一)4).
 SUB_PLAN_REMINDER_DAYS = (3, 1)
+# A change to a submitted sub-plan in the last working day before the response deadline is reported to the
+# organizer (issue 7 point 11): the master plan it is about to confirm moves at the last minute.
+LATE_CHANGE_WORKING_DAYS = 1
 
 
 # --- the calendar ------------------------------------------------------------------------
@@ -142,6 +145,14 @@ def missing_calendar_years(years) -> list[int]:
     wanted = sorted(set(years))
     loaded = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
     return [y for y in wanted if y not in loaded]
+
+
+def in_last_working_days(deadline: datetime, days: int, *, now: datetime | None = None) -> bool:
+    """Whether ``now`` falls in the last ``days`` working days before ``deadline`` (from the start of that
+    working day in the portal's time zone), the deadline itself not yet passed."""
+    now = now or timezone.now()
+    start = start_of_day(subtract_working_days(timezone.localdate(deadline), days))
+    return start <= now < deadline
 
 
 def start_of_day(day: date) -> datetime:

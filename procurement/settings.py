@@ -207,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "procurement.models.Region.Level",
         "SmeSizeEnum": "procurement.models.Organization.SmeSize",
         "FundingSourceEnum": "procurement.models.FundingLine.Source",
+        "SubPlanWarningKindEnum": "procurement.plan_checks.FlagKind",
         "ModeEnum": "procurement.models.Mode",
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
         "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",

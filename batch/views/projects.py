@@ -26,6 +26,7 @@ from batch.master_plan_export import master_plan_file_name, master_plan_workbook
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
+from procurement.plan_checks import sub_plan_flags
 from procurement.selectors.plans import master_plan, master_plan_drilldown
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
@@ -190,11 +191,16 @@ def project_lot(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(project.lots.all(), pk=lot_pk)
     line = next((line for line in master_plan(project=project).lines if line.lot.pk == lot.pk), None)
+    flagged_only = request.GET.get("flagged") == "1"
+    page = paginate(request, master_plan_drilldown(project=project, lot=lot, flagged_only=flagged_only))
     return render(request, "batch/projects/lot.html", {
         "project": project,
         "lot": lot,
         "line": line,
-        "page": paginate(request, master_plan_drilldown(project=project, lot=lot)),
+        "flagged_only": flagged_only,
+        "page": page,
+        # Each unit's row with what looks wrong in it (procurement.plan_checks), for the center to check.
+        "rows": [(sub_plan, sub_plan_flags(sub_plan)) for sub_plan in page],
     })
 
 

@@ -7,7 +7,8 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from procurement import access
-from procurement.models import Category, Contract, FundingLine, Lot, Organization, Region
+from procurement.models import Category, Contract, FundingLine, Lot, Organization, Region, SubPlan
+from procurement.plan_checks import with_unit_totals
 
 
 def region_list() -> QuerySet[Region]:
@@ -40,8 +41,9 @@ def project_list(*, user) -> QuerySet:
 
 
 def sub_plan_list(*, user) -> QuerySet:
+    # Each with the unit's total in the project, for its warnings (procurement.plan_checks).
     return (
-        access.visible_sub_plans(user)
+        with_unit_totals(access.visible_sub_plans(user), counted_statuses=SubPlan.COUNTED)
         .select_related("project", "lot", "unit")
         .prefetch_related(Prefetch("funding_lines", queryset=FundingLine.objects.order_by("pk")))
     )

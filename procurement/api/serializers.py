@@ -8,9 +8,12 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement.models import Category, Contract, FundingLine, Lot, Organization, Project, Region, SubPlan
+from procurement.plan_checks import FlagKind, budget_flags
+from procurement.selectors.plans import unit_counted_total
 
 
 # A read-only model serializer whose ``id`` is labelled in Chinese like every other field.
@@ -157,19 +160,46 @@ class FundingLineSerializer(ReadSerializer):
         read_only_fields = fields
 
 
+class SubPlanWarningSerializer(serializers.Serializer):
+    """核查提示：分计划中看似有误的数值（不拒绝，提交后在总计划中标出，供集中采购机构核查）。"""
+
+    kind = serializers.ChoiceField(choices=FlagKind.choices, label="提示类型",
+                                   help_text="price_low 预算单价低于参考单价的70%；price_high 高于150%；"
+                                             "over_limit 本单位在本项目的预算合计超过采购限额")
+    label = serializers.CharField(label="提示名称")
+    message = serializers.CharField(label="提示说明")
+
+
 class SubPlanSerializer(ReadSerializer):
-    """分计划：一个预算单位对一个采购包填报的数量和预算，含资金构成。"""
+    """分计划：一个预算单位对一个采购包填报的数量和预算，含资金构成和核查提示。"""
 
     project = ProjectRefSerializer(read_only=True, label="采购项目")
     lot = LotRefSerializer(read_only=True, label="采购包")
     unit = OrganizationRefSerializer(read_only=True, label="预算单位")
     funding_lines = FundingLineSerializer(many=True, read_only=True, label="资金构成")
+    warnings = serializers.SerializerMethodField(label="核查提示",
+                                                 help_text="按提交后计入总计划计算；为空表示没有需要核查的数值")
 
     class Meta:
         model = SubPlan
         fields = ["id", "project", "lot", "unit", "quantity", "budget_yuan", "contact_name", "contact_phone",
-                  "note", "status", "revision", "submitted_at", "funding_lines", "created_at", "updated_at"]
+                  "note", "status", "revision", "submitted_at", "funding_lines", "warnings", "created_at",
+                  "updated_at"]
         read_only_fields = fields
+
+    @extend_schema_field(SubPlanWarningSerializer(many=True))
+    def get_warnings(self, sub_plan: SubPlan) -> list[dict]:
+        project, lot = sub_plan.project, sub_plan.lot
+        if not lot.reference_price_yuan and project.purchase_limit_yuan is None:
+            return []  # nothing to check against (and no query)
+        total = getattr(sub_plan, "unit_total_yuan", None)
+        if total is None and project.purchase_limit_yuan is not None:
+            total = unit_counted_total(project_id=project.pk, unit_id=sub_plan.unit_id,
+                                       exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
+        flags = budget_flags(quantity=sub_plan.quantity, budget_yuan=sub_plan.budget_yuan,
+                             reference_price_yuan=lot.reference_price_yuan, unit_total_yuan=total,
+                             purchase_limit_yuan=project.purchase_limit_yuan)
+        return [{"kind": flag.kind, "label": flag.label, "message": flag.message} for flag in flags]
 
 
 class ContractSerializer(ReadSerializer):

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from procurement.models import Lot, Organization, Project, SubPlan
+from procurement.plan_checks import flagged_q, with_unit_totals
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
@@ -36,6 +37,8 @@ class MasterPlanLine:
     total_quantity: Decimal
     total_budget_yuan: Decimal
     unit_count: int
+    # Counted sub-plans with a value that looks wrong (procurement.plan_checks), for the center to check.
+    flagged_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,14 @@ class MasterPlan:
     def sub_plan_count(self) -> int:
         return sum(line.unit_count for line in self.lines)
 
+    @property
+    def flagged_count(self) -> int:
+        return sum(line.flagged_count for line in self.lines)
+
 
 def master_plan(*, project: Project) -> MasterPlan:
-    """总计划: per lot, the total quantity, total budget and number of units of counted sub-plans."""
+    """总计划: per lot, the total quantity, total budget and number of units of counted sub-plans, and how
+    many of them carry a flag (two aggregate queries, whatever the number of units)."""
     counted = Q(sub_plans__status__in=SubPlan.COUNTED)
     lots = (
         Lot.objects.filter(project=project)
@@ -68,15 +76,37 @@ def master_plan(*, project: Project) -> MasterPlan:
         )
         .order_by("number")
     )
+    flagged = dict(
+        flagged_sub_plans(project=project).order_by().values_list("lot_id").annotate(n=Count("pk"))
+    )
     return MasterPlan(
         project=project,
-        lines=[MasterPlanLine(lot, lot.total_quantity, lot.total_budget_yuan, lot.unit_count) for lot in lots],
+        lines=[MasterPlanLine(lot, lot.total_quantity, lot.total_budget_yuan, lot.unit_count, flagged.get(lot.pk, 0))
+               for lot in lots],
     )
 
 
-def master_plan_drilldown(*, project: Project, lot: Lot | None = None) -> QuerySet[SubPlan]:
-    """The counted sub-plans behind the master plan, for the drill-down to each unit."""
-    qs = SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
+def master_plan_drilldown(*, project: Project, lot: Lot | None = None, flagged_only: bool = False) -> QuerySet[SubPlan]:
+    """The counted sub-plans behind the master plan, for the drill-down to each unit, each with the unit's
+    total over the project (``unit_total_yuan``) for its flags (``procurement.plan_checks.sub_plan_flags``)."""
+    qs = with_unit_totals(SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED),
+                          counted_statuses=SubPlan.COUNTED)
     if lot is not None:
         qs = qs.filter(lot=lot)
-    return qs.select_related("unit", "unit__region", "lot").order_by("lot__number", "unit__name")
+    if flagged_only:
+        qs = qs.filter(flagged_q())
+    return qs.select_related("unit", "unit__region", "lot", "project").order_by("lot__number", "unit__name")
+
+
+def flagged_sub_plans(*, project: Project) -> QuerySet[SubPlan]:
+    """The counted sub-plans of ``project`` with a value that looks wrong."""
+    counted = SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
+    return with_unit_totals(counted, counted_statuses=SubPlan.COUNTED).filter(flagged_q())
+
+
+def unit_counted_total(*, project_id: int, unit_id: int, exclude_pk: int | None = None) -> Decimal:
+    """What ``unit`` has counted in the project so far (budget, 元), leaving out the sub-plan ``exclude_pk``."""
+    rows = SubPlan.objects.filter(project_id=project_id, unit_id=unit_id, status__in=SubPlan.COUNTED)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows.aggregate(total=Coalesce(Sum("budget_yuan"), ZERO))["total"]

@@ -15,11 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from procurement import access
-from procurement.models import EligibleUnit, FundingLine, Lot, Organization, SubPlan
+from procurement import access, deadlines
+from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Organization, SubPlan
+from procurement.modes import organizer_lot_page
+from procurement.plan_checks import budget_flags
+from procurement.selectors.plans import unit_counted_total
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
+from procurement.services.reminders import organization_notify
 from procurement.services.transitions import transition_run
+from procurement.units import whole_number_refusal
 
 EDITABLE_FIELDS = ("quantity", "budget_yuan", "contact_name", "contact_phone", "note")
 
@@ -102,7 +107,7 @@ def sub_plan_save(
         return sub_plan_revise(sub_plan=sub_plan, actor=actor, changes=values, funding_lines=funding_lines)
 
     _check_may_file(lot=lot, unit=unit, actor=actor)
-    values = _checked(values)
+    values = _checked(values, lot=lot)
     lines = _funding(funding_lines, values["budget_yuan"])
     if submit:
         values.update(status=SubPlan.Status.SUBMITTED, submitted_at=timezone.now(), revision=1)
@@ -121,6 +126,8 @@ def sub_plan_save(
         changes["funding_lines"] = [[f.source, str(f.amount_yuan)] for f in lines]
     event_record(subject=sub_plan, action=action, action_label=label, actor=actor,
                  target=sub_plan.status, changes=changes)
+    if submit:
+        _tell_organizer_of_flags(sub_plan)
     return sub_plan
 
 
@@ -155,7 +162,7 @@ def sub_plan_revise(
     _check_may_file(lot=locked.lot, unit=locked.unit, actor=actor)
     if locked.status == SubPlan.Status.FROZEN:
         raise ServiceError("总计划已确认，分计划已锁定，不能修改")
-    values = _checked({name: changes.get(name, getattr(locked, name)) for name in EDITABLE_FIELDS})
+    values = _checked({name: changes.get(name, getattr(locked, name)) for name in EDITABLE_FIELDS}, lot=locked.lot)
     if funding_lines is not None:
         lines = _funding(funding_lines, values["budget_yuan"])
     else:
@@ -167,9 +174,11 @@ def sub_plan_revise(
         name: [str(getattr(locked, name)), str(value)]
         for name, value in values.items() if getattr(locked, name) != value
     }
+    before = (locked.quantity, locked.budget_yuan)
     for name, value in values.items():
         setattr(locked, name, value)
-    if locked.status == SubPlan.Status.SUBMITTED:
+    counted = locked.status == SubPlan.Status.SUBMITTED
+    if counted:
         locked.revision += 1
     locked.save(update_fields=[*EDITABLE_FIELDS, "revision", "updated_at"])
     if lines is not None:
@@ -180,16 +189,23 @@ def sub_plan_revise(
         changed["funding_lines"] = [[f.source, str(f.amount_yuan)] for f in lines]
     event_record(subject=locked, action="revise", action_label="修改分计划", actor=actor,
                  target=locked.status, changes=changed)
-    if submit and locked.status != SubPlan.Status.SUBMITTED:
-        locked = transition_run(instance=locked, name="submit", actor=actor)
+    if counted:
+        if before != (locked.quantity, locked.budget_yuan):
+            _tell_organizer_of_late_change(locked, before=before)
+        _tell_organizer_of_flags(locked)
+    elif submit:
+        locked = sub_plan_submit(sub_plan=locked, actor=actor)
     return locked
 
 
-def _checked(values: dict[str, Any]) -> dict[str, Any]:
+def _checked(values: dict[str, Any], *, lot: Lot) -> dict[str, Any]:
     """The editable fields as they will be saved, or the first rule they break."""
     quantity = _decimal(values["quantity"], label="采购数量", field="quantity")
     if quantity <= 0:
         raise ServiceError("采购数量必须大于0", field="quantity")
+    fractional = whole_number_refusal(quantity, lot.unit_of_measure)
+    if fractional:
+        raise ServiceError(fractional, field="quantity")
     budget = _decimal(values["budget_yuan"], label="预算金额", field="budget_yuan")
     if budget < 0:
         raise ServiceError("预算金额不能为负数", field="budget_yuan")
@@ -212,12 +228,84 @@ def _check_kept_funding(sub_plan: SubPlan, budget: Decimal) -> None:
                                field="funding_lines")
 
 
+@transaction.atomic
 def sub_plan_submit(*, sub_plan: SubPlan, actor) -> SubPlan:
     """提交: the sub-plan counts in the master plan from now on."""
     _check_may_file(lot=sub_plan.lot, unit=sub_plan.unit, actor=actor)
-    return transition_run(instance=sub_plan, name="submit", actor=actor)
+    submitted = transition_run(instance=sub_plan, name="submit", actor=actor)
+    _tell_organizer_of_flags(submitted)
+    return submitted
 
 
+@transaction.atomic
 def sub_plan_withdraw(*, sub_plan: SubPlan, actor) -> SubPlan:
     """撤回: no longer counted; may be submitted again before the deadline."""
-    return transition_run(instance=sub_plan, name="withdraw", actor=actor)
+    withdrawn = transition_run(instance=sub_plan, name="withdraw", actor=actor)
+    _tell_organizer_of_late_change(withdrawn, before=(withdrawn.quantity, withdrawn.budget_yuan), withdrawn=True)
+    return withdrawn
+
+
+# --- who must be told (issue 7 point 11) -------------------------------------------------------------
+
+def _fmt_quantity(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _subject(sub_plan: SubPlan) -> str:
+    project, lot = sub_plan.project, sub_plan.lot
+    return f"「{project.code} {project.title}」第{lot.number}包（{lot.name}）"
+
+
+def _tell_organizer_of_flags(sub_plan: SubPlan) -> None:
+    """A submitted sub-plan whose values look wrong (``procurement.plan_checks``): the organizer is told once
+    per revision, with the reasons, and finds it flagged on the master plan."""
+    project, lot = sub_plan.project, sub_plan.lot
+    if not lot.reference_price_yuan and project.purchase_limit_yuan is None:
+        return  # nothing to check against (and no query on the deadline-day path)
+    total = None
+    if project.purchase_limit_yuan is not None:
+        total = unit_counted_total(project_id=project.pk, unit_id=sub_plan.unit_id,
+                                   exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
+    flags = budget_flags(quantity=sub_plan.quantity, budget_yuan=sub_plan.budget_yuan,
+                         reference_price_yuan=lot.reference_price_yuan, unit_total_yuan=total,
+                         purchase_limit_yuan=project.purchase_limit_yuan)
+    if not flags:
+        return
+    unit = sub_plan.unit
+    organization_notify(
+        organization=project.organizer, subject=sub_plan, kind=f"flagged_r{sub_plan.revision}",
+        level=Notification.Level.WARNING,
+        title=f"分计划数值待核查：{unit.name}",
+        body=(f"{unit.name}提交的{_subject(sub_plan)}分计划（采购数量{_fmt_quantity(sub_plan.quantity)}"
+              f"{lot.unit_of_measure}，预算金额{sub_plan.budget_yuan:,.2f}元）有待核查的数值，已在总计划中标出："
+              + "".join(f"（{n}）{flag.message}" for n, flag in enumerate(flags, start=1))
+              + (f"联系人：{sub_plan.contact_name} {sub_plan.contact_phone}。" if sub_plan.contact_name else "")),
+        url=organizer_lot_page(lot),
+    )
+
+
+def _tell_organizer_of_late_change(sub_plan: SubPlan, *, before: tuple[Decimal, Decimal],
+                                   withdrawn: bool = False) -> None:
+    """A submitted sub-plan changed or withdrawn in the last working day before the deadline: the master
+    plan the organizer is about to confirm has moved (``deadlines.LATE_CHANGE_WORKING_DAYS``)."""
+    project, lot, unit = sub_plan.project, sub_plan.lot, sub_plan.unit
+    if project.response_deadline is None or not deadlines.in_last_working_days(
+            project.response_deadline, deadlines.LATE_CHANGE_WORKING_DAYS):
+        return
+    quantity, budget = before
+    deadline = f"{timezone.localtime(project.response_deadline):%Y年%m月%d日 %H:%M}"
+    if withdrawn:
+        kind, title = f"late_withdraw_r{sub_plan.revision}", f"截止前撤回分计划：{unit.name}"
+        change = (f"撤回了已提交的{_subject(sub_plan)}分计划，总计划已减去采购数量{_fmt_quantity(quantity)}"
+                  f"{lot.unit_of_measure}、预算金额{budget:,.2f}元")
+    else:
+        kind, title = f"late_revise_r{sub_plan.revision}", f"截止前修改分计划：{unit.name}"
+        change = (f"修改了已提交的{_subject(sub_plan)}分计划，总计划随之变化：采购数量"
+                  f"{_fmt_quantity(quantity)}→{_fmt_quantity(sub_plan.quantity)}{lot.unit_of_measure}，"
+                  f"预算金额{budget:,.2f}元→{sub_plan.budget_yuan:,.2f}元")
+    organization_notify(
+        organization=project.organizer, subject=sub_plan, kind=kind, level=Notification.Level.INFO,
+        title=title,
+        body=f"{unit.name}在需求响应截止前最后1个工作日{change}。需求响应将于{deadline}截止，请留意总计划的变化。",
+        url=organizer_lot_page(lot),
+    )

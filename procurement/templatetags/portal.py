@@ -9,6 +9,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from procurement.plan_checks import PRICE_BAND_HIGH, PRICE_BAND_LOW
+from procurement.units import is_countable
+
 register = template.Library()
 
 TEN_THOUSAND = Decimal("10000")
@@ -217,3 +220,23 @@ def lookup(mapping, key):
         return mapping.get(key, key)
     except AttributeError:
         return key
+
+
+@register.filter
+def countable(unit_of_measure: str) -> bool:
+    """Whether quantities in this unit of measure are whole numbers (procurement.units)."""
+    return is_countable(unit_of_measure)
+
+
+@register.filter
+def price_band_low(reference_price) -> Decimal | None:
+    """The lowest budget per unit not flagged, for a reference price (procurement.plan_checks)."""
+    value = _decimal(reference_price)
+    return None if value is None else (value * PRICE_BAND_LOW).quantize(Decimal("0.01"))
+
+
+@register.filter
+def price_band_high(reference_price) -> Decimal | None:
+    """The highest budget per unit not flagged, for a reference price (procurement.plan_checks)."""
+    value = _decimal(reference_price)
+    return None if value is None else (value * PRICE_BAND_HIGH).quantize(Decimal("0.01"))

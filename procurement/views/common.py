@@ -70,12 +70,13 @@ def run_step(request: HttpRequest, call: Callable[[], T], *, done: str | Callabl
     return True
 
 
-def run_form_step(request: HttpRequest, form: forms.BaseForm, call: Callable[[], T], *, done: str) -> T | None:
+def run_form_step(request: HttpRequest, form: forms.BaseForm, call: Callable[[], T], *,
+                  done: str | Callable[[T], str]) -> T | None:
     """A form's service call: a refusal goes onto the form (None); success shows ``done`` and returns the result."""
     try:
         result = call()
     except REFUSALS as error:
         add_refusal(form, error)
         return None
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     return result

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from procurement.models import Contract, FundingLine, Lot, Organization, SubPlan
+from procurement.units import is_countable, whole_number_refusal
 
 
 def _style(form: forms.BaseForm) -> None:
@@ -84,12 +85,35 @@ class SubPlanForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=32, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=32, required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Values that look wrong (procurement.plan_checks) are shown first; submitting them takes this tick.
+    confirm_flags = forms.BooleanField(label="我已核对以上核查提示，确认按此填报", required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    # The fields the services take (the tick is the page's own).
+    SERVICE_FIELDS = ("quantity", "budget_yuan", "contact_name", "contact_phone", "note")
+
+    def __init__(self, *args, unit_of_measure: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["quantity"].widget.attrs["step"] = "0.01"
+        self.unit_of_measure = unit_of_measure
+        # A countable unit (台, 套 …) takes whole numbers: the browser steps by one; the service enforces it.
+        self.fields["quantity"].widget.attrs["step"] = "1" if is_countable(unit_of_measure) else "0.01"
         self.fields["budget_yuan"].widget.attrs["step"] = "0.01"
         _style(self)
+
+    def measure(self) -> str:
+        """The unit of measure the quantity is in."""
+        return self.unit_of_measure
+
+    def clean(self):
+        data = super().clean()
+        # Refused before anything is flagged: the service says the same, this puts it on the field first.
+        quantity = data.get("quantity")
+        refusal = whole_number_refusal(quantity, self.measure()) if quantity is not None else None
+        if refusal:
+            self.add_error("quantity", refusal)
+        return data
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
 
 
 class FileSubPlanForm(SubPlanForm):
@@ -98,14 +122,19 @@ class FileSubPlanForm(SubPlanForm):
     lot = forms.ModelChoiceField(label="采购包", queryset=Lot.objects.none(), empty_label="请选择采购包")
     unit = forms.ModelChoiceField(label="填报单位", queryset=Organization.objects.none(), empty_label=None)
 
-    field_order = ["unit", "lot", "quantity", "budget_yuan", "contact_name", "contact_phone", "note"]
+    field_order = ["unit", "lot", "quantity", "budget_yuan", "contact_name", "contact_phone", "note", "confirm_flags"]
 
     def __init__(self, *args, lots, units, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        measures = {lot.unit_of_measure for lot in lots}
+        super().__init__(*args, unit_of_measure=measures.pop() if len(measures) == 1 else "", **kwargs)
         self.fields["lot"].queryset = lots
         self.fields["unit"].queryset = units
         self.order_fields(self.field_order)
         _style(self)
+
+    def measure(self) -> str:
+        lot = self.cleaned_data.get("lot")
+        return lot.unit_of_measure if lot else ""
 
 
 class FundingLineForm(forms.Form):

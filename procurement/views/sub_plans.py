@@ -6,16 +6,49 @@ another unit's sub-plan answers 404 and none of its data is rendered. Writes cal
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.models import Organization, SubPlan
+from procurement.models import Lot, Organization, SubPlan
+from procurement.plan_checks import Flag, budget_flags
 from procurement.selectors import buyer
+from procurement.selectors.plans import unit_counted_total
 from procurement.services import sub_plans as sub_plan_services
 from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import FileSubPlanForm, SubPlanFilterForm, SubPlanForm, funding_line_formset
 
 UNIT = Organization.Kind.BUDGET_UNIT
+
+# What each step tells the unit: what the center now sees, and what is left to do (issue 7 point 8).
+COUNTED_NOW = ("集中采购机构在总计划中看到的就是这些数字。截止前仍可修改（保存后立即生效，无需再次提交）或撤回。")
+NOT_COUNTED = "尚未计入总计划，集中采购机构看不到；核对无误后请点击「提交分计划」。"
+FLAGS_TO_CONFIRM = "请先核对下方的核查提示；确认无误请勾选「我已核对以上核查提示，确认按此填报」后再提交，或修改数值。"
+
+
+def _counted_message(sub_plan: SubPlan, *, opening: str) -> str:
+    lot = sub_plan.lot
+    quantity = f"{sub_plan.quantity.normalize():f}"
+    return (f"{opening}总计划已按本单位第{lot.number}包的采购数量{quantity}{lot.unit_of_measure}、"
+            f"预算金额{sub_plan.budget_yuan:,.2f}元计算。{COUNTED_NOW}")
+
+
+def _flags(*, lot: Lot, unit_id: int, quantity: Decimal, budget_yuan: Decimal, sub_plan_pk: int | None = None
+           ) -> list[Flag]:
+    """What would be flagged to the center if these values counted (the unit sees it before submitting)."""
+    project = lot.project
+    total = None
+    if project.purchase_limit_yuan is not None:
+        total = unit_counted_total(project_id=project.pk, unit_id=unit_id, exclude_pk=sub_plan_pk) + budget_yuan
+    return budget_flags(quantity=quantity, budget_yuan=budget_yuan, reference_price_yuan=lot.reference_price_yuan,
+                        unit_total_yuan=total, purchase_limit_yuan=project.purchase_limit_yuan)
+
+
+def _flags_of(sub_plan: SubPlan) -> list[Flag]:
+    return _flags(lot=sub_plan.lot, unit_id=sub_plan.unit_id, quantity=sub_plan.quantity,
+                  budget_yuan=sub_plan.budget_yuan, sub_plan_pk=sub_plan.pk)
 
 
 def _own_sub_plan(request, pk: int) -> SubPlan:
@@ -48,38 +81,51 @@ def sub_plan_list(request):
 def sub_plan_detail(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
     contract = buyer.own_contracts(request.user).filter(sub_plan=sub_plan).first()
+    editable = _editable(sub_plan)
     return render(request, "unit/sub_plan_detail.html", {
         "sub_plan": sub_plan,
         "funding_lines": sub_plan.funding_lines.all(),
         "history": buyer.history_of("sub_plan", sub_plan.pk)[:50],
         "contract": contract,
         "labels": dict(SubPlan.Status.choices),
-        "editable": _editable(sub_plan),
-        "can_submit": _editable(sub_plan) and sub_plan.status in (SubPlan.Status.DRAFT, SubPlan.Status.WITHDRAWN),
-        "can_resubmit": _editable(sub_plan) and sub_plan.status == SubPlan.Status.SUBMITTED,
-        "can_withdraw": _editable(sub_plan) and sub_plan.status == SubPlan.Status.SUBMITTED,
+        "editable": editable,
+        "flags": _flags_of(sub_plan) if sub_plan.status != SubPlan.Status.FROZEN else [],
+        "can_submit": editable and sub_plan.status in (SubPlan.Status.DRAFT, SubPlan.Status.WITHDRAWN),
+        "can_withdraw": editable and sub_plan.status == SubPlan.Status.SUBMITTED,
     })
 
 
 @kind_required(UNIT)
 def sub_plan_edit(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
+    uom = sub_plan.lot.unit_of_measure
+    flags: list[Flag] = []
     if request.method == "POST":
-        form = SubPlanForm(request.POST)
+        form = SubPlanForm(request.POST, unit_of_measure=uom)
         funding = funding_line_formset(data=request.POST)
         if form.is_valid() and funding.is_valid():
-            saved = run_form_step(
-                request, form,
-                lambda: sub_plan_services.sub_plan_save(
-                    lot=sub_plan.lot, unit=sub_plan.unit, actor=request.user, sub_plan=sub_plan,
-                    funding_lines=funding.lines(), **form.cleaned_data,
-                ),
-                done="分计划已保存。如需计入总计划，请确认已提交。",
-            )
-            if saved is not None:
-                return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
+            values = form.service_values()
+            counted = sub_plan.status == SubPlan.Status.SUBMITTED
+            # A submitted sub-plan's change counts at once: values that look wrong are confirmed first.
+            if counted:
+                flags = _flags(lot=sub_plan.lot, unit_id=sub_plan.unit_id, quantity=values["quantity"],
+                               budget_yuan=values["budget_yuan"], sub_plan_pk=sub_plan.pk)
+            if flags and not form.cleaned_data["confirm_flags"]:
+                form.add_error(None, FLAGS_TO_CONFIRM)
+            else:
+                saved = run_form_step(
+                    request, form,
+                    lambda: sub_plan_services.sub_plan_save(
+                        lot=sub_plan.lot, unit=sub_plan.unit, actor=request.user, sub_plan=sub_plan,
+                        funding_lines=funding.lines(), **values,
+                    ),
+                    done=lambda saved: _counted_message(saved, opening="修改已保存并立即生效：")
+                    if saved.status == SubPlan.Status.SUBMITTED else f"修改已保存。该分计划{NOT_COUNTED}",
+                )
+                if saved is not None:
+                    return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
     else:
-        form = SubPlanForm(initial={
+        form = SubPlanForm(unit_of_measure=uom, initial={
             "quantity": sub_plan.quantity,
             "budget_yuan": sub_plan.budget_yuan,
             "contact_name": sub_plan.contact_name,
@@ -96,6 +142,7 @@ def sub_plan_edit(request, pk: int):
         "project": sub_plan.project,
         "form": form,
         "funding": funding,
+        "flags": flags,
         "editable": _editable(sub_plan),
     })
 
@@ -110,24 +157,31 @@ def sub_plan_file(request, project_pk: int):
     filed = buyer.filed_lot_ids(project, unit_ids)
     # One unit files each lot once: offer only the lots it has not filed yet.
     choosable = lots.exclude(pk__in=filed.keys()) if len(unit_ids) == 1 else lots
+    flags: list[Flag] = []
     if request.method == "POST":
         form = FileSubPlanForm(request.POST, lots=choosable, units=units)
         funding = funding_line_formset(data=request.POST)
         if form.is_valid() and funding.is_valid():
-            data = dict(form.cleaned_data)
-            lot, unit = data.pop("lot"), data.pop("unit")
+            values = form.service_values()
+            lot, unit = form.cleaned_data["lot"], form.cleaned_data["unit"]
             # Two buttons: 保存为草稿, or 保存并提交 (filed as submitted in one step, like the API's submit).
             submit = request.POST.get("action") == "submit"
-            sub_plan = run_form_step(
-                request, form,
-                lambda: sub_plan_services.sub_plan_save(
-                    lot=lot, unit=unit, actor=user, funding_lines=funding.lines(), submit=submit, **data,
-                ),
-                done="分计划已提交，将计入总计划。截止前仍可修改后重新提交。" if submit else
-                     "分计划已保存为草稿。请核对后点击「提交分计划」，提交后才计入总计划。",
-            )
-            if sub_plan is not None:
-                return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
+            if submit:
+                flags = _flags(lot=lot, unit_id=unit.pk, quantity=values["quantity"],
+                               budget_yuan=values["budget_yuan"])
+            if flags and not form.cleaned_data["confirm_flags"]:
+                form.add_error(None, FLAGS_TO_CONFIRM)
+            else:
+                sub_plan = run_form_step(
+                    request, form,
+                    lambda: sub_plan_services.sub_plan_save(
+                        lot=lot, unit=unit, actor=user, funding_lines=funding.lines(), submit=submit, **values,
+                    ),
+                    done=lambda saved: _counted_message(saved, opening="分计划已提交，")
+                    if submit else f"分计划已保存为草稿，{NOT_COUNTED}",
+                )
+                if sub_plan is not None:
+                    return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
     else:
         first_unit = units.first()
         form = FileSubPlanForm(lots=choosable, units=units, initial={
@@ -145,24 +199,27 @@ def sub_plan_file(request, project_pk: int):
         "window_open": project.window_open(),
         "single_unit": len(unit_ids) == 1,
         "all_filed": bool(filed) and not choosable.exists(),
+        "flags": flags,
     })
-
-
-def _transition(request, pk: int, *, service, done: str):
-    sub_plan = _own_sub_plan(request, pk)
-    run_step(request, lambda: service(sub_plan=sub_plan, actor=request.user), done=done)
-    return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
 
 
 @require_POST
 @kind_required(UNIT)
 def sub_plan_submit(request, pk: int):
-    return _transition(request, pk, service=sub_plan_services.sub_plan_submit,
-                       done="分计划已提交，将计入总计划。截止前仍可修改后重新提交。")
+    sub_plan = _own_sub_plan(request, pk)
+    if _flags_of(sub_plan) and not request.POST.get("confirm_flags"):
+        messages.error(request, FLAGS_TO_CONFIRM)
+    else:
+        run_step(request, lambda: sub_plan_services.sub_plan_submit(sub_plan=sub_plan, actor=request.user),
+                 done=lambda submitted: _counted_message(submitted, opening="分计划已提交，"))
+    return redirect("unit-sub-plan-detail", pk=sub_plan.pk)
 
 
 @require_POST
 @kind_required(UNIT)
 def sub_plan_withdraw(request, pk: int):
-    return _transition(request, pk, service=sub_plan_services.sub_plan_withdraw,
-                       done="分计划已撤回，不再计入总计划。截止前可修改后重新提交。")
+    sub_plan = _own_sub_plan(request, pk)
+    run_step(request, lambda: sub_plan_services.sub_plan_withdraw(sub_plan=sub_plan, actor=request.user),
+             done="分计划已撤回，不再计入总计划：集中采购机构的总计划已减去本单位该采购包的数量和金额。"
+                  "截止前可修改后重新提交。")
+    return redirect("unit-sub-plan-detail", pk=sub_plan.pk)

@@ -118,7 +118,9 @@ def test_one_create_and_submit_costs_a_fixed_small_number_of_queries(world, proj
             unit = BudgetUnitFactory(region=world.changchun)
             EligibleUnit.objects.create(project=project, unit=unit)
             SubPlanFactory(lot=lot, unit=unit)
-    again = {**lean, "lot": project.lots.get(number=2).pk}
+    # Lot 2's reference price is 7,600 元: its budget keeps the budget per unit inside the band, so no flag
+    # (and no message to the center) is part of this count.
+    again = {**lean, "lot": project.lots.get(number=2).pk, "budget_yuan": "273600.00"}
     with CaptureQueriesContext(connection) as second:
         assert api.post(SUB_PLANS, again, format="json").status_code == 201
     assert len(first) == len(second) <= 9, [q["sql"][:80] for q in second.captured_queries]

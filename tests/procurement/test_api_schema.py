@@ -21,6 +21,7 @@ from procurement.models import (
     Region,
     SubPlan,
 )
+from procurement.plan_checks import FlagKind
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 V1_PATHS = {
@@ -40,6 +41,7 @@ ENUMS = {
     "CategoryKindEnum": Category.Kind,
     "RegionLevelEnum": Region.Level,
     "FundingSourceEnum": FundingLine.Source,
+    "SubPlanWarningKindEnum": FlagKind,
     "ModeEnum": Mode,
     "ProcurementMethodEnum": ProcurementMethod,
     "BatchEligibilityEnum": BatchDetails.Eligibility,
