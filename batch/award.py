@@ -60,6 +60,7 @@ from procurement.models import (
     Project,
     SubPlan,
 )
+from procurement.numbering import contract_code
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run
@@ -484,7 +485,7 @@ def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> li
             continue
         lot, award = sub_plan.lot, sub_plan.lot.award
         contracts.append(Contract(
-            code=f"{locked.code}-HT{number:04d}",
+            code=contract_code(project_code=locked.code, number=number),
             title=f"{locked.title}第{lot.number}包（{lot.name}）采购合同"[:200],
             project=locked,
             lot=lot,

@@ -12,7 +12,7 @@ One walk through the procedure, made with the mode's own services as the demo lo
    deliberation). Each adopted category becomes a draft task notice (annex 5), which finance
    completes and issues: the desktop one is acknowledged by the center, the printer one is still a draft;
 3. the center fills in the configuration table (annex 6): three desktop configuration types;
-4. the center opens the project (code ``BATCH_COLLECTING_CODE``) for the provincial units, publishes
+4. the center opens the project (``collecting_project()``) for the provincial units, publishes
    its solicitation notice, and eight units file sub-plans (one keeps a draft). 吉林省教育厅 (login
    "unit") and 吉林省卫生健康委员会 ("unit2") are eligible and have not filed yet.
 
@@ -26,7 +26,7 @@ configuration table it came from, made through the services, and its BatchDetail
 
 Idempotent like the core demo: each row is looked up by a natural key first (the bureau's current
 table of the year, a proposal's first category, a task's category and document number, a task's
-configuration table, a project code).
+configuration table, the task a project was opened from, the awarded project's mode and title).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from batch.models import (
     ProposedCategory,
     TaskNotice,
 )
-from batch.projects import batch_project_open, batch_solicitation_publish, solicitation_body
+from batch.projects import batch_project_open, batch_solicitation_publish, solicitation_body, solicitation_title
 from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
 from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
@@ -76,14 +76,13 @@ from procurement.models import (
     Region,
 )
 from procurement.services.demo import (
-    BATCH_AWARDED_CODE,
-    BATCH_COLLECTING_CODE,
     CENTER_NAME,
     DEMO_YEAR,
     FINANCE_NAME,
     PROVINCE_CODE,
     UNIT2_CODE,
     UNIT_CODE,
+    batch_awarded_project,
 )
 from procurement.services.sub_plans import sub_plan_save
 
@@ -263,7 +262,7 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
                                   actor=users["center"])
     _collecting_project_ensure(task=desktop, table=desktop_table, by_name=by_name, users=users)
 
-    awarded = Project.objects.filter(code=BATCH_AWARDED_CODE).first()
+    awarded = batch_awarded_project()
     if awarded is not None:
         air_conditioner = _task_ensure(AIR_CONDITIONER_TASK, item=_item(early, AIR_CONDITIONER_TASK.category_code),
                                        users=users)
@@ -460,16 +459,18 @@ def _table_ensure(*, task: TaskNotice, title: str, filled_days_ago: int,
 
 # --- 4. the project collecting sub-plans --------------------------------------------------------------
 
+def collecting_project() -> BatchProject | None:
+    """The desktop project the center opened from ``DESKTOP_TASK`` (its natural key: that task)."""
+    return (BatchProject.objects.filter(batch__task__category__code=DESKTOP_TASK.category_code,
+                                        batch__task__year=DEMO_YEAR,
+                                        batch__task__document_number=DESKTOP_TASK.document_number)
+            .order_by("pk").first())
+
+
 def _collecting_project_ensure(*, task: TaskNotice, table: ConfigurationTable, by_name: dict[str, Organization],
                                users: dict) -> Project:
-    project = Project.objects.filter(code=BATCH_COLLECTING_CODE).first()
+    project = collecting_project()
     if project is not None:
-        if not BatchDetails.objects.filter(project=project).exists():
-            # A demo database seeded before the batch demo existed: the project was made directly.
-            _details_attach(project, task=task, table=table, eligibility=Eligibility.LEVEL,
-                            procedure=DESKTOP_PROCEDURE)
-            # Only projects with batch details are swept (reminders, closing the window).
-            BATCH_PROJECT_DEADLINES.store_next_check(project, BATCH_PROJECT_DEADLINES.first_check(project))
         return project
 
     center_user = users["center"]
@@ -481,10 +482,9 @@ def _collecting_project_ensure(*, task: TaskNotice, table: ConfigurationTable, b
         response_deadline=deadlines.start_of_day(_day(-WINDOW_DAYS_LEFT)) + timedelta(hours=17),
         procedure=DESKTOP_PROCEDURE, actor=center_user,
     )
-    # The demo's own project code (other apps and the tests know it), and a window opened days ago.
+    # A window opened days ago (the code batch_project_open numbered stays: procurement.numbering).
     opened_at = _office_hours(WINDOW_OPENED_DAYS_AGO, 9)
-    BatchProject.objects.filter(pk=opened.pk).update(code=BATCH_COLLECTING_CODE, response_opens_at=opened_at,
-                                                     created_at=opened_at)
+    BatchProject.objects.filter(pk=opened.pk).update(response_opens_at=opened_at, created_at=opened_at)
     EligibleUnit.objects.filter(project_id=opened.pk).update(invited_at=opened_at)
     project = BatchProject.objects.get(pk=opened.pk)
     BATCH_PROJECT_DEADLINES.store_next_check(project, BATCH_PROJECT_DEADLINES.first_check(project))
@@ -552,7 +552,7 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
     # (which only publishes while the window is open).
     if not Notice.objects.filter(project=project, type=Notice.Type.SOLICITATION).exists():
         notice_publish(
-            type=Notice.Type.SOLICITATION, title=f"{project.organizer.name}关于征集{project.title}采购计划的通知"[:200],
+            type=Notice.Type.SOLICITATION, title=solicitation_title(project),
             body=solicitation_body(project), project=project, publisher=project.organizer, actor=actor,
             published_at=project.response_opens_at + timedelta(minutes=30),
         )

@@ -12,13 +12,12 @@ Services (writes) first, then the reads the pages and the API share.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,13 +29,13 @@ from notices.services import notice_publish
 from procurement import access
 from procurement.access import SYSTEM
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
+from procurement.numbering import project_create_numbered
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run, transition_run_many
 
 Eligibility = BatchDetails.Eligibility
 
-CODE_PREFIX = "JLPL"  # 吉林批量: JLPL-2026-0001
 # How many names a refusal lists before "等N家".
 NAMES_SHOWN = 5
 
@@ -163,26 +162,6 @@ def _check_window(opens_at: datetime | None, deadline: datetime) -> datetime:
     return opens_at
 
 
-def _next_code(year: int) -> str:
-    prefix = f"{CODE_PREFIX}-{year}-"
-    last = (
-        Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last and re.fullmatch(r"\d+", last.removeprefix(prefix)) else 1
-    return f"{prefix}{number:04d}"
-
-
-def _create_project(**fields) -> BatchProject:
-    # Two centers opening at once may draw the same number: the unique code decides, the loser draws again.
-    for _ in range(5):
-        try:
-            with transaction.atomic():
-                return BatchProject.objects.create(code=_next_code(fields["year"]), **fields)
-        except IntegrityError:
-            continue
-    raise ServiceError("项目编号生成冲突，请稍后重试")
-
-
 @transaction.atomic
 def batch_project_open(
     *,
@@ -207,7 +186,9 @@ def batch_project_open(
     eligible = _eligible_units(task, eligibility=eligibility, regions=regions, levels=levels, unit_ids=unit_ids)
     opens_at = _check_window(response_opens_at, response_deadline)
 
-    project = _create_project(
+    # The code is numbered by the year of opening (procurement.numbering), the project keeps the task's budget year.
+    project = project_create_numbered(
+        model=BatchProject,
         mode=Mode.BATCH,
         title=title[:200],
         year=task.year,
@@ -299,6 +280,21 @@ def solicitation_body(project: Project) -> str:
     return "\n".join(lines)
 
 
+def _solicitation_subject(project: Project) -> str:
+    """征集…计划: a title that already ends in 采购 (…批量集中采购, …批量集中采购项目) is not followed by
+    采购 again ("征集台式计算机批量集中采购计划", not "…采购采购计划"); any other title takes it
+    ("征集台式计算机采购计划")."""
+    title = project.title.strip()
+    if title.endswith("采购项目"):
+        title = title.removesuffix("项目")
+    return f"征集{title}计划" if title.endswith("采购") else f"征集{title}采购计划"
+
+
+def solicitation_title(project: Project) -> str:
+    """The solicitation notice's title: 「{organizer}关于征集…计划的通知」."""
+    return f"{project.organizer.name}关于{_solicitation_subject(project)}的通知"[:200]
+
+
 @transaction.atomic
 def batch_solicitation_publish(*, project: Project, actor) -> Notice:
     """发布征集计划通知 through ``notices`` (once per project)."""
@@ -313,7 +309,7 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
         raise ServiceError("该项目的征集公告已经发布")
     return notice_publish(
         type=Notice.Type.SOLICITATION,
-        title=f"{project.organizer.name}关于征集{project.title}采购计划的通知"[:200],
+        title=solicitation_title(project),
         body=solicitation_body(project),
         project=project,
         publisher=project.organizer,

@@ -15,7 +15,7 @@ from notices.models import Notice
 from notices.services import notice_publish
 from procurement import deadlines
 from procurement.models import Project
-from procurement.services.demo import BATCH_AWARDED_CODE, CENTER_NAME
+from procurement.services.demo import CENTER_NAME, batch_awarded_project
 
 
 def _publish_once(project: Project, notice_type: str, **fields) -> None:
@@ -27,7 +27,7 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
     before = Notice.objects.count()
     actor = users.get("center")
 
-    awarded = Project.objects.filter(code=BATCH_AWARDED_CODE).first()
+    awarded = batch_awarded_project()
     if awarded is not None:
         _publish_once(
             awarded, Notice.Type.PROCUREMENT, actor=actor,

@@ -1,7 +1,8 @@
 """Demo data: a believable Jilin province for a first run, screenshots and manual testing.
 
 ``demo_seed`` is idempotent: every row has a natural key (region code, 单位代码, 统一社会信用代码,
-the finance bureau's or center's name, username, project code), and a second run creates nothing.
+the finance bureau's or center's name, username, a project's mode and title), and a second run creates
+nothing. Project codes are numbered when a project is made, as every project's are (procurement.numbering).
 The organizations are invented for the demo (their names follow the real naming patterns, their
 codes do not belong to anyone); the region tree is the real one.
 """
@@ -41,6 +42,7 @@ from procurement.models import (
     Region,
     SubPlan,
 )
+from procurement.numbering import contract_code, project_create_numbered
 from procurement.reference_data import (
     DEFAULT_CENTRALIZED_CATALOG,
     PREFECTURES,
@@ -502,22 +504,32 @@ def _users_ensure(orgs: DemoOrganizations, password: str) -> dict[str, models.Mo
 
 # The batch project collecting sub-plans is opened through the batch services by batch/demo.py (it
 # needs the mode's task notice and configuration table); the awarded one lies in the past and is built here.
-BATCH_COLLECTING_CODE = f"JLZFCG-PL-{DEMO_YEAR}-001"
-BATCH_AWARDED_CODE = f"JLZFCG-PL-{DEMO_YEAR}-002"
-FRAMEWORK_DRAFT_CODE = f"JLZFCG-KJ-{DEMO_YEAR}-001"
-VOLUME_COLLECTING_CODE = f"JLWJW-DL-{DEMO_YEAR}-001"
+# A demo project is found again by its mode and title; its code is numbered when it is made.
+BATCH_AWARDED_TITLE = f"{DEMO_YEAR}年省直单位空调机批量集中采购（第一批）"
+FRAMEWORK_DRAFT_TITLE = f"省直单位车辆维修和保养服务框架协议采购（{DEMO_YEAR}—{DEMO_YEAR + 1}年度）"
+VOLUME_COLLECTING_TITLE = f"{DEMO_YEAR}年吉林省卫生健康系统医用超声设备集中带量采购（统采分签）"
+
+
+def demo_project(mode: str, title: str) -> Project | None:
+    return Project.objects.filter(mode=mode, title=title).order_by("pk").first()
+
+
+def batch_awarded_project() -> Project | None:
+    """The awarded air-conditioner batch project of the demo (None before the seed has run)."""
+    return demo_project(Mode.BATCH, BATCH_AWARDED_TITLE)
 
 
 def _category(code: str) -> Category:
     return Category.objects.get(code=code)
 
 
-def _project_create(code: str, **fields) -> tuple[Project, bool]:
-    """The demo project with this code; created (with ``fields``) only if missing."""
-    found = Project.objects.filter(code=code).first()
+def _project_create(*, opened_at, **fields) -> tuple[Project, bool]:
+    """The demo project of this mode and title; created (with ``fields``) only if missing, numbered as
+    every project is (procurement.numbering), for the year it was opened in."""
+    found = demo_project(fields["mode"], fields["title"])
     if found is not None:
         return found, False
-    project = Project.objects.create(code=code, year=DEMO_YEAR, **fields)
+    project = project_create_numbered(opened_at=opened_at, year=DEMO_YEAR, **fields)
     event_record(subject=project, action="demo_seed", action_label="生成演示数据", actor=fields.get("created_by"),
                  note="由 seed_demo 命令生成的演示项目")
     return project, True
@@ -557,12 +569,13 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     others = [o for o in provincial_units if o.pk not in (unit.pk, unit2.pk)]
 
     # 1. Batch project awarded (已定标), per-unit contracts signed by each buyer (统采分签).
+    opened_at = now - timedelta(days=75)
     project, created = _project_create(
-        BATCH_AWARDED_CODE, mode=Mode.BATCH, organizer=center, created_by=users["center"],
-        title=f"{DEMO_YEAR}年省直单位空调机批量集中采购（第一批）",
+        opened_at=opened_at, mode=Mode.BATCH, organizer=center, created_by=users["center"],
+        title=BATCH_AWARDED_TITLE,
         category=_category("A02061804"), scope_region=province, scope_note="省直各预算单位",
         procurement_method=ProcurementMethod.OPEN_TENDER,
-        response_opens_at=now - timedelta(days=75), response_deadline=now - timedelta(days=60),
+        response_opens_at=opened_at, response_deadline=now - timedelta(days=60),
         status=Project.Status.AWARDED,
     )
     if created:
@@ -570,8 +583,8 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
 
     # 2. Framework agreement project still in draft (框架协议采购方案编制中).
     project, created = _project_create(
-        FRAMEWORK_DRAFT_CODE, mode=Mode.FRAMEWORK, organizer=center, created_by=users["center"],
-        title=f"省直单位车辆维修和保养服务框架协议采购（{DEMO_YEAR}—{DEMO_YEAR + 1}年度）",
+        opened_at=now, mode=Mode.FRAMEWORK, organizer=center, created_by=users["center"],
+        title=FRAMEWORK_DRAFT_TITLE,
         category=_category("C23120301"), scope_region=province, scope_note="省直各预算单位",
         procurement_method=ProcurementMethod.FRAMEWORK_SOLICITATION, status=Project.Status.DRAFT,
     )
@@ -585,9 +598,9 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     hospitals = sorted((o for o in orgs.by_unit_code.values() if o.supervising_unit_id == unit2.pk),
                        key=lambda o: o.unit_code)
     project, created = _project_create(
-        VOLUME_COLLECTING_CODE, mode=Mode.VOLUME, organizer=unit2, created_by=users["unit2"],
+        opened_at=now - timedelta(days=2), mode=Mode.VOLUME, organizer=unit2, created_by=users["unit2"],
         agency=orgs.get(Kind.AGENCY, AGENCIES[0][1]),
-        title=f"{DEMO_YEAR}年吉林省卫生健康系统医用超声设备集中带量采购（统采分签）",
+        title=VOLUME_COLLECTING_TITLE,
         category=_category("A02320500"), scope_region=province, scope_note="省卫生健康委员会及所属单位",
         response_opens_at=now - timedelta(days=2), response_deadline=now + timedelta(days=10),
         status=Project.Status.COLLECTING,
@@ -654,7 +667,8 @@ def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Or
                 "paid_amount_yuan": amount if reached >= 4 else None,
             }
         contract = Contract.objects.create(
-            code=f"{project.code}-HT{index:03d}", title=f"{sub_plan.unit.name}{sub_plan.lot.name}采购合同",
+            code=contract_code(project_code=project.code, number=index),
+            title=f"{sub_plan.unit.name}{sub_plan.lot.name}采购合同",
             project=project, lot=sub_plan.lot, award=award, sub_plan=sub_plan, buyer=sub_plan.unit,
             supplier=award.supplier, quantity=sub_plan.quantity, unit_price_yuan=award.unit_price_yuan,
             amount_yuan=amount, status=status, **fields,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batch.analysis import batch_candidates, category_analysis
+from batch.demo import collecting_project
 from batch.models import Arrangement, BatchDetails, CategoryProposal, ConfigurationTable, ProposedCategory, TaskNotice
 from batch.projects import managed_batch_projects, solicitation_notice
 from batch.task_notices import task_notices_received
@@ -21,13 +22,13 @@ from procurement import deadlines
 from procurement.models import Contract, Organization, Project, ProjectEvent, Region, SubPlan
 from procurement.selectors.plans import master_plan, projects_open_to
 from procurement.services.demo import (
-    BATCH_AWARDED_CODE,
-    BATCH_COLLECTING_CODE,
     FINANCE_NAME,
     UNIT2_CODE,
     UNIT_CODE,
+    batch_awarded_project,
     demo_seed,
 )
+from procurement.services.events import subject_type_of
 from procurement.services.sub_plans import sub_plan_save
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,7 @@ def user(username: str):
 
 
 def events(subject, action: str):
-    return ProjectEvent.objects.filter(subject_type=type(subject)._meta.model_name, subject_id=subject.pk,
-                                       action=action)
+    return ProjectEvent.objects.filter(subject_type=subject_type_of(subject), subject_id=subject.pk, action=action)
 
 
 def provincial_units():
@@ -115,7 +115,7 @@ def test_the_tasks_came_from_the_centers_proposals_and_finance_has_categories_le
 
 
 def test_the_center_opened_the_desktop_project_from_the_task_and_units_are_filing(seeded):
-    project = Project.objects.get(code=BATCH_COLLECTING_CODE)
+    project = collecting_project()
     details = BatchDetails.objects.get(project=project)
     table = ConfigurationTable.objects.get(task=details.task)
     now = timezone.now()
@@ -154,7 +154,7 @@ def test_the_center_opened_the_desktop_project_from_the_task_and_units_are_filin
 
 
 def test_the_unit_login_can_still_file_a_sub_plan(seeded):
-    project = Project.objects.get(code=BATCH_COLLECTING_CODE)
+    project = collecting_project()
     unit_user = user("unit")
     unit = Organization.objects.get(unit_code=UNIT_CODE)
     assert not project.sub_plans.filter(unit__unit_code__in=[UNIT_CODE, UNIT2_CODE]).exists()
@@ -168,7 +168,7 @@ def test_the_unit_login_can_still_file_a_sub_plan(seeded):
 
 
 def test_the_awarded_project_came_from_a_task_and_a_configuration_table(seeded):
-    project = Project.objects.get(code=BATCH_AWARDED_CODE)
+    project = batch_awarded_project()
     details = BatchDetails.objects.select_related("task", "configuration_table").get(project=project)
 
     assert project.status == Project.Status.AWARDED
@@ -191,8 +191,7 @@ def test_the_awarded_project_came_from_a_task_and_a_configuration_table(seeded):
 
 def test_the_demo_logins_see_the_batch_pages_filled(seeded, client):
     arrangement = Arrangement.objects.get(year=2026, is_current=True)
-    collecting = Project.objects.get(code=BATCH_COLLECTING_CODE)
-    awarded = Project.objects.get(code=BATCH_AWARDED_CODE)
+    collecting, awarded = collecting_project(), batch_awarded_project()
     center = user("center")
     assert {collecting, awarded} <= set(managed_batch_projects(center))
 
@@ -209,10 +208,10 @@ def test_the_demo_logins_see_the_batch_pages_filled(seeded, client):
     assert "台式计算机" in page("center", reverse("batch:received-list"))
     assert "台式计算机批量集中采购产品配置表" in page("center", reverse("batch:configuration-list"))
     projects = page("center", reverse("batch:project-list"))
-    assert BATCH_COLLECTING_CODE in projects and BATCH_AWARDED_CODE in projects
+    assert collecting.code in projects and awarded.code in projects
     detail = page("center", reverse("batch:project-detail", args=[collecting.pk]))
     assert collecting.batch.task.document_number in detail and collecting.batch.configuration_table.title in detail
-    assert BATCH_AWARDED_CODE in page("center", reverse("batch:award-project-list"))
+    assert awarded.code in page("center", reverse("batch:award-project-list"))
     assert collecting.title in page("unit", reverse("unit-sub-plan-file", args=[collecting.pk]))
 
 

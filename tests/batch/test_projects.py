@@ -6,12 +6,14 @@ made through the same services the center uses.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection, connections
 from django.utils import timezone
 
 from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
@@ -59,7 +61,7 @@ def make_task(*, center: Organization, finance: Organization, status: str = Task
               **fields) -> TaskNotice:
     return TaskNotice.objects.create(
         document_number=fields.pop("document_number", "吉财采购〔2026〕18号"),
-        year=2026,
+        year=fields.pop("year", 2026),
         finance_bureau=finance,
         center=center,
         category=fields.pop("category", None) or CategoryFactory(code="A02010105", name="台式计算机"),
@@ -163,8 +165,9 @@ def test_opening_records_the_details_code_window_and_starts_collection(world):
 
     assert isinstance(project, BatchProject)
     assert project.status == Project.Status.COLLECTING
-    assert project.code == "JLPL-2026-0001"
-    assert open_project(world).code == "JLPL-2026-0002"
+    opened_in = timezone.localdate().year  # the year of opening, not the budget year (procurement.numbering)
+    assert project.code == f"JLPL-{opened_in}-0001"
+    assert open_project(world).code == f"JLPL-{opened_in}-0002"
     assert project.organizer == world.center and project.category == world.task.category
     assert project.response_deadline == deadline and project.response_opens_at <= timezone.now()
     details = BatchDetails.objects.get(project=project)
@@ -174,6 +177,48 @@ def test_opening_records_the_details_code_window_and_starts_collection(world):
     assert actions == ["create", "open_collection"]
     assert project.next_check is not None
     assert BatchProject.objects.get(pk=project.pk).next_check == project.next_check
+
+
+def test_a_task_of_the_previous_budget_year_is_numbered_by_the_year_of_opening(world):
+    """Issue 7 point 10: the code takes the year the project is opened in (Asia/Shanghai), the project keeps
+    the task's budget year (a January opening for last year's budget: procurement/numbering tests it)."""
+    this_year = timezone.localdate().year
+    last_years = make_task(center=world.center, finance=world.finance, year=this_year - 1,
+                           document_number=f"吉财采购〔{this_year - 1}〕90号")
+    project = open_project(world, task=last_years, configuration_table=make_table(last_years)[0])
+    assert project.year == this_year - 1
+    assert project.code == f"JLPL-{this_year}-0001"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks race only on PostgreSQL (CI runs it)")
+def test_concurrent_openings_each_get_their_own_number(calendar_loaded):
+    """Issue 7 point 10: centers opening at the same moment, each thread on its own connection — every
+    opening succeeds, the codes run 0001… without a gap or a duplicate."""
+    world = batch_world()
+    threads_count, rounds = 3, 3
+    start = threading.Barrier(threads_count)
+    codes: list[str] = []
+    failures: list[str] = []
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            for round_number in range(rounds):
+                codes.append(open_project(world, title=f"并发立项{index}-{round_number}").code)
+        except Exception as error:  # pragma: no cover - reported below
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    year = timezone.localdate().year
+    assert sorted(codes) == [f"JLPL-{year}-{n:04d}" for n in range(1, threads_count * rounds + 1)]
 
 
 def test_eligibility_by_region_takes_the_region_and_everything_below_it(world):
@@ -297,6 +342,19 @@ def test_the_solicitation_notice_lists_scope_timetable_lots_and_procedure(world)
     assert ProjectEvent.objects.filter(project=project, action="notice_publish").exists()
 
 
+@pytest.mark.parametrize(("title", "expected"), [
+    ("2026年第二季度台式计算机批量集中采购", "关于征集2026年第二季度台式计算机批量集中采购计划的通知"),
+    ("2026年第二季度台式计算机批量集中采购项目", "关于征集2026年第二季度台式计算机批量集中采购计划的通知"),
+    ("2026年第二季度台式计算机", "关于征集2026年第二季度台式计算机采购计划的通知"),
+])
+def test_the_solicitation_title_says_caigou_once_whatever_the_project_title_ends_with(world, title, expected):
+    """Issue 7 point 10: 「…批量集中采购采购计划的通知」 said 采购 twice; a title ending in 采购 is not followed by
+    采购 again, any other title is."""
+    notice = batch_solicitation_publish(project=open_project(world, title=title), actor=world.center_user)
+    assert notice.title == f"吉林省政府采购中心{expected}"
+    assert "采购采购" not in notice.title
+
+
 def test_the_solicitation_is_published_once_and_only_by_the_center(world):
     """One solicitation notice per project; publishing is the organizer's act."""
     project = open_project(world)
@@ -329,7 +387,7 @@ def test_the_center_opens_and_publishes_over_the_api(world):
     }, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
-    assert data["status"] == "collecting" and data["code"].startswith("JLPL-2026-")
+    assert data["status"] == "collecting" and data["code"].startswith(f"JLPL-{timezone.localdate().year}-")
     assert (data["eligible_count"], data["answered_count"]) == (2, 0)
     assert [lot["name"] for lot in data["lots"]] == ["台式计算机（基础办公型）", "台式计算机（高性能型）"]
     assert data["lots"][0]["configuration_type"] == world.types[0].pk

@@ -12,7 +12,8 @@ from django.utils import timezone
 from notices.models import Notice
 from procurement import access
 from procurement.models import Category, Contract, Membership, Organization, Project, Region, SubPlan
-from procurement.services.demo import CENTER_GROUP_NAME, demo_seed
+from procurement.numbering import MODE_CODES, PROJECT_CODE, opening_year
+from procurement.services.demo import CENTER_GROUP_NAME, batch_awarded_project, demo_seed
 from procurement.validators import validate_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,9 @@ def test_each_login_acts_for_its_role(seeded):
 def test_demo_projects_give_the_units_something_to_do(seeded):
     User = get_user_model()
     unit_user, unit2_user = User.objects.get(username="unit"), User.objects.get(username="unit2")
-    collecting = Project.objects.get(code="JLZFCG-PL-2026-001")
+    from batch.demo import collecting_project
+
+    collecting = collecting_project()
     assert collecting.status == Project.Status.COLLECTING and collecting.window_open()
     assert collecting.lots.count() == 3
     eligible = set(collecting.eligible_units.values_list("unit__name", flat=True))
@@ -137,7 +140,7 @@ def test_demo_projects_give_the_units_something_to_do(seeded):
     assert not submitted.filter(unit__name__in=["吉林省教育厅", "吉林省卫生健康委员会"]).exists()
     assert collecting in access.visible_projects(unit_user)
 
-    awarded = Project.objects.get(code="JLZFCG-PL-2026-002")
+    awarded = batch_awarded_project()
     assert awarded.status == Project.Status.AWARDED
     assert awarded.awards.count() == awarded.lots.count()
     own = access.visible_contracts(unit_user).filter(project=awarded)
@@ -149,6 +152,22 @@ def test_demo_projects_give_the_units_something_to_do(seeded):
     assert access.visible_projects(unit2_user).filter(mode="volume", organizer__name="吉林省卫生健康委员会").exists()
     assert Notice.objects.filter(project=collecting, type=Notice.Type.SOLICITATION).exists()
     assert Notice.objects.filter(project=awarded, type=Notice.Type.AWARD).exists()
+
+
+def test_every_demo_project_is_numbered_by_the_one_scheme(seeded):
+    """Issue 7 point 10: the demo's codes take the form of every project's (procurement.numbering):
+    the mode's code, the year the project was opened in, a sequence; contract codes derive from them."""
+    projects = list(Project.objects.all())
+    assert {p.mode for p in projects} == {"batch", "framework", "volume"}
+    for project in projects:
+        match = PROJECT_CODE.match(project.code)
+        assert match, project.code
+        assert match.group("mode") == MODE_CODES[project.mode]
+        assert project.year == 2026  # the budget year stays what it was
+    awarded = batch_awarded_project()
+    assert awarded.code.split("-")[1] == str(opening_year(awarded.response_opens_at))
+    for contract in Contract.objects.filter(project=awarded):
+        assert re.fullmatch(rf"{re.escape(awarded.code)}-HT\d{{4}}", contract.code), contract.code
 
 
 def test_seed_flags_the_centralized_catalog_and_loads_all_codes(seeded):
