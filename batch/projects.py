@@ -26,7 +26,7 @@ from batch.deadlines import BATCH_PROJECT_DEADLINES
 from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
 from notices.models import Notice
 from notices.services import notice_publish
-from procurement import access
+from procurement import access, tasks
 from procurement.access import SYSTEM
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
 from procurement.numbering import project_create_numbered
@@ -162,6 +162,12 @@ def _check_window(opens_at: datetime | None, deadline: datetime) -> datetime:
     return opens_at
 
 
+def _sweep_after_commit() -> None:
+    """Messages due at once (the window opening now, a deadline extension) go out as soon as the transaction
+    commits, through the deadline sweep (``batch.deadlines``); the beat's next run is the fallback."""
+    transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
+
+
 @transaction.atomic
 def batch_project_open(
     *,
@@ -223,7 +229,9 @@ def batch_project_open(
         "lots": [lot.name for lot in lots],
     })
     opened = transition_run(instance=project, name="open_collection", actor=actor)
+    # The first check is the opening itself: every eligible unit is told then (batch.deadlines).
     BATCH_PROJECT_DEADLINES.store_next_check(opened, BATCH_PROJECT_DEADLINES.first_check(opened))
+    _sweep_after_commit()
     return opened
 
 

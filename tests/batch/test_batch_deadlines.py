@@ -1,6 +1,7 @@
 """The deadlines of a batch project in 需求征集 (issue 3 points 6–7; seed 000 三(一)(4) 在规定时间内):
 reminders 3 and 1 working days before the response deadline to the units that have not answered, each
-sent once, and the window closed by the sweep at the deadline."""
+sent once, and the window closed by the sweep at the deadline. The message of the opening itself
+(issue 7 point 11) and of an extension are tested in test_collection_messages.py."""
 
 from __future__ import annotations
 
@@ -73,13 +74,18 @@ def test_the_reminder_days_count_working_days_across_the_holiday_and_weekend(ans
         (1, ONE_DAY_BEFORE, DEADLINE),
     ]
     assert THREE_DAYS_BEFORE.tzinfo is not None and str(timezone.get_current_timezone()) == "Asia/Shanghai"
-    assert answered.next_check == THREE_DAYS_BEFORE
+    # The first check is the opening (every unit is told then: issue 7 point 11), then the first round.
+    assert answered.next_check == OPENS
+    sweep_due_deadlines(now=OPENS)
+    assert BatchProject.objects.get(pk=answered.pk).next_check == THREE_DAYS_BEFORE
 
 
 def test_reminders_go_out_3_and_1_working_days_before_only_to_units_without_a_submitted_sub_plan(
         world, answered, django_capture_on_commit_callbacks):
     """Issue 3 point 6: units that have not answered get reminders 3 and 1 working days before the deadline;
     a draft or a withdrawn sub-plan is not an answer."""
+    sweep_due_deadlines(now=OPENS)  # the opening's message to every unit (test_collection_messages.py)
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_due_deadlines(now=THREE_DAYS_BEFORE - timedelta(minutes=1))["reminders"] == 0
         counts = sweep_due_deadlines(now=THREE_DAYS_BEFORE + timedelta(hours=9))
@@ -88,7 +94,7 @@ def test_reminders_go_out_3_and_1_working_days_before_only_to_units_without_a_su
     assert counts["reminders"] == 3
     assert reminded(3) == waiting and reminded(1) == set()
     unit = world.units["province"]
-    reminder = Reminder.objects.get(key=f"batch:{answered.pk}:unit:{unit.pk}:reminder:3")
+    reminder = Reminder.objects.get(key=f"batch:{answered.pk}:unit:{unit.pk}:reminder:3:2026-10-08")
     assert reminder.due_on == DEADLINE.date() and reminder.recipients == 1
     notice = Notification.objects.get(reminder=reminder)
     assert notice.recipient == world.clerks["province"] and notice.level == Notification.Level.WARNING
@@ -129,15 +135,27 @@ def test_a_sweep_run_twice_sends_each_reminder_once(answered, django_capture_on_
     assert len(mail.outbox) == 3
 
 
-def test_a_window_opened_late_skips_the_overtaken_reminder(world):
-    """A project opened one working day before its deadline: only the 1-day reminder, sent from the opening."""
+def test_a_window_opened_late_tells_the_deadline_once_at_the_opening(world):
+    """A project opened one working day before its deadline: the opening's message tells every unit the
+    deadline; the 3- and 1-day rounds, which would start at that same moment, are not sent on top of it."""
     opened = timezone.make_aware(datetime(2026, 9, 30, 10, 0))
     project = travel(open_project(world), opens=opened, deadline=DEADLINE, now=opened)
-    assert [(s.days_before, s.at) for s in reminder_stages(project)] == [(1, opened)]
+    assert reminder_stages(project) == []
     assert project.next_check == opened
     sweep_due_deadlines(now=opened)
-    assert set(Reminder.objects.values_list("kind", flat=True)) == {"sub_plan_due_in_1"}
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {"collection_opened"}
     assert Reminder.objects.count() == 4  # every unit: nobody has answered
+
+
+def test_a_window_opened_between_the_rounds_keeps_the_later_round(world):
+    """Opened two working days before the deadline: the opening's message, then the 1-day reminder."""
+    opened = timezone.make_aware(datetime(2026, 9, 29, 10, 0))
+    project = travel(open_project(world), opens=opened, deadline=DEADLINE, now=opened)
+    assert [(s.days_before, s.at, s.until) for s in reminder_stages(project)] == [(1, ONE_DAY_BEFORE, DEADLINE)]
+    sweep_due_deadlines(now=opened)
+    assert BatchProject.objects.get(pk=project.pk).next_check == ONE_DAY_BEFORE
+    sweep_due_deadlines(now=ONE_DAY_BEFORE)
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {"collection_opened", "sub_plan_due_in_1"}
 
 
 # --- the deadline closes the window ---------------------------------------------------------------
@@ -190,8 +208,11 @@ def test_a_project_made_outside_the_batch_services_is_left_to_its_own_source(wor
 
 
 def test_next_check_is_set_on_opening(world):
-    """Architecture: each object with a pending deadline carries next_check, set when the project opens."""
+    """Architecture: each object with a pending deadline carries next_check, set when the project opens:
+    the opening itself (its message to every unit), then the first reminder round."""
     deadline = timezone.now() + timedelta(days=30)
     project = open_project(world, response_deadline=deadline)
+    assert BatchProject.objects.get(pk=project.pk).next_check == project.response_opens_at
+    sweep_due_deadlines(now=timezone.now())
     first_round = deadlines.start_of_day(deadlines.subtract_working_days(timezone.localdate(deadline), 3))
     assert BatchProject.objects.get(pk=project.pk).next_check == first_round
