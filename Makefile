@@ -40,16 +40,11 @@ $(STAMP): pyproject.toml
 
 install: system-deps $(STAMP)
 
+# The portal as production serves it (DEBUG off, gunicorn, WhiteNoise, Chinese error pages) over http on
+# this machine, with a Celery worker and beat. The launcher migrates, loads the catalog and the demo, then
+# supervises the three servers: Ctrl-C stops them all within seconds (procurement/management/commands/run_portal.py).
 run: install
-	@mkdir -p var/celery-broker/processed
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_catalog
-	DEBUG=1 $(PY) manage.py seed_demo
-	@echo ">> 门户: http://$(HOST):$(PORT)/   管理后台: http://$(HOST):$(PORT)/admin/   API 文档: http://$(HOST):$(PORT)/api/docs/"
-	@export DEBUG=1; trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A procurement worker --loglevel INFO --concurrency 2 & \
-	$(BIN)/celery -A procurement beat --loglevel INFO & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	exec $(PY) manage.py run_portal --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

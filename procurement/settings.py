@@ -2,6 +2,9 @@
 
 A first run needs nothing set: SQLite in ``var/``, a Celery broker on the local file system,
 mail to the console. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS.
+
+``make run`` (``manage.py run_portal``) sets ``PORTAL_LOCAL_RUN``: production settings (DEBUG off)
+served over plain http on this machine, with a secret key kept in ``var/secret_key``.
 """
 
 from datetime import timedelta
@@ -10,15 +13,23 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from procurement.local_secret import local_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# What a local run keeps: the SQLite database, the file-system broker's messages, uploads, its secret key.
+VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
+
 DEBUG = env.bool("DEBUG", default=False)
+# `make run`: the portal on this machine over plain http (see the security section).
+LOCAL_RUN = env.bool("PORTAL_LOCAL_RUN", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and LOCAL_RUN:
+    SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 if not SECRET_KEY:
     if not DEBUG and not env.bool("ALLOW_INSECURE_KEY", default=False):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
@@ -62,6 +73,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "procurement.urls"
+# A refused CSRF token is answered in Chinese, with the signed-in user still shown.
+CSRF_FAILURE_VIEW = "procurement.views.errors.csrf_failure"
 WSGI_APPLICATION = "procurement.wsgi.application"
 
 TEMPLATES = [
@@ -123,14 +136,17 @@ STORAGES = {
     },
 }
 
-# --- Security (production values unless DEBUG) ---------------------------------------------
+# --- Security (production values unless DEBUG or a local run) --------------------------------
+# A local run answers plain http: an https redirect would lead nowhere, and a Secure cookie is not sent
+# back over http (by curl, scripts, or a browser on another address than localhost): no one could sign in.
+HTTPS_ONLY = not DEBUG and not LOCAL_RUN
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS_ONLY)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS_ONLY)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS_ONLY)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -235,6 +251,7 @@ LOGGING = {
 # --- The portal ---------------------------------------------------------------------------
 PORTAL_NAME = "吉林省政府集中采购平台"
 # The portal's public address, for links in e-mails (sent by workers, outside any request).
+# A local run sets it from the address it serves on (`make run PORT=8101`) unless it is set.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Where the shared data (catalog, OCDS schemas) lives; the checkout sits beside ../shared.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data"))

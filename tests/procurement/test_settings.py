@@ -1,5 +1,6 @@
 """Settings come from the environment; production-like variables pass `check --deploy`."""
 
+import hashlib
 import os
 import secrets
 import subprocess
@@ -74,3 +75,48 @@ def test_first_run_defaults_need_no_server():
 def test_language_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+# --- a local run (`make run`): production settings over plain http on this machine ----------------
+# Source: issue 7 point 14 — the portal a newcomer starts behaves like production.
+
+def local_run_env(var_dir: Path) -> dict[str, str]:
+    return {"DEBUG": "0", "PORTAL_LOCAL_RUN": "1", "PORTAL_VAR_DIR": str(var_dir)}
+
+
+SECURITY = ("from django.conf import settings as s; import hashlib; "
+            "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_HSTS_SECONDS, hashlib.sha256(s.SECRET_KEY.encode()).hexdigest())")
+
+
+def test_a_local_run_makes_its_secret_once_and_keeps_it_private(tmp_path):
+    # procurement.wsgi is what gunicorn serves: it refuses to start without a key unless it is a local run.
+    first = run_python(f"import procurement.wsgi; {SECURITY}", **local_run_env(tmp_path))
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text().strip()
+    assert len(key) >= 50
+    assert "insecure" not in key
+    again = run_python(f"import procurement.wsgi; {SECURITY}", **local_run_env(tmp_path))
+    assert again.stdout == first.stdout  # the same key on every later run (sessions survive a restart)
+    assert first.stdout.split()[-1] == hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_a_local_run_serves_plain_http_so_a_user_can_sign_in(tmp_path):
+    result = run_python(f"import procurement.wsgi; {SECURITY}", **local_run_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:5] == ["False", "False", "False", "False", "0"]
+
+
+def test_production_keeps_https_secure_cookies_and_hsts():
+    result = run_python(f"import procurement.wsgi; {SECURITY}", **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:5] == ["False", "True", "True", "True", "31536000"]
+
+
+def test_a_set_secret_key_wins_over_the_local_file(tmp_path):
+    env = {**local_run_env(tmp_path), "SECRET_KEY": "k" * 60}
+    result = run_python("import procurement.wsgi; from django.conf import settings as s; print(s.SECRET_KEY)", **env)
+    assert result.stdout.strip() == "k" * 60
+    assert not (tmp_path / "secret_key").exists()
