@@ -21,12 +21,11 @@ from openpyxl.utils import get_column_letter
 
 from batch.analysis import (
     AMOUNT_BANDS,
-    MIN_UNITS,
-    WEIGHT_BREADTH,
-    WEIGHT_MIX,
-    WEIGHT_SMALL,
+    SCORE_PARTS,
     CategoryStats,
+    arrangement_overview,
     batch_candidates,
+    candidate_rule_text,
     category_analysis,
     region_analysis,
     region_level_label,
@@ -140,22 +139,23 @@ def _regions_sheet(workbook: Workbook, arrangement: Arrangement) -> None:
 
 
 def _candidates_sheet(workbook: Workbook, arrangement: Arrangement, categories: list[CategoryStats]) -> None:
+    """The same score, parts and reasoning as the analysis page (``batch.analysis.batch_candidates``)."""
     columns = [
         Col("排名", 6, FORMAT_INTEGER), Col("品目编码", 13), Col("品目名称", 22), Col("得分", 8, FORMAT_SCORE),
-        Col("单位覆盖度", 10, FORMAT_SCORE), Col("小额单位占比", 10, FORMAT_SCORE), Col("大小搭配", 9, FORMAT_SCORE),
+        *(Col(f"{label}（{principle}，权重{weight}%）", 12, FORMAT_SCORE)
+          for _, label, principle, weight in SCORE_PARTS),
         Col("单位数（家）", 10, FORMAT_INTEGER), Col("采购金额（万元）", 15, FORMAT_WAN),
         Col("单位平均（万元）", 13, FORMAT_WAN), Col("单位中位数（万元）", 13, FORMAT_WAN),
         Col("建议批量集中采购", 10), Col("分析理由", 90, wrap=True),
     ]
+    table_units = arrangement_overview(arrangement=arrangement).unit_count
     rows = (
-        [c.rank, c.stats.code, c.stats.name, c.score, c.breadth, c.small_share, c.mix, c.stats.unit_count,
+        [c.rank, c.stats.code, c.stats.name, c.score, *(value for *_, value in c.parts), c.stats.unit_count,
          c.stats.total_amount_wan, c.stats.average_per_unit_wan, c.stats.median_per_unit_wan,
          "是" if c.recommended else "否", c.reasoning]
-        for c in batch_candidates(arrangement=arrangement, categories=categories)
+        for c in batch_candidates(arrangement=arrangement, categories=categories, table_unit_count=table_units)
     )
-    caption = (f"仅列纳入政府集中采购目录的品目。得分 = 单位覆盖度×{WEIGHT_BREADTH}% + 小额单位占比×{WEIGHT_SMALL}% "
-               f"+ 大小搭配×{WEIGHT_MIX}%；单位数不少于{MIN_UNITS}家且小额单位过半或大小搭配的，建议批量集中采购")
-    _sheet(workbook, SHEET_CANDIDATES, arrangement, "批量集中采购品目建议", caption, columns, rows)
+    _sheet(workbook, SHEET_CANDIDATES, arrangement, "批量集中采购品目建议", candidate_rule_text(), columns, rows)
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -157,9 +157,15 @@ class CategoryStatsSerializer(serializers.Serializer):
     min_per_unit_wan = serializers.DecimalField(label="单位最低（万元）", **WAN_DIGITS)
     max_per_unit_wan = serializers.DecimalField(label="单位最高（万元）", **WAN_DIGITS)
     band_units = serializers.SerializerMethodField(label="各金额分档的单位数", help_text="键为分档代码，值为单位数")
+    level_units = serializers.SerializerMethodField(
+        label="各行政级次的单位数",
+        help_text="键为级次（province省级、prefecture市（州）级、county县（市、区）级），值为单位数")
 
     def get_band_units(self, stats) -> dict[str, int]:
         return {band.key: count for band, count in zip(analysis.AMOUNT_BANDS, stats.band_units, strict=True)}
+
+    def get_level_units(self, stats) -> dict[str, int]:
+        return {str(level): count for level, count in zip(analysis.LEVELS, stats.level_units, strict=True)}
 
 
 class RegionStatsSerializer(serializers.Serializer):
@@ -179,19 +185,33 @@ class RegionStatsSerializer(serializers.Serializer):
         return self.context.get("region_codes", {}).get(stats.region_id)
 
 
+class LargeBuyerSerializer(serializers.Serializer):
+    """金额在20万元及以上的采购单位（以大带小）。"""
+
+    name = serializers.CharField(label="预算单位")
+    amount_wan = serializers.DecimalField(label="该品目采购金额（万元）", **WAN_DIGITS)
+
+
 class CandidateSerializer(serializers.Serializer):
-    """批量集中采购品目建议：得分、各项指标和分析理由。"""
+    """批量集中采购品目建议：得分、各项得分和分析理由（与分析页面、导出的Excel一致）。"""
 
     rank = serializers.IntegerField(label="排名")
     code = serializers.CharField(source="stats.code", label="品目编码")
     name = serializers.CharField(source="stats.name", label="品目名称")
-    score = serializers.DecimalField(label="得分", max_digits=4, decimal_places=1)
-    breadth = serializers.DecimalField(label="单位覆盖度", max_digits=4, decimal_places=1)
-    small_share = serializers.DecimalField(label="小额单位占比", max_digits=4, decimal_places=1)
-    mix = serializers.DecimalField(label="大小搭配", max_digits=4, decimal_places=1)
+    score = serializers.DecimalField(label="得分", max_digits=4, decimal_places=1,
+                                     help_text="单位覆盖、大额带动、级次覆盖、金额占比按权重相加，0–100")
+    gather = serializers.DecimalField(label="单位覆盖（以少汇多）", max_digits=4, decimal_places=1,
+                                      help_text="采购该品目的单位数 ÷ 全表单位数 × 100")
+    carry = serializers.DecimalField(label="大额带动（以大带小）", max_digits=4, decimal_places=1,
+                                     help_text="同时有20万元及以上和20万元以下的单位时为100，否则为0")
+    levels = serializers.DecimalField(label="级次覆盖（以上领下）", max_digits=4, decimal_places=1,
+                                      help_text="采购单位涉及的行政级次数减1，除以全表涉及的级次数减1，× 100")
+    share = serializers.DecimalField(label="金额占比（%）", max_digits=4, decimal_places=1)
     unit_count = serializers.IntegerField(source="stats.unit_count", label="单位数")
+    table_unit_count = serializers.IntegerField(label="全表单位数")
     total_amount_wan = serializers.DecimalField(source="stats.total_amount_wan", label="采购金额（万元）",
                                                 **WAN_DIGITS)
+    large_buyers = LargeBuyerSerializer(many=True, label="大额单位（金额最高的5家）")
     recommended = serializers.BooleanField(label="建议批量集中采购")
     reasoning = serializers.CharField(label="分析理由")
 
@@ -205,6 +225,7 @@ class AnalysisSerializer(serializers.Serializer):
     by_category = CategoryStatsSerializer(many=True, label="按品目")
     by_region = RegionStatsSerializer(many=True, label="按地区")
     candidates = CandidateSerializer(many=True, label="批量集中采购品目建议")
+    candidate_rule = serializers.CharField(label="得分和建议规则")
 
 
 class UnitTotalsSerializer(serializers.Serializer):
@@ -329,15 +350,18 @@ class ArrangementViewSet(ReadOnlyViewSet):
         arrangement = self.get_object()
         categories = analysis.category_analysis(arrangement=arrangement)
         regions = analysis.region_analysis(arrangement=arrangement)
+        overview = analysis.arrangement_overview(arrangement=arrangement)
         region_codes = dict(
             Region.objects.filter(pk__in=[r.region_id for r in regions if r.region_id]).values_list("pk", "code"))
         return Response(AnalysisSerializer({
             "arrangement": arrangement,
-            "overview": analysis.arrangement_overview(arrangement=arrangement),
+            "overview": overview,
             "amount_bands": analysis.AMOUNT_BANDS,
             "by_category": categories,
             "by_region": regions,
-            "candidates": analysis.batch_candidates(arrangement=arrangement, categories=categories),
+            "candidates": analysis.batch_candidates(arrangement=arrangement, categories=categories,
+                                                    table_unit_count=overview.unit_count),
+            "candidate_rule": analysis.candidate_rule_text(),
         }, context={"region_codes": region_codes}).data)
 
     @extend_schema(summary=f"{NOUN}按单位汇总", tags=[NOUN], parameters=[ID, *PAGE_PARAMETERS],

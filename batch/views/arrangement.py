@@ -135,22 +135,25 @@ def arrangement_detail(request, pk: int):
 @kind_required(FINANCE, CENTER)
 def arrangement_analysis(request, pk: int):
     arrangement = _visible(request, pk)
+    overview = analysis.arrangement_overview(arrangement=arrangement)
     categories = analysis.category_analysis(arrangement=arrangement)
-    candidates = analysis.batch_candidates(arrangement=arrangement, categories=categories)
+    regions = analysis.region_analysis(arrangement=arrangement)
+    candidates = analysis.batch_candidates(arrangement=arrangement, categories=categories,
+                                           table_unit_count=overview.unit_count)
     return render(request, "batch/arrangement/analysis.html", {
         "arrangement": arrangement,
-        "overview": analysis.arrangement_overview(arrangement=arrangement),
+        "overview": overview,
         "bands": analysis.AMOUNT_BANDS,
-        "small_below": analysis.SMALL_BELOW_WAN,
-        "large_from": analysis.LARGE_FROM_WAN,
-        "min_units": analysis.MIN_UNITS,
-        "weights": (analysis.WEIGHT_BREADTH, analysis.WEIGHT_SMALL, analysis.WEIGHT_MIX),
+        "candidate_rule": analysis.candidate_rule_text(),
         "recommended_count": sum(c.recommended for c in candidates),
         "candidates": Paginator(candidates, 20).get_page(request.GET.get("kpage")),
         "categories": Paginator(categories, 20).get_page(request.GET.get("cpage")),
-        "regions": analysis.region_analysis(arrangement=arrangement),
+        "regions": regions,
         "region_level": analysis.region_level_label(arrangement),
         "units": paginate(request, analysis.unit_totals(arrangement=arrangement), param="upage"),
+        "charts": analysis.analysis_charts(categories=categories, regions=regions, candidates=candidates),
+        "charted_categories": analysis.CHARTED_CATEGORIES,
+        "charted_candidates": analysis.CHARTED_CANDIDATES,
         # 拟定品目 (seed 000 三(一)1(1)): the center of the bureau's level proposes categories from here.
         "may_propose": arrangement.is_current and bool(proposing_centers(request.user, arrangement)),
     })

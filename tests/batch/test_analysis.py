@@ -18,10 +18,18 @@ from openpyxl import load_workbook
 
 from batch.analysis import (
     AMOUNT_BANDS,
+    MIN_UNITS,
+    RECOMMEND_FROM_SCORE,
+    SCORE_PARTS,
+    WEIGHT_CARRY,
+    WEIGHT_GATHER,
+    WEIGHT_LEVELS,
+    WEIGHT_SHARE,
     arrangement_line_list,
     arrangement_list,
     arrangement_overview,
     batch_candidates,
+    candidate_rule_text,
     category_analysis,
     importable_bureaus,
     region_analysis,
@@ -185,36 +193,218 @@ def test_only_categories_inside_the_centralized_catalog_are_candidates(scene):
 
 
 def test_candidates_are_ranked_by_the_declared_score(scene):
-    """以少汇多 (many units, small amounts) and 以大带小 (large and small units mixed) rank first."""
+    """Seed 000 一(一)–(三): the score rises with 以少汇多, 以大带小, 以上领下 and the category's share of the money."""
     candidates = batch_candidates(arrangement=scene["arrangement"])
-    assert [(c.rank, c.stats.code, c.score) for c in candidates] == [
-        (1, "A02010105", D("88.0")),  # 5/5 units → 100×50% + 3/5 small 60×30% + mix 100×20%
-        (2, "A02021003", D("70.0")),  # 4/5 units → 80×50% + all small 100×30% + no large unit
-        (3, "A02010108", D("20.0")),  # 2/5 units → 40×50%, none small, no mix
+    assert [(c.rank, c.stats.code, c.gather, c.carry, c.levels, c.share, c.score) for c in candidates] == [
+        # 5/5 units; large (30, 150) with smaller; province, prefectures and a county of the table's 3 levels
+        (1, "A02010105", D("100.0"), D("100.0"), D("100.0"), D("61.9"), D("94.3")),
+        # 4/5 units; nothing at 20万 or more; 3 levels
+        (2, "A02021003", D("80.0"), D("0.0"), D("100.0"), D("0.5"), D("55.1")),
+        # 2/5 units, both provincial: under MIN_UNITS whatever its score
+        (3, "A02010108", D("40.0"), D("0.0"), D("0.0"), D("4.6"), D("20.7")),
     ]
     assert [c.recommended for c in candidates] == [True, True, False]
+    for candidate in candidates:
+        assert_reasoning_agrees_with_the_figures(candidate)
+
+
+def test_the_weights_are_declared_once_and_add_up_to_100():
+    assert [(key, weight) for key, _, _, weight in SCORE_PARTS] == [
+        ("gather", WEIGHT_GATHER), ("carry", WEIGHT_CARRY), ("levels", WEIGHT_LEVELS), ("share", WEIGHT_SHARE)]
+    assert sum(weight for *_, weight in SCORE_PARTS) == 100
+    rule = candidate_rule_text()
+    assert f"单位覆盖（以少汇多：采购该品目的单位数 ÷ 全表单位数 × 100）× {WEIGHT_GATHER}%" in rule
+    assert f"单位数不少于{MIN_UNITS}家且得分不低于{RECOMMEND_FROM_SCORE}分的，建议纳入批量集中采购" in rule
 
 
 def test_each_candidate_carries_its_reasoning_with_the_numbers(scene):
     desktop, printer, laptop = batch_candidates(arrangement=scene["arrangement"])
     assert desktop.reasoning.startswith(
         "纳入政府集中采购目录；共5家单位安排6条，合计187.80万元（占全表61.9%），单位平均37.56万元、中位数4.00万元。")
-    assert "其中3家（60.0%）单位金额不足5万元，小额分散，汇总后可形成批量规模（以少汇多）。" in desktop.reasoning
-    assert "另有2家单位金额在20万元及以上（最高150.00万元），可带动小额单位共同采购（以大带小）。" in desktop.reasoning
-    score = "得分 = 单位覆盖度100.0（5÷5家）×50% + 小额单位占比60.0×30% + 大小搭配100.0×20% = 88.0。"
-    assert score in desktop.reasoning
-    assert desktop.reasoning.endswith("建议纳入批量集中采购。")
-    assert "以大带小" not in printer.reasoning
+    assert "单位覆盖（以少汇多）：5家单位采购，占全表5家单位的100.0%，其中3家金额不足5万元。" in desktop.reasoning
+    assert ("大额带动（以大带小）：2家单位金额在20万元及以上：吉林市医院（150.00万元）、南关区教育局（30.00万元）；"
+            "与3家20万元以下的单位同时采购，可以大带小。") in desktop.reasoning
+    assert "级次覆盖（以上领下）：采购单位涵盖省级2家、市（州）级2家、县（市、区）级1家，上下级单位需求可一并归集。" \
+        in desktop.reasoning
+    assert ("得分 = 单位覆盖100.0×50% + 大额带动100.0×20% + 级次覆盖100.0×15% + 金额占比61.9×15% = 94.3。"
+            in desktop.reasoning)
+    assert desktop.reasoning.endswith("共5家单位（不少于3家），得分94.3不低于建议线20分，建议纳入批量集中采购。")
+    assert "大额带动（以大带小）：各单位金额均不足20万元（最高0.50万元），不计此项。" in printer.reasoning
+    assert "级次覆盖（以上领下）：采购单位均为省级2家（全表涉及3个级次），不计此项。" in laptop.reasoning
     assert laptop.reasoning.endswith("仅2家单位安排，不足3家，暂不建议批量集中采购。")
-    assert "以少汇多" in printer.reasoning  # 4 units, all small
 
 
-def test_too_few_units_are_not_called_a_batch_to_gather(scene):
+# --- issue 7 point 9: the analysis must not contradict its own numbers ---------------------------------
+
+def assert_reasoning_agrees_with_the_figures(candidate) -> None:
+    """Each sentence of the reasoning against the figures of the table beside it (no contradicted sentence)."""
+    stats, text = candidate.stats, candidate.reasoning
+    assert f"共{stats.unit_count}家单位安排{stats.line_count}条" in text
+    assert f"（占全表{stats.share}%）" in text
+    assert f"占全表{candidate.table_unit_count}家单位的{candidate.gather}%" in text
+    if stats.small_units:
+        assert f"其中{stats.small_units}家金额不足5万元" in text
+    else:
+        assert "金额不足5万元" not in text
+    if stats.large_units:
+        assert f"{stats.large_units}家单位金额在20万元及以上：" in text
+        assert "均不足20万元" not in text and "没有大额" not in text
+        for buyer in candidate.large_buyers:
+            assert f"{buyer.name}（" in text
+        if stats.large_units < stats.unit_count:
+            assert f"与{stats.unit_count - stats.large_units}家20万元以下的单位同时采购，可以大带小。" in text
+    else:
+        assert "均不足20万元" in text and "可以大带小" not in text
+    if candidate.levels > 0:
+        assert "上下级单位需求可一并归集" in text and "不计此项。得分" not in text
+    else:
+        assert "上下级单位需求可一并归集" not in text
+    parts = " + ".join(f"{label}{value}×{weight}%" for _, label, _, weight, value in candidate.parts)
+    assert f"得分 = {parts} = {candidate.score}。" in text
+    if candidate.recommended:
+        assert candidate.score >= RECOMMEND_FROM_SCORE and stats.unit_count >= MIN_UNITS
+        assert text.endswith("建议纳入批量集中采购。") and "暂不建议" not in text
+    else:
+        assert text.endswith("暂不建议批量集中采购。") and "建议纳入" not in text
+
+
+@pytest.fixture
+def twelve_units():
+    """Issue 7 point 9's table: 12 units, five provincial, four in prefectures, three in counties."""
+    changchun, jilin_city = prefecture(), prefecture("220200", "吉林市")
+    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    provincial = [BudgetUnitFactory(unit_code=f"10100{i}", name=name) for i, name in enumerate(
+        ("吉林大学", "吉林省人民医院", "吉林省教育厅", "吉林省公安厅", "吉林省图书馆"), start=1)]
+    cities = [BudgetUnitFactory(unit_code=f"20100{i}", name=name, region=region) for i, (name, region) in enumerate(
+        (("长春市第一医院", changchun), ("长春市教育局", changchun), ("吉林市财政局机关", jilin_city),
+         ("吉林市图书馆", jilin_city)), start=1)]
+    counties = [BudgetUnitFactory(unit_code=f"30100{i}", name=name,
+                                  region=county(code, parent=changchun, name=name[:3]))
+                for i, (code, name) in enumerate((("220102", "南关区教育局"), ("220103", "宽城区卫生局"),
+                                                  ("220104", "朝阳区财政局")), start=1)]
+    return bureau, provincial + cities + counties
+
+
+def test_the_issue_example_desktops_bought_by_9_of_12_units_with_five_large_ones_is_recommended(twelve_units):
+    """Issue 7 point 9: 台式计算机 (9 of 12 units, 74.7% of the money, five units at 20万元 or more) was ranked
+    暂不建议 for 「没有大额单位带动」. None of its units is under 5万元: large ones carry 5万–20万 ones."""
+    bureau, units = twelve_units
+    desktop = CategoryFactory(code="A02010105", name="台式计算机")
+    printer = CategoryFactory(code="A02021003", name="A4黑白打印机")
+    paper = CategoryFactory(code="A05040101", name="复印纸")
+    air = CategoryFactory(code="A02061804", name="空调机")
+    service = CategoryFactory(code="C21040000", name="物业管理服务", level=2, in_centralized_catalog=False)
+    # Nine units: four provincial, three in prefectures, two in counties; 199 万 in the five at 20万 or more.
+    desktop_amounts = {0: "66", 1: "48", 2: "12", 3: "8", 5: "35", 6: "28", 7: "6", 9: "22", 10: "5.5"}
+    lines = [(units[i], desktop, 10, amount) for i, amount in desktop_amounts.items()]
+    lines += [(unit, printer, 1, "0.5") for unit in units[:6]]
+    lines += [(unit, paper, 30, "1.25") for unit in units]
+    lines += [(units[i], air, 4, amount) for i, amount in ((0, "10"), (1, "6"), (5, "4"))]
+    lines += [(units[0], service, 1, 40)]
+    arrangement = arrangement_of(bureau, lines)
+
+    assert arrangement_overview(arrangement=arrangement).unit_count == 12
+    stats = by_code(category_analysis(arrangement=arrangement))["A02010105"]
+    assert (stats.unit_count, stats.share, stats.large_units, stats.small_units) == (9, D("74.7"), 5, 0)
+
+    candidates = {c.stats.code: c for c in batch_candidates(arrangement=arrangement)}
+    candidate = candidates["A02010105"]
+    assert candidate.recommended and candidate.rank == 1
+    assert (candidate.gather, candidate.carry, candidate.levels) == (D("75.0"), D("100.0"), D("100.0"))
+    assert candidate.score == D("83.7")  # 75.0×50% + 100.0×20% + 100.0×15% + 74.7×15%
+    assert ("5家单位金额在20万元及以上：吉林大学（66.00万元）、吉林省人民医院（48.00万元）、"
+            "长春市第一医院（35.00万元）、长春市教育局（28.00万元）、南关区教育局（22.00万元）；"
+            "与4家20万元以下的单位同时采购，可以大带小。") in candidate.reasoning
+    assert "采购单位涵盖省级4家、市（州）级3家、县（市、区）级2家，上下级单位需求可一并归集。" in candidate.reasoning
+    assert candidate.reasoning.endswith("共9家单位（不少于3家），得分83.7不低于建议线20分，建议纳入批量集中采购。")
+    assert "没有大额单位" not in candidate.reasoning and "暂不建议" not in candidate.reasoning
+    for each in candidates.values():
+        assert_reasoning_agrees_with_the_figures(each)
+
+
+def level_scene(levels_of_x: str):
+    """Two catalog categories bought by four units each, the same amounts: X by ``levels_of_x``, Y by four
+    provincial units; the table holds provincial, prefecture and county units."""
+    changchun = prefecture()
+    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    provincial = [BudgetUnitFactory(unit_code=f"10100{i}", name=f"省直单位{i}") for i in range(1, 5)]
+    city = BudgetUnitFactory(unit_code="201001", name="长春市教育局", region=changchun)
+    counties = [BudgetUnitFactory(unit_code=f"30100{i}", name=f"南关区单位{i}", region=county(parent=changchun))
+                for i in range(1, 3)]
+    x = CategoryFactory(code="A02021003", name="A4黑白打印机")
+    y = CategoryFactory(code="A05040101", name="复印纸")
+    other = CategoryFactory(code="A02010105", name="台式计算机")
+    x_units = {"province+county": provincial[:2] + counties, "province": provincial}[levels_of_x]
+    lines = [(unit, x, 1, 1) for unit in x_units] + [(unit, y, 1, 1) for unit in provincial]
+    lines += [(city, other, 1, 1)]
+    return arrangement_of(bureau, lines), x, y
+
+
+def test_a_category_bought_by_provincial_and_county_units_scores_higher_than_one_bought_at_one_level():
+    """Seed 000 一(三) 以上领下: lower-level units pooled with upper-level ones."""
+    arrangement, x, y = level_scene("province+county")
+    by_name = {c.stats.name: c for c in batch_candidates(arrangement=arrangement)}
+    spread, single = by_name[x.name], by_name[y.name]
+    assert (spread.gather, spread.carry, spread.share) == (single.gather, single.carry, single.share)
+    assert (spread.levels, single.levels) == (D("50.0"), D("0.0"))  # 2 of the table's 3 levels; 1 level
+    assert spread.score - single.score == D("7.5")  # 50.0 × 15%
+    assert "采购单位涵盖省级2家、县（市、区）级2家，上下级单位需求可一并归集。" in spread.reasoning
+    assert "采购单位均为省级4家（全表涉及3个级次），不计此项。" in single.reasoning
+    for candidate in by_name.values():
+        assert_reasoning_agrees_with_the_figures(candidate)
+
+
+def test_a_table_of_one_level_does_not_count_levels_for_anyone():
+    arrangement, _, _ = level_scene("province")
+    ArrangementLine.objects.filter(arrangement=arrangement, category__code="A02010105").delete()
+    ArrangementLine.objects.filter(arrangement=arrangement, unit__region__level="county").delete()
+    for candidate in batch_candidates(arrangement=arrangement):
+        assert candidate.levels == 0
+        assert "级次覆盖（以上领下）：全表单位均为省级单位，不计此项。" in candidate.reasoning
+
+
+def test_more_units_score_higher_all_else_equal(scene):
+    """以少汇多: the part rises with the share of the table's units buying the category."""
+    p1, p2, c1, c2, j1 = scene["units"]
+    desktop, laptop = scene["categories"][:2]
+    arrangement = arrangement_of(scene["bureau"], [
+        *[(u, desktop, 1, 1) for u in (p1, p2, c1, c2)], *[(u, laptop, 1, 1) for u in (p1, p2, c1)],
+        (j1, scene["categories"][3], 1, 1),
+    ], year=2027)
+    first, second = batch_candidates(arrangement=arrangement)
+    assert (first.stats.code, first.gather, second.gather) == ("A02010105", D("80.0"), D("60.0"))
+    assert first.score > second.score
+
+
+def test_all_large_buyers_carry_no_one():
+    """以大带小 needs smaller units beside the large ones: a category bought only at 20万 or more does not count it."""
+    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    units = [BudgetUnitFactory(unit_code=f"10100{i}", name=f"省直单位{i}") for i in range(1, 4)]
+    car = CategoryFactory(code="A02030501", name="轿车")
+    (candidate,) = batch_candidates(arrangement=arrangement_of(bureau, [(u, car, 2, 40) for u in units]))
+    assert candidate.carry == 0
+    assert "3家单位金额在20万元及以上：" in candidate.reasoning
+    assert "；没有20万元以下的单位，不计此项。" in candidate.reasoning
+    assert_reasoning_agrees_with_the_figures(candidate)
+
+
+def test_the_reasoning_names_five_large_buyers_at_most():
+    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    units = [BudgetUnitFactory(unit_code=f"10100{i}", name=f"省直单位{i}") for i in range(1, 9)]
+    desktop = CategoryFactory(code="A02010105", name="台式计算机")
+    lines = [(u, desktop, 1, 20 + i) for i, u in enumerate(units[:7])] + [(units[7], desktop, 1, 1)]
+    (candidate,) = batch_candidates(arrangement=arrangement_of(bureau, lines))
+    assert [b.name for b in candidate.large_buyers] == ["省直单位7", "省直单位6", "省直单位5", "省直单位4", "省直单位3"]
+    assert "省直单位3（22.00万元）等7家；与1家20万元以下的单位同时采购" in candidate.reasoning
+
+
+def test_too_few_units_are_not_recommended_whatever_the_score(scene):
     p1, p2, desktop = scene["units"][0], scene["units"][1], scene["categories"][0]
     arrangement = arrangement_of(scene["bureau"], [(p1, desktop, 1, 1), (p2, desktop, 1, 2)], year=2027)
     (candidate,) = batch_candidates(arrangement=arrangement)
-    assert "其中2家（100.0%）单位金额不足5万元。" in candidate.reasoning
-    assert "以少汇多" not in candidate.reasoning and candidate.recommended is False
+    assert candidate.score >= RECOMMEND_FROM_SCORE  # 100% of the table's units, all its money
+    assert candidate.recommended is False
+    assert candidate.reasoning.endswith("仅2家单位安排，不足3家，暂不建议批量集中采购。")
 
 
 def test_the_reasoning_rounds_amounts_half_up_as_the_tables_do(scene):
@@ -289,7 +479,11 @@ def test_the_export_has_the_four_sheets_with_chinese_headers(scene):
     assert [c.value for c in categories[3]][-5:] == [f"{b.label}（家）" for b in AMOUNT_BANDS]
     assert [c.value for c in workbook["按单位"][3]][0:2] == ["单位代码", "预算单位"]
     assert workbook["按地区"]["A3"].value == "地区"
-    assert workbook["批量采购建议"]["M3"].value == "分析理由"
+    assert [c.value for c in workbook["批量采购建议"][3]][3:8] == [
+        "得分", "单位覆盖（以少汇多，权重50%）", "大额带动（以大带小，权重20%）", "级次覆盖（以上领下，权重15%）",
+        "金额占比（资金规模，权重15%）"]
+    assert workbook["批量采购建议"]["N3"].value == "分析理由"
+    assert workbook["批量采购建议"]["A2"].value.endswith(candidate_rule_text())
 
 
 def test_the_export_rows_carry_the_analysis_figures_with_number_formats(scene):
@@ -305,9 +499,10 @@ def test_the_export_rows_carry_the_analysis_figures_with_number_formats(scene):
     assert workbook.worksheets[1].max_row == 3 + 5
     assert [c.value for c in workbook["按地区"][4]][:3] == ["吉林省本级", 2, 8]
     first = [c.value for c in workbook["批量采购建议"][4]]
-    assert first[:4] == [1, "A02010105", "台式计算机", 88]
-    assert first[11] == "是" and first[12].startswith("纳入政府集中采购目录；共5家单位")
-    assert workbook["批量采购建议"]["M4"].alignment.wrap_text is True
+    desktop = batch_candidates(arrangement=scene["arrangement"])[0]
+    assert first[:8] == [1, "A02010105", "台式计算机", 94.3, 100, 100, 100, 61.9]  # the page's score and parts
+    assert first[12] == "是" and first[13] == desktop.reasoning
+    assert workbook["批量采购建议"]["N4"].alignment.wrap_text is True
 
 
 def test_the_export_file_name_names_year_and_bureau(scene):

@@ -182,7 +182,7 @@ def test_the_analysis_page_shows_three_dimensions_and_the_reasoned_ranking(clien
     body = html(response)
     for heading in ("批量集中采购品目建议", "按品目", "按地区", "按采购单位"):
         assert f"<h2>{heading}</h2>" in body
-    assert 'data-testid="candidates"' in body and "得分 = 单位覆盖度" in body
+    assert 'data-testid="candidates"' in body and "得分 = 单位覆盖（以少汇多" in body
     assert "吉林省本级" in body and "长春市" in body  # by region: prefectures of a province bureau
     assert "不足1万元" in body and "100万元及以上" in body
     assert reverse("batch:arrangement-export", args=[arrangement.pk]) in body
@@ -327,8 +327,15 @@ def test_the_api_analysis_has_the_three_dimensions_and_candidates(client, refere
         "under_1": 0, "1_to_5": 1, "5_to_20": 0, "20_to_100": 1, "100_up": 0}
     assert [r["name"] for r in body["by_region"]] == ["吉林省本级", "长春市"]
     assert body["by_region"][1]["region_code"] == "220100"
-    assert [c["code"] for c in body["candidates"]] == ["A02010105", "A02021003", "A02010108"]  # 65.0, 55.0, 25.0
-    assert body["candidates"][0]["reasoning"].startswith("纳入政府集中采购目录；共2家单位")
+    assert [(c["code"], c["score"]) for c in body["candidates"]] == [
+        ("A02010105", "53.6"), ("A02010108", "17.2"), ("A02021003", "12.6")]
+    desktop = body["candidates"][0]
+    parts = (desktop["gather"], desktop["carry"], desktop["levels"], desktop["share"])
+    assert parts == ("50.0", "100.0", "0.0", "57.5")
+    assert desktop["table_unit_count"] == 4 and desktop["recommended"] is False  # two units: under three
+    assert desktop["large_buyers"] == [{"name": "吉林省教育厅", "amount_wan": "60.5000"}]
+    assert desktop["reasoning"].startswith("纳入政府集中采购目录；共2家单位")
+    assert body["candidate_rule"].startswith("仅列纳入政府集中采购目录的品目")
     assert body["amount_bands"][0]["label"] == "不足1万元"
 
 

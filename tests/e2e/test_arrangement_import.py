@@ -77,3 +77,41 @@ def test_a_wrong_file_is_refused_in_chinese_the_form_goes_once_and_a_good_file_i
     expect(page.get_by_role("alert").first).to_contain_text("已导入2026年度安排情况表：共3行")
     arrangement = Arrangement.objects.get()
     assert (arrangement.row_count, arrangement.lines.count()) == (3, 3)
+
+
+def test_reimporting_a_year_asks_first_and_replaces_only_when_confirmed(browser_page, live_server, bureau):
+    """Issue 7 point 3: the page names the current table and what rests on it; ticking the box and choosing the
+    file again replaces it; the replaced table stays listed and readable."""
+    page = browser_page
+    login(page, live_server, "caizheng")
+    rows = [(u.unit_code, u.name, "A02010105 台式计算机", 2, "1.2") for u in bureau]
+    upload(page, live_server, "2026年度安排情况表.xlsx", xlsx_bytes(rows))
+    page.get_by_role("button", name="导入").click()
+    expect(page).to_have_url(re.compile(r"/batch/arrangements/\d+/$"))
+    first = Arrangement.objects.get()
+
+    upload(page, live_server, "2026年度安排情况表（调整）.xlsx", xlsx_bytes(rows[:2]))
+    page.get_by_role("button", name="导入").click()
+    warning = page.get_by_test_id("replace-required")
+    expect(warning).to_contain_text(f"吉林省财政厅2026年度已有现行安排情况表（第{first.pk}号")
+    expect(warning).to_contain_text("依据该表尚未报送品目建议")
+    expect(warning).to_contain_text("如确需替换，请勾选下方「确认替换现行表」")
+    screenshot(page, "arrangement_replace_asks")
+    assert Arrangement.objects.get() == first  # nothing changed
+
+    page.get_by_label("安排情况表文件（.xlsx）").set_input_files(
+        files=[{"name": "2026年度安排情况表（调整）.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": xlsx_bytes(rows[:2])}])
+    page.get_by_label(re.compile("确认替换现行表")).check()
+    page.get_by_role("button", name="导入").click()
+    expect(page).to_have_url(re.compile(r"/batch/arrangements/\d+/$"))
+    expect(page.get_by_role("alert").first).to_contain_text(f"原2026年度安排情况表（第{first.pk}号）已被替换")
+
+    page.goto(f"{live_server.url}/batch/arrangements/")
+    listing = page.get_by_test_id("arrangement-list")
+    expect(listing.get_by_test_id("replaced")).to_have_text("已被替换")
+    screenshot(page, "arrangement_replaced_listed")
+    page.goto(f"{live_server.url}/batch/arrangements/{first.pk}/")
+    expect(page.get_by_test_id("superseded")).to_contain_text("替换，以下为原表内容，仅供查阅")
+    expect(page.get_by_test_id("arrangement-lines").locator("tbody tr")).to_have_count(3)
