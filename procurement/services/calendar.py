@@ -106,13 +106,8 @@ def calendar_load_year(*, year: int, force: bool = False) -> CalendarYearLoad:
 
     ``force`` replaces every row of that year, including days edited by hand in the admin.
     """
-    known = package_years()
-    if year not in known:
-        raise ServiceError(
-            f"chinesecalendar 软件包（{package_version()}版）没有{year}年的节假日安排"
-            f"（仅有{known.start}—{known.stop - 1}年），请升级该软件包或在管理后台手工维护该年度日历",
-            field="year",
-        )
+    if not package_knows(year):
+        raise ServiceError(calendar_package_lacks(year), field="year")
     calendar_year, loaded, holidays, workdays = load_year_into(
         year_model=CalendarYear, day_model=CalendarDay, year=year, force=force
     )
@@ -142,9 +137,36 @@ def calendar_missing_years(*, today: date | None = None) -> list[int]:
     return deadlines.missing_calendar_years([today.year, today.year + 1, *_open_deadline_years()])
 
 
-def calendar_missing_warning(years: list[int]) -> str:
-    """The admin's warning for ``years`` (empty string when nothing is missing)."""
+def calendar_missing_statement(years: list[int]) -> str:
+    """What a missing year means, said once for the admin and the command line ("" when none is missing)."""
     if not years:
         return ""
     listed = "、".join(f"{year}年" for year in years)
-    return f"{listed}节假日安排尚未载入，当前按周一至周五计算工作日，请载入该年度日历"
+    return f"{listed}节假日安排尚未载入，当前按周一至周五计算工作日"
+
+
+def calendar_missing_warning(years: list[int]) -> str:
+    """The warning for whoever can load ``years`` (empty string when nothing is missing)."""
+    statement = calendar_missing_statement(years)
+    return f"{statement}，请载入该年度日历" if statement else ""
+
+
+def package_knows(year: int) -> bool:
+    return year in package_years()
+
+
+def calendar_manual_entry_steps(year: int) -> list[str]:
+    """How to enter by hand a year the installed package does not know (the admin shows them with links)."""
+    return [
+        f"在「日历年度」中新增{year}年，来源选「手工维护」；",
+        f"在「节假日与调休」中按国务院办公厅公布的{year}年部分节假日安排逐日新增："
+        "落在周一至周五的放假日选「法定节假日（休息）」，落在周六、周日的上班日选「调休工作日（上班）」；"
+        "周末放假、平日上班的日子无需录入。",
+    ]
+
+
+def calendar_package_lacks(year: int) -> str:
+    """Why ``year`` cannot be loaded from the package, and what to do instead."""
+    known = package_years()
+    return (f"chinesecalendar 软件包（{package_version()}版）没有{year}年的节假日安排"
+            f"（只有{known.start}—{known.stop - 1}年），请手工录入该年度日历，或升级该软件包后再载入")
