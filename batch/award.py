@@ -19,9 +19,10 @@ signed, who has not, and every legal deadline of the contracts).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from batch.award_deadlines import signing_due, signing_next_check
@@ -55,14 +57,17 @@ from procurement.models import (
     Contract,
     Filing,
     Lot,
+    Notification,
     Organization,
     ProcurementMethod,
     Project,
     SubPlan,
 )
 from procurement.numbering import contract_code
+from procurement.services.dates import chinese_date, day_checked, moment_checked
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
+from procurement.services.reminders import organization_notify
 from procurement.services.transitions import transition_run
 
 if TYPE_CHECKING:
@@ -89,10 +94,6 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
 # --- shared checks ---------------------------------------------------------------------------
-
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
 
 def _yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}元"
@@ -127,31 +128,17 @@ def _details(project: Project) -> BatchDetails:
     return details
 
 
-def _checked_day(value, *, field: str, label: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ServiceError(f"请填写正确的{label}", field=field)
-    return value
-
-
-def _checked_moment(value, *, field: str, label: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise ServiceError(f"请填写正确的{label}", field=field)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
-def _checked_price(value) -> Decimal:
+def _checked_price(value, *, label: str = "中标单价", field: str = "unit_price_yuan") -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ServiceError("请填写正确的中标单价", field="unit_price_yuan")
+        raise ServiceError(f"请填写正确的{label}", field=field)
     if value <= 0:
-        raise ServiceError("中标单价必须大于0", field="unit_price_yuan")
+        raise ServiceError(f"{label}必须大于0", field=field)
     if value != value.quantize(CENT):
-        raise ServiceError("中标单价最多保留两位小数（单位：元）", field="unit_price_yuan")
+        raise ServiceError(f"{label}最多保留两位小数（单位：元）", field=field)
     if value > MAX_UNIT_PRICE:
-        raise ServiceError("中标单价超出允许范围", field="unit_price_yuan")
+        raise ServiceError(f"{label}超出允许范围", field=field)
     return value.quantize(CENT)
 
 
@@ -180,7 +167,23 @@ def finance_bureau_for_award(project: Project) -> Organization | None:
 
 # --- 实施采购 ---------------------------------------------------------------------------------
 
-def _check_dates(method: str, issued_on: date | None, opening_at: datetime | None) -> None:
+def _confirmed_at(details: BatchDetails | None, project: Project) -> datetime:
+    """When the master plan was confirmed: the procurement documents are drawn up from it (seed 000 三(一)(5))."""
+    if details is not None and details.master_plan_confirmed_at:
+        return details.master_plan_confirmed_at
+    return project.created_at
+
+
+def _check_dates(method: str, issued_on: date | None, opening_at: datetime | None, *, confirmed_at: datetime) -> None:
+    """Issue 7 point 5: the documents are issued after the master plan they rest on was confirmed, and not in the
+    future (a record of what was done); the opening follows both, by twenty days for a tender."""
+    confirmed_on = timezone.localdate(confirmed_at)
+    if issued_on is not None:  # may lie ahead: the center records when the documents go out
+        day_checked(issued_on, field="documents_issued_on", label="采购文件发布日期", not_after_today=False,
+                    not_before=[(confirmed_on, "总计划确认日期")])
+    if opening_at is not None:
+        moment_checked(opening_at, field="bid_opening_at", label="开标（响应截止）时间",
+                       not_before=[(confirmed_at, "总计划确认时间")])
     if issued_on is None or opening_at is None:
         return
     opening_day = timezone.localdate(opening_at)
@@ -189,7 +192,7 @@ def _check_dates(method: str, issued_on: date | None, opening_at: datetime | Non
     earliest = deadlines.due_date(issued_on, deadlines.TENDER_PERIOD)
     if method in TENDER_METHODS and opening_day < earliest:
         raise ServiceError(
-            f"招标方式下，自采购文件发布之日至投标截止之日不得少于二十日，开标时间不得早于{_chinese_date(earliest)}"
+            f"招标方式下，自采购文件发布之日至投标截止之日不得少于二十日，开标时间不得早于{chinese_date(earliest)}"
             f"（{deadlines.TENDER_PERIOD.rule}）",
             field="bid_opening_at",
         )
@@ -210,15 +213,16 @@ def batch_procurement_start(
     if method not in BATCH_METHODS:
         raise ServiceError("请选择批量集中采购适用的采购方式", field="method")
     if documents_issued_on is not None:
-        documents_issued_on = _checked_day(documents_issued_on, field="documents_issued_on", label="采购文件发布日期")
+        documents_issued_on = day_checked(documents_issued_on, field="documents_issued_on", label="采购文件发布日期",
+                                          not_after_today=False)
     if bid_opening_at is not None:
-        bid_opening_at = _checked_moment(bid_opening_at, field="bid_opening_at", label="开标（响应截止）时间")
+        bid_opening_at = moment_checked(bid_opening_at, field="bid_opening_at", label="开标（响应截止）时间")
     details = BatchDetails.objects.select_for_update().filter(project=locked).first()
     if details is None and (documents_issued_on or bid_opening_at):
         details = _details(locked)  # refuses: the dates have nowhere to go
     issued_on = documents_issued_on or (details.documents_issued_on if details else None)
     opening_at = bid_opening_at or (details.bid_opening_at if details else None)
-    _check_dates(method, issued_on, opening_at)
+    _check_dates(method, issued_on, opening_at, confirmed_at=_confirmed_at(details, locked))
     if locked.status != Status.CONFIRMED:
         raise _refuse_state(locked, "开始采购（须先确认总计划）")
     # ``has_method`` is a condition of the transition, checked on the row: write the method first
@@ -240,10 +244,13 @@ def batch_procurement_start(
     return transition_run(instance=locked, name="start_procurement", actor=actor, prepare=prepare)
 
 
-def document_refusal(*, project: Project, title: str, file: File | None) -> ServiceError | None:
+def document_refusal(*, project: Project, title: str, file: File | None,
+                     kind: str = LotDocument.Kind.OTHER) -> ServiceError | None:
     """Why a procurement document may not be kept as it is (None when it may)."""
     if project.status not in DOCUMENT_STATES:
         return _refuse_state(project, "上传采购文件")
+    if kind not in LotDocument.Kind.values:
+        return ServiceError("请选择文件类别", field="kind")
     title = (title or "").strip()
     if not title:
         return ServiceError("请填写文件名称", field="title")
@@ -263,21 +270,106 @@ def document_refusal(*, project: Project, title: str, file: File | None) -> Serv
 
 
 @transaction.atomic
-def batch_document_add(*, project: Project, title: str, file: File, actor: AbstractBaseUser) -> LotDocument:
+def batch_document_add(*, project: Project, title: str, file: File, actor: AbstractBaseUser,
+                       kind: str = LotDocument.Kind.OTHER) -> LotDocument:
     """Keep a procurement document (采购文件、评审报告 …) of the project."""
     locked = _locked(project)
     _require_manager(locked, actor)
-    refusal = document_refusal(project=locked, title=title, file=file)
+    refusal = document_refusal(project=locked, title=title, file=file, kind=kind)
     if refusal is not None:
         raise refusal
     title = title.strip()
     document = LotDocument.objects.create(
-        project=locked, title=title, file=file,
+        project=locked, kind=kind, title=title, file=file,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     event_record(subject=locked, action="document_add", action_label="上传采购文件", actor=actor,
-                 changes={"document_id": document.pk, "title": title, "file": document.file.name})
+                 changes={"document_id": document.pk, "kind": kind, "title": title, "file": document.file.name})
     return document
+
+
+@transaction.atomic
+def batch_evaluation_record(*, project: Project, evaluation_on: date, experts: str,
+                            actor: AbstractBaseUser) -> BatchDetails:
+    """评审: the day of the evaluation and the evaluation experts, who are named in the award notice
+    (《政府采购法实施条例》第四十三条). The evaluation follows the opening and is not in the future."""
+    locked = _locked(project)
+    _require_manager(locked, actor)
+    if locked.status != Status.PROCURING:
+        raise _refuse_state(locked, "录入评审情况（须在采购实施中）")
+    details = _details(locked)
+    opened = timezone.localdate(details.bid_opening_at) if details.bid_opening_at else None
+    evaluation_on = day_checked(evaluation_on, field="evaluation_on", label="评审日期", not_before=[
+        (opened, "开标日期"), (details.documents_issued_on, "采购文件发布日期"),
+        (timezone.localdate(_confirmed_at(details, locked)), "总计划确认日期"),
+    ])
+    names = [name.strip() for name in re.split(r"[\n,，、;；]+", experts or "") if name.strip()]
+    if not names:
+        raise ServiceError("请填写评审专家名单（结果公告须列明评审专家，《政府采购法实施条例》第四十三条）",
+                           field="experts")
+    experts_text = "、".join(names)
+    if len(experts_text) > 2000:
+        raise ServiceError("评审专家名单过长（不超过2000字）", field="experts")
+    changes = {"evaluation_on": [details.evaluation_on.isoformat() if details.evaluation_on else "",
+                                 evaluation_on.isoformat()],
+               "evaluation_experts": [details.evaluation_experts, experts_text]}
+    details.evaluation_on, details.evaluation_experts = evaluation_on, experts_text
+    details.save(update_fields=["evaluation_on", "evaluation_experts"])
+    event_record(subject=locked, action="evaluation_record", action_label="录入评审情况", actor=actor,
+                 changes=changes)
+    return details
+
+
+@transaction.atomic
+def batch_lot_max_price_set(*, project: Project, lot: Lot, max_unit_price_yuan: Decimal | None,
+                            actor: AbstractBaseUser) -> Lot:
+    """最高限制单价 of one lot, as the procurement documents set it (None: the documents set none).
+
+    The maximum price is set within the budget (《政府采购货物和服务招标投标管理办法》第十二条: 在采购预算额度内合理
+    设定最高限价): at most the lot's budget (the frozen sub-plans') divided by its quantity. Only before the lot is
+    awarded. The reference price (参考单价) stays what it is: it informs, it binds nothing."""
+    locked = _locked(project)
+    _require_manager(locked, actor)
+    if locked.status not in (Status.CONFIRMED, Status.PROCURING):
+        raise _refuse_state(locked, "设定最高限制单价（须在总计划确认后、定标前）")
+    lot = Lot.objects.select_for_update().filter(pk=getattr(lot, "pk", None), project=locked).first()
+    if lot is None:
+        raise ServiceError("该采购包不属于本项目", field="lot")
+    if Award.objects.filter(lot=lot).exists():
+        raise ServiceError(f"第{lot.number}包已录入中标（成交）结果，不能再变更最高限制单价",
+                           field="max_unit_price_yuan")
+    price = None
+    if max_unit_price_yuan is not None:
+        price = _checked_price(max_unit_price_yuan, label="最高限制单价", field="max_unit_price_yuan")
+        demand = _lot_demand(lot)
+        if demand.quantity and price * demand.quantity > demand.budget_yuan:
+            ceiling = (demand.budget_yuan / demand.quantity).quantize(CENT, rounding=ROUND_DOWN)
+            raise ServiceError(
+                f"第{lot.number}包的最高限制单价不能超过采购预算折算的单价{_yuan(ceiling)}"
+                f"（预算{_yuan(demand.budget_yuan)}÷数量{_quantity(demand.quantity)}{lot.unit_of_measure}）："
+                "最高限价应在采购预算额度内设定（《政府采购货物和服务招标投标管理办法》第十二条）",
+                field="max_unit_price_yuan",
+            )
+    before = lot.max_unit_price_yuan
+    lot.max_unit_price_yuan = price
+    lot.save(update_fields=["max_unit_price_yuan"])
+    event_record(subject=lot, action="lot_max_price_set", action_label="设定最高限制单价", actor=actor,
+                 changes={"lot": lot.number, "max_unit_price_yuan": [str(before) if before is not None else "",
+                                                                     str(price) if price is not None else ""]})
+    return lot
+
+
+@dataclass(frozen=True)
+class _Demand:
+    quantity: Decimal
+    budget_yuan: Decimal
+
+
+def _lot_demand(lot: Lot) -> _Demand:
+    """The frozen sub-plans of ``lot``: the quantity to buy and the budget for it (the lot's 采购预算)."""
+    row = SubPlan.objects.filter(lot=lot, status=SubPlan.Status.FROZEN).aggregate(
+        quantity=Coalesce(Sum("quantity"), ZERO), budget=Coalesce(Sum("budget_yuan"), ZERO))
+    return _Demand(row["quantity"], row["budget"])
 
 
 # --- 定标 ------------------------------------------------------------------------------------
@@ -303,19 +395,31 @@ def batch_lot_award(
     if supplier is None or supplier.kind != Organization.Kind.SUPPLIER or not supplier.is_active:
         raise ServiceError("中标（成交）供应商必须是已启用的供应商", field="supplier")
     price = _checked_price(unit_price_yuan)
+    # 《政府采购货物和服务招标投标管理办法》第六十三条: a price above the maximum price the documents set, or above
+    # the budget, is invalid. The reference price (参考单价) informs the units' budgets and binds nothing.
     if lot.max_unit_price_yuan is not None and price > lot.max_unit_price_yuan:
-        raise ServiceError(f"中标单价不能超过本包最高限制单价（{_yuan(lot.max_unit_price_yuan)}）",
+        raise ServiceError(f"中标单价不能超过本包最高限制单价（{_yuan(lot.max_unit_price_yuan)}）："
+                           "该限价由采购文件设定，报价超过最高限价的无效（《政府采购货物和服务招标投标管理办法》第六十三条）",
                            field="unit_price_yuan")
-    awarded_on = _checked_day(awarded_on, field="awarded_on", label="定标日期")
-    if awarded_on > deadlines.today():
-        raise ServiceError("定标日期不能晚于今天", field="awarded_on")
-    details = BatchDetails.objects.filter(project=locked).first()
-    opened = details.bid_opening_at if details else None
-    if opened is not None and awarded_on < timezone.localdate(opened):
-        raise ServiceError(f"定标日期不能早于开标日期（{_chinese_date(timezone.localdate(opened))}）",
-                           field="awarded_on")
-    if not SubPlan.objects.filter(lot=lot, status=SubPlan.Status.FROZEN).exists():
+    demand = _lot_demand(lot)
+    if not demand.quantity:
         raise ServiceError(f"第{lot.number}包没有已锁定的分计划（无采购需求），不能定标", field="lot")
+    amount = contract_amount(demand.quantity, price)
+    if amount > demand.budget_yuan:
+        raise ServiceError(
+            f"第{lot.number}包中标（成交）金额{_yuan(amount)}（单价{_yuan(price)}×数量{_quantity(demand.quantity)}"
+            f"{lot.unit_of_measure}）超过本包采购预算{_yuan(demand.budget_yuan)}（各单位已锁定分计划的预算合计）："
+            "报价超过采购预算的无效（《政府采购货物和服务招标投标管理办法》第六十三条）",
+            field="unit_price_yuan",
+        )
+    details = BatchDetails.objects.filter(project=locked).first()
+    opened = timezone.localdate(details.bid_opening_at) if details and details.bid_opening_at else None
+    awarded_on = day_checked(awarded_on, field="awarded_on", label="定标日期", not_before=[
+        (details.evaluation_on if details else None, "评审日期"),
+        (opened, "开标日期"),
+        (details.documents_issued_on if details else None, "采购文件发布日期"),
+        (timezone.localdate(_confirmed_at(details, locked)), "总计划确认日期"),
+    ])
 
     changes: dict[str, object] = {
         "lot": lot.number,
@@ -342,7 +446,11 @@ def batch_lot_award(
     return award
 
 
-def _award_notice_body(project: Project, savings: Savings, details: BatchDetails) -> str:
+def _award_notice_body(project: Project, savings: Savings, details: BatchDetails,
+                       documents: list[LotDocument]) -> str:
+    """The 中标（成交）结果公告 with what 《政府采购法实施条例》第四十三条 requires: the organizer's name, address and
+    contact, the project's name and code, each winner's name, address and amount, the main items' name,
+    specification, quantity and unit price, the evaluation experts; the procurement documents go with it."""
     organizer = project.organizer
     lines = [
         f"一、项目编号：{project.code}",
@@ -372,10 +480,29 @@ def _award_notice_body(project: Project, savings: Savings, details: BatchDetails
         + (f"；地址：{organizer.address}" if organizer.address else "")
         + (f"；联系人：{organizer.contact_person}" if organizer.contact_person else "")
         + (f"；联系电话：{organizer.contact_phone}" if organizer.contact_phone else ""),
+        f"七、评审专家名单：{details.evaluation_experts}",
     ]
+    published = [document for document in documents if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS]
+    titles = "、".join(f"《{document.title}》" for document in published)
+    lines.append(f"八、采购文件：{titles}随本公告同时公告（见附件）。")
     if details.bid_opening_at:
-        lines.append(f"七、开标（响应截止）时间：{timezone.localtime(details.bid_opening_at):%Y-%m-%d %H:%M}")
+        lines.append(f"九、开标（响应截止）时间：{timezone.localtime(details.bid_opening_at):%Y-%m-%d %H:%M}")
     return "\n".join(lines)
+
+
+def finalize_missing(project: Project, details: BatchDetails | None = None) -> list[str]:
+    """What the award notice needs that is not on file yet (《政府采购法实施条例》第四十三条), in Chinese; empty
+    when 定标 may go ahead as far as the record goes. The page lists it beside the button."""
+    details = details or BatchDetails.objects.filter(project=project).first()
+    kinds = set(LotDocument.objects.filter(project=project).values_list("kind", flat=True))
+    missing = []
+    if LotDocument.Kind.PROCUREMENT_DOCUMENTS not in kinds:
+        missing.append("采购文件（招标文件、谈判文件、磋商文件或询价通知书，须随结果公告同时公告）")
+    if LotDocument.Kind.EVALUATION_REPORT not in kinds:
+        missing.append("评审报告（中标、成交供应商依评审报告确定）")
+    if details is None or not details.evaluation_experts:
+        missing.append("评审专家名单（结果公告须列明）")
+    return missing
 
 
 @transaction.atomic
@@ -390,14 +517,22 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
         awards = [line.award for line in savings.lines if line.award is not None]
         if not awards:
             raise ServiceError("尚无任何采购包的中标（成交）结果，不能定标", field="project")
+        # Issue 7 point 7: the documents the notice cites must be on file.
+        missing = finalize_missing(row, details)
+        if missing:
+            raise ServiceError(f"不能定标，尚缺：{'；'.join(missing)}。请在「采购文件」「评审情况」中补齐后再定标。",
+                               field="project")
+        documents = list(LotDocument.objects.filter(project=row).order_by("uploaded_at", "pk"))
         due = award_notice_due(min(a.awarded_on for a in awards))
         notice = notice_publish(
             type=Notice.Type.AWARD,
             title=f"{row.title}中标（成交）结果公告",
-            body=_award_notice_body(row, savings, details),
+            body=_award_notice_body(row, savings, details, documents),
             project=row,
             publisher=row.organizer,
             actor=actor,
+            attachments=[(document.title, document.file.name) for document in documents
+                         if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS],
         )
         published_on = timezone.localdate(notice.published_at)
         late = published_on > due
@@ -444,7 +579,34 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
         }
 
     # The lateness note is known only after publication; the event carries it in ``changes``.
-    return transition_run(instance=locked, name="record_award", actor=actor, prepare=prepare)
+    awarded = transition_run(instance=locked, name="record_award", actor=actor, prepare=prepare)
+    _tell_suppliers_of_awards(awarded)
+    return awarded
+
+
+def _tell_suppliers_of_awards(project: Project) -> None:
+    """Issue 7 point 11: each winning supplier is told of its award (中标（成交）通知), with the lot, price,
+    quantity, amount and the signing that follows (统采分签: every participating unit signs its own contract)."""
+    details = BatchDetails.objects.filter(project=project).only("award_notice_id").first()
+    notice_url = reverse("notices:detail", args=[details.award_notice_id]) if details and details.award_notice_id \
+        else ""
+    for line in batch_savings(project).lines:
+        award = line.award
+        if award is None:
+            continue
+        lot = line.lot
+        organization_notify(
+            organization=award.supplier, subject=award, kind="awarded", level=Notification.Level.INFO,
+            title=f"中标（成交）通知：{project.title}第{lot.number}包"[:200],
+            body=(f"贵单位为采购项目「{project.code} {project.title}」第{lot.number}包（{lot.name}）的"
+                  "中标（成交）供应商："
+                  f"单价{_yuan(award.unit_price_yuan)}，数量{_quantity(line.total_quantity)}{lot.unit_of_measure}，"
+                  f"中标（成交）金额{_yuan(line.awarded_amount_yuan)}，定标日期{chinese_date(award.awarded_on)}。"
+                  f"本项目为批量集中采购（统采分签），{line.unit_count}家预算单位将按各自分计划数量分别与贵单位签订合同，"
+                  f"应于{chinese_date(signing_due(award.awarded_on))}前签订（{deadlines.CONTRACT_SIGNING.rule}）。"
+                  "合同生成后将另行通知。"),
+            url=notice_url,
+        )
 
 
 # --- 统采分签 ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from procurement.models import Organization, Project, Region
+from procurement.models import Contract, Organization, Project, Region
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -32,6 +32,9 @@ class Notice(models.Model):
     body = models.TextField("正文")
     project = models.ForeignKey(Project, verbose_name="采购项目", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="notices")
+    # 合同公告: the contract it publishes (《政府采购法实施条例》第五十条).
+    contract = models.ForeignKey(Contract, verbose_name="采购合同", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="notices")
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="notices")
     publisher = models.ForeignKey(Organization, verbose_name="发布单位", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="notices")
@@ -48,6 +51,24 @@ class Notice(models.Model):
         verbose_name_plural = "公告"
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["type", "-published_at"]), models.Index(fields=["region", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeAttachment(models.Model):
+    """A file published with a notice: the procurement documents with the award notice (《政府采购法实施条例》
+    第四十三条), the public version of a contract with its contract notice (第五十条). Anyone may download it."""
+
+    notice = models.ForeignKey(Notice, verbose_name="公告", on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField("附件名称", max_length=200)
+    file = models.FileField("文件", upload_to="notices/%Y/%m/", max_length=255)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公告附件"
+        verbose_name_plural = "公告附件"
+        ordering = ["notice", "pk"]
 
     def __str__(self) -> str:
         return self.title

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from notices.models import Notice
-from procurement.models import Organization, Project, Region
+from notices.models import Notice, NoticeAttachment
+from procurement.models import Contract, Organization, Project, Region
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 
@@ -24,7 +26,11 @@ def notice_publish(
     publisher: Organization | None = None,
     actor=None,
     published_at: datetime | None = None,
+    contract: Contract | None = None,
+    attachments: Iterable[tuple[str, File | str]] = (),
 ) -> Notice:
+    """Publish a notice on the public portal. ``attachments`` are (title, file) published with it; a file given
+    by its storage name (a string) is the stored file itself, not a copy."""
     title, body = title.strip(), body.strip()
     if type not in Notice.Type.values:
         raise ServiceError(f"未知的公告类型「{type}」", field="type")
@@ -42,10 +48,18 @@ def notice_publish(
         body=body,
         region=region,
         project=project,
+        contract=contract,
         publisher=publisher or (project.organizer if project else None),
         published_at=published_at or timezone.now(),
         published_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    for attachment_title, file in attachments:
+        attachment = NoticeAttachment(notice=notice, title=attachment_title[:200])
+        if isinstance(file, str):
+            attachment.file.name = file
+        else:
+            attachment.file = file
+        attachment.save()
     if project is not None:
         event_record(subject=project, action="notice_publish", action_label="发布公告", actor=actor,
                      changes={"notice_id": notice.pk, "type": type, "title": title})

@@ -5,11 +5,14 @@ No login needed; only ``Notice.objects.public()`` is ever shown, so a withdrawn 
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
-from notices.models import Notice
+from notices.models import Notice, NoticeAttachment
 from procurement.models import Region
 from procurement.views.common import paginate
 
@@ -77,4 +80,21 @@ def notice_list(request):
 
 def notice_detail(request, pk: int):
     notice = get_object_or_404(public_notices(), pk=pk)
-    return render(request, "notices/notice_detail.html", {"notice": notice})
+    return render(request, "notices/notice_detail.html", {
+        "notice": notice,
+        "attachments": notice.attachments.order_by("pk"),
+    })
+
+
+def notice_attachment(request, pk: int, attachment_pk: int):
+    """A file published with a public notice (the procurement documents, a contract's public version)."""
+    attachment = get_object_or_404(
+        NoticeAttachment.objects.filter(notice__in=public_notices().values("pk")), pk=attachment_pk, notice_id=pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("附件文件不存在") from None
+    suffix = PurePath(attachment.file.name).suffix
+    name = attachment.title if attachment.title.endswith(suffix) else f"{attachment.title}{suffix}"
+    return FileResponse(handle, as_attachment=True, filename=name)

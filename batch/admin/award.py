@@ -30,14 +30,15 @@ from procurement.views.common import refusal_message
 class LotDocumentForm(forms.ModelForm):
     class Meta:
         model = LotDocument
-        fields = ("project", "title", "file")
+        fields = ("project", "kind", "title", "file")
 
     def clean(self):
         data = super().clean()
         project = data.get("project")
         if self.instance.pk is None and project is not None:
             refusal = award_services.document_refusal(project=project, title=data.get("title", ""),
-                                                      file=data.get("file"))
+                                                      file=data.get("file"),
+                                                      kind=data.get("kind") or LotDocument.Kind.OTHER)
             if refusal is not None:
                 field = refusal.field if refusal.field in self.fields else None
                 self.add_error(field, refusal.message)
@@ -49,8 +50,8 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """采购文件: uploaded through ``batch_document_add``; kept for the record (never deleted here)."""
 
     form = LotDocumentForm
-    list_display = ("title", "project", "uploaded_by", "uploaded_at")
-    list_filter = ("project__status",)
+    list_display = ("title", "kind", "project", "uploaded_by", "uploaded_at")
+    list_filter = ("kind", "project__status")
     search_fields = ("title", "project__code", "project__title")
     date_hierarchy = "uploaded_at"
     list_select_related = ("project", "uploaded_by")
@@ -64,10 +65,10 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["uploaded_by", "uploaded_at"]
-        return [*readonly, "project", "file"] if obj is not None else readonly
+        return [*readonly, "project", "kind", "file"] if obj is not None else readonly
 
     def get_fields(self, request, obj=None):
-        return ["project", "title", "file", "uploaded_by", "uploaded_at"]
+        return ["project", "kind", "title", "file", "uploaded_by", "uploaded_at"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -81,7 +82,7 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        saved = award_services.batch_document_add(project=obj.project, title=obj.title, file=obj.file,
+        saved = award_services.batch_document_add(project=obj.project, kind=obj.kind, title=obj.title, file=obj.file,
                                                   actor=request.user)
         obj.pk, obj.file, obj.uploaded_by, obj.uploaded_at = saved.pk, saved.file, saved.uploaded_by, saved.uploaded_at
 

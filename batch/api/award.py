@@ -20,9 +20,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from batch import award as award_services
+from batch.models import LotDocument
 from procurement import access
 from procurement.api.serializers import LotRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import NOT_FOUND, UNAUTHENTICATED, ErrorSerializer
@@ -81,8 +83,42 @@ class BatchLotAwardInputSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1, label="采购包内部编号")
     supplier = serializers.IntegerField(min_value=1, label="中标（成交）供应商内部编号")
     unit_price_yuan = serializers.DecimalField(max_digits=14, decimal_places=2, label="中标单价（元）",
-                                               help_text="大于0，且不超过该包的最高限制单价")
+                                               help_text="大于0，不超过该包采购文件设定的最高限制单价，"
+                                                         "且中标金额不超过该包采购预算")
     awarded_on = serializers.DateField(label="定标日期")
+
+
+class BatchDocumentInputSerializer(serializers.Serializer):
+    """上传一份采购文件（multipart/form-data）：采购文件随中标（成交）结果公告同时公告，评审报告留档。"""
+
+    kind = serializers.ChoiceField(choices=LotDocument.Kind.choices, label="文件类别")
+    title = serializers.CharField(max_length=200, label="文件名称")
+    file = serializers.FileField(label="文件", help_text="PDF、OFD、Word、Excel、压缩包或图片，不超过50MB")
+
+
+class BatchDocumentSerializer(ReadSerializer):
+    """已留存的一份采购文件。"""
+
+    class Meta:
+        model = LotDocument
+        fields = ["id", "kind", "title", "uploaded_at"]
+        read_only_fields = fields
+
+
+class BatchEvaluationInputSerializer(serializers.Serializer):
+    """评审情况：评审日期和评审专家名单（列入中标（成交）结果公告）。"""
+
+    evaluation_on = serializers.DateField(label="评审日期", help_text="不早于开标日期，不晚于今天")
+    experts = serializers.CharField(max_length=2000, label="评审专家名单", help_text="用顿号、逗号或换行分隔")
+
+
+class BatchLotMaxPriceInputSerializer(serializers.Serializer):
+    """采购文件设定的一个采购包的最高限制单价；为空表示采购文件未设定。"""
+
+    lot = serializers.IntegerField(min_value=1, label="采购包内部编号")
+    max_unit_price_yuan = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                                   label="最高限制单价（元）",
+                                                   help_text="不得超过本包采购预算÷采购数量（在采购预算额度内设定）")
 
 
 class BatchTerminateSerializer(serializers.Serializer):
@@ -262,10 +298,49 @@ class BatchAwardViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericView
         )
         return self._project_response(started)
 
+    @extend_schema(summary="上传采购文件", tags=TAGS, parameters=[PROJECT_ID],
+                   request={"multipart/form-data": BatchDocumentInputSerializer},
+                   description="总计划确认后至定标：留存采购文件、评审报告等。定标须已有采购文件和评审报告。",
+                   responses={201: OpenApiResponse(BatchDocumentSerializer, description="已留存的文件"),
+                              **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = self._valid(BatchDocumentInputSerializer, request.data)
+        document = award_services.batch_document_add(project=project, actor=request.user, kind=data["kind"],
+                                                     title=data["title"], file=data["file"])
+        return Response(BatchDocumentSerializer(document, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="录入评审情况", tags=TAGS, parameters=[PROJECT_ID], request=BatchEvaluationInputSerializer,
+                   description="采购实施中的项目：评审日期和评审专家名单；专家名单在结果公告中列明。",
+                   responses={200: PROJECT_NOW, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def evaluation(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = self._valid(BatchEvaluationInputSerializer, request.data)
+        award_services.batch_evaluation_record(project=project, actor=request.user, **data)
+        return self._project_response(project)
+
+    @extend_schema(summary="设定采购包最高限制单价", tags=TAGS, parameters=[PROJECT_ID],
+                   request=BatchLotMaxPriceInputSerializer,
+                   description="总计划确认后、该包定标前：记录采购文件设定的最高限价（在采购预算额度内）。"
+                               "参考单价仅供参考，不作为限价。",
+                   responses={200: PROJECT_NOW, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], url_path="lot-max-price")
+    def lot_max_price(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = self._valid(BatchLotMaxPriceInputSerializer, request.data)
+        award_services.batch_lot_max_price_set(
+            project=project, actor=request.user, lot=Lot.objects.filter(pk=data["lot"], project=project).first(),
+            max_unit_price_yuan=data["max_unit_price_yuan"])
+        return self._project_response(project)
+
     @extend_schema(summary="录入采购包中标（成交）结果", tags=TAGS, parameters=[PROJECT_ID],
                    request=BatchLotAwardInputSerializer,
                    description="采购实施中的项目：录入一个采购包的中标（成交）供应商和单价；定标前再次录入即替换原结果。"
-                               "单价不得超过该包最高限制单价；无采购需求的采购包不能定标。",
+                               "单价不得超过采购文件设定的最高限制单价，中标金额不得超过本包采购预算；"
+                               "无采购需求的采购包不能定标。",
                    responses={200: OpenApiResponse(BatchAwardSerializer, description="保存后的中标（成交）结果"),
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"], url_path="award-lot")
@@ -282,8 +357,8 @@ class BatchAwardViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericView
         return Response(BatchAwardSerializer(award, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="确认定标并发布结果公告", tags=TAGS, parameters=[PROJECT_ID], request=None,
-                   description="每个有采购需求的采购包都已录入结果后定标：发布中标（成交）结果公告，"
-                               "并将采购结果报财政部门备案。",
+                   description="每个有采购需求的采购包都已录入结果、采购文件和评审报告已上传、评审专家已录入后定标："
+                               "发布中标（成交）结果公告（采购文件随公告同时公告），并将采购结果报财政部门备案。",
                    responses={200: PROJECT_NOW, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def finalize(self, request, *args, **kwargs):

@@ -10,9 +10,11 @@ another center's project answers 404; every write calls a service in ``batch.awa
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import PurePath
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -52,12 +54,38 @@ class ProcurementStartForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="文件类别", choices=LotDocument.Kind.choices,
+                             initial=LotDocument.Kind.PROCUREMENT_DOCUMENTS,
+                             help_text="采购文件随中标（成交）结果公告同时公告；评审报告仅留档。")
     title = forms.CharField(label="文件名称", max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": "如：招标文件、评审报告"}))
     file = forms.FileField(label="文件", help_text="支持PDF、OFD、Word、Excel、压缩包和图片，不超过50MB。")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class EvaluationForm(forms.Form):
+    evaluation_on = forms.DateField(label="评审日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    experts = forms.CharField(label="评审专家名单", max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 2, "placeholder": "每行一位，或用顿号、逗号分隔"}),
+        help_text="将在中标（成交）结果公告中列明（《政府采购法实施条例》第四十三条）。")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class LotMaxPriceForm(forms.Form):
+    max_unit_price_yuan = forms.DecimalField(
+        label="最高限制单价（元）", required=False, max_digits=14, decimal_places=2, min_value=Decimal("0.01"),
+        help_text="采购文件设定的最高限价；不得超过本包预算折算的单价，留空表示采购文件未设定。")
+
+    def __init__(self, *args, lot: Lot, **kwargs) -> None:
+        kwargs.setdefault("prefix", f"max{lot.pk}")
+        super().__init__(*args, **kwargs)
+        self.fields["max_unit_price_yuan"].widget.attrs["step"] = "0.01"
         bootstrap(self)
 
 
@@ -81,7 +109,10 @@ class LotAwardForm(forms.Form):
         )
         self.fields["unit_price_yuan"].widget.attrs["step"] = "0.01"
         if lot.max_unit_price_yuan is not None:
-            self.fields["unit_price_yuan"].help_text = f"不得超过最高限制单价 {lot.max_unit_price_yuan:,.2f} 元"
+            self.fields["unit_price_yuan"].help_text = (f"不得超过采购文件设定的最高限制单价 "
+                                                        f"{lot.max_unit_price_yuan:,.2f} 元，中标金额不得超过本包预算")
+        else:
+            self.fields["unit_price_yuan"].help_text = "中标金额（单价×数量）不得超过本包预算"
         bootstrap(self)
 
 
@@ -163,9 +194,11 @@ def award_project_list(request):
     })
 
 
-def _workspace(request, project: BatchProject, *, start_form=None, document_form=None, award_forms=None):
+def _workspace(request, project: BatchProject, *, start_form=None, document_form=None, award_forms=None,
+               evaluation_form=None, price_forms=None):
     savings = award_services.batch_savings(project)
     award_forms = dict(award_forms or {})
+    price_forms = dict(price_forms or {})
     if project.status == Status.PROCURING:
         for line in savings.lines:
             if line.has_demand and line.lot.pk not in award_forms:
@@ -174,7 +207,17 @@ def _workspace(request, project: BatchProject, *, start_form=None, document_form
                     initial = {"supplier": line.award.supplier_id, "unit_price_yuan": line.award.unit_price_yuan,
                                "awarded_on": line.award.awarded_on}
                 award_forms[line.lot.pk] = LotAwardForm(lot=line.lot, initial=initial)
+    if project.status in (Status.CONFIRMED, Status.PROCURING):
+        for line in savings.lines:
+            if line.has_demand and line.award is None and line.lot.pk not in price_forms:
+                initial = {"max_unit_price_yuan": line.lot.max_unit_price_yuan}
+                price_forms[line.lot.pk] = LotMaxPriceForm(lot=line.lot, initial=initial)
     details = BatchDetails.objects.filter(project=project).first()
+    if evaluation_form is None and project.status == Status.PROCURING:
+        evaluation_form = EvaluationForm(initial={
+            "evaluation_on": details.evaluation_on if details else None,
+            "experts": details.evaluation_experts if details else "",
+        })
     notice = None
     if details is not None and details.award_notice_id:
         notice = Notice.objects.filter(pk=details.award_notice_id).first()
@@ -189,7 +232,10 @@ def _workspace(request, project: BatchProject, *, start_form=None, document_form
         "project": project,
         "details": details,
         "savings": savings,
-        "lines": [(line, award_forms.get(line.lot.pk)) for line in savings.lines],
+        "lines": [(line, award_forms.get(line.lot.pk), price_forms.get(line.lot.pk)) for line in savings.lines],
+        "evaluation_form": evaluation_form,
+        "finalize_missing": award_services.finalize_missing(project, details)
+        if project.status == Status.PROCURING else [],
         "start_form": start_form,
         "document_form": document_form or (DocumentForm() if project.status in award_services.DOCUMENT_STATES
                                            else None),
@@ -256,6 +302,56 @@ def award_lot(request, pk: int, lot_pk: int):
         if saved is not None:
             return redirect("batch:award-project", pk=project.pk)
     return _workspace(request, project, award_forms={lot.pk: form})
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_evaluation(request, pk: int):
+    project = _managed(request, pk)
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_evaluation_record(project=project, actor=request.user, **form.cleaned_data),
+            done="评审情况已保存，评审专家名单将在结果公告中列明。",
+        )
+        if saved is not None:
+            return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, evaluation_form=form)
+
+
+@require_POST
+@kind_required(CENTER, AGENCY)
+def award_lot_max_price(request, pk: int, lot_pk: int):
+    project = _managed(request, pk)
+    lot = get_object_or_404(Lot, pk=lot_pk, project=project)
+    form = LotMaxPriceForm(request.POST, lot=lot)
+    if form.is_valid():
+        price = form.cleaned_data["max_unit_price_yuan"]
+        saved = run_form_step(
+            request, form,
+            lambda: award_services.batch_lot_max_price_set(project=project, lot=lot, actor=request.user,
+                                                           max_unit_price_yuan=price),
+            done=f"第{lot.number}包的最高限制单价已保存。" if price is not None
+            else f"第{lot.number}包已取消最高限制单价（采购文件未设定）。",
+        )
+        if saved is not None:
+            return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, price_forms={lot.pk: form})
+
+
+@kind_required(CENTER, AGENCY, FINANCE)
+def award_document(request, pk: int, document_pk: int):
+    """A kept procurement document, for the center running the project and finance of its region."""
+    project = _readable(request, pk)
+    document = get_object_or_404(LotDocument, pk=document_pk, project=project)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件不存在") from None
+    suffix = PurePath(document.file.name).suffix
+    name = document.title if document.title.endswith(suffix) else f"{document.title}{suffix}"
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def _post_action(request, pk: int, *, service, done: str, target: str = "batch:award-project"):
@@ -340,6 +436,9 @@ urlpatterns = [
     path("award/projects/<int:pk>/start/", award_start, name="award-start"),
     path("award/projects/<int:pk>/documents/", award_document_add, name="award-document-add"),
     path("award/projects/<int:pk>/lots/<int:lot_pk>/award/", award_lot, name="award-lot"),
+    path("award/projects/<int:pk>/lots/<int:lot_pk>/max-price/", award_lot_max_price, name="award-lot-max-price"),
+    path("award/projects/<int:pk>/evaluation/", award_evaluation, name="award-evaluation"),
+    path("award/projects/<int:pk>/documents/<int:document_pk>/", award_document, name="award-document"),
     path("award/projects/<int:pk>/finalize/", award_finalize, name="award-finalize"),
     path("award/projects/<int:pk>/contracts/generate/", award_contracts_generate, name="award-contracts-generate"),
     path("award/projects/<int:pk>/terminate/", award_terminate, name="award-terminate"),

@@ -68,6 +68,14 @@ class Contract(FSMModelMixin, models.Model):
     paid_amount_yuan = models.DecimalField("支付金额（元）", max_digits=16, decimal_places=2, null=True,
                                            blank=True, validators=[NOT_NEGATIVE])
     termination_reason = models.TextField("终止原因", blank=True)
+    # The signed contract, uploaded when the signing is recorded; what the contract notice publishes is the
+    # public version when the purchaser withheld parts of it, else the signed one (《政府采购法实施条例》第五十条:
+    # 涉及国家秘密、商业秘密的内容除外).
+    signed_file = models.FileField("签订的合同文本（PDF）", upload_to="contracts/%Y/%m/", max_length=255, blank=True)
+    public_file = models.FileField("合同公开版本（PDF，已隐去不公开内容）", upload_to="contracts/%Y/%m/",
+                                   max_length=255, blank=True)
+    withheld_note = models.TextField("不予公开的内容", blank=True,
+                                     help_text="合同中涉及国家秘密、商业秘密而不予公开的内容及理由")
     next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

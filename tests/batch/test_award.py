@@ -79,8 +79,11 @@ class AwardWorld:
 
 def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3, quantity: str = "10",
                 budget_yuan: str = "50000.00", max_unit_price_yuan: str | None = None, region=None,
-                center_region=None, **project_fields) -> AwardWorld:
-    """A batch project in ``status`` with ``lots`` lots and one FROZEN sub-plan per unit and lot."""
+                center_region=None, documents: bool = True, **project_fields) -> AwardWorld:
+    """A batch project in ``status`` with ``lots`` lots and one FROZEN sub-plan per unit and lot.
+
+    From the confirmed master plan on, unless ``documents`` is False, what the award notice cites is on file
+    (the procurement documents, the evaluation report, the evaluation experts: 实施条例第四十三条)."""
     center = CenterFactory(name="吉林省政府采购中心", region=center_region or province(),
                            address="长春市人民大街1号", contact_phone="0431-88888888")
     finance = FinanceFactory(name="吉林省财政厅", region=province())
@@ -93,7 +96,12 @@ def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3
     task = TaskNotice.objects.create(year=2026, finance_bureau=finance, center=center,
                                      category=CategoryFactory(), purchase_limit="集中采购目录内批量采购",
                                      status=TaskNotice.Status.ACKNOWLEDGED)
-    BatchDetails.objects.create(project=project, task=task)
+    confirmed = status in (Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED)
+    # The master plan was confirmed the day after the window closed.
+    details = BatchDetails.objects.create(project=project, task=task, master_plan_confirmed_at=(
+        project.response_deadline + timedelta(days=1) if confirmed else None))
+    if documents and confirmed:
+        documents_on_file(project, details)
     made_lots = [
         LotFactory(project=project, number=n, name=f"配置{n}", unit_of_measure="台",
                    max_unit_price_yuan=Decimal(max_unit_price_yuan) if max_unit_price_yuan else None)
@@ -107,6 +115,16 @@ def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3
     return AwardWorld(project=project, center=center, operator=member_of(center), finance=finance,
                       supplier=SupplierFactory(name="吉林测试电脑有限公司", address="长春市高新区1号"),
                       lots=made_lots, units=made_units)
+
+
+def documents_on_file(project: Project, details: BatchDetails) -> None:
+    """The procurement documents and the evaluation report kept, the experts recorded (directly)."""
+    for kind, title in ((LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件"),
+                        (LotDocument.Kind.EVALUATION_REPORT, "评审报告")):
+        LotDocument.objects.create(project=project, kind=kind, title=title,
+                                   file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 test"))
+    details.evaluation_experts = "张三、李四、王五、赵六、钱七"
+    details.save(update_fields=["evaluation_experts"])
 
 
 def award_all(world: AwardWorld, *, price: str = "4500.00", awarded_on: date | None = None) -> list[Award]:
@@ -206,7 +224,7 @@ def test_a_unit_cannot_start_the_procurement():
 def test_a_document_is_kept_and_a_bad_file_type_is_refused(settings, tmp_path):
     """Seed 000 三(一)(5): the center prepares the procurement documents; they are kept for the record."""
     settings.MEDIA_ROOT = tmp_path
-    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.OPEN_TENDER)
+    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.OPEN_TENDER, documents=False)
     document = batch_document_add(project=world.project, title="招标文件",
                                   file=SimpleUploadedFile("招标文件.pdf", b"%PDF-1.4 test"), actor=world.operator)
     assert LotDocument.objects.get(pk=document.pk).title == "招标文件"

@@ -151,10 +151,11 @@ def test_a_bad_start_form_shows_the_refusal_in_chinese_and_changes_nothing(clien
 
 def test_the_center_uploads_a_document_through_its_page(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
+    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY, documents=False)
     client.force_login(world.operator)
     response = client.post(url("award-document-add", world.project),
-                           {"title": "询价通知书", "file": SimpleUploadedFile("询价通知书.pdf", b"%PDF-1.7")})
+                           {"kind": "procurement_documents", "title": "询价通知书",
+                            "file": SimpleUploadedFile("询价通知书.pdf", b"%PDF-1.7")})
     assert response.status_code == 302
     assert LotDocument.objects.get(project=world.project).title == "询价通知书"
     assert "询价通知书" in html(client.get(url("award-project", world.project)))
@@ -285,7 +286,7 @@ def test_admin_actions_refuse_another_centers_project_per_project(model_admin):
 
 def test_the_document_admin_adds_through_the_service_and_refuses_bad_files(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
+    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY, documents=False)
     operator = staff(world)
     operator.user_permissions.add(*Permission.objects.filter(content_type__app_label="batch",
                                                              codename__endswith="lotdocument"))
@@ -294,7 +295,7 @@ def test_the_document_admin_adds_through_the_service_and_refuses_bad_files(clien
     add = reverse("admin:batch_lotdocument_add")
     bad = client.post(add, {"project": world.project.pk, "title": "病毒", "file": SimpleUploadedFile("a.exe", b"MZ")})
     assert bad.status_code == 200 and "不支持的文件类型" in html(bad)
-    good = client.post(add, {"project": world.project.pk, "title": "评审报告",
+    good = client.post(add, {"project": world.project.pk, "kind": "evaluation_report", "title": "评审报告",
                              "file": SimpleUploadedFile("评审报告.pdf", b"%PDF")})
     assert good.status_code == 302
     document = LotDocument.objects.get()

@@ -12,13 +12,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from batch.analysis import batch_candidates, category_analysis
 from batch.arrangement import arrangement_import
-from batch.award import batch_award_finalize, batch_contracts_generate, batch_lot_award, batch_procurement_start
+from batch.award import (
+    batch_award_finalize,
+    batch_contracts_generate,
+    batch_document_add,
+    batch_evaluation_record,
+    batch_lot_award,
+    batch_procurement_start,
+)
 from batch.configuration import configuration_table_create, configuration_type_set
-from batch.models import BatchDetails, TaskNotice
+from batch.models import BatchDetails, LotDocument, TaskNotice
 from batch.projects import batch_master_plan_confirm, batch_project_open, batch_solicitation_publish
 from batch.proposals import category_proposal_submit, proposed_category_adopt
 from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
@@ -43,6 +51,8 @@ pytestmark = pytest.mark.django_db
 
 UNITS = 50
 PRICES = {1: Decimal("4380.00"), 2: Decimal("7650.00"), 3: Decimal("5990.00")}
+# Each unit's budget per computer of each lot: the award stays within the lot's budget (Order 87 Art. 63).
+BUDGETS = {1: 6000, 2: 8000, 3: 6000}
 
 
 def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
@@ -115,9 +125,10 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     for n, (unit, user) in enumerate(zip(units, unit_clerks, strict=True)):
         lot = lots[n % 3]
         quantity = 2 + n % 4
-        plan = sub_plan_save(lot=lot, unit=unit, actor=user, quantity=quantity, budget_yuan=quantity * 6000,
+        budget = quantity * BUDGETS[lot.number]
+        plan = sub_plan_save(lot=lot, unit=unit, actor=user, quantity=quantity, budget_yuan=budget,
                              contact_name="张敏", contact_phone="0431-88886666",
-                             funding_lines=[{"source": "general_budget", "amount_yuan": quantity * 6000}])
+                             funding_lines=[{"source": "general_budget", "amount_yuan": budget}])
         sub_plan_submit(sub_plan=plan, actor=user)
 
     # 8. The deadline passes: the sweep closes the window; the master plan is the sum of the sub-plans.
@@ -141,6 +152,13 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
 
     # 9. Procurement and award per lot; the award notice is published and filed.
     project = batch_procurement_start(project=project, method="inquiry", actor=operator)
+    # What the award notice cites (实施条例第四十三条): the documents published with it, the report, the experts.
+    batch_document_add(project=project, kind=LotDocument.Kind.PROCUREMENT_DOCUMENTS, title="询价通知书",
+                       file=SimpleUploadedFile("询价通知书.pdf", b"%PDF-1.4 inquiry"), actor=operator)
+    batch_document_add(project=project, kind=LotDocument.Kind.EVALUATION_REPORT, title="评审报告",
+                       file=SimpleUploadedFile("评审报告.pdf", b"%PDF-1.4 report"), actor=operator)
+    batch_evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
+                            actor=operator)
     for lot in lots:
         batch_lot_award(project=project, lot=lot, supplier=supplier, unit_price_yuan=PRICES[lot.number],
                         awarded_on=timezone.localdate(), actor=operator)

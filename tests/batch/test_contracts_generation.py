@@ -45,7 +45,8 @@ def at(day: date, hour: int = 9):
 def test_master_plan_to_award_to_fifty_contracts_with_the_right_quantities_and_amounts():
     """Issue 3 end-to-end check: master plan = sum of sub-plans → award → 50 contracts (25 units × 2 lots),
     quantity from each unit's sub-plan, amount = quantity × award unit price to the cent (seed 000 三(一)(6))."""
-    world = award_world(units=25, lots=2)
+    # Budgets large enough for the award: a price over the lot's budget is invalid (Order 87 Art. 63).
+    world = award_world(units=25, lots=2, budget_yuan="120000.00")
     for index, unit in enumerate(world.units, start=1):
         SubPlan.objects.filter(unit=unit, lot=world.lots[0]).update(quantity=Decimal(index))
         SubPlan.objects.filter(unit=unit, lot=world.lots[1]).update(quantity=Decimal(index) + Decimal("0.5"))

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from batch.models import BatchDetails, Cycle, TaskNotice
+from batch.models import BatchDetails, Cycle, LotDocument, TaskNotice
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -42,6 +42,7 @@ ENUMS = {
     "RegionLevelEnum": Region.Level,
     "FundingSourceEnum": FundingLine.Source,
     "SubPlanWarningKindEnum": FlagKind,
+    "BatchDocumentKindEnum": LotDocument.Kind,
     "ModeEnum": Mode,
     "ProcurementMethodEnum": ProcurementMethod,
     "BatchEligibilityEnum": BatchDetails.Eligibility,
