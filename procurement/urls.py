@@ -13,3 +13,6 @@ urlpatterns = [
     path("batch/", include("batch.urls")),
     path("", include("procurement.views.urls")),
 ]
+
+# A refusal's own Chinese reason on the 403 page (the 400, 404 and 500 pages are Django's handlers).
+handler403 = "procurement.views.errors.permission_denied"

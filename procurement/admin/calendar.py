@@ -166,10 +166,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
             form = CalendarYearLoadForm(request.POST)
             if form.is_valid():
                 return self._load_year(request, form.cleaned_data["year"])
+            year = _plausible_year(form.data.get("year"))
         else:
-            asked = _plausible_year(request.GET.get("year"))
-            form = CalendarYearLoadForm(initial={"year": asked or (missing or [None])[0]})
-        year = _plausible_year(form.data.get("year") or form.initial.get("year"))
+            year = _plausible_year(request.GET.get("year")) or (missing or [None])[0]
+            # The button loads from the package: offer it filled in only for a year the package knows.
+            offered = year is not None and calendar_services.package_knows(year)
+            form = CalendarYearLoadForm(initial={"year": year} if offered else {})
         known = calendar_services.package_years()
         context = {
             **self.admin_site.each_context(request),

@@ -64,7 +64,9 @@ def test_the_center_is_told_to_ask_the_system_administrator(client, center_opera
 
 def test_the_center_cannot_load_a_year_even_by_typing_the_address(client, center_operator):
     CalendarYear.objects.filter(year=2024).delete()
-    assert client.get(LOAD_URL).status_code == 403
+    refused = client.get(LOAD_URL)
+    assert refused.status_code == 403
+    assert ASK in refused.content.decode()  # the 403 says who to ask
     assert client.post(LOAD_URL, {"year": "2024"}).status_code == 403
     assert not CalendarYear.objects.filter(year=2024).exists()
 
@@ -115,6 +117,7 @@ def test_a_year_the_package_does_not_know_shows_how_to_enter_it_by_hand(client, 
     assert f"在「日历年度」中新增{year}年，来源选「手工维护」" in page
     assert f"{reverse('admin:procurement_calendaryear_add')}?year={year}&amp;source=manual" in page
     assert reverse("admin:procurement_calendarday_add") in page
+    assert f'value="{year}"' not in page  # the package button is not offered for that year
 
     response = client.post(LOAD_URL, {"year": str(year)})
     assert response.status_code == 200  # the page again, with the reason on the field
@@ -144,8 +147,12 @@ def test_the_manual_year_form_opens_prefilled(client, calendar_keeper):
 
 
 @pytest.mark.parametrize("asked", ["9" * 5000, "1999", "abc", "２０２７x"])
-def test_a_strange_year_in_the_address_offers_the_first_missing_year(client, calendar_keeper, next_year_missing,
-                                                                     asked):
+def test_a_strange_year_in_the_address_turns_to_the_first_missing_year(client, calendar_keeper, next_year_missing,
+                                                                       asked):
     response = client.get(LOAD_URL, {"year": asked})
     assert response.status_code == 200
-    assert f'value="{next_year_missing}"' in response.content.decode()
+    body = response.content.decode()
+    if next_year_missing in package_years():
+        assert f'value="{next_year_missing}"' in body
+    else:
+        assert f"{next_year_missing}年需手工录入" in body

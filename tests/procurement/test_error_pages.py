@@ -21,6 +21,10 @@ TECHNICAL = ["Page not found", "Using the URLconf", "urlpatterns", "Traceback", 
              "Forbidden", "CSRF verification failed", "DEBUG = True", "Request Method"]
 
 
+def refuse_in_chinese(request):
+    raise PermissionDenied("您没有维护工作日历的权限，请联系系统管理员载入该年度日历。")
+
+
 def explode(request):
     raise OSError("磁盘 /srv/secret 不可用")
 
@@ -30,7 +34,9 @@ def refuse(request):
 
 
 # The portal's own URLs (the error pages link to them) plus two views that fail.
-urlpatterns = [path("explode/", explode), path("refuse/", refuse), *portal_urls.urlpatterns]
+urlpatterns = [path("explode/", explode), path("refuse/", refuse), path("refuse-in-chinese/", refuse_in_chinese),
+               *portal_urls.urlpatterns]
+handler403 = portal_urls.handler403
 
 
 def assert_plain_chinese(response, *, status: int, heading: str) -> str:
@@ -65,6 +71,13 @@ def test_a_permission_refusal_is_a_chinese_403_that_hides_the_internal_reason(cl
     settings.ROOT_URLCONF = __name__
     body = assert_plain_chinese(client.get("/refuse/"), status=403, heading="无权访问")
     assert "view_secret_ledger" not in body
+    assert "您所在的机构无权查看或办理此页面的事项" in body
+
+
+def test_a_refusal_with_a_chinese_reason_says_it_on_the_403(client, settings):
+    settings.ROOT_URLCONF = __name__
+    body = assert_plain_chinese(client.get("/refuse-in-chinese/"), status=403, heading="无权访问")
+    assert "您没有维护工作日历的权限，请联系系统管理员载入该年度日历。" in body
 
 
 def test_a_server_error_is_a_chinese_500_without_the_exception(settings):
