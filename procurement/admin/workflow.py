@@ -3,11 +3,17 @@
 Every changelist starts from the access policy (``procurement.access.visible_*``) for anyone but a
 superuser. ``status`` fields are read-only here: states change only through the transition service
 (``procurement.services.transitions.transition_run``); admin actions calling it can be added per mode.
+
+A project is edited here only while it is a draft. Once it collects (or later), its code, mode, category,
+window, lots and eligible units are what the solicitation notice published and what the units, the
+deadline sweep and the services work from: the admin shows them read-only to everyone, superusers
+included, and a change goes through the mode's service, which writes the event, publishes the 更正公告,
+tells the units and moves ``next_check`` (a batch deadline: ``batch.projects.batch_response_deadline_extend``).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 
 from procurement import access
@@ -33,9 +39,31 @@ def _projects_of(user) -> QuerySet:
     return access.visible_projects(user).values("pk")
 
 
+def settled(project: Project | None) -> bool:
+    """Past the draft stage: the project's own data belong to the services (see the module's docstring)."""
+    return project is not None and project.status != Project.Status.DRAFT
+
+
+SETTLED_NOTE = ("项目处于「{status}」阶段，项目信息、采购包和可响应单位只能查看；"
+                "变更须通过相应的业务操作办理（如延长需求响应截止时间），以便记录操作、发布更正公告并通知有关单位。")
+
+
+class DraftOnlyInlineMixin:
+    """Inline rows of a project (its lots, its eligible units): added, changed or deleted only in a draft."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not settled(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not settled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not settled(obj)
+
+
 # --- projects -----------------------------------------------------------------------------------
 
-class LotInline(ProjectInlineMixin, admin.TabularInline):
+class LotInline(DraftOnlyInlineMixin, ProjectInlineMixin, admin.TabularInline):
     model = Lot
     extra = 0
     fields = ("number", "name", "category", "unit_of_measure", "reference_price_yuan", "max_unit_price_yuan",
@@ -47,7 +75,7 @@ class LotInline(ProjectInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("category")
 
 
-class EligibleUnitInline(ProjectInlineMixin, admin.TabularInline):
+class EligibleUnitInline(DraftOnlyInlineMixin, ProjectInlineMixin, admin.TabularInline):
     model = EligibleUnit
     extra = 0
     fields = ("unit", "invited_at")
@@ -59,8 +87,8 @@ class EligibleUnitInline(ProjectInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("project", "unit")
 
     def has_change_permission(self, request, obj=None):
-        # A unit is added or removed, never swapped: existing rows render read-only, which also
-        # spares one widget query per row on a project with hundreds of eligible units.
+        # A unit is added or removed (in a draft), never swapped: existing rows render read-only, which
+        # also spares one widget query per row on a project with hundreds of eligible units.
         return False
 
 
@@ -93,6 +121,28 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def can_change_object(self, user, obj) -> bool:
         return access.can_manage_project(obj, user)
 
+    # Past the draft stage the page only shows the project, to every operator (superusers too): a POST is
+    # refused (403) and the inlines offer no add, change or delete.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not settled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not settled(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if settled(obj):
+                self.message_user(request, SETTLED_NOTE.format(status=obj.get_status_display()), messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "lot" and request.GET.get("field_name") == "project":
+            # A lot is added only to a draft project.
+            queryset = queryset.filter(status=Project.Status.DRAFT)
+        return queryset, may_have_duplicates
+
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
@@ -113,6 +163,21 @@ class LotAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def can_change_object(self, user, obj) -> bool:
         return access.can_manage_project(obj.project, user)
+
+    # A lot of a project past its draft stage is only shown, as on its project's page; a new lot goes
+    # only to a draft project (the maximum price the documents set has its own service in the mode).
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not settled(obj and obj.project)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not settled(obj and obj.project)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "project" and formfield is not None:
+            formfield.queryset = formfield.queryset.filter(status=Project.Status.DRAFT)
+            formfield.help_text = "只能为草稿状态的项目添加采购包"
+        return formfield
 
 
 # --- sub-plans -----------------------------------------------------------------------------------

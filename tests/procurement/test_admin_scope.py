@@ -1,5 +1,6 @@
 """The admin answers to the same access policy as pages and API: scoped lists, no data outside."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices.models import Notice
-from procurement.models import Award, Category, Filing, Project, ProjectEvent
+from procurement.models import Award, Category, EligibleUnit, Filing, Lot, Project, ProjectEvent
 from procurement.services.demo import center_group_ensure
 from procurement.services.events import event_record
 from tests.factories import (
@@ -119,6 +120,68 @@ def test_center_operator_edits_its_own_project_but_never_its_status(client, worl
     project.refresh_from_db()
     assert project.title == "已改名的项目"
     assert project.status == Project.Status.DRAFT
+
+
+@pytest.mark.parametrize("who", ["superuser", "operator"])
+def test_a_collecting_project_cannot_be_changed_in_the_admin_by_anyone(client, admin_user, world, who):
+    """Issue 7 point 13: outside the draft stage the code, mode, category, deadline, lots and eligible units are
+    read-only for every operator, superusers included — a POST to the change form changes nothing (403)."""
+    project = world["project"][0]
+    lot = world["subplan"][0].lot
+    eligible = EligibleUnit.objects.create(project=project, unit=world["subplan"][0].unit)
+    before = Project.objects.values().get(pk=project.pk)
+    client.force_login(admin_user if who == "superuser" else world["operator"])
+    url_ = url("project", "change", project.pk)
+
+    page = client.get(url_)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "_save" not in text and 'name="code"' not in text and 'name="response_deadline_0"' not in text
+    assert "项目处于「需求征集中」阶段" in text
+    assert 'name="lots-0-name"' not in text and 'name="eligible_units-0-DELETE"' not in text
+    assert lot.name in text  # the inlines still show what they hold
+    other_category = Category.objects.create(code="A02021001", name="打印机", level=4, path="A02021001/")
+    later = timezone.localtime(project.response_deadline + timedelta(days=30))
+    data = _project_post(project, code="JL-HACK-0001", mode="framework", title="改过的项目",
+                         category=other_category.pk, response_deadline_0=later.strftime("%Y-%m-%d"),
+                         response_deadline_1=later.strftime("%H:%M:%S"))
+    data.update({"eligible_units-TOTAL_FORMS": "1", "eligible_units-INITIAL_FORMS": "1",
+                 "eligible_units-0-id": eligible.pk, "eligible_units-0-project": project.pk,
+                 "eligible_units-0-DELETE": "on",
+                 "lots-TOTAL_FORMS": "1", "lots-INITIAL_FORMS": "1", "lots-0-id": lot.pk, "lots-0-project": project.pk,
+                 "lots-0-number": lot.number, "lots-0-name": "改过的采购包", "lots-0-unit_of_measure": "套"})
+
+    response = client.post(url_, data)
+
+    assert response.status_code == 403
+    assert Project.objects.values().get(pk=project.pk) == before
+    assert EligibleUnit.objects.filter(pk=eligible.pk).exists()
+    assert Lot.objects.get(pk=lot.pk).name == lot.name
+    assert not ProjectEvent.objects.filter(project=project).exists()
+    assert client.post(url("project", "delete", project.pk), {"post": "yes"}).status_code == 403
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["superuser", "operator"])
+def test_a_collecting_projects_lot_cannot_be_changed_added_or_deleted_in_the_lot_admin(client, admin_user, world, who):
+    """The lot's own admin page is no way around: read-only once the project collects; a new lot only for a draft."""
+    project = world["project"][0]
+    lot = world["subplan"][0].lot
+    client.force_login(admin_user if who == "superuser" else world["operator"])
+
+    changed = client.post(url("lot", "change", lot.pk), {"project": project.pk, "number": lot.number,
+                                                         "name": "改过的采购包", "unit_of_measure": "套"})
+    deleted = client.post(url("lot", "delete", lot.pk), {"post": "yes"})
+    added = client.post(url("lot", "add"), {"project": project.pk, "number": 9, "name": "新采购包",
+                                             "unit_of_measure": "台"})
+
+    assert (changed.status_code, deleted.status_code, added.status_code) == (403, 403, 200)
+    assert "project" in added.context["adminform"].form.errors
+    assert Lot.objects.get(pk=lot.pk).name == lot.name and project.lots.count() == 1
+    draft = ProjectFactory(organizer=world["ours"], status=Project.Status.DRAFT)
+    response = client.post(url("lot", "add"), {"project": draft.pk, "number": 1, "name": "草稿项目的采购包",
+                                                "unit_of_measure": "台"})
+    assert response.status_code == 302 and draft.lots.get().name == "草稿项目的采购包"
 
 
 def test_center_operator_cannot_post_changes_to_another_centers_project(client, world):
