@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from batch.deadlines import BATCH_PROJECT_DEADLINES
+from batch.deadlines import BATCH_PROJECT_DEADLINES, EXTEND_DEADLINE
 from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
 from notices.models import Notice
 from notices.services import notice_publish
@@ -30,7 +30,7 @@ from procurement import access, tasks
 from procurement.access import SYSTEM
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
 from procurement.numbering import project_create_numbered
-from procurement.services.errors import ServiceError
+from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run, transition_run_many
 
@@ -325,6 +325,113 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
     )
 
 
+# --- extending the response deadline (更正公告) ----------------------------------------------------
+
+REASON_MAX_LENGTH = 500
+
+
+def _day(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y年%m月%d日}"
+
+
+def correction_title(project: Project) -> str:
+    """The correction notice's title: 「{organizer}关于征集…计划的更正公告」, after the notice it corrects."""
+    return f"{project.organizer.name}关于{_solicitation_subject(project)}的更正公告"[:200]
+
+
+def correction_body(*, project: Project, original: Notice, old_deadline: datetime, new_deadline: datetime,
+                    reason: str, corrected_at: datetime) -> str:
+    """更正公告: the notice corrected, the original and the new deadline, the reason, what stays as it was."""
+    organizer = project.organizer
+    contact = "，".join(part for part in (organizer.contact_person, organizer.contact_phone) if part)
+    return "\n".join([
+        "各有关预算单位：",
+        f"{organizer.name}于{_day(original.published_at)}发布的《{original.title}》，现就需求响应截止时间更正如下：",
+        "",
+        "一、项目基本情况",
+        f"项目编号：{project.code}",
+        f"项目名称：{project.title}",
+        f"原公告名称：{original.title}",
+        f"原公告发布日期：{_day(original.published_at)}",
+        "",
+        "二、更正信息",
+        "更正事项：需求响应截止时间",
+        f"更正内容：需求响应截止时间由{_fmt(old_deadline)}更正为{_fmt(new_deadline)}。",
+        f"更正理由：{reason}",
+        f"更正日期：{_day(corrected_at)}",
+        "",
+        "三、其他补充事宜",
+        "原公告其他内容不变。已提交的分计划继续有效，新的截止时间前仍可修改，或撤回后重新提交；"
+        "尚未提交分计划的预算单位请在新的截止时间前登录平台填报。",
+        "",
+        "四、联系方式",
+        f"组织单位：{organizer.name}" + (f"（{contact}）" if contact else ""),
+    ])
+
+
+@transaction.atomic
+def batch_response_deadline_extend(*, project: Project, new_deadline: datetime | None, reason: str,
+                                   actor) -> BatchProject:
+    """延长需求响应截止时间: only while collecting and before the deadline, only later, with a reason.
+
+    Writes the event (old and new deadline, the reason), publishes a 更正公告 correcting the solicitation
+    notice (when one was published: otherwise there is nothing public to correct, and the notice published
+    later carries the new deadline), and moves ``next_check``: the units are told at once (every eligible
+    unit, in-app and by e-mail, through ``batch.deadlines``), the reminders count down to the new deadline,
+    and the sweep closes the window then.
+    """
+    locked = BatchProject.objects.select_related("organizer", "scope_region").select_for_update(of=("self",)).get(
+        pk=_batch(project).pk
+    )
+    if not access.can_manage_project(locked, actor):
+        raise PermissionDenied("只有组织该项目的采购中心可以延长需求响应截止时间")
+    if locked.status != Project.Status.COLLECTING:
+        raise TransitionRefused(f"项目当前状态为「{locked.get_status_display()}」，"
+                                "只有需求征集中的项目可以延长需求响应截止时间")
+    now = timezone.now()
+    old_deadline = locked.response_deadline
+    if old_deadline is None or now >= old_deadline:
+        raise TransitionRefused(f"需求响应已于{_fmt(old_deadline or now)}截止，截止后不能再延长")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写延长截止时间的原因（将写入更正公告）", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(f"延长原因不能超过{REASON_MAX_LENGTH}字（现有{len(reason)}字）", field="reason")
+    if new_deadline is None:
+        raise ServiceError("请填写新的需求响应截止时间", field="new_deadline")
+    if new_deadline <= now:
+        raise ServiceError("新的截止时间必须晚于当前时间", field="new_deadline")
+    if new_deadline <= old_deadline:
+        raise ServiceError(f"只能延长截止时间：新的截止时间必须晚于原截止时间{_fmt(old_deadline)}",
+                           field="new_deadline")
+
+    BatchProject.objects.filter(pk=locked.pk).update(response_deadline=new_deadline, updated_at=now)
+    locked.response_deadline = new_deadline
+    original = solicitation_notice(locked)
+    correction = None
+    if original is not None:
+        correction = notice_publish(
+            type=Notice.Type.CORRECTION,
+            title=correction_title(locked),
+            body=correction_body(project=locked, original=original, old_deadline=old_deadline,
+                                 new_deadline=new_deadline, reason=reason, corrected_at=now),
+            project=locked,
+            publisher=locked.organizer,
+            actor=actor,
+        )
+    event_record(subject=locked, action=EXTEND_DEADLINE, action_label="延长需求响应截止时间", actor=actor,
+                 source=locked.status, target=locked.status, note=reason, changes={
+                     "response_deadline": [old_deadline.isoformat(), new_deadline.isoformat()],
+                     "reason": reason,
+                     "corrected_notice_id": original.pk if original else None,
+                     "correction_notice_id": correction.pk if correction else None,
+                 })
+    # After the event: the units' message is the extension's (batch.deadlines reads it), due now.
+    BATCH_PROJECT_DEADLINES.store_next_check(locked, BATCH_PROJECT_DEADLINES.first_check(locked))
+    _sweep_after_commit()
+    return locked
+
+
 # --- closing the window and confirming the master plan ----------------------------------------
 
 def _batch(project: Project) -> Project:
@@ -436,6 +543,12 @@ def response_of(project: Project) -> Response:
         answered=SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
         .values("unit_id").distinct().count(),
     )
+
+
+def correction_notices(project: Project) -> QuerySet[Notice]:
+    """The 更正公告 of ``project``, latest first."""
+    return Notice.objects.filter(project=project, type=Notice.Type.CORRECTION, is_withdrawn=False).order_by(
+        "-published_at", "-pk")
 
 
 def solicitation_notice(project: Project) -> Notice | None:

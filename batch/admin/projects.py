@@ -1,9 +1,11 @@
 """Admin: batch projects (the core Project through the BatchProject proxy), their details and lot links.
 
 Operators of the center run the workflow from here as admin actions calling the same services as the
-pages and the API (发布征集公告, 确认总计划, and the award steps of ``batch.admin.award``). A project is
-opened from a task on the center's pages or over the API (it needs the task, the table and the scope),
-never added here; states are never edited.
+pages and the API (发布征集公告, 确认总计划, and the award steps of ``batch.admin.award``), and extend a
+collecting project's response deadline from its page (延长需求响应截止时间: the service writes the event,
+publishes the 更正公告, tells the units and moves ``next_check``). A project is opened from a task on the
+center's pages or over the API (it needs the task, the table and the scope), never added here; its page
+only shows it (a batch project is never a draft: it collects from its opening), states are never edited.
 """
 
 from __future__ import annotations
@@ -12,16 +14,26 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from batch.admin.award import award_actions
 from batch.models import BatchDetails, BatchLot, BatchProject
-from batch.projects import batch_master_plan_confirm, batch_solicitation_publish
+from batch.projects import (
+    batch_master_plan_confirm,
+    batch_response_deadline_extend,
+    batch_solicitation_publish,
+    solicitation_notice,
+)
+from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
+from procurement.admin.workflow import settled
 from procurement.services.errors import REFUSALS
-from procurement.views.common import refusal_message
+from procurement.views.common import add_refusal, refusal_message
 
 
 def _each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
@@ -87,6 +99,8 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
               "created_at")
     readonly_fields = fields
 
+    change_form_template = "admin/batch/batchproject/change_form.html"
+
     def scoped_queryset(self, user) -> QuerySet:
         return access.visible_projects(user)
 
@@ -96,12 +110,64 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    # Past the draft stage the page only shows the project, to every operator: saving the form would write the
+    # row back over what a service changed meanwhile (a deadline extended), and nothing on it is editable.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not settled(obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="总计划")
     def master_plan_link(self, obj: BatchProject) -> str:
         return format_html('<a href="{}">查看总计划</a>', reverse("batch:project-detail", args=[obj.pk]))
+
+    # --- 延长需求响应截止时间 ----------------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}),
+                         "can_extend_deadline": obj is not None and extension_refusal(obj, request.user) is None,
+                         "portal_url": reverse("batch:project-detail", args=[obj.pk]) if obj else ""}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/extend-deadline/", self.admin_site.admin_view(self.extend_deadline_view),
+                 name="batch_batchproject_extend_deadline"),
+            *super().get_urls(),
+        ]
+
+    def extend_deadline_view(self, request, object_id):
+        """The same form and service as the center's project page; a refusal lands on the form's fields."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:batch_batchproject_change", args=[obj.pk])
+        form = DeadlineExtendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                extended = batch_response_deadline_extend(
+                    project=obj, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
+                    actor=request.user)
+            except REFUSALS as error:
+                add_refusal(form, error)
+            else:
+                corrected = "，更正公告已发布" if solicitation_notice(extended) else ""
+                deadline = timezone.localtime(extended.response_deadline)
+                self.message_user(request, f"{extended.code}：需求响应截止时间已延长至{deadline:%Y-%m-%d %H:%M}"
+                                           f"{corrected}，各可响应单位将收到通知。", messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(request, "admin/batch/batchproject/extend_deadline.html", {
+            **self.admin_site.each_context(request),
+            "title": "延长需求响应截止时间",
+            "subtitle": str(obj),
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "change_url": change_url,
+            "notice": solicitation_notice(obj),
+            "refusal": extension_refusal(obj, request.user),
+        })
 
 
 @admin.register(BatchDetails)
@@ -121,6 +187,10 @@ class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def can_change_object(self, user, obj) -> bool:
         return access.can_manage_project(obj.project, user)
+
+    def save_model(self, request, obj, form, change):
+        # Only the procedure: the dates beside it are the services' (written with updates meanwhile).
+        obj.save(update_fields=["procedure"])
 
     def has_add_permission(self, request):
         return False

@@ -165,6 +165,15 @@ class BatchProjectOpenSerializer(serializers.Serializer):
     procedure = serializers.CharField(label="需求征集和采购执行程序", required=False, allow_blank=True, default="")
 
 
+class DeadlineExtendSerializer(serializers.Serializer):
+    """延长需求响应截止时间：只能延长，须说明原因（写入更正公告，并随通知发给各可响应单位）。"""
+
+    new_deadline = serializers.DateTimeField(label="新的需求响应截止时间",
+                                             help_text="须晚于原截止时间和当前时间（只能延长）")
+    reason = serializers.CharField(label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+                                   help_text="写入更正公告，并随通知发给各可响应单位")
+
+
 class MasterPlanLineSerializer(serializers.Serializer):
     """总计划中一个采购包的汇总：已提交（含已锁定）分计划的数量、预算金额和单位数。"""
 
@@ -283,7 +292,8 @@ LOT_PARAMETER = OpenApiParameter("lot", int, OpenApiParameter.QUERY, description
 class BatchProjectViewSet(ReadOnlyViewSet):
     """批量集中采购项目：采购中心看本中心组织的项目，预算单位看可响应的项目，财政部门看本区划及下级。
 
-    采购中心据已签收的任务通知单立项、发布征集公告、截止汇总（一般由系统在截止时自动完成）并确认总计划。
+    采购中心据已签收的任务通知单立项、发布征集公告、延长需求响应截止时间（发布更正公告）、截止汇总（一般由系统在
+    截止时自动完成）并确认总计划。
     """
 
     noun = "批量集中采购项目"
@@ -332,6 +342,22 @@ class BatchProjectViewSet(ReadOnlyViewSet):
     def publish_solicitation(self, request, *args, **kwargs):
         notice = project_services.batch_solicitation_publish(project=self.get_object(), actor=request.user)
         return Response(NoticeRefSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="延长需求响应截止时间", tags=["批量集中采购项目"], parameters=[PROJECT_ID],
+                   request=DeadlineExtendSerializer,
+                   description="需求征集中、截止前，组织项目的采购中心可延长截止时间（只能延长，须说明原因）："
+                               "系统记录操作，征集公告已发布的发布更正公告，通知全部可响应单位，"
+                               "截止前提醒按新的截止时间发送，并在新的截止时间自动关闭填报。",
+                   responses={200: OpenApiResponse(BatchProjectSerializer, description="延长后的项目"),
+                              **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], url_path="extend-deadline")
+    def extend_deadline(self, request, *args, **kwargs):
+        serializer = DeadlineExtendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = project_services.batch_response_deadline_extend(
+            project=self.get_object(), new_deadline=serializer.validated_data["new_deadline"],
+            reason=serializer.validated_data["reason"], actor=request.user)
+        return Response(self._project(project))
 
     @extend_schema(summary="截止汇总", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
                    description="需求响应截止后关闭填报、形成总计划。系统会在截止时自动执行，此接口供提前到点时手工执行。",

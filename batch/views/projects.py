@@ -2,7 +2,8 @@
 
 Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the live master plan (总计划) per lot with a drill-down to
 each unit, the eligible units that have not answered, the Excel export, and the buttons that publish the
-solicitation notice, close the window (the sweep normally does it) and confirm the master plan. Every
+solicitation notice, extend the response deadline (更正公告), close the window (the sweep normally does
+it) and confirm the master plan. Every
 lookup goes through ``batch.projects.managed_batch_projects`` (another center's project → 404); every
 write calls a service of ``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
 """
@@ -111,6 +112,23 @@ class ProjectOpenForm(forms.Form):
         return list(dict.fromkeys(found[code] for code in codes))
 
 
+class DeadlineExtendForm(forms.Form):
+    """延长需求响应截止时间: the new deadline and the reason, which the 更正公告 and the units' message carry."""
+
+    new_deadline = forms.DateTimeField(
+        label="新的需求响应截止时间", input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={"required": "请填写新的需求响应截止时间",
+                        "invalid": "新的截止时间格式不正确，请按“年-月-日 时:分”填写"},
+        help_text="只能延长：须晚于原截止时间和当前时间")
+    reason = forms.CharField(
+        label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：应部分单位申请，为便于各单位核实采购需求"}),
+        error_messages={"required": "请填写延长截止时间的原因（将写入更正公告）",
+                        "max_length": f"延长原因不能超过{project_services.REASON_MAX_LENGTH}字"},
+        help_text="将写入更正公告，并随通知发给各可响应单位")
+
+
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label="关键词", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": "项目编号或名称", "type": "search"}))
@@ -183,6 +201,49 @@ def project_detail(request, pk: int):
         "can_close": manages and collecting and project.response_deadline is not None
         and now >= project.response_deadline,
         "can_confirm": manages and project.status == Project.Status.AGGREGATED and project.answered_count > 0,
+        "can_extend": extension_refusal(project, request.user, now) is None,
+        "corrections": project_services.correction_notices(project),
+    })
+
+
+def extension_refusal(project: Project, user, now=None) -> str | None:
+    """Why ``user`` cannot extend ``project``'s deadline now (None: the form is offered). For the pages only:
+    ``batch_response_deadline_extend`` checks the same rules again, and the new date and the reason too."""
+    now = now or timezone.now()
+    if not access.can_manage_project(project, user):
+        return "只有组织该项目的采购中心可以延长需求响应截止时间。"
+    if project.status != Project.Status.COLLECTING:
+        return f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以延长需求响应截止时间。"
+    if project.response_deadline is None or now >= project.response_deadline:
+        return "需求响应已截止，截止后不能再延长。"
+    return None
+
+
+@kind_required(CENTER, AGENCY)
+def project_extend(request, pk: int):
+    """延长需求响应截止时间 (更正公告): the service checks every rule; its refusals land on the form's fields."""
+    project = _managed(request, pk)
+    form = DeadlineExtendForm(request.POST or None)
+    bootstrap(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extended = project_services.batch_response_deadline_extend(
+                project=project, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
+                actor=request.user)
+        except REFUSALS as error:
+            add_refusal(form, error)
+        else:
+            # A 更正公告 corrects the solicitation notice, when there is one (batch_response_deadline_extend).
+            corrected = "，更正公告已发布" if project_services.solicitation_notice(extended) else ""
+            deadline = timezone.localtime(extended.response_deadline)
+            messages.success(request, f"需求响应截止时间已延长至{deadline:%Y-%m-%d %H:%M}{corrected}，"
+                                      "各可响应单位将收到通知。")
+            return redirect("batch:project-detail", pk=project.pk)
+    return render(request, "batch/projects/extend.html", {
+        "project": project,
+        "form": form,
+        "notice": project_services.solicitation_notice(project),
+        "refusal": extension_refusal(project, request.user),
     })
 
 
@@ -248,4 +309,5 @@ urlpatterns = [
     path("center/projects/<int:pk>/publish-solicitation/", project_publish, name="project-publish"),
     path("center/projects/<int:pk>/close/", project_close, name="project-close"),
     path("center/projects/<int:pk>/confirm/", project_confirm, name="project-confirm"),
+    path("center/projects/<int:pk>/extend-deadline/", project_extend, name="project-extend"),
 ]

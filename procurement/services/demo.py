@@ -449,6 +449,7 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "batch.tasknotice": ("view", "change"),
     "batch.configurationtable": ("view", "add", "change"),
     "batch.configurationtype": ("view", "add", "change", "delete"),
+    "batch.batchproject": ("view",),  # its actions and 延长需求响应截止时间 call the services; the page only shows
     "batch.batchdetails": ("view", "change"),
     "batch.batchlot": ("view",),
     "batch.lotdocument": ("view", "add", "change", "delete"),
