@@ -181,6 +181,6 @@ def test_make_run_serves_like_production_and_ctrl_c_ends_every_process(make_run)
     assert not any(Path(f"/proc/{pid}").exists() and _stat(pid)[:1] != ["Z"] for pid in started)
 
     log = run["log"].read_text()
-    assert ">> 已全部停止。" in log, log[-3000:]
+    assert ">> 已全部停止（用时" in log, log[-3000:]
     for crash in ("Segmentation fault", "SIGSEGV", "Traceback"):
         assert crash not in log, log[-3000:]
