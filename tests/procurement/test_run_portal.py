@@ -12,6 +12,9 @@ import sys
 import threading
 import time
 
+import pytest
+from django.core.management import call_command
+
 from procurement.management.commands.run_portal import Supervisor, local_run_environment, server_commands
 
 PYTHON = sys.executable
@@ -128,3 +131,12 @@ def test_a_server_that_crashes_stops_the_others_and_is_reported():
     assert said[0] == ">> 门户意外退出（被信号 SIGSEGV 结束），正在停止其余进程……"
     assert "   worker：被信号 SIGTERM 结束" in said
     assert not any(alive(server.process.pid) for server in supervisor.servers)
+
+
+def test_an_impossible_port_is_refused_in_chinese_before_anything_starts(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        call_command("run_portal", "--port", "70000")
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "端口 70000 无效：请使用 1—65535 之间的端口，例如 make run PORT=8101" in err
+    assert "Error" not in err

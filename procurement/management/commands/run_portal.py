@@ -5,7 +5,7 @@ served by WhiteNoise, Chinese error pages), over plain http on this machine (``P
 no https redirect, no Secure cookies, a secret key kept in ``var/secret_key``).
 
 Stopping: Ctrl-C reaches this process only. The three servers run in process groups of their own,
-so the terminal's SIGINT does not also hit the Celery pool's children or gunicorn's workers behind
+so the terminal's SIGINT does not also hit gunicorn's workers (or a Celery pool's children) behind
 their masters' backs. This launcher sends SIGTERM once to each server's main process, waits at most
 ``--stop-seconds``, then kills whatever is left of each process group, and exits 0.
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -201,7 +201,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, stop_seconds: float, **options) -> None:
         if not 0 < port < 65536:
-            raise CommandError(f"端口 {port} 无效：请使用 1—65535 之间的端口，例如 make run PORT=8101")
+            self._stop_with(2, f"端口 {port} 无效：请使用 1—65535 之间的端口，例如 make run PORT=8101")
         env = local_run_environment(os.environ, host=host, port=port)
         if any(os.environ.get(key) != value for key, value in env.items()):
             # This process read its settings before the local-run values were set: start it again
@@ -209,7 +209,10 @@ class Command(BaseCommand):
             sys.stdout.flush()
             sys.stderr.flush()
             os.execve(sys.executable, [sys.executable, *sys.argv], env)
-        self._prepare()
+        try:
+            self._prepare()
+        except KeyboardInterrupt:
+            self._stop_with(130, "已取消：尚未启动门户。")
         base = settings.PORTAL_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(
             f">> 门户: {base}/   管理后台: {base}/admin/   API 文档: {base}/api/docs/   （按 Ctrl-C 停止）"))
@@ -218,7 +221,12 @@ class Command(BaseCommand):
                                 stop_seconds=stop_seconds, write=self._say)
         code = supervisor.run()
         if code:
-            raise CommandError("本机门户未能正常运行，详见上方各进程的输出。", returncode=code)
+            self._stop_with(code, "本机门户未能正常运行，详见上方各进程的输出。")
+
+    def _stop_with(self, code: int, message: str) -> None:
+        # Not CommandError: Django would print its class name before the message.
+        self.stderr.write(message)
+        sys.exit(code)
 
     def _say(self, text: str) -> None:
         self.stdout.write(text)
