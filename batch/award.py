@@ -668,7 +668,34 @@ def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> li
     event_record(subject=locked, action="contracts_generate", action_label="生成分签合同", actor=actor,
                  changes={"created": len(created), "first_code": created[0].code, "last_code": created[-1].code,
                           "amount_yuan": str(sum((c.amount_yuan for c in created), Decimal(0)))})
+    _tell_suppliers_of_contracts(locked, created)
+    # Each buying unit hears of its own contract from the signing source (batch.award_deadlines, ``sign_ready``).
     return created
+
+
+def _tell_suppliers_of_contracts(project: Project, created: list[Contract]) -> None:
+    """Issue 7 point 11: each supplier is told of every contract it is to sign, in one message per generation
+    (a batch project may make thousands), each contract named with its buyer, quantity and amount."""
+    by_supplier: dict[int, list[Contract]] = {}
+    for contract in created:
+        by_supplier.setdefault(contract.supplier_id, []).append(contract)
+    suppliers = Organization.objects.in_bulk(list(by_supplier))
+    for supplier_id, contracts in by_supplier.items():
+        total = sum((c.amount_yuan for c in contracts), Decimal(0))
+        rows = "".join(
+            f"（{n}）{c.code}：{c.buyer.name}，第{c.lot.number}包 {_quantity(c.quantity)}{c.lot.unit_of_measure}，"
+            f"{_yuan(c.amount_yuan)}；" for n, c in enumerate(contracts, start=1)
+        )
+        due = signing_due(contracts[0].award.awarded_on)
+        organization_notify(
+            organization=suppliers[supplier_id], subject=project, kind=f"to_sign_{contracts[0].pk}",
+            level=Notification.Level.INFO,
+            title=f"待签订合同{len(contracts)}份：{project.title}"[:200],
+            body=(f"采购项目「{project.code} {project.title}」已为贵单位生成{len(contracts)}份分签合同，"
+                  f"合计{_yuan(total)}，各预算单位将分别与贵单位签订，应于{chinese_date(due)}前签订"
+                  f"（{deadlines.CONTRACT_SIGNING.rule}）：{rows.rstrip('；')}。"),
+            url=f"{reverse('supplier-contract-list')}?q={project.code}",
+        )
 
 
 # --- 终止 ------------------------------------------------------------------------------------

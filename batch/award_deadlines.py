@@ -44,7 +44,9 @@ def signing_schedule(due: date) -> list[SigningStep]:
     """The reminders a draft contract needs, earliest first. A "days before" reminder stops making
     sense once the next one is due, so a contract generated late gets only the latest one."""
     passed = deadlines.start_of_day(due + timedelta(days=1))
-    steps: list[SigningStep] = []
+    # The contract awaits signing from the award on (issue 7 point 11): the unit is told as soon as it is made.
+    awarded = deadlines.start_of_day(due - timedelta(days=deadlines.CONTRACT_SIGNING.days))
+    steps: list[SigningStep] = [SigningStep("sign_ready", awarded, passed)]
     moments = [deadlines.start_of_day(due - timedelta(days=days)) for days in SIGNING_REMINDER_DAYS]
     for index, days in enumerate(SIGNING_REMINDER_DAYS):
         until = moments[index + 1] if index + 1 < len(moments) else passed
@@ -90,11 +92,24 @@ class BatchContractSigning(DeadlineSource):
         due = signing_due(contract.award.awarded_on)
         subject = f"合同「{contract.code} {contract.title}」"
         rule = f"依据{deadlines.CONTRACT_SIGNING.rule}"
+        measure = contract.lot.unit_of_measure if contract.lot_id else ""
         found: list[Milestone] = []
         for step in signing_schedule(due):
             key = f"batch_contract:{contract.pk}:{step.kind}:{due.isoformat()}"
             common = {"key": key, "kind": step.kind, "at": step.at, "until": step.until, "due_on": due}
-            if step.kind == "sign_overdue_center":
+            if step.kind == "sign_ready":
+                found.append(Milestone(
+                    organization=contract.buyer,
+                    level=Notification.Level.INFO,
+                    title=f"合同待签订：{contract.title}"[:200],
+                    body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
+                          f"数量{contract.quantity.normalize():f}{measure}，单价{contract.unit_price_yuan:,.2f}元，"
+                          f"合同金额{contract.amount_yuan:,.2f}元。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
+                          f"应于{_chinese_date(due)}前签订。{rule}。"),
+                    url=contract_url(contract),
+                    **common,
+                ))
+            elif step.kind == "sign_overdue_center":
                 found.append(Milestone(
                     organization=contract.project.organizer,
                     level=Notification.Level.DANGER,

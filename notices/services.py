@@ -64,3 +64,73 @@ def notice_publish(
         event_record(subject=project, action="notice_publish", action_label="发布公告", actor=actor,
                      changes={"notice_id": notice.pk, "type": type, "title": title})
     return notice
+
+
+# --- 合同公告 (《政府采购法实施条例》第五十条) -------------------------------------------------------------
+
+def _party(organization: Organization) -> str:
+    parts = [organization.name]
+    if organization.address:
+        parts.append(f"地址：{organization.address}")
+    contact = " ".join(x for x in (organization.contact_person, organization.contact_phone) if x)
+    if contact:
+        parts.append(f"联系方式：{contact}")
+    return "；".join(parts)
+
+
+def _quantity(value) -> str:
+    return f"{value.normalize():f}"
+
+
+def contract_notice_body(contract: Contract) -> str:
+    """What a contract notice carries: the contract and project, the purchaser and the supplier with their
+    addresses and contacts, the subject (name, specification, quantity, unit price), the amount, the signing
+    date, and what the purchaser withholds (国家秘密、商业秘密 are not published)."""
+    project, lot = contract.project, contract.lot
+    subject = lot.name if lot else contract.title
+    measure = lot.unit_of_measure if lot else ""
+    lines = [
+        f"一、合同编号：{contract.code}",
+        f"二、合同名称：{contract.title}",
+        f"三、项目编号：{project.code}",
+        f"四、项目名称：{project.title}",
+        f"五、采购人（甲方）：{_party(contract.buyer)}",
+        f"六、供应商（乙方）：{_party(contract.supplier)}",
+        "七、合同主要信息：",
+        f"　　主要标的名称：{subject}",
+    ]
+    if lot is not None and lot.specification:
+        spec = lot.specification.strip().replace("\n", " ")
+        lines.append(f"　　规格型号（或服务要求）：{spec[:300]}{'…' if len(spec) > 300 else ''}")
+    lines += [
+        f"　　主要标的数量：{_quantity(contract.quantity)}{measure}",
+        f"　　主要标的单价：{contract.unit_price_yuan:,.2f}元",
+        f"八、合同金额：{contract.amount_yuan:,.2f}元",
+        f"九、采购方式：{project.get_mode_display()}"
+        + (f"（{project.get_procurement_method_display()}）" if project.procurement_method else ""),
+        f"十、合同签订日期：{contract.signed_on:%Y年%m月%d日}" if contract.signed_on else "十、合同签订日期：—",
+        "十一、合同文本：见附件。",
+    ]
+    if contract.withheld_note:
+        lines.append("　　依据《中华人民共和国政府采购法实施条例》第五十条，以下内容不予公开："
+                     f"{contract.withheld_note}")
+    return "\n".join(lines)
+
+
+def contract_notice_publish(*, contract: Contract, actor) -> int:
+    """合同公告 of a signed contract, the contract attached (its public version when parts are withheld).
+    Registered with ``procurement.publication`` by ``NoticesConfig.ready()``; runs in the caller's transaction."""
+    public = contract.public_file if contract.public_file else contract.signed_file
+    name = "合同文本（公开版本）" if contract.public_file else "合同文本"
+    notice = notice_publish(
+        type=Notice.Type.CONTRACT,
+        title=f"{contract.buyer.name}{contract.title}合同公告"[:200],
+        body=contract_notice_body(contract),
+        project=contract.project,
+        publisher=contract.buyer,
+        region=contract.buyer.region,
+        contract=contract,
+        actor=actor,
+        attachments=[(f"{contract.code}{name}.pdf", public.name)],
+    )
+    return notice.pk

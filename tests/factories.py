@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from procurement.models import (
@@ -204,3 +205,8 @@ class AwardFactory(factory.django.DjangoModelFactory):
     supplier = factory.SubFactory(SupplierFactory)
     unit_price_yuan = Decimal("4500.00")
     awarded_on = factory.LazyFunction(timezone.localdate)
+
+
+def contract_pdf(name: str = "合同.pdf") -> SimpleUploadedFile:
+    """A signed contract as the purchaser uploads it (a PDF; the contract notice publishes it)."""
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% signed contract\n", content_type="application/pdf")

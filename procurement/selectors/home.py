@@ -201,5 +201,6 @@ def supplier_contracts(user, *, q: str = "") -> QuerySet[Contract]:
         .select_related("project", "buyer", "lot")
     )
     if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(buyer__name__icontains=q))
+        qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(buyer__name__icontains=q)
+                       | Q(project__code__icontains=q))
     return qs.order_by("-created_at", "-pk")

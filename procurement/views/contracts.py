@@ -9,16 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from procurement import access
 from procurement.models import Contract, Organization
 from procurement.selectors import buyer
 from procurement.services import contracts as contract_services
 from procurement.views.common import kind_required, paginate, run_step
-from procurement.views.forms import ContractAcceptForm, ContractFilterForm, ContractPayForm, ContractStepForm
+from procurement.views.forms import (
+    ContractAcceptForm,
+    ContractFilterForm,
+    ContractPayForm,
+    ContractPublishForm,
+    ContractSignForm,
+    ContractStepForm,
+)
 
 UNIT = Organization.Kind.BUDGET_UNIT
 Status = Contract.Status
@@ -31,32 +41,33 @@ class Step:
     source: str
     date_label: str
     date_kwarg: str
-    form_class: type[ContractStepForm]
+    form_class: type[forms.Form]
     help_text: str
 
     def service(self) -> Callable:
         return getattr(contract_services, f"contract_{self.name}")
 
-    def form(self, contract: Contract, data=None) -> ContractStepForm:
+    def form(self, contract: Contract, data=None, files=None) -> forms.Form:
         initial = {"amount_yuan": contract.amount_yuan} if self.form_class is ContractPayForm else {}
-        return self.form_class(data, date_label=self.date_label, initial=initial)
+        return self.form_class(data, files, date_label=self.date_label, initial=initial)
 
     def arguments(self, cleaned: dict) -> dict:
-        kwargs = {self.date_kwarg: cleaned["on"]}
-        if self.form_class is ContractAcceptForm:
-            kwargs["note"] = cleaned.get("note", "")
-        if self.form_class is ContractPayForm:
-            kwargs["amount_yuan"] = cleaned["amount_yuan"]
+        kwargs = {self.date_kwarg: cleaned["on"]} if "on" in cleaned else {}
+        # The form's other fields are the service's own keyword arguments, by the same names.
+        for name in ("note", "amount_yuan", "signed_file", "public_file", "withheld_note"):
+            if name in cleaned:
+                kwargs[name] = cleaned[name]
         return kwargs
 
 
 STEPS = {
     step.name: step
     for step in (
-        Step("sign", "签订合同", Status.DRAFT, "签订日期", "signed_on", ContractStepForm,
-             "签订后系统按工作日计算合同公告和备案的截止日期。"),
-        Step("publish", "合同公告", Status.SIGNED, "公告日期", "published_on", ContractStepForm,
-             "合同应自签订之日起2个工作日内公告。"),
+        Step("sign", "签订合同", Status.DRAFT, "签订日期", "signed_on", ContractSignForm,
+             "请上传双方签字盖章后的合同文本（PDF）；签订后系统按工作日计算合同公告和备案的截止日期。"),
+        Step("publish", "合同公告", Status.SIGNED, "公告日期", "published_on", ContractPublishForm,
+             "合同应自签订之日起2个工作日内公告（《政府采购法实施条例》第五十条）。确认后即在公告公示栏目发布合同公告，"
+             "附合同文本（已上传公开版本的，发布公开版本）。"),
         Step("file", "合同备案", Status.PUBLISHED, "备案日期", "filed_on", ContractStepForm,
              "合同应自签订之日起7个工作日内报财政部门备案。"),
         Step("accept", "履约验收", Status.FILED, "验收日期", "accepted_on", ContractAcceptForm,
@@ -108,6 +119,7 @@ def contract_detail(request, pk: int):
         "history": buyer.history_of("contract", contract.pk)[:50],
         "labels": dict(Contract.Status.choices),
         "track": step_track(contract),
+        "notice": contract_notice(contract),
     })
 
 
@@ -118,7 +130,7 @@ def contract_step(request, pk: int, step: str):
     spec = STEPS.get(step)
     if spec is None:
         raise Http404("没有这个操作")
-    form = spec.form(contract, data=request.POST)
+    form = spec.form(contract, data=request.POST, files=request.FILES)
     if not form.is_valid():
         errors = [(f"{form.fields[name].label}：" if name in form.fields else "") + " ".join(msgs)
                   for name, msgs in form.errors.items()]
@@ -130,3 +142,29 @@ def contract_step(request, pk: int, step: str):
         done=f"「{spec.label}」已完成。",
     )
     return redirect("unit-contract-detail", pk=contract.pk)
+
+
+def contract_notice(contract: Contract):
+    """The contract's published notice (合同公告), if any (the notices app keeps it, keyed to the contract)."""
+    return contract.notices.filter(is_withdrawn=False).order_by("-published_at", "-pk").first()
+
+
+DOCUMENTS = {"signed": ("signed_file", "合同文本"), "public": ("public_file", "合同文本（公开版本）")}
+
+
+@login_required
+def contract_document(request, pk: int, which: str):
+    """The signed contract (or its public version), for whoever may see the contract: the buyer, the supplier,
+    the center running the project, finance of the buyer's region (``access.visible_contracts``)."""
+    if which not in DOCUMENTS:
+        raise Http404("没有这个文件")
+    contract = get_object_or_404(access.visible_contracts(request.user), pk=pk)
+    field, label = DOCUMENTS[which]
+    stored = getattr(contract, field)
+    if not stored:
+        raise Http404("该合同尚未上传此文件")
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{contract.code}{label}.pdf")

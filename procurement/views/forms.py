@@ -193,6 +193,32 @@ class ContractStepForm(forms.Form):
         _style(self)
 
 
+class ContractSignForm(ContractStepForm):
+    """签订合同: the date and the signed contract (PDF); a public version when parts are withheld."""
+
+    signed_file = forms.FileField(label="签订的合同文本（PDF）",
+                                  help_text="双方签字盖章后的扫描件或电子签章文件，不超过20MB。")
+    public_file = forms.FileField(label="合同公开版本（PDF，可选）", required=False,
+                                  help_text="合同含国家秘密、商业秘密时，上传已隐去该部分内容的版本；合同公告发布此版本。")
+    withheld_note = forms.CharField(label="不予公开的内容及理由", required=False, max_length=1000,
+                                    widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text="上传公开版本时必填，将在合同公告中说明。")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("signed_file", "public_file"):
+            self.fields[name].widget.attrs["accept"] = "application/pdf,.pdf"
+        _style(self)
+
+
+class ContractPublishForm(forms.Form):
+    """合同公告: published on the portal now, the contract attached; nothing to fill in."""
+
+    def __init__(self, *args, date_label: str = "", **kwargs) -> None:
+        kwargs.pop("initial", None)
+        super().__init__(*args, **kwargs)
+
+
 class ContractAcceptForm(ContractStepForm):
     note = forms.CharField(label="验收意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.views import auth, contracts, home, messages, sub_plans
+from procurement.views import auth, contracts, home, messages, sub_plans, supplier
 
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -24,4 +24,7 @@ urlpatterns = [
     path("unit/contracts/", contracts.contract_list, name="unit-contract-list"),
     path("unit/contracts/<int:pk>/", contracts.contract_detail, name="unit-contract-detail"),
     path("unit/contracts/<int:pk>/<slug:step>/", contracts.contract_step, name="unit-contract-step"),
+    path("supplier/contracts/", supplier.contract_list, name="supplier-contract-list"),
+    path("supplier/contracts/<int:pk>/", supplier.contract_detail, name="supplier-contract-detail"),
+    path("contracts/<int:pk>/documents/<slug:which>/", contracts.contract_document, name="contract-document"),
 ]

@@ -21,7 +21,7 @@ from batch.award import (
     batch_procurement_start,
     batch_signing_board,
 )
-from batch.award_deadlines import BATCH_CONTRACT_SIGNING, signing_due, signing_next_check
+from batch.award_deadlines import BATCH_CONTRACT_SIGNING, signing_due
 from procurement import deadlines
 from procurement.models import Contract, Notification, ProcurementMethod, Project, ProjectEvent, Reminder, SubPlan
 from procurement.selectors.plans import master_plan
@@ -29,7 +29,7 @@ from procurement.services.contracts import contract_publish, contract_sign
 from procurement.services.errors import TransitionRefused
 from procurement.services.reminders import sweep_due_deadlines
 from tests.batch.test_award import award_world, awarded_world
-from tests.factories import BudgetUnitFactory, ContractFactory, member_of
+from tests.factories import BudgetUnitFactory, ContractFactory, contract_pdf, member_of
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -89,7 +89,9 @@ def test_each_contract_has_a_code_a_chinese_title_and_the_signing_reminder_sched
     assert contract.title == "2026年第二季度台式计算机批量集中采购第1包（配置1）采购合同"
     due = signing_due(deadlines.today())
     assert due == deadlines.today() + timedelta(days=30)
-    assert contract.next_check == deadlines.start_of_day(due - timedelta(days=5))
+    # Issue 7 point 11: the unit is told at once that its contract awaits signing (due from the award on),
+    # then 5 and 1 days before the limit.
+    assert contract.next_check == deadlines.start_of_day(deadlines.today())
     assert contract.next_check == BATCH_CONTRACT_SIGNING.next_check(contract)
     event = ProjectEvent.objects.get(project=world.project, action="contracts_generate")
     assert event.changes["created"] == 2 and event.changes["amount_yuan"] == "90000.00"
@@ -217,7 +219,7 @@ def test_the_board_flags_publication_and_filing_overdue():
     late, fine = (Contract.objects.get(buyer=u) for u in world.units)
     signed_on = deadlines.today() - timedelta(days=15)
     contract_sign(contract=late, actor=world.clerk(world.units[0]), signed_on=signed_on)
-    contract_sign(contract=fine, actor=world.clerk(world.units[1]), signed_on=signed_on)
+    contract_sign(contract=fine, actor=world.clerk(world.units[1]), signed_on=signed_on, signed_file=contract_pdf())
     contract_publish(contract=fine, actor=world.clerk(world.units[1]), published_on=signed_on)
 
     board = batch_signing_board(world.project)
@@ -275,16 +277,18 @@ def test_the_sweep_reminds_each_buyer_before_the_signing_limit_and_flags_it_over
     clerks = [world.clerk(u) for u in world.units]
     batch_contracts_generate(project=world.project, actor=world.operator)
     signer_contract = Contract.objects.get(buyer=world.units[1])
-    # The 5-day reminder is due already (generated 3 days before the limit), the 1-day one is not.
-    assert signer_contract.next_check == deadlines.start_of_day(due - timedelta(days=5))
+    # The contract awaits signing since the award (issue 7 point 11) and the 5-day reminder is due already
+    # (generated 3 days before the limit); the 1-day one is not.
+    assert signer_contract.next_check == deadlines.start_of_day(today - timedelta(days=27))
 
     def kinds():
-        return sorted(Reminder.objects.values_list("kind", flat=True))
+        # The buyers' signing messages (the supplier's "to sign" message is recorded at generation).
+        return sorted(Reminder.objects.exclude(kind__startswith="to_sign").values_list("kind", flat=True))
 
     sweep_due_deadlines(now=at(today))
-    assert kinds() == ["sign_due_in_5", "sign_due_in_5"]
-    notification = Notification.objects.get(recipient=clerks[0])
-    assert notification.title == "合同签订即将到期" and "第四十六条" in notification.body
+    assert kinds() == ["sign_due_in_5", "sign_due_in_5", "sign_ready", "sign_ready"]
+    notification = Notification.objects.get(recipient=clerks[0], title="合同签订即将到期")
+    assert "第四十六条" in notification.body
     # The unit that signs drops out of the signing reminders.
     contract_sign(contract=signer_contract, actor=clerks[1], signed_on=today)
 
@@ -306,7 +310,8 @@ def test_the_contract_deadline_source_leaves_a_drafts_signing_check_alone():
     [contract] = batch_contracts_generate(project=world.project, actor=world.operator)
     sweep_due_deadlines(now=at(today))
     contract.refresh_from_db()
-    assert contract.next_check == signing_next_check(today + timedelta(days=3), now=at(today + timedelta(days=2)))
+    # What the signing source says is next (the ready message and the 5-day reminder went out): the 1-day one.
+    assert contract.next_check == BATCH_CONTRACT_SIGNING.next_check(contract, now=at(today))
     assert contract.next_check == deadlines.start_of_day(today + timedelta(days=2))
 
 

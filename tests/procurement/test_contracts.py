@@ -18,7 +18,15 @@ from procurement.services.contracts import (
     contract_terminate,
 )
 from procurement.services.errors import ServiceError, TransitionRefused
-from tests.factories import BudgetUnitFactory, ContractFactory, FinanceFactory, county, member_of, prefecture
+from tests.factories import (
+    BudgetUnitFactory,
+    ContractFactory,
+    FinanceFactory,
+    contract_pdf,
+    county,
+    member_of,
+    prefecture,
+)
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -103,7 +111,7 @@ def test_a_signing_date_in_the_future_is_refused(contract, operator):
     ("publish", {"published_on": "2025-10-09"}, "请填写正确的公告日期"),
 ])
 def test_bad_step_dates_are_refused_and_nothing_changes(contract, operator, step, kwargs, message):
-    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29))
+    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29), signed_file=contract_pdf())
     with pytest.raises(ServiceError) as refused:
         contract_publish(contract=contract, actor=operator, **kwargs)
     assert refused.value.message == message
@@ -118,7 +126,7 @@ def test_a_step_out_of_order_is_refused(contract, operator):
 
 
 def _accepted(contract, operator):
-    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29))
+    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29), signed_file=contract_pdf())
     contract_publish(contract=contract, actor=operator, published_on=date(2025, 10, 9))
     contract_file(contract=contract, actor=operator, filed_on=date(2025, 10, 10))
     return contract_accept(contract=contract, actor=operator, accepted_on=date(2025, 11, 3))
@@ -148,7 +156,7 @@ def test_full_chain_from_draft_to_paid_writes_one_event_per_step(contract, opera
     bureau = FinanceFactory(region=unit.region)
     FinanceFactory(region=prefecture())  # the prefecture's bureau is not the buyer's own
 
-    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29))
+    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29), signed_file=contract_pdf())
     published = contract_publish(contract=contract, actor=operator, published_on=date(2025, 10, 9))
     assert published.status == Status.PUBLISHED
     assert published.next_check is not None  # the filing deadline is still pending
@@ -186,7 +194,7 @@ def test_full_chain_from_draft_to_paid_writes_one_event_per_step(contract, opera
 
 
 def test_filing_without_a_finance_bureau_in_the_region_has_no_addressee(contract, operator):
-    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29))
+    contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29), signed_file=contract_pdf())
     contract_publish(contract=contract, actor=operator, published_on=date(2025, 10, 9))
     contract_file(contract=contract, actor=operator, filed_on=date(2025, 10, 10))
     assert Filing.objects.get(contract=contract).finance_bureau is None

@@ -26,6 +26,7 @@ from tests.factories import (
     SubPlanFactory,
     SupplierFactory,
     UserFactory,
+    contract_pdf,
     member_of,
     prefecture,
 )
@@ -432,7 +433,7 @@ def test_unit_signs_its_contract_through_the_page_and_deadlines_appear(client, c
     detail = html(client.get(reverse("unit-contract-detail", args=[contract.pk])))
     assert "下一步：签订合同" in detail and "45,000.00 元" in detail
     response = client.post(reverse("unit-contract-step", args=[contract.pk, "sign"]),
-                           {"on": timezone.localdate().isoformat()}, follow=True)
+                           {"on": timezone.localdate().isoformat(), "signed_file": contract_pdf()}, follow=True)
     contract.refresh_from_db()
     assert contract.status == Contract.Status.SIGNED and contract.publish_due is not None
     body = html(response)
@@ -444,7 +445,8 @@ def test_a_refused_contract_step_is_a_chinese_message_and_nothing_changes(client
     contract = ContractFactory(buyer=unit)
     client.force_login(member_of(unit))
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post(reverse("unit-contract-step", args=[contract.pk, "sign"]), {"on": tomorrow}, follow=True)
+    response = client.post(reverse("unit-contract-step", args=[contract.pk, "sign"]),
+                           {"on": tomorrow, "signed_file": contract_pdf()}, follow=True)
     contract.refresh_from_db()
     assert contract.status == Contract.Status.DRAFT and contract.signed_on is None
     assert "签订日期不能晚于今天" in html(response)

@@ -75,7 +75,7 @@ def flags_of(quantity, budget, reference="5200", total=None, limit=None):
 
 
 def test_the_band_is_seventy_to_one_hundred_and_fifty_percent():
-    assert (PRICE_BAND_LOW, PRICE_BAND_HIGH) == (D("0.70"), D("1.50"))
+    assert (D("0.70"), D("1.50")) == (PRICE_BAND_LOW, PRICE_BAND_HIGH)
 
 
 def test_the_issues_example_is_flagged_as_a_budget_per_unit_far_above_the_reference():

@@ -12,7 +12,7 @@ from procurement.services import reminders
 from procurement.services.contracts import contract_publish, contract_sign
 from procurement.services.reminders import DeadlineSource, Milestone, sweep_due_deadlines
 from procurement.tasks import sweep_due_deadlines as sweep_task
-from tests.factories import BudgetUnitFactory, ContractFactory, ProjectFactory, member_of
+from tests.factories import BudgetUnitFactory, ContractFactory, ProjectFactory, contract_pdf, member_of
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -37,7 +37,7 @@ def members(unit):
 def signed(unit, members):
     """A contract signed today: publication due in 2 working days, filing in 7."""
     contract = ContractFactory(buyer=unit)
-    return contract_sign(contract=contract, actor=members[0], signed_on=deadlines.today())
+    return contract_sign(contract=contract, actor=members[0], signed_on=deadlines.today(), signed_file=contract_pdf())
 
 
 def at(day: date, hour: int = 9) -> datetime:

@@ -1,0 +1,27 @@
+"""The public notices the core's own steps require, published by the app that publishes notices.
+
+Imports run one way (``notices`` → ``procurement``): the core declares here what it needs published, and
+``notices`` registers how (``NoticesConfig.ready()``). 合同公告 is the one so far: publishing a contract
+(《政府采购法实施条例》第五十条) puts a contract notice on the public portal with the contract attached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from procurement.services.errors import ServiceError
+
+_contract_notice_publisher: Callable[..., int] | None = None
+
+
+def register_contract_notice_publisher(publish: Callable[..., int]) -> None:
+    """``publish(contract=..., actor=...)`` publishes the contract notice and returns the notice's id."""
+    global _contract_notice_publisher
+    _contract_notice_publisher = publish
+
+
+def contract_notice_publish(*, contract, actor) -> int:
+    """Publish ``contract``'s notice in the caller's transaction; the notice's id."""
+    if _contract_notice_publisher is None:
+        raise ServiceError("公告发布服务未启用，暂不能发布合同公告，请联系系统管理员")
+    return _contract_notice_publisher(contract=contract, actor=actor)
