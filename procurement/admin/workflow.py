@@ -107,6 +107,9 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     }
     readonly_fields = ("status", "next_check", "termination_reason", "created_by", "created_at", "updated_at")
     inlines = (LotInline, EligibleUnitInline)
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
     fieldsets = (
         ("项目信息", {"fields": ("code", "mode", "title", "year", "category", "description")}),
         ("组织与范围", {"fields": ("organizer", "agency", "scope_region", "scope_note", "procurement_method")}),
@@ -133,7 +136,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method == "GET":
             obj = self.get_object(request, object_id)
             if settled(obj):
-                self.message_user(request, SETTLED_NOTE.format(status=obj.get_status_display()), messages.INFO)
+                self.message_user(request, SETTLED_NOTE.format(status=obj.get_status_display()), messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):

@@ -389,7 +389,8 @@ def test_the_admin_page_is_read_only_and_offers_the_extension(world, published, 
 
     form = html(admin_client.get(extend_url))
     assert "新的需求响应截止时间" in form
-    assert timezone.localtime(published.response_deadline).strftime("%Y-%m-%d %H:%M") in form
+    deadline = timezone.localtime(published.response_deadline)
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}" in form
     shorter = timezone.localtime(published.response_deadline - timedelta(days=1)).strftime(DATETIME_LOCAL)
     refused = admin_client.post(extend_url, {"new_deadline": shorter, "reason": REASON})
     assert refused.status_code == 200 and "只能延长截止时间" in refused.content.decode()
