@@ -176,8 +176,10 @@ def project_open(request):
         except REFUSALS as error:
             add_refusal(form, error)
         else:
-            messages.success(request, f"已立项并开放需求响应：{project.code}。"
-                                      "请发布征集公告，通知可响应单位填报分计划。")
+            opens = timezone.localtime(project.response_opens_at)
+            told = ("各可响应单位将收到需求征集开始的通知" if opens <= timezone.now()
+                    else f"{opens:%Y-%m-%d %H:%M}需求响应开始时，系统将通知各可响应单位")
+            messages.success(request, f"已立项并开放需求响应：{project.code}。{told}；请发布征集公告。")
             return redirect("batch:project-detail", pk=project.pk)
     return render(request, "batch/projects/open.html", {"form": form})
 

@@ -64,7 +64,17 @@ def test_the_center_opens_a_project_from_its_task_in_the_browser(world, center):
     assert project.status == Project.Status.COLLECTING and project.eligible_units.count() == 2
     detail = html(center.get(response["Location"]))
     assert "已立项并开放需求响应" in detail and project.code in detail
+    assert "各可响应单位将收到需求征集开始的通知" in detail  # issue 7 point 11
     assert "台式计算机（基础办公型）" in detail and "长春市（含下级区划）" in detail
+
+
+def test_a_later_opening_says_when_the_units_will_be_told(world, center):
+    """Issue 7 point 11: a window opening later tells the units then, and the page says so."""
+    opens = timezone.localtime(timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    response = center.post(reverse("batch:project-open"), open_form(
+        world, response_opens_at=opens.strftime(DATETIME_LOCAL),
+        response_deadline=(opens + timedelta(days=10)).strftime(DATETIME_LOCAL)), follow=True)
+    assert f"{opens:%Y-%m-%d %H:%M}需求响应开始时，系统将通知各可响应单位" in html(response)
 
 
 def test_eligibility_by_a_list_of_unit_codes(world, center):
