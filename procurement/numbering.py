@@ -10,7 +10,8 @@ A project code reads ``JL{mode}-{year}-{sequence}``, e.g. ``JLPL-2027-0001``:
 A contract code is its project's code followed by ``-HT`` and a four-digit number (统采分签: one per unit).
 
 Two centers opening at the same moment may draw the same number: the unique code decides, and the
-loser draws again (``project_create_numbered``).
+loser draws again (``project_save_numbered``). Every project is numbered here: opened by a mode's service,
+made by the demo, or added as a draft in the admin (where the code is not typed in).
 """
 
 from __future__ import annotations
@@ -68,18 +69,24 @@ def project_code_next(*, mode: str, opened_at: datetime | None = None) -> str:
 
 def project_create_numbered(*, model: type[models.Model] = Project, opened_at: datetime | None = None,
                             **fields) -> Project:
-    """Create a project (of ``model``, Project or a mode's proxy) under the next code of its mode.
+    """Create a project (of ``model``, Project or a mode's proxy) under the next code of its mode."""
+    return project_save_numbered(model(**fields), opened_at=opened_at)
+
+
+def project_save_numbered(project: Project, *, opened_at: datetime | None = None) -> Project:
+    """Insert the new ``project`` under the next code of its mode (whatever code it carried).
 
     Concurrency: each draw inserts inside a savepoint; a concurrent opening that committed the same code
     first makes the insert fail on the unique code, and the next draw reads the committed number.
     """
     for _ in range(DRAWS):
-        code = project_code_next(mode=fields["mode"], opened_at=opened_at)
+        project.code = project_code_next(mode=project.mode, opened_at=opened_at)
         try:
             with transaction.atomic():
-                return model.objects.create(code=code, **fields)
+                project.save(force_insert=True)
+                return project
         except IntegrityError:
-            if not Project.objects.filter(code=code).exists():
+            if not Project.objects.filter(code=project.code).exists():
                 raise  # another constraint failed: not a numbering collision
     raise ServiceError("项目编号生成冲突，请稍后重试")
 

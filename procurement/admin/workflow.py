@@ -29,6 +29,7 @@ from procurement.models import (
     ProjectEvent,
     SubPlan,
 )
+from procurement.numbering import project_save_numbered
 
 from .reference import ProjectInlineMixin, ScopedAdminMixin, ScopedChoicesMixin
 
@@ -105,13 +106,17 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "organizer": (Organization.Kind.CENTER, Organization.Kind.BUDGET_UNIT, Organization.Kind.AGENCY),
         "agency": (Organization.Kind.AGENCY,),
     }
-    readonly_fields = ("status", "next_check", "termination_reason", "created_by", "created_at", "updated_at")
+    # The code is numbered when the project is saved (procurement.numbering), never typed in.
+    readonly_fields = ("code", "status", "next_check", "termination_reason", "created_by", "created_at",
+                       "updated_at")
     inlines = (LotInline, EligibleUnitInline)
 
     class Media:
         css = {"all": ("css/admin.css",)}
     fieldsets = (
-        ("项目信息", {"fields": ("code", "mode", "title", "year", "category", "description")}),
+        ("项目信息", {"fields": ("code", "mode", "title", "year", "category", "description"),
+                      "description": "项目编号在保存时按统一规则自动生成：JL+采购方式代码-立项年度-序号"
+                                     "（如 JLPL-2027-0001）。"}),
         ("组织与范围", {"fields": ("organizer", "agency", "scope_region", "scope_note", "procurement_method")}),
         ("需求响应时间", {"fields": ("response_opens_at", "response_deadline")}),
         ("状态（只能通过业务操作变更）", {"fields": ("status", "termination_reason", "next_check")}),
@@ -147,9 +152,12 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if obj.created_by_id is None:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        project_save_numbered(obj)
 
 
 @admin.register(Lot)

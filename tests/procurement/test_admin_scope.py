@@ -198,18 +198,32 @@ def test_center_operator_cannot_post_changes_to_another_centers_project(client, 
 def test_center_operator_cannot_create_a_project_for_another_center(client, world):
     client.force_login(world["operator"])
     own, other = world["project"]
-    data = _project_post(other, code="JL-NEW-0001", title="冒名项目")
+    data = _project_post(other, title="冒名项目")
 
     response = client.post(url("project", "add"), data)
 
     assert response.status_code == 200
     assert "organizer" in response.context["adminform"].form.errors
-    assert not Project.objects.filter(code="JL-NEW-0001").exists()
+    assert not Project.objects.filter(title="冒名项目").exists()
 
-    response = client.post(url("project", "add"), _project_post(own, code="JL-NEW-0002", title="本中心新项目"))
+    response = client.post(url("project", "add"), _project_post(own, title="本中心新项目"))
     assert response.status_code == 302
-    created = Project.objects.get(code="JL-NEW-0002")
+    created = Project.objects.get(title="本中心新项目")
     assert created.organizer == world["ours"] and created.created_by == world["operator"]
+
+
+def test_a_project_added_in_the_admin_is_numbered_by_the_one_scheme(admin_client, world):
+    """Issue 7 point 10: the code is not typed in; the admin numbers a new draft as every project is numbered
+    (procurement.numbering: mode, year of opening, sequence), whatever code a crafted POST sends."""
+    own = world["project"][0]
+    year = timezone.localdate().year
+    response = admin_client.post(url("project", "add"), _project_post(own, code="MY-OWN-CODE", mode="framework",
+                                                                      title="车辆维修框架协议采购（草稿）"))
+
+    assert response.status_code == 302
+    created = Project.objects.get(title="车辆维修框架协议采购（草稿）")
+    assert created.code == f"JLKJ-{year}-0001" and created.status == Project.Status.DRAFT
+    assert "code" not in admin_client.get(url("project", "add")).context["adminform"].form.fields
 
 
 def test_autocomplete_offers_only_visible_projects(client, world):
