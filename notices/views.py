@@ -5,16 +5,13 @@ No login needed; only ``Notice.objects.public()`` is ever shown, so a withdrawn 
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from notices.models import Notice, NoticeAttachment
 from procurement.models import Region
-from procurement.views.common import paginate
+from procurement.views.common import file_download, paginate
 
 LATEST_ON_LANDING = 8
 # 需求确定 → 采购执行 → 结果管理, as the seed's flow charts name the steps.
@@ -91,10 +88,4 @@ def notice_attachment(request, pk: int, attachment_pk: int):
     attachment = get_object_or_404(
         NoticeAttachment.objects.filter(notice__in=public_notices().values("pk")), pk=attachment_pk, notice_id=pk,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("附件文件不存在") from None
-    suffix = PurePath(attachment.file.name).suffix
-    name = attachment.title if attachment.title.endswith(suffix) else f"{attachment.title}{suffix}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return file_download(attachment.file, name=attachment.title)

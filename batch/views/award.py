@@ -10,11 +10,9 @@ another center's project answers 404; every write calls a service in ``batch.awa
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import PurePath
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -24,7 +22,7 @@ from batch.models import BatchDetails, BatchProject, LotDocument
 from notices.models import Notice
 from procurement import access, deadlines
 from procurement.models import Contract, Filing, Lot, Organization, Project
-from procurement.views.common import kind_required, paginate, run_form_step, run_step
+from procurement.views.common import file_download, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER, AGENCY, FINANCE = Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE
@@ -255,20 +253,24 @@ def award_project(request, pk: int):
     return _workspace(request, _managed(request, pk))
 
 
+def _form_step(request, project: BatchProject, form: forms.Form, call, *, done, **workspace):
+    """A form of the workspace: a valid one goes to its service and back to the workspace; a refused or
+    invalid one is shown again in the workspace (``workspace`` names which form it is)."""
+    if form.is_valid() and run_form_step(request, form, lambda: call(**form.cleaned_data), done=done) is not None:
+        return redirect("batch:award-project", pk=project.pk)
+    return _workspace(request, project, **workspace)
+
+
 @require_POST
 @kind_required(CENTER, AGENCY)
 def award_start(request, pk: int):
     project = _managed(request, pk)
     form = ProcurementStartForm(request.POST)
-    if form.is_valid():
-        saved = run_form_step(
-            request, form,
-            lambda: award_services.batch_procurement_start(project=project, actor=request.user, **form.cleaned_data),
-            done="已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。",
-        )
-        if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return _workspace(request, project, start_form=form)
+    return _form_step(
+        request, project, form,
+        lambda **data: award_services.batch_procurement_start(project=project, actor=request.user, **data),
+        done="已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。", start_form=form,
+    )
 
 
 @require_POST
@@ -276,15 +278,11 @@ def award_start(request, pk: int):
 def award_document_add(request, pk: int):
     project = _managed(request, pk)
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        saved = run_form_step(
-            request, form,
-            lambda: award_services.batch_document_add(project=project, actor=request.user, **form.cleaned_data),
-            done=f"采购文件「{form.cleaned_data['title']}」已上传。",
-        )
-        if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return _workspace(request, project, document_form=form)
+    return _form_step(
+        request, project, form,
+        lambda **data: award_services.batch_document_add(project=project, actor=request.user, **data),
+        done=lambda document: f"采购文件「{document.title}」已上传。", document_form=form,
+    )
 
 
 @require_POST
@@ -293,15 +291,11 @@ def award_lot(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(Lot, pk=lot_pk, project=project)
     form = LotAwardForm(request.POST, lot=lot)
-    if form.is_valid():
-        saved = run_form_step(
-            request, form,
-            lambda: award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **form.cleaned_data),
-            done=f"第{lot.number}包的中标（成交）结果已保存。",
-        )
-        if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return _workspace(request, project, award_forms={lot.pk: form})
+    return _form_step(
+        request, project, form,
+        lambda **data: award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **data),
+        done=f"第{lot.number}包的中标（成交）结果已保存。", award_forms={lot.pk: form},
+    )
 
 
 @require_POST
@@ -309,15 +303,11 @@ def award_lot(request, pk: int, lot_pk: int):
 def award_evaluation(request, pk: int):
     project = _managed(request, pk)
     form = EvaluationForm(request.POST)
-    if form.is_valid():
-        saved = run_form_step(
-            request, form,
-            lambda: award_services.batch_evaluation_record(project=project, actor=request.user, **form.cleaned_data),
-            done="评审情况已保存，评审专家名单将在结果公告中列明。",
-        )
-        if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return _workspace(request, project, evaluation_form=form)
+    return _form_step(
+        request, project, form,
+        lambda **data: award_services.batch_evaluation_record(project=project, actor=request.user, **data),
+        done="评审情况已保存，评审专家名单将在结果公告中列明。", evaluation_form=form,
+    )
 
 
 @require_POST
@@ -326,18 +316,13 @@ def award_lot_max_price(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(Lot, pk=lot_pk, project=project)
     form = LotMaxPriceForm(request.POST, lot=lot)
-    if form.is_valid():
-        price = form.cleaned_data["max_unit_price_yuan"]
-        saved = run_form_step(
-            request, form,
-            lambda: award_services.batch_lot_max_price_set(project=project, lot=lot, actor=request.user,
-                                                           max_unit_price_yuan=price),
-            done=f"第{lot.number}包的最高限制单价已保存。" if price is not None
-            else f"第{lot.number}包已取消最高限制单价（采购文件未设定）。",
-        )
-        if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return _workspace(request, project, price_forms={lot.pk: form})
+    return _form_step(
+        request, project, form,
+        lambda **data: award_services.batch_lot_max_price_set(project=project, lot=lot, actor=request.user, **data),
+        done=lambda saved: f"第{lot.number}包的最高限制单价已保存。" if saved.max_unit_price_yuan is not None
+        else f"第{lot.number}包已取消最高限制单价（采购文件未设定）。",
+        price_forms={lot.pk: form},
+    )
 
 
 @kind_required(CENTER, AGENCY, FINANCE)
@@ -345,13 +330,7 @@ def award_document(request, pk: int, document_pk: int):
     """A kept procurement document, for the center running the project and finance of its region."""
     project = _readable(request, pk)
     document = get_object_or_404(LotDocument, pk=document_pk, project=project)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("文件不存在") from None
-    suffix = PurePath(document.file.name).suffix
-    name = document.title if document.title.endswith(suffix) else f"{document.title}{suffix}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return file_download(document.file, name=document.title)
 
 
 def _post_action(request, pk: int, *, service, done: str, target: str = "batch:award-project"):

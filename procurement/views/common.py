@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from pathlib import PurePath
 from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from procurement import access
 from procurement.services.errors import REFUSALS, ServiceError
@@ -80,3 +82,15 @@ def run_form_step(request: HttpRequest, form: forms.BaseForm, call: Callable[[],
         return None
     messages.success(request, done(result) if callable(done) else done)
     return result
+
+
+def file_download(stored: File, *, name: str) -> FileResponse:
+    """A stored file as a download named ``name`` (its extension added when missing); 404 when it is gone."""
+    if not stored:
+        raise Http404("文件不存在")
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件不存在") from None
+    suffix = PurePath(stored.name).suffix
+    return FileResponse(handle, as_attachment=True, filename=name if name.endswith(suffix) else f"{name}{suffix}")

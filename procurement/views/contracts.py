@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from procurement import access
 from procurement.models import Contract, Organization
 from procurement.selectors import buyer
 from procurement.services import contracts as contract_services
-from procurement.views.common import kind_required, paginate, run_step
+from procurement.views.common import file_download, kind_required, paginate, run_step
 from procurement.views.forms import (
     ContractAcceptForm,
     ContractFilterForm,
@@ -160,11 +160,6 @@ def contract_document(request, pk: int, which: str):
         raise Http404("没有这个文件")
     contract = get_object_or_404(access.visible_contracts(request.user), pk=pk)
     field, label = DOCUMENTS[which]
-    stored = getattr(contract, field)
-    if not stored:
+    if not getattr(contract, field):
         raise Http404("该合同尚未上传此文件")
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("文件不存在") from None
-    return FileResponse(handle, as_attachment=True, filename=f"{contract.code}{label}.pdf")
+    return file_download(getattr(contract, field), name=f"{contract.code}{label}.pdf")
