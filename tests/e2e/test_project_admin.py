@@ -85,7 +85,7 @@ def test_the_admins_project_pages_fit_1366_px_and_extend_the_deadline(browser_pa
     draft = ProjectFactory(organizer=world.center, status=Project.Status.DRAFT, title="2027年办公家具采购（草稿）")
     LotFactory(project=draft, name="办公椅", specification="网布靠背；五星脚；承重不低于120kg")
     page.goto(f"{live_server.url}/admin/procurement/project/{draft.pk}/change/")
-    expect(page.locator("input[name=code]")).to_have_count(1)
+    expect(page.locator("input[name=title]")).to_have_count(1)  # editable; the code is numbered, never typed
     fits(page, "admin_project_change_draft")
 
     page.goto(f"{live_server.url}/admin/batch/batchproject/")
