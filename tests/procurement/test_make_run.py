@@ -159,9 +159,11 @@ def test_make_run_serves_like_production_and_ctrl_c_ends_every_process(make_run)
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert len(secret.read_text().strip()) >= 50
 
-    # Point 15: links follow the port.
+    # Point 15: links follow the port, in the banner and in the demo's e-mails (console backend).
     log = run["log"].read_text()
     assert f">> 门户: {base}/" in log
+    assert f"办理地址：{base}/" in log
+    assert ":8000" not in log
 
     # The three servers are running, each in a process group of its own.
     started = session_processes(run["make"].pid)
