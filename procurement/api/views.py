@@ -163,6 +163,9 @@ SUB_PLAN_NOW = OpenApiResponse(SubPlanSerializer, description="操作后的分�
 SUB_PLAN_WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 
 
+NO_SUCH_UNIT = "预算单位不存在"
+
+
 def _requested_unit_id(data) -> int | None:
     value = data.get("unit") if hasattr(data, "get") else None
     try:
@@ -171,10 +174,11 @@ def _requested_unit_id(data) -> int | None:
         return None  # not a number: the serializer says so
 
 
-def _filing_unit(user, unit_id: int | None) -> Organization:
-    """The budget unit a sub-plan is filed for: the caller's own, or the one named when it acts for several.
+def _filing_unit(user, unit_id: int | None) -> int:
+    """The id of the budget unit a sub-plan is filed for: the caller's own, or the one named when it acts for several.
 
-    Asked before the body is validated: whoever may not file for the unit hears 403, whatever they sent.
+    Asked before the body is validated: whoever may not file for the unit hears 403, whatever they sent. The
+    unit itself is read with the lot (``selectors.filing_target``): a unit the caller acts for exists.
     """
     own = access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
     if unit_id is None:
@@ -186,11 +190,9 @@ def _filing_unit(user, unit_id: int | None) -> Organization:
     if not access.is_superuser(user) and unit_id not in access.org_ids(
             user, kind=Organization.Kind.BUDGET_UNIT, write=True):
         raise PermissionDenied("您无权为该单位填报分计划（非本单位或只读账号）")
-    # order_by(): a lookup by key needs none of the model's default ordering (and its joins).
-    unit = Organization.objects.filter(pk=unit_id).order_by().first()
-    if unit is None:
-        raise ValidationError({"unit": ["预算单位不存在"]})
-    return unit
+    if access.is_superuser(user) and not Organization.objects.filter(pk=unit_id).exists():
+        raise ValidationError({"unit": [NO_SUCH_UNIT]})
+    return unit_id
 
 
 def _funding_values(lines: list[dict] | None) -> list[dict] | None:
@@ -241,11 +243,13 @@ class SubPlanViewSet(ReadOnlyViewSet):
                                "截止后、非可响应单位或同一采购包重复填报均被拒绝，且不保存任何数据。",
                    responses={201: SUB_PLAN_SAVED, **SUB_PLAN_WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
-        unit = _filing_unit(request.user, _requested_unit_id(request.data))
+        unit_id = _filing_unit(request.user, _requested_unit_id(request.data))
         data = self._valid(SubPlanCreateSerializer, request.data)
-        lot = selectors.filing_lot(user=request.user, lot_id=data["lot"])
+        lot, unit = selectors.filing_target(user=request.user, unit_id=unit_id, lot_id=data["lot"])
         if lot is None:
             raise ValidationError({"lot": ["采购包不存在，或您所在的预算单位不在该项目的可响应单位范围内"]})
+        if unit is None:  # gone since the caller's seats were read
+            raise ValidationError({"unit": [NO_SUCH_UNIT]})
         # One service call, one transaction: with submit the sub-plan is filed as submitted in one step.
         sub_plan = sub_plan_services.sub_plan_save(
             lot=lot, unit=unit, actor=request.user,

@@ -66,7 +66,9 @@ def _check_may_file(*, lot: Lot, unit: Organization, actor) -> None:
         raise PermissionDenied("您无权为该单位填报分计划")
     if unit.kind != Organization.Kind.BUDGET_UNIT:
         raise ServiceError("只有预算单位可以填报分计划")
-    if not EligibleUnit.objects.filter(project=project, unit=unit).exists():
+    # A lot read for filing (procurement.api.selectors.filing_target) says whether the unit may answer.
+    known_eligible = unit.pk in getattr(lot, "eligible_unit_ids", ())
+    if not known_eligible and not EligibleUnit.objects.filter(project=project, unit=unit).exists():
         raise ServiceError(f"{unit.name}不在项目「{project.title}」的可响应单位范围内")
     now = timezone.now()
     if not project.window_open(now):
