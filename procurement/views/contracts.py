@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from procurement import access
+from procurement.contract_text import contract_text_filename, contract_text_pdf
 from procurement.models import Contract, Organization
 from procurement.selectors import buyer
 from procurement.services import contracts as contract_services
@@ -163,3 +165,14 @@ def contract_document(request, pk: int, which: str):
     if not getattr(contract, field):
         raise Http404("该合同尚未上传此文件")
     return file_download(getattr(contract, field), name=f"{contract.code}{label}.pdf")
+
+
+@login_required
+def contract_text(request, pk: int):
+    """The contract text to print, sign with the supplier and upload signed (for whoever may see the contract)."""
+    contract = get_object_or_404(
+        access.visible_contracts(request.user).select_related("project", "lot", "buyer", "supplier"), pk=pk)
+    pdf = contract_text_pdf(contract=contract)
+    return HttpResponse(pdf, content_type="application/pdf", headers={
+        "Content-Disposition": content_disposition_header(True, contract_text_filename(contract)),
+    })

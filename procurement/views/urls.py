@@ -27,4 +27,5 @@ urlpatterns = [
     path("supplier/contracts/", supplier.contract_list, name="supplier-contract-list"),
     path("supplier/contracts/<int:pk>/", supplier.contract_detail, name="supplier-contract-detail"),
     path("contracts/<int:pk>/documents/<slug:which>/", contracts.contract_document, name="contract-document"),
+    path("contracts/<int:pk>/text/", contracts.contract_text, name="contract-text"),
 ]

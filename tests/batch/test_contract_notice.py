@@ -189,3 +189,35 @@ def test_each_unit_is_told_its_contract_awaits_signing(world):
     assert ready.url == reverse("unit-contract-detail", args=[contract.pk])
     sweep_due_deadlines()  # once only
     assert Reminder.objects.filter(kind="sign_ready").count() == 2
+
+
+# --- the contract text to sign ---------------------------------------------------------------------------
+
+def test_the_unit_downloads_the_contract_text_to_sign_and_another_unit_cannot(world, client):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    contract = contract_of(world)
+    client.force_login(world.clerk(world.units[0]))
+    detail = client.get(reverse("unit-contract-detail", args=[contract.pk])).content.decode()
+    assert reverse("contract-text", args=[contract.pk]) in detail
+    response = client.get(reverse("contract-text", args=[contract.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    for expected in ("政府采购合同", contract.code, contract.buyer.name, contract.supplier.name, "45,000.00",
+                     "肆万伍仟元整", "统采分签"):
+        assert expected in text, expected
+    client.force_login(world.clerk(world.units[1]))
+    assert client.get(reverse("contract-text", args=[contract.pk])).status_code == 404
+
+
+def test_amounts_in_capitals():
+    from decimal import Decimal
+
+    from procurement.contract_text import rmb_capitals
+
+    cases = {"45000": "肆万伍仟元整", "1005.30": "壹仟零伍元叁角整", "10010": "壹万零壹拾元整", "0.05": "伍分",
+             "1000001": "壹佰万零壹元整", "200000.04": "贰拾万元零肆分",
+             "123456789.12": "壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖元壹角贰分"}
+    assert {value: rmb_capitals(Decimal(value)) for value in cases} == cases
