@@ -446,7 +446,7 @@ def batch_lot_award(
     return award
 
 
-def _award_notice_body(project: Project, savings: Savings, details: BatchDetails,
+def award_notice_body(project: Project, savings: Savings, details: BatchDetails,
                        documents: list[LotDocument]) -> str:
     """The 中标（成交）结果公告 with what 《政府采购法实施条例》第四十三条 requires: the organizer's name, address and
     contact, the project's name and code, each winner's name, address and amount, the main items' name,
@@ -527,7 +527,7 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
         notice = notice_publish(
             type=Notice.Type.AWARD,
             title=f"{row.title}中标（成交）结果公告",
-            body=_award_notice_body(row, savings, details, documents),
+            body=award_notice_body(row, savings, details, documents),
             project=row,
             publisher=row.organizer,
             actor=actor,

@@ -38,11 +38,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 from openpyxl import Workbook
 
 from batch.arrangement import arrangement_import
+from batch.award import award_notice_body, batch_savings
 from batch.award_deadlines import signing_due, signing_next_check
 from batch.configuration import configuration_table_create, configuration_type_set
 from batch.deadlines import BATCH_PROJECT_DEADLINES
@@ -56,6 +58,7 @@ from batch.models import (
     ConfigurationTable,
     ConfigurationType,
     Cycle,
+    LotDocument,
     ProposedCategory,
     TaskNotice,
 )
@@ -63,8 +66,9 @@ from batch.projects import batch_project_open, batch_solicitation_publish, solic
 from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
 from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
-from notices.services import notice_publish
+from notices.services import contract_notice_publish, notice_publish
 from procurement import deadlines
+from procurement.contract_text import contract_text_pdf
 from procurement.models import (
     Category,
     Contract,
@@ -233,6 +237,18 @@ OWN_DESKTOP_QUANTITIES = {UNIT_CODE: 12, UNIT2_CODE: 8}
 AIR_CONDITIONER_PROCEDURE = (
     "需求响应截止后确认总计划，按两种配置类型分包公开招标；中标结果公告后，各参与单位按分计划数量分别与中标供应商"
     "签订合同（统采分签）。"
+)
+# What the award notice names and publishes (《政府采购法实施条例》第四十三条).
+AIR_CONDITIONER_EXPERTS = "王建国、李淑芬、张宏伟、刘志强、陈静"
+AIR_CONDITIONER_TENDER_TEXT = (
+    "一、采购内容：第1包壁挂式空调机（1.5匹，一级能效），第2包柜式空调机（3匹，一级能效），数量以确认的总计划为准。",
+    "二、投标人资格要求：具有独立承担民事责任的能力，具备履行合同所必需的设备和专业技术能力，参加政府采购活动前三年内无重大违法记录。",
+    "三、评标方法：综合评分法；报价超过采购预算或最高限价的投标无效。",
+    "四、合同签订：中标结果公告后，各参与单位按本单位分计划数量分别与中标人签订合同（统采分签）。",
+)
+AIR_CONDITIONER_REPORT_TEXT = (
+    "评标委员会由五名评审专家组成，依据招标文件规定的评标方法和标准进行评审。",
+    "各包推荐综合得分第一名的投标人为中标候选人，评审过程及结果详见评审记录。",
 )
 
 
@@ -534,19 +550,19 @@ def _details_attach(project: Project, *, task: TaskNotice, table: ConfigurationT
 
 def _awarded_project_complete(project: Project, *, task: TaskNotice, table: ConfigurationTable, actor) -> None:
     """What the center would have recorded on the way to the award 20 days ago: the batch details with the
-    dates of 实施采购, one BatchLot per lot, the solicitation notice."""
+    dates of 实施采购 and the evaluation experts, one BatchLot per lot, the solicitation notice, the procurement
+    documents and the evaluation report, the award notice that publishes the documents; and what the units did
+    since: the signed contracts uploaded, the contract notices of those published."""
     if BatchDetails.objects.filter(project=project).exists():
         return
     documents_issued_on = timezone.localdate(project.response_deadline) + timedelta(days=5)
     bid_opening_day = deadlines.due_date(documents_issued_on, deadlines.TENDER_PERIOD)
-    award_notice = Notice.objects.filter(project=project, type=Notice.Type.AWARD).order_by("pk").first()
-    _details_attach(
+    details = _details_attach(
         project, task=task, table=table, eligibility=Eligibility.LIST, procedure=AIR_CONDITIONER_PROCEDURE,
         documents_issued_on=documents_issued_on,
         bid_opening_at=deadlines.start_of_day(bid_opening_day) + timedelta(hours=9, minutes=30),
-        evaluation_on=bid_opening_day,
+        evaluation_on=bid_opening_day, evaluation_experts=AIR_CONDITIONER_EXPERTS,
         master_plan_confirmed_at=project.response_deadline + timedelta(days=1),
-        award_notice_id=award_notice.pk if award_notice else None,
     )
     # The solicitation notice it was opened with, titled and worded as batch_solicitation_publish does it
     # (which only publishes while the window is open).
@@ -556,8 +572,57 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
             body=solicitation_body(project), project=project, publisher=project.organizer, actor=actor,
             published_at=project.response_opens_at + timedelta(minutes=30),
         )
-    # A draft contract of a batch project is reminded of its 30-day signing limit (batch.award_deadlines).
-    for contract in Contract.objects.filter(project=project, status=Contract.Status.DRAFT, next_check__isnull=True,
-                                            award__isnull=False).select_related("award"):
-        Contract.objects.filter(pk=contract.pk).update(
-            next_check=signing_next_check(signing_due(contract.award.awarded_on)))
+    documents = [
+        LotDocument.objects.create(
+            project=project, kind=kind, title=title, uploaded_by=actor,
+            file=ContentFile(_demo_document_pdf(title, project, lines), name=f"{project.code}{title}.pdf"),
+        )
+        for kind, title, lines in (
+            (LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件", AIR_CONDITIONER_TENDER_TEXT),
+            (LotDocument.Kind.EVALUATION_REPORT, "评审报告", AIR_CONDITIONER_REPORT_TEXT),
+        )
+    ]
+    awarded_on = min(award.awarded_on for award in project.awards.all())
+    notice = notice_publish(
+        type=Notice.Type.AWARD, title=f"{project.title}中标（成交）结果公告",
+        body=award_notice_body(project, batch_savings(project), details, documents),
+        project=project, publisher=project.organizer, actor=actor,
+        published_at=deadlines.start_of_day(awarded_on + timedelta(days=1)) + timedelta(hours=9),
+        attachments=[(document.title, document.file.name) for document in documents
+                     if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS],
+    )
+    BatchDetails.objects.filter(pk=details.pk).update(award_notice_id=notice.pk)
+    _contracts_complete(project)
+
+
+def _contracts_complete(project: Project) -> None:
+    """The units' side of the awarded project's contracts: each signed one has its signed text uploaded, each
+    published one its contract notice (on the day it was published); a draft awaits signing."""
+    contracts = Contract.objects.filter(project=project).select_related("project", "lot", "buyer", "supplier",
+                                                                         "award")
+    for contract in contracts.order_by("code"):
+        if contract.status == Contract.Status.DRAFT:
+            # A draft contract of a batch project is reminded of its 30-day signing limit (batch.award_deadlines).
+            if contract.next_check is None and contract.award_id is not None:
+                Contract.objects.filter(pk=contract.pk).update(
+                    next_check=signing_next_check(signing_due(contract.award.awarded_on)))
+            continue
+        if contract.signed_on and not contract.signed_file:
+            contract.signed_file.save(f"{contract.code}签订版.pdf",
+                                      ContentFile(contract_text_pdf(contract=contract, stamp="演示")), save=False)
+            Contract.objects.filter(pk=contract.pk).update(signed_file=contract.signed_file.name)
+        if contract.published_on and not contract.notices.exists():
+            contract_notice_publish(contract=contract, actor=None,
+                                    published_at=deadlines.start_of_day(contract.published_on) + timedelta(hours=10))
+
+
+def _demo_document_pdf(title: str, project: Project, lines: tuple[str, ...]) -> bytes:
+    """A short procurement document of the demo project, as a PDF."""
+    from weasyprint import HTML
+
+    paragraphs = "".join(f"<p>{line}</p>" for line in lines)
+    html = (f"<html lang='zh-CN'><head><meta charset='utf-8'><style>@page {{ size: A4; margin: 25mm; }}"
+            f"html {{ font-family: 'Noto Serif CJK SC', serif; font-size: 12pt; line-height: 21pt; }}"
+            f"h1 {{ font-size: 18pt; text-align: center; }} p {{ text-indent: 2em; margin: 0 0 6pt; }}</style></head>"
+            f"<body><h1>{project.title}{title}（演示）</h1><p>项目编号：{project.code}</p>{paragraphs}</body></html>")
+    return HTML(string=html).write_pdf()

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from notices.models import Notice
 from notices.services import notice_publish
-from procurement import deadlines
 from procurement.models import Project
 from procurement.services.demo import CENTER_NAME, batch_awarded_project
 
@@ -35,14 +32,8 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
             title=f"{awarded.title}公开招标公告",
             body=f"{CENTER_NAME}受省直各预算单位委托，对{awarded.title}进行公开招标，欢迎合格供应商参加。",
         )
-        lines = "\n".join(f"{a.lot}：{a.supplier.name}，中标单价{a.unit_price_yuan}元"
-                          for a in awarded.awards.select_related("lot", "supplier"))
-        award_day = timezone.localdate() - timedelta(days=19)
-        _publish_once(
-            awarded, Notice.Type.AWARD, actor=actor,
-            published_at=deadlines.start_of_day(award_day) + timedelta(hours=9),
-            title=f"{awarded.title}中标结果公告", body=f"{awarded.title}中标结果如下：\n{lines}",
-        )
+        # Its award notice (with the procurement documents it publishes) and its contract notices come with the
+        # batch details (batch/demo.py), as 定标 and 合同公告 publish them.
 
     total = Notice.objects.count()
     return {"公告": (total, total - before)}

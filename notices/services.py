@@ -117,7 +117,7 @@ def contract_notice_body(contract: Contract) -> str:
     return "\n".join(lines)
 
 
-def contract_notice_publish(*, contract: Contract, actor) -> int:
+def contract_notice_publish(*, contract: Contract, actor, published_at: datetime | None = None) -> int:
     """合同公告 of a signed contract, the contract attached (its public version when parts are withheld).
     Registered with ``procurement.publication`` by ``NoticesConfig.ready()``; runs in the caller's transaction."""
     public = contract.public_file if contract.public_file else contract.signed_file
@@ -131,6 +131,7 @@ def contract_notice_publish(*, contract: Contract, actor) -> int:
         region=contract.buyer.region,
         contract=contract,
         actor=actor,
+        published_at=published_at,
         attachments=[(f"{contract.code}{name}.pdf", public.name)],
     )
     return notice.pk
