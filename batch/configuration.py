@@ -34,6 +34,7 @@ from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
 from batch.task_notices import chinese_date
 from procurement import access, excel
 from procurement.models import Category, Organization
+from procurement.services.dates import day_checked
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 
@@ -205,11 +206,11 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_date(value: Any) -> date:
+    """The 填报日期: the day the table was filled in, so never in the future (issue 7 point 5). It may precede
+    the task it serves: a center may survey the market before the task arrives, and reuse a table."""
     if isinstance(value, datetime):
-        return value.date()
-    if not isinstance(value, date):
-        raise ServiceError("请填写正确的填报日期", field="filled_on")
-    return value
+        value = value.date()
+    return day_checked(value, field="filled_on", label="填报日期")
 
 
 def configuration_type_values_check(*, number: Any, name: str, parameters: str, unit_of_measure: str,
@@ -638,6 +639,11 @@ def configuration_table_import(
         errors.append(f"工作表「{parsed.sheet}」：表头上方未找到表名（如“××品目批量集中采购产品配置表”）")
     if table is None and parsed.filled_on is None:
         errors.append(f"工作表「{parsed.sheet}」：未填写填报日期（格式如“填报日期：2025年6月1日”）")
+    if parsed.filled_on is not None:
+        try:
+            _clean_date(parsed.filled_on)
+        except ServiceError as error:
+            errors.append(f"工作表「{parsed.sheet}」：{error.message}")
     if parsed.title and len(parsed.title) > TITLE_MAX:
         errors.append(f"工作表「{parsed.sheet}」：表名不能超过{TITLE_MAX}个字")
     if errors:

@@ -353,3 +353,22 @@ def test_export_then_import_gives_the_same_types(world, task, table):
     assert copy.pk != table.pk
     assert (copy.title, copy.filled_on) == (table.title, table.filled_on)
     assert types_of(copy) == types_of(table)
+
+
+def test_a_fill_in_date_in_the_future_is_refused_by_hand_and_by_import(world, task):
+    """Issue 7 point 5: 填报日期 is the day the table was filled in; a day still to come cannot be it."""
+    from datetime import timedelta
+
+    from procurement import deadlines
+
+    tomorrow = deadlines.today() + timedelta(days=1)
+    with pytest.raises(ServiceError, match="填报日期不能晚于今天") as refused:
+        services.configuration_table_create(center=world.center, task=task, title=TITLE, filled_on=tomorrow,
+                                            actor=world.center_user)
+    assert refused.value.field == "filled_on"
+    data = workbook_bytes(annex_rows([1, "A02010105", "甲", None, None],
+                                     date_text=f"填报日期：{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日"))
+    with pytest.raises(ImportRefused) as refused_import:
+        services.configuration_table_import(center=world.center, task=task, file=data, actor=world.center_user)
+    assert refused_import.value.errors == ["工作表「Sheet1」：填报日期不能晚于今天"]
+    assert not ConfigurationTable.objects.exists()
