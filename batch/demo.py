@@ -572,16 +572,19 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
             body=solicitation_body(project), project=project, publisher=project.organizer, actor=actor,
             published_at=project.response_opens_at + timedelta(minutes=30),
         )
-    documents = [
-        LotDocument.objects.create(
+    documents = []
+    for kind, title, lines, uploaded_at in (
+        (LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件", AIR_CONDITIONER_TENDER_TEXT,
+         deadlines.start_of_day(documents_issued_on) + timedelta(hours=9)),
+        (LotDocument.Kind.EVALUATION_REPORT, "评审报告", AIR_CONDITIONER_REPORT_TEXT,
+         deadlines.start_of_day(bid_opening_day) + timedelta(hours=17)),
+    ):
+        document = LotDocument.objects.create(
             project=project, kind=kind, title=title, uploaded_by=actor,
             file=ContentFile(_demo_document_pdf(title, project, lines), name=f"{project.code}{title}.pdf"),
         )
-        for kind, title, lines in (
-            (LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件", AIR_CONDITIONER_TENDER_TEXT),
-            (LotDocument.Kind.EVALUATION_REPORT, "评审报告", AIR_CONDITIONER_REPORT_TEXT),
-        )
-    ]
+        _restamp(document, uploaded_at=uploaded_at)
+        documents.append(document)
     awarded_on = min(award.awarded_on for award in project.awards.all())
     notice = notice_publish(
         type=Notice.Type.AWARD, title=f"{project.title}中标（成交）结果公告",

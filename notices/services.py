@@ -117,6 +117,12 @@ def contract_notice_body(contract: Contract) -> str:
     return "\n".join(lines)
 
 
+def contract_notice_title(contract: Contract) -> str:
+    """「{purchaser}{contract}公告」: the purchaser named once, 合同 said once (…采购合同公告)."""
+    subject = contract.title if contract.title.startswith(contract.buyer.name) else contract.buyer.name + contract.title
+    return (subject + ("公告" if subject.endswith("合同") else "合同公告"))[:200]
+
+
 def contract_notice_publish(*, contract: Contract, actor, published_at: datetime | None = None) -> int:
     """合同公告 of a signed contract, the contract attached (its public version when parts are withheld).
     Registered with ``procurement.publication`` by ``NoticesConfig.ready()``; runs in the caller's transaction."""
@@ -124,7 +130,7 @@ def contract_notice_publish(*, contract: Contract, actor, published_at: datetime
     name = "合同文本（公开版本）" if contract.public_file else "合同文本"
     notice = notice_publish(
         type=Notice.Type.CONTRACT,
-        title=f"{contract.buyer.name}{contract.title}合同公告"[:200],
+        title=contract_notice_title(contract),
         body=contract_notice_body(contract),
         project=contract.project,
         publisher=contract.buyer,

@@ -677,10 +677,16 @@ def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Or
         # Pending deadlines are swept like those of any contract signed through the services.
         Contract.objects.filter(pk=contract.pk).update(next_check=contract_next_check(contract))
         if contract.filed_on:
-            Filing.objects.create(kind=Filing.Kind.CONTRACT, project=project, contract=contract,
-                                  filed_by=contract.buyer, finance_bureau=finance, status=Filing.Status.ACCEPTED,
-                                  external_ref=f"BA{DEMO_YEAR}{contract.pk:06d}",
-                                  payload={"contract_code": contract.code, "amount_yuan": str(amount)})
-    Filing.objects.create(kind=Filing.Kind.AWARD, project=project, filed_by=project.organizer, finance_bureau=finance,
-                          status=Filing.Status.ACCEPTED, external_ref=f"JG{DEMO_YEAR}{project.pk:06d}",
-                          payload={"project_code": project.code, "lots": len(lots)})
+            filing = Filing.objects.create(
+                kind=Filing.Kind.CONTRACT, project=project, contract=contract, filed_by=contract.buyer,
+                finance_bureau=finance, status=Filing.Status.ACCEPTED, external_ref=f"BA{DEMO_YEAR}{contract.pk:06d}",
+                payload={"contract_code": contract.code, "amount_yuan": str(amount)})
+            # Filed on the day the contract says, not on the day the demo was made.
+            Filing.objects.filter(pk=filing.pk).update(
+                filed_at=deadlines.start_of_day(contract.filed_on) + timedelta(hours=10))
+    filing = Filing.objects.create(
+        kind=Filing.Kind.AWARD, project=project, filed_by=project.organizer, finance_bureau=finance,
+        status=Filing.Status.ACCEPTED, external_ref=f"JG{DEMO_YEAR}{project.pk:06d}",
+        payload={"project_code": project.code, "lots": len(lots)})
+    Filing.objects.filter(pk=filing.pk).update(
+        filed_at=deadlines.start_of_day(awarded_on + timedelta(days=1)) + timedelta(hours=10))

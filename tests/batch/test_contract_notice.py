@@ -55,6 +55,7 @@ def test_publishing_puts_a_contract_notice_with_the_contract_on_the_portal(world
     assert published.status == Contract.Status.PUBLISHED and published.published_on == deadlines.today()
 
     notice = Notice.objects.get(type=Notice.Type.CONTRACT, contract=contract)
+    assert notice.title == f"{contract.buyer.name}{contract.title}公告"  # …采购合同公告: 合同 once
     assert notice.publisher == contract.buyer and notice.region == contract.buyer.region
     for required in (f"合同编号：{contract.code}", f"项目编号：{world.project.code}",
                      f"采购人（甲方）：{contract.buyer.name}", f"供应商（乙方）：{contract.supplier.name}",
@@ -221,3 +222,13 @@ def test_amounts_in_capitals():
              "1000001": "壹佰万零壹元整", "200000.04": "贰拾万元零肆分",
              "123456789.12": "壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖元壹角贰分"}
     assert {value: rmb_capitals(Decimal(value)) for value in cases} == cases
+
+
+def test_a_contract_notice_names_the_purchaser_once():
+    from notices.services import contract_notice_title
+    from procurement.models import Organization
+
+    buyer = Organization(name="吉林省教育厅")
+    assert contract_notice_title(Contract(title="吉林省教育厅壁挂式空调机采购合同", buyer=buyer)) == \
+        "吉林省教育厅壁挂式空调机采购合同公告"
+    assert contract_notice_title(Contract(title="办公家具采购", buyer=buyer)) == "吉林省教育厅办公家具采购合同公告"
