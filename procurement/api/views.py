@@ -195,6 +195,13 @@ def _filing_unit(user, unit_id: int | None) -> int:
     return unit_id
 
 
+def _no_funding_lines():
+    """No funding lines, known without a query: a new sub-plan filed without any (listing ``none()`` compiles one)."""
+    lines = FundingLine.objects.none()
+    lines._result_cache, lines._prefetch_done = [], True  # read, as Django's prefetch leaves the querysets it fills
+    return lines
+
+
 def _funding_values(lines: list[dict] | None) -> list[dict] | None:
     return None if lines is None else [dict(line) for line in lines]
 
@@ -257,7 +264,7 @@ class SubPlanViewSet(ReadOnlyViewSet):
             contact_phone=data["contact_phone"], note=data["note"],
             funding_lines=_funding_values(data.get("funding_lines")), submit=data["submit"],
         )
-        none = FundingLine.objects.none() if data.get("funding_lines") is None else None
+        none = _no_funding_lines() if data.get("funding_lines") is None else None
         return Response(self._represent(sub_plan, lot=lot, unit=unit, funding_lines=none),
                         status=status.HTTP_201_CREATED)
 
