@@ -580,11 +580,11 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
 
     # The lateness note is known only after publication; the event carries it in ``changes``.
     awarded = transition_run(instance=locked, name="record_award", actor=actor, prepare=prepare)
-    _tell_suppliers_of_awards(awarded)
+    award_suppliers_notify(awarded)
     return awarded
 
 
-def _tell_suppliers_of_awards(project: Project) -> None:
+def award_suppliers_notify(project: Project) -> None:
     """Issue 7 point 11: each winning supplier is told of its award (中标（成交）通知), with the lot, price,
     quantity, amount and the signing that follows (统采分签: every participating unit signs its own contract)."""
     details = BatchDetails.objects.filter(project=project).only("award_notice_id").first()
@@ -668,12 +668,12 @@ def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> li
     event_record(subject=locked, action="contracts_generate", action_label="生成分签合同", actor=actor,
                  changes={"created": len(created), "first_code": created[0].code, "last_code": created[-1].code,
                           "amount_yuan": str(sum((c.amount_yuan for c in created), Decimal(0)))})
-    _tell_suppliers_of_contracts(locked, created)
+    contracts_suppliers_notify(locked, created)
     # Each buying unit hears of its own contract from the signing source (batch.award_deadlines, ``sign_ready``).
     return created
 
 
-def _tell_suppliers_of_contracts(project: Project, created: list[Contract]) -> None:
+def contracts_suppliers_notify(project: Project, created: list[Contract]) -> None:
     """Issue 7 point 11: each supplier is told of every contract it is to sign, in one message per generation
     (a batch project may make thousands), each contract named with its buyer, quantity and amount."""
     by_supplier: dict[int, list[Contract]] = {}

@@ -44,7 +44,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from batch.arrangement import arrangement_import
-from batch.award import award_notice_body, batch_savings
+from batch.award import award_notice_body, award_suppliers_notify, batch_savings, contracts_suppliers_notify
 from batch.award_deadlines import signing_due, signing_next_check
 from batch.configuration import configuration_table_create, configuration_type_set
 from batch.deadlines import BATCH_PROJECT_DEADLINES
@@ -595,6 +595,13 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
                      if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS],
     )
     BatchDetails.objects.filter(pk=details.pk).update(award_notice_id=notice.pk)
+    # The suppliers heard of their awards and of the contracts to sign when they came (as 定标 and 生成分签合同 tell).
+    told_since = timezone.now()
+    award_suppliers_notify(project)
+    contracts_suppliers_notify(project, list(project.contracts.select_related("buyer", "lot", "award")
+                                             .order_by("code")))
+    Notification.objects.filter(created_at__gte=told_since, organization__kind=Organization.Kind.SUPPLIER).update(
+        created_at=notice.published_at)
     _contracts_complete(project)
 
 
