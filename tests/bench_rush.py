@@ -28,7 +28,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -222,42 +224,70 @@ class Server:
         self.log.close()
 
 
-def _proc_cpu_ticks() -> dict[str, dict[int, int]]:
-    """CPU ticks (user + system) of every process, by role: ``ppid:<pid>`` children and PostgreSQL backends."""
-    ticks: dict[str, dict[int, int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        ppid, cpu = int(fields[1]), int(fields[11]) + int(fields[12])
-        ticks.setdefault(f"ppid:{ppid}", {})[int(entry)] = cpu
-        backend = PG_BACKEND.match(cmdline)
-        if backend:
-            ticks.setdefault(f"pg:{backend['database']}", {})[int(entry)] = cpu
-    return ticks
-
-
 class ServerCpu:
-    """CPU the server spends in a phase: the gunicorn workers, and the PostgreSQL backends of the bench database."""
+    """CPU the server spends in a phase: the gunicorn workers, and the PostgreSQL backends of the bench database.
+
+    A worker replaces its database connection after ``CONN_MAX_AGE`` and the old backend's CPU time ends with it, so
+    the processes are sampled every second while a phase runs: a backend that ends still counts, up to its last
+    second. Each process is classified once (its parent, its PostgreSQL title); only their stat files are read again.
+    """
 
     def __init__(self, master_pid: int, database: str) -> None:
-        self.keys = {"gunicorn": f"ppid:{master_pid}", "PostgreSQL": f"pg:{database}"}
+        self.master_pid, self.database = master_pid, database
+        self.labels: dict[int, str | None] = {}
 
-    def snapshot(self) -> dict[str, dict[int, int]]:
-        ticks = _proc_cpu_ticks()
-        return {label: ticks.get(key, {}) for label, key in self.keys.items()}
+    def _label(self, pid: int) -> str | None:
+        if pid not in self.labels:
+            try:
+                ppid = int(self._stat(pid)[1])
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except (OSError, ValueError):
+                return None  # ended meanwhile; asked again if its number comes back
+            backend = PG_BACKEND.match(title)
+            self.labels[pid] = ("gunicorn" if ppid == self.master_pid
+                                else "PostgreSQL" if backend and backend["database"] == self.database else None)
+        return self.labels[pid]
 
     @staticmethod
-    def spent(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]]) -> dict[str, float]:
-        return {
-            label: sum(cpu - before[label].get(pid, 0) for pid, cpu in procs.items()) / CLOCK_TICKS
-            for label, procs in after.items()
-        }
+    def _stat(pid: int) -> list[str]:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()
+
+    def sample(self) -> dict[int, tuple[str, int]]:
+        """CPU ticks (user + system) so far of each process of the server, by pid."""
+        ticks = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (label := self._label(int(entry))):
+                try:
+                    fields = self._stat(int(entry))
+                except OSError:
+                    continue
+                ticks[int(entry)] = (label, int(fields[11]) + int(fields[12]))
+        return ticks
+
+    @contextmanager
+    def measuring(self):
+        """Yields a dict that holds, once the block ends, the CPU seconds each part of the server spent in it."""
+        spent: dict[str, float] = {}
+        before = self.sample()
+        latest = dict(before)
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(1.0):
+                latest.update(self.sample())
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            yield spent
+        finally:
+            stop.set()
+            watcher.join()
+            latest.update(self.sample())
+            for label in ("gunicorn", "PostgreSQL"):
+                spent[label] = sum(cpu - before.get(pid, (label, 0))[1]
+                                   for pid, (kind, cpu) in latest.items() if kind == label) / CLOCK_TICKS
 
 
 def wrk_run(*, port: int, requests: Path, mode: str, clients: int, seconds: int,
@@ -365,18 +395,19 @@ def bench_deadline_rush(units: int = 5000, lots: int = 3, clients: int = 32, flo
             # Warm-up, not counted: every worker opens its database connection and loads the URLconf.
             wrk_run(port=server.port, requests=floor_file, mode="floor", clients=clients, seconds=2)
             for index, step in enumerate(plan, start=1):
-                before = cpu.snapshot()
                 if step == "floor":
-                    m = wrk_run(port=server.port, requests=floor_file, mode="floor", clients=clients,
-                                seconds=floor_seconds)
-                    m.server_cpu_s = ServerCpu.spent(before, cpu.snapshot())
-                    print(_phase_line(index, len(plan), f"基线 {index // 2 + 1}", m, "次写入"), flush=True)
+                    with cpu.measuring() as spent:
+                        m = wrk_run(port=server.port, requests=floor_file, mode="floor", clients=clients,
+                                    seconds=floor_seconds)
+                    label, unit = f"基线 {index // 2 + 1}", "次写入"
                 else:
                     limit = max(300, per_round // 10)  # a rush slower than 10 filings/s is stopped, not awaited
-                    m = wrk_run(port=server.port, requests=rush_files[step], mode="rush", clients=clients,
-                                seconds=limit, expected=per_round)
-                    m.server_cpu_s = ServerCpu.spent(before, cpu.snapshot())
-                    print(_phase_line(index, len(plan), f"填报 {step + 1}", m, "份"), flush=True)
+                    with cpu.measuring() as spent:
+                        m = wrk_run(port=server.port, requests=rush_files[step], mode="rush", clients=clients,
+                                    seconds=limit, expected=per_round)
+                    label, unit = f"填报 {step + 1}", "份"
+                m.server_cpu_s = spent
+                print(_phase_line(index, len(plan), label, m, unit), flush=True)
                 results.append((step, m))
         finally:
             server.stop()
