@@ -194,6 +194,15 @@ CENTER_NAME = "吉林省政府采购中心"
 UNIT_CODE = f"{PROVINCE_CODE}101001"  # 吉林省教育厅 (login "unit")
 UNIT2_CODE = f"{PROVINCE_CODE}102001"  # 吉林省卫生健康委员会 (login "unit2", lead unit of the joint project)
 SUPPLIER_NAME = "吉林省新元电器有限公司"
+# Addresses and contacts the notices print and the contracts carry (实施条例第四十三条、第五十条: names, addresses,
+# contacts), keyed by (kind, name) or, for budget units, by unit code. Made up for the demo.
+DEMO_CONTACTS = {
+    (Kind.CENTER, CENTER_NAME): ("长春市南关区人民大街2766号", "采购中心业务科", "0431-88906123"),
+    (Kind.SUPPLIER, SUPPLIER_NAME): ("长春市朝阳区西安大路1888号", "刘经理", "0431-85671234"),
+    (Kind.SUPPLIER, "吉林省松辽电气设备有限公司"): ("长春市绿园区青年路1199号", "赵经理", "0431-87652345"),
+    UNIT_CODE: ("长春市朝阳区人民大街10号", "王老师", "0431-88905001"),
+    UNIT2_CODE: ("长春市朝阳区西民主大街2号", "李处长", "0431-88905002"),
+}
 
 
 def demo_password() -> str:
@@ -378,6 +387,11 @@ def _organizations_ensure(regions: dict[str, Region]) -> DemoOrganizations:
     ]
     by_name = _named_organizations_ensure(named)
     by_unit_code = _budget_units_ensure(budget_unit_specs(regions), regions)
+    for key, (address, person, phone) in DEMO_CONTACTS.items():
+        org = by_unit_code.get(key) if isinstance(key, str) else by_name.get(key)
+        if org is not None and not org.address:
+            Organization.objects.filter(pk=org.pk).update(address=address, contact_person=person, contact_phone=phone)
+            org.address, org.contact_person, org.contact_phone = address, person, phone
     return DemoOrganizations(by_unit_code=by_unit_code, by_name=by_name)
 
 
