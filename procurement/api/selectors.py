@@ -7,10 +7,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connections, router
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import Col
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from procurement import access
+from procurement import access, rows
 from procurement.models import (
     Category,
     Contract,
@@ -88,8 +87,8 @@ def filing_target(*, user, unit_id: int, lot_id: int) -> FilingTarget:
     project (deliberately narrower and cheaper than ``access.visible_projects``). Whether ``unit_id`` itself may
     answer is read in the same statement; when it may, the lot carries it (``lot.eligible_unit_ids``) and the filing
     service (``_check_may_file``) does not ask again. One statement instead of the ORM's three (unit, lot, eligibility):
-    on deadline day building those queries cost more than everything PostgreSQL did for the filing. The columns
-    come from the models' fields and each value goes through Django's own converters, as a queryset would.
+    on deadline day building those queries cost more than everything PostgreSQL did for the filing. It is written
+    with ``procurement.rows``: the columns come from the models' fields, each value goes through Django's converters.
     """
     alias = router.db_for_read(Lot)
     units = None if access.is_superuser(user) else access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
@@ -100,7 +99,7 @@ def filing_target(*, user, unit_id: int, lot_id: int) -> FilingTarget:
         row = cursor.fetchone()
     if row is None:
         return FilingTarget(lot=None, unit=None)
-    lot, project, unit = (_instance(connection, alias, row, part) for part in models_read)
+    lot, project, unit = (rows.instance(connection, alias, row, part) for part in models_read)
     unit_eligible, visible = row[-2:]
     lot.project = project
     if unit_eligible:
@@ -108,47 +107,24 @@ def filing_target(*, user, unit_id: int, lot_id: int) -> FilingTarget:
     return FilingTarget(lot=lot if visible else None, unit=unit)
 
 
-class _ModelColumns(NamedTuple):
-    model: type[Model]
-    start: int
-    attnames: list[str]
-    converters: dict[int, tuple[list, Col]]
-
-
 @lru_cache(maxsize=16)
-def _filing_statement(alias: str, user_units: int | None) -> tuple[str, tuple[_ModelColumns, ...]]:
+def _filing_statement(alias: str, user_units: int | None) -> tuple[str, tuple[rows.ModelColumns, ...]]:
     """The SQL of ``filing_target`` for a user acting for ``user_units`` budget units (None: a superuser)."""
     connection = connections[alias]
     qn = connection.ops.quote_name
-    columns: list[str] = []
+    selected: list[str] = []
     parts = []
     for model, table in ((Lot, "l"), (Project, "p"), (Organization, "o")):
-        fields = model._meta.concrete_fields
-        cols = [field.get_col(table) for field in fields]
-        converters = {
-            i: (found, col) for i, col in enumerate(cols)
-            if (found := connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-        }
-        parts.append(_ModelColumns(model, len(columns), [field.attname for field in fields], converters))
-        columns += [f"{table}.{qn(field.column)}" for field in fields]
-    def column(model: type[Model], name: str) -> str:
-        return qn(model._meta.get_field(name).column)
-
-    lot_project, pk = column(Lot, "project"), qn("id")
+        part, columns = rows.model_columns(connection, model, table, start=len(selected))
+        parts.append(part)
+        selected += columns
+    lot_project = rows.column(connection, Lot, "project")
+    lot_pk, project_pk, unit_pk = (qn(model._meta.pk.column) for model in (Lot, Project, Organization))
     eligible = (f"SELECT 1 FROM {qn(EligibleUnit._meta.db_table)} e "
-                f"WHERE e.{column(EligibleUnit, 'project')} = l.{lot_project} AND e.{column(EligibleUnit, 'unit')}")
+                f"WHERE e.{rows.column(connection, EligibleUnit, 'project')} = l.{lot_project} "
+                f"AND e.{rows.column(connection, EligibleUnit, 'unit')}")
     visible = "1" if user_units is None else f"EXISTS ({eligible} IN ({', '.join(['%s'] * user_units)}))"
-    sql = (f"SELECT {', '.join(columns)}, EXISTS ({eligible} = %s), {visible} "
-           f"FROM {qn(Lot._meta.db_table)} l JOIN {qn(Project._meta.db_table)} p ON p.{pk} = l.{lot_project} "
-           f"LEFT JOIN {qn(Organization._meta.db_table)} o ON o.{pk} = %s WHERE l.{pk} = %s")
+    sql = (f"SELECT {', '.join(selected)}, EXISTS ({eligible} = %s), {visible} "
+           f"FROM {qn(Lot._meta.db_table)} l JOIN {qn(Project._meta.db_table)} p ON p.{project_pk} = l.{lot_project} "
+           f"LEFT JOIN {qn(Organization._meta.db_table)} o ON o.{unit_pk} = %s WHERE l.{lot_pk} = %s")
     return sql, tuple(parts)
-
-
-def _instance(connection, alias: str, row: tuple, part: _ModelColumns) -> Model | None:
-    values = list(row[part.start:part.start + len(part.attnames)])
-    if values[0] is None:  # the primary key: no such row (the unit of a LEFT JOIN)
-        return None
-    for i, (converters, col) in part.converters.items():
-        for converter in converters:
-            values[i] = converter(values[i], col, connection)
-    return part.model.from_db(alias, part.attnames, values)
