@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -195,7 +196,7 @@ def _request_file(directory: Path, name: str, lines: list[tuple[str, str, str]])
 
 
 class Server:
-    """gunicorn as production runs it (``gunicorn.conf.py``: sync workers, two per core, access log on),
+    """gunicorn as production runs it (``gunicorn.conf.py``: sync workers, one per core, access log on),
     with the bench settings: the portal plus the floor view."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
@@ -368,7 +369,7 @@ def bench_deadline_rush(units: int = 5000, lots: int = 3, clients: int = 32, flo
 
     rounds = _build(units, lots, rounds=2)
     connections.close_all()
-    workers = env.setdefault("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count()))
+    workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]  # WEB_CONCURRENCY, if set, decides
     log = ROOT / "var" / "bench-rush-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     per_round = len(rounds[0].filings)
