@@ -268,6 +268,7 @@ def _tell_organizer_of_flags(sub_plan: SubPlan) -> None:
     if project.purchase_limit_yuan is not None:
         total = unit_counted_total(project_id=project.pk, unit_id=sub_plan.unit_id,
                                    exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
+        sub_plan.unit_total_yuan = total  # as with_unit_totals annotates it: the API's answer reads it, not again
     flags = budget_flags(quantity=sub_plan.quantity, budget_yuan=sub_plan.budget_yuan,
                          reference_price_yuan=lot.reference_price_yuan, unit_total_yuan=total,
                          purchase_limit_yuan=project.purchase_limit_yuan)

@@ -248,3 +248,16 @@ def test_a_draft_says_it_does_not_count_yet(world, lot, clerk, unit_page):
     draft = sub_plan_save(lot=lot, unit=world.units["changchun"], actor=clerk, quantity="10", budget_yuan="48000")
     page = html(unit_page.get(reverse("unit-sub-plan-detail", args=[draft.pk])))
     assert "尚未计入总计划" in page and "集中采购机构看不到" in page
+
+
+def test_a_filing_under_a_purchase_limit_reads_the_units_total_once(world, lot):
+    """The total the center's message needs is the one the API's warnings show: read once per filing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for(world.clerks["changchun"])
+    with CaptureQueriesContext(connection) as queries:
+        created = api.post(SUB_PLANS, body(lot, quantity="2", budget_yuan="2000000", funding_lines=[]), format="json")
+    assert created.status_code == 201
+    totals = [q["sql"] for q in queries.captured_queries if 'SUM("procurement_subplan"."budget_yuan")' in q["sql"]]
+    assert len(totals) == 1, totals

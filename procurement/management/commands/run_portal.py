@@ -47,7 +47,7 @@ def local_run_environment(environ: Mapping[str, str], *, host: str, port: int) -
     env.setdefault("PORTAL_BASE_URL", f"http://{_url_host(host)}:{port}")
     if "ALLOWED_HOSTS" not in env and host not in (*LOCAL_HOSTS, *WILDCARD_HOSTS):
         env["ALLOWED_HOSTS"] = ",".join([*LOCAL_HOSTS, host.strip("[]")])
-    # gunicorn.conf.py would start two workers per core: two are plenty on a desk.
+    # gunicorn.conf.py starts one worker per core; on a desk two are plenty whatever the core count.
     env.setdefault("WEB_CONCURRENCY", "2")
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
