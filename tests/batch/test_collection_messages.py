@@ -129,5 +129,8 @@ def test_thousands_of_units_are_told_in_a_few_queries(world):
     large, large_told = sweep_queries(300)
 
     assert (small_told, large_told) == (4, 304)
-    assert large == small, (small, large)
+    # The same statements for 4 units and for 304; SQLite (a fresh clone's default) splits a bulk insert at its
+    # limit of bound variables, so 304 units' rows may take a few batches more there, never one per unit.
+    allowed = 0 if connection.vendor == "postgresql" else 4
+    assert small <= large <= small + allowed, (small, large)
     assert large <= 25
