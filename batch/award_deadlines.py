@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from procurement import deadlines
 from procurement.models import Contract, Mode, Notification, Project
+from procurement.services.dates import chinese_date
 from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
@@ -60,10 +61,6 @@ def signing_next_check(due: date, *, now: datetime | None = None) -> datetime | 
     """``next_check`` of a draft contract for which no reminder has been sent yet."""
     now = now or timezone.now()
     return min((s.at for s in signing_schedule(due) if s.until is None or now < s.until), default=None)
-
-
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _board_url(contract: Contract) -> str:
@@ -105,7 +102,7 @@ class BatchContractSigning(DeadlineSource):
                     body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
                           f"数量{contract.quantity.normalize():f}{measure}，单价{contract.unit_price_yuan:,.2f}元，"
                           f"合同金额{contract.amount_yuan:,.2f}元。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
-                          f"应于{_chinese_date(due)}前签订。{rule}。"),
+                          f"应于{chinese_date(due)}前签订。{rule}。"),
                     url=contract_url(contract),
                     **common,
                 ))
@@ -114,7 +111,7 @@ class BatchContractSigning(DeadlineSource):
                     organization=contract.project.organizer,
                     level=Notification.Level.DANGER,
                     title="预算单位逾期未签订合同",
-                    body=f"{contract.buyer.name}的{subject}签订截止日为{_chinese_date(due)}，至今尚未签订，已逾期。"
+                    body=f"{contract.buyer.name}的{subject}签订截止日为{chinese_date(due)}，至今尚未签订，已逾期。"
                          f"请督促该单位立即签订。{rule}。",
                     url=_board_url(contract),
                     **common,
@@ -124,7 +121,7 @@ class BatchContractSigning(DeadlineSource):
                     organization=contract.buyer,
                     level=Notification.Level.DANGER,
                     title="合同签订已逾期",
-                    body=f"{subject}应于{_chinese_date(due)}前签订，至今尚未签订，已逾期，请立即办理。{rule}。",
+                    body=f"{subject}应于{chinese_date(due)}前签订，至今尚未签订，已逾期，请立即办理。{rule}。",
                     url=contract_url(contract),
                     **common,
                 ))
@@ -133,7 +130,7 @@ class BatchContractSigning(DeadlineSource):
                     organization=contract.buyer,
                     level=Notification.Level.WARNING,
                     title="合同签订即将到期",
-                    body=f"{subject}应于{_chinese_date(due)}前与中标（成交）供应商签订，请及时办理。{rule}。",
+                    body=f"{subject}应于{chinese_date(due)}前与中标（成交）供应商签订，请及时办理。{rule}。",
                     url=contract_url(contract),
                     **common,
                 ))

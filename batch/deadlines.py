@@ -38,6 +38,7 @@ from batch.models import BatchProject
 from procurement import deadlines
 from procurement.access import SYSTEM
 from procurement.models import Notification, Organization, Project, ProjectEvent
+from procurement.services.dates import chinese_moment
 from procurement.services.reminders import DeadlineSource, Milestone, register_deadline_source
 
 RULE = "《关于进一步加强集中采购工作机制建设的意见》三（一）4：有意向参与的预算单位应当在规定时间内填报分计划"
@@ -111,10 +112,6 @@ def reminder_stages(project: Project) -> list[Round]:
     return [r for r in message_rounds(project) if r.kind == REMINDER]
 
 
-def _when(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
-
-
 class BatchProjectDeadlines(DeadlineSource):
     name = "batch_project"
     model = BatchProject
@@ -178,19 +175,19 @@ class BatchProjectDeadlines(DeadlineSource):
     def _message(self, project: BatchProject, step: Round, due_on) -> tuple[str, str, str, str]:
         """(key suffix, title, body, level) of one round's message."""
         subject = f"采购项目「{project.code} {project.title}」"
-        deadline = _when(project.response_deadline)
+        deadline = chinese_moment(project.response_deadline)
         if step.kind == OPENED:
             return (
                 "opened",
                 f"需求征集开始：「{project.title}」请于{deadline}前提交分计划",
-                f"贵单位是{subject}的可响应单位。{project.organizer.name}已于{_when(step.at)}开放需求响应，"
+                f"贵单位是{subject}的可响应单位。{project.organizer.name}已于{chinese_moment(step.at)}开放需求响应，"
                 f"截止时间为{deadline}。如需参加，请在截止前登录平台，对照产品配置分型选择采购包，填报并提交分计划"
                 f"（只有已提交的分计划计入总计划，截止后不能再填报或修改）。依据{RULE}。",
                 Notification.Level.INFO,
             )
         if step.kind == EXTENDED:
             extension = step.extension
-            before = f"由{_when(extension.old_deadline)}" if extension.old_deadline else ""
+            before = f"由{chinese_moment(extension.old_deadline)}" if extension.old_deadline else ""
             notice = f"{project.organizer.name}已发布更正公告。" if extension.corrected else ""
             return (
                 f"extended:{extension.event_id}",
@@ -222,7 +219,8 @@ class BatchProjectDeadlines(DeadlineSource):
             level=Notification.Level.INFO,
             title=f"需求响应已截止：「{project.title}」待确认总计划"[:200],
             body=(
-                f"采购项目「{project.code} {project.title}」的需求响应已于{_when(project.response_deadline)}截止，"
+                f"采购项目「{project.code} {project.title}」的需求响应已于"
+                f"{chinese_moment(project.response_deadline)}截止，"
                 f"可响应单位{response.eligible}家，已提交分计划{response.answered}家。请核对总计划后予以确认，"
                 "确认后各单位分计划锁定。"
             ),

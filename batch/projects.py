@@ -30,6 +30,7 @@ from procurement import access, tasks
 from procurement.access import SYSTEM
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
 from procurement.numbering import project_create_numbered
+from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run, transition_run_many
@@ -38,10 +39,6 @@ Eligibility = BatchDetails.Eligibility
 
 # How many names a refusal lists before "等N家".
 NAMES_SHOWN = 5
-
-
-def _fmt(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
 
 
 def _names(items: Iterable[str]) -> str:
@@ -263,7 +260,7 @@ def solicitation_body(project: Project) -> str:
         f"{project.organizer.name}。",
         "",
         "三、时间安排",
-        f"需求响应时间：{_fmt(project.response_opens_at)}至{_fmt(project.response_deadline)}。"
+        f"需求响应时间：{chinese_moment(project.response_opens_at)}至{chinese_moment(project.response_deadline)}。"
         "截止后系统自动关闭填报，不再受理分计划。",
         "",
         "四、采购标的及基本配置参数",
@@ -356,7 +353,7 @@ def correction_body(*, project: Project, original: Notice, old_deadline: datetim
         "",
         "二、更正信息",
         "更正事项：需求响应截止时间",
-        f"更正内容：需求响应截止时间由{_fmt(old_deadline)}更正为{_fmt(new_deadline)}。",
+        f"更正内容：需求响应截止时间由{chinese_moment(old_deadline)}更正为{chinese_moment(new_deadline)}。",
         f"更正理由：{reason}",
         f"更正日期：{_day(corrected_at)}",
         "",
@@ -391,7 +388,7 @@ def batch_response_deadline_extend(*, project: Project, new_deadline: datetime |
     now = timezone.now()
     old_deadline = locked.response_deadline
     if old_deadline is None or now >= old_deadline:
-        raise TransitionRefused(f"需求响应已于{_fmt(old_deadline or now)}截止，截止后不能再延长")
+        raise TransitionRefused(f"需求响应已于{chinese_moment(old_deadline or now)}截止，截止后不能再延长")
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写延长截止时间的原因（将写入更正公告）", field="reason")
@@ -402,7 +399,7 @@ def batch_response_deadline_extend(*, project: Project, new_deadline: datetime |
     if new_deadline <= now:
         raise ServiceError("新的截止时间必须晚于当前时间", field="new_deadline")
     if new_deadline <= old_deadline:
-        raise ServiceError(f"只能延长截止时间：新的截止时间必须晚于原截止时间{_fmt(old_deadline)}",
+        raise ServiceError(f"只能延长截止时间：新的截止时间必须晚于原截止时间{chinese_moment(old_deadline)}",
                            field="new_deadline")
 
     BatchProject.objects.filter(pk=locked.pk).update(response_deadline=new_deadline, updated_at=now)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from batch.models import Cycle, TaskNotice
 from procurement import access, deadlines
 from procurement.models import Category, Organization, Region
+from procurement.services.dates import chinese_date
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
@@ -38,10 +39,6 @@ LIMIT_TEXT_MAX = TaskNotice._meta.get_field("purchase_limit").max_length
 DOCUMENT_NUMBER_MAX = TaskNotice._meta.get_field("document_number").max_length
 EDITABLE_FIELDS = ("center", "category", "year", "purchase_limit", "purchase_limit_yuan", "scope", "cycle", "basis",
                    "document_number")
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- reads ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from procurement import deadlines
 from procurement.models import Contract, Membership, Notification, Organization, Reminder
+from procurement.services.dates import chinese_date
 
 logger = logging.getLogger(__name__)
 
@@ -313,10 +314,6 @@ def _send(messages: list[EmailMessage], key: str) -> None:
 
 # --- contract deadlines (合同公告 2 个工作日, 合同备案 7 个工作日) ------------------------------
 
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def contract_url(contract: Contract) -> str:
     """The buyer's page of the contract."""
     return reverse("unit-contract-detail", args=[contract.pk])
@@ -370,7 +367,7 @@ class ContractDeadlines(DeadlineSource):
                 until=passed,
                 level=Notification.Level.WARNING,
                 title=f"合同{deadline.action}即将到期",
-                body=f"{subject}应于{_chinese_date(due)}前完成{deadline.action}，请及时办理。{rule}。",
+                body=f"{subject}应于{chinese_date(due)}前完成{deadline.action}，请及时办理。{rule}。",
                 **common,
             ))
             found.append(Milestone(
@@ -380,7 +377,7 @@ class ContractDeadlines(DeadlineSource):
                 until=None,
                 level=Notification.Level.DANGER,
                 title=f"合同{deadline.action}已逾期",
-                body=f"{subject}的{deadline.action}截止日为{_chinese_date(due)}，至今尚未完成，已逾期，请立即办理。{rule}。",
+                body=f"{subject}的{deadline.action}截止日为{chinese_date(due)}，至今尚未完成，已逾期，请立即办理。{rule}。",
                 **common,
             ))
         return found

@@ -20,6 +20,7 @@ from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Org
 from procurement.modes import organizer_lot_page
 from procurement.plan_checks import budget_flags
 from procurement.selectors.plans import unit_counted_total
+from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
@@ -73,8 +74,7 @@ def _check_may_file(*, lot: Lot, unit: Organization, actor) -> None:
     now = timezone.now()
     if not project.window_open(now):
         if project.response_deadline and now >= project.response_deadline:
-            deadline = timezone.localtime(project.response_deadline)
-            raise ServiceError(f"需求响应已于{deadline:%Y年%m月%d日 %H:%M}截止，不能再填报或修改分计划")
+            raise ServiceError(f"需求响应已于{chinese_moment(project.response_deadline)}截止，不能再填报或修改分计划")
         raise ServiceError("项目当前不在需求响应时间内，不能填报分计划")
 
 
@@ -296,7 +296,7 @@ def _tell_organizer_of_late_change(sub_plan: SubPlan, *, before: tuple[Decimal, 
             project.response_deadline, deadlines.LATE_CHANGE_WORKING_DAYS):
         return
     quantity, budget = before
-    deadline = f"{timezone.localtime(project.response_deadline):%Y年%m月%d日 %H:%M}"
+    deadline = chinese_moment(project.response_deadline)
     if withdrawn:
         kind, title = f"late_withdraw_r{sub_plan.revision}", f"截止前撤回分计划：{unit.name}"
         change = (f"撤回了已提交的{_subject(sub_plan)}分计划，总计划已减去采购数量{_fmt_quantity(quantity)}"
