@@ -16,8 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from procurement.models import Project, SubPlan
-from procurement.plan_checks import sub_plan_flags
-from procurement.selectors.plans import master_plan, master_plan_drilldown
+from procurement.selectors.plans import flags_for_sub_plan, master_plan, master_plan_drilldown
 
 TOTALS_SHEET = "总计划"
 DETAIL_SHEET = "分计划明细"
@@ -99,7 +98,7 @@ def master_plan_workbook(*, project: Project, visible: QuerySet[SubPlan] | None 
             _cell(detail, sub_plan.budget_yuan, number_format=MONEY),
             sub_plan.contact_name, sub_plan.contact_phone, labels.get(sub_plan.status, sub_plan.status),
             _local(sub_plan.submitted_at),
-            "\n".join(f"{flag.label}：{flag.message}" for flag in sub_plan_flags(sub_plan)),
+            "\n".join(f"{flag.label}：{flag.message}" for flag in flags_for_sub_plan(sub_plan)),
         ])
 
     out = BytesIO()

@@ -27,8 +27,7 @@ from batch.master_plan_export import master_plan_file_name, master_plan_workbook
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
-from procurement.plan_checks import sub_plan_flags
-from procurement.selectors.plans import master_plan, master_plan_drilldown
+from procurement.selectors.plans import flags_for_sub_plan, master_plan, master_plan_drilldown
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
 
@@ -263,7 +262,7 @@ def project_lot(request, pk: int, lot_pk: int):
         "flagged_only": flagged_only,
         "page": page,
         # Each unit's row with what looks wrong in it (procurement.plan_checks), for the center to check.
-        "rows": [(sub_plan, sub_plan_flags(sub_plan)) for sub_plan in page],
+        "rows": [(sub_plan, flags_for_sub_plan(sub_plan)) for sub_plan in page],
     })
 
 

@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement.models import Category, Contract, FundingLine, Lot, Organization, Project, Region, SubPlan
-from procurement.plan_checks import FlagKind, budget_flags
-from procurement.selectors.plans import unit_counted_total
+from procurement.plan_checks import FlagKind
+from procurement.selectors.plans import flags_for_sub_plan
 
 
 # A read-only model serializer whose ``id`` is labelled in Chinese like every other field.
@@ -189,16 +189,7 @@ class SubPlanSerializer(ReadSerializer):
 
     @extend_schema_field(SubPlanWarningSerializer(many=True))
     def get_warnings(self, sub_plan: SubPlan) -> list[dict]:
-        project, lot = sub_plan.project, sub_plan.lot
-        if not lot.reference_price_yuan and project.purchase_limit_yuan is None:
-            return []  # nothing to check against (and no query)
-        total = getattr(sub_plan, "unit_total_yuan", None)
-        if total is None and project.purchase_limit_yuan is not None:
-            total = unit_counted_total(project_id=project.pk, unit_id=sub_plan.unit_id,
-                                       exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
-        flags = budget_flags(quantity=sub_plan.quantity, budget_yuan=sub_plan.budget_yuan,
-                             reference_price_yuan=lot.reference_price_yuan, unit_total_yuan=total,
-                             purchase_limit_yuan=project.purchase_limit_yuan)
+        flags = flags_for_sub_plan(sub_plan)
         return [{"kind": flag.kind, "label": flag.label, "message": flag.message} for flag in flags]
 
 

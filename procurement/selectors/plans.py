@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from procurement.models import Lot, Organization, Project, SubPlan
-from procurement.plan_checks import flagged_q, with_unit_totals
+from procurement.plan_checks import Flag, budget_flags, flagged_q, sub_plan_flags, with_unit_totals
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
@@ -110,3 +110,25 @@ def unit_counted_total(*, project_id: int, unit_id: int, exclude_pk: int | None 
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     return rows.aggregate(total=Coalesce(Sum("budget_yuan"), ZERO))["total"]
+
+
+def flags_for_values(*, lot: Lot, unit_id: int, quantity: Decimal, budget_yuan: Decimal,
+                     exclude_pk: int | None = None) -> list[Flag]:
+    """What would be flagged (``procurement.plan_checks``) if these values of ``unit`` counted, before they are
+    saved (the unit's form; ``exclude_pk``: the sub-plan they would replace). The unit's total is read only when
+    the project has a 采购限额."""
+    project = lot.project
+    total = None
+    if project.purchase_limit_yuan is not None:
+        total = unit_counted_total(project_id=project.pk, unit_id=unit_id, exclude_pk=exclude_pk) + budget_yuan
+    return budget_flags(quantity=quantity, budget_yuan=budget_yuan, reference_price_yuan=lot.reference_price_yuan,
+                        unit_total_yuan=total, purchase_limit_yuan=project.purchase_limit_yuan)
+
+
+def flags_for_sub_plan(sub_plan: SubPlan) -> list[Flag]:
+    """The flags of a saved sub-plan, its project and lot loaded. The unit's total is read once and kept on the
+    instance as ``with_unit_totals`` annotates it (an annotated row, or a second call, reads nothing)."""
+    if sub_plan.project.purchase_limit_yuan is not None and getattr(sub_plan, "unit_total_yuan", None) is None:
+        sub_plan.unit_total_yuan = unit_counted_total(project_id=sub_plan.project_id, unit_id=sub_plan.unit_id,
+                                                      exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
+    return sub_plan_flags(sub_plan)

@@ -18,8 +18,7 @@ from django.utils import timezone
 from procurement import access, deadlines
 from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Organization, SubPlan
 from procurement.modes import organizer_lot_page
-from procurement.plan_checks import budget_flags
-from procurement.selectors.plans import unit_counted_total
+from procurement.selectors.plans import flags_for_sub_plan
 from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -262,16 +261,8 @@ def _tell_organizer_of_flags(sub_plan: SubPlan) -> None:
     """A submitted sub-plan whose values look wrong (``procurement.plan_checks``): the organizer is told once
     per revision, with the reasons, and finds it flagged on the master plan."""
     project, lot = sub_plan.project, sub_plan.lot
-    if not lot.reference_price_yuan and project.purchase_limit_yuan is None:
-        return  # nothing to check against (and no query on the deadline-day path)
-    total = None
-    if project.purchase_limit_yuan is not None:
-        total = unit_counted_total(project_id=project.pk, unit_id=sub_plan.unit_id,
-                                   exclude_pk=sub_plan.pk) + sub_plan.budget_yuan
-        sub_plan.unit_total_yuan = total  # as with_unit_totals annotates it: the API's answer reads it, not again
-    flags = budget_flags(quantity=sub_plan.quantity, budget_yuan=sub_plan.budget_yuan,
-                         reference_price_yuan=lot.reference_price_yuan, unit_total_yuan=total,
-                         purchase_limit_yuan=project.purchase_limit_yuan)
+    # The unit's total read here stays on the instance: the API's answer (its warnings) reads it, not again.
+    flags = flags_for_sub_plan(sub_plan)
     if not flags:
         return
     unit = sub_plan.unit

@@ -6,16 +6,14 @@ another unit's sub-plan answers 404 and none of its data is rendered. Writes cal
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.models import Lot, Organization, SubPlan
-from procurement.plan_checks import Flag, budget_flags
+from procurement.models import Organization, SubPlan
+from procurement.plan_checks import Flag
 from procurement.selectors import buyer
-from procurement.selectors.plans import unit_counted_total
+from procurement.selectors.plans import flags_for_sub_plan, flags_for_values
 from procurement.services import sub_plans as sub_plan_services
 from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import FileSubPlanForm, SubPlanFilterForm, SubPlanForm, funding_line_formset
@@ -33,22 +31,6 @@ def _counted_message(sub_plan: SubPlan, *, opening: str) -> str:
     quantity = f"{sub_plan.quantity.normalize():f}"
     return (f"{opening}总计划已按本单位第{lot.number}包的采购数量{quantity}{lot.unit_of_measure}、"
             f"预算金额{sub_plan.budget_yuan:,.2f}元计算。{COUNTED_NOW}")
-
-
-def _flags(*, lot: Lot, unit_id: int, quantity: Decimal, budget_yuan: Decimal, sub_plan_pk: int | None = None
-           ) -> list[Flag]:
-    """What would be flagged to the center if these values counted (the unit sees it before submitting)."""
-    project = lot.project
-    total = None
-    if project.purchase_limit_yuan is not None:
-        total = unit_counted_total(project_id=project.pk, unit_id=unit_id, exclude_pk=sub_plan_pk) + budget_yuan
-    return budget_flags(quantity=quantity, budget_yuan=budget_yuan, reference_price_yuan=lot.reference_price_yuan,
-                        unit_total_yuan=total, purchase_limit_yuan=project.purchase_limit_yuan)
-
-
-def _flags_of(sub_plan: SubPlan) -> list[Flag]:
-    return _flags(lot=sub_plan.lot, unit_id=sub_plan.unit_id, quantity=sub_plan.quantity,
-                  budget_yuan=sub_plan.budget_yuan, sub_plan_pk=sub_plan.pk)
 
 
 def _own_sub_plan(request, pk: int) -> SubPlan:
@@ -89,7 +71,7 @@ def sub_plan_detail(request, pk: int):
         "contract": contract,
         "labels": dict(SubPlan.Status.choices),
         "editable": editable,
-        "flags": _flags_of(sub_plan) if sub_plan.status != SubPlan.Status.FROZEN else [],
+        "flags": flags_for_sub_plan(sub_plan) if sub_plan.status != SubPlan.Status.FROZEN else [],
         "can_submit": editable and sub_plan.status in (SubPlan.Status.DRAFT, SubPlan.Status.WITHDRAWN),
         "can_withdraw": editable and sub_plan.status == SubPlan.Status.SUBMITTED,
     })
@@ -108,8 +90,8 @@ def sub_plan_edit(request, pk: int):
             counted = sub_plan.status == SubPlan.Status.SUBMITTED
             # A submitted sub-plan's change counts at once: values that look wrong are confirmed first.
             if counted:
-                flags = _flags(lot=sub_plan.lot, unit_id=sub_plan.unit_id, quantity=values["quantity"],
-                               budget_yuan=values["budget_yuan"], sub_plan_pk=sub_plan.pk)
+                flags = flags_for_values(lot=sub_plan.lot, unit_id=sub_plan.unit_id, quantity=values["quantity"],
+                                         budget_yuan=values["budget_yuan"], exclude_pk=sub_plan.pk)
             if flags and not form.cleaned_data["confirm_flags"]:
                 form.add_error(None, FLAGS_TO_CONFIRM)
             else:
@@ -167,8 +149,8 @@ def sub_plan_file(request, project_pk: int):
             # Two buttons: 保存为草稿, or 保存并提交 (filed as submitted in one step, like the API's submit).
             submit = request.POST.get("action") == "submit"
             if submit:
-                flags = _flags(lot=lot, unit_id=unit.pk, quantity=values["quantity"],
-                               budget_yuan=values["budget_yuan"])
+                flags = flags_for_values(lot=lot, unit_id=unit.pk, quantity=values["quantity"],
+                                         budget_yuan=values["budget_yuan"])
             if flags and not form.cleaned_data["confirm_flags"]:
                 form.add_error(None, FLAGS_TO_CONFIRM)
             else:
@@ -207,7 +189,7 @@ def sub_plan_file(request, project_pk: int):
 @kind_required(UNIT)
 def sub_plan_submit(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
-    if _flags_of(sub_plan) and not request.POST.get("confirm_flags"):
+    if flags_for_sub_plan(sub_plan) and not request.POST.get("confirm_flags"):
         messages.error(request, FLAGS_TO_CONFIRM)
     else:
         run_step(request, lambda: sub_plan_services.sub_plan_submit(sub_plan=sub_plan, actor=request.user),
