@@ -34,16 +34,6 @@ CENT = Decimal("0.01")
 MAX_CONTRACT_BYTES = 20 * 1024 * 1024
 
 
-def _checked_date(value: date, *, field: str, label: str, not_before: date | None = None,
-                  not_before_label: str = "") -> date:
-    """``value`` if it is a date, not after today and not before ``not_before``."""
-    return day_checked(value, field=field, label=label, not_before=[(not_before, not_before_label)])
-
-
-def _after_signing(contract: Contract, value: date, *, field: str, label: str) -> date:
-    return _checked_date(value, field=field, label=label, not_before=contract.signed_on, not_before_label="签订日期")
-
-
 def _checked_pdf(file: File | None, *, field: str, label: str) -> File:
     """A PDF the purchaser uploads: the signed contract, or its public version."""
     if not file:
@@ -131,8 +121,8 @@ def contract_publish(*, contract: Contract, actor: AbstractBaseUser, published_o
     (its public version when the purchaser withheld parts), published through ``procurement.publication``."""
 
     def prepare(locked: Contract) -> dict[str, object]:
-        locked.published_on = _after_signing(locked, published_on or deadlines.today(), field="published_on",
-                                             label="公告日期")
+        locked.published_on = day_checked(published_on or deadlines.today(), field="published_on", label="公告日期",
+                                          not_before=[(locked.signed_on, "签订日期")])
         if not locked.signed_file:
             raise ServiceError("合同公告须附合同文本：请先上传签订的合同文本（PDF）", field="signed_file")
         notice_id = contract_notice_publish(contract=locked, actor=actor)
@@ -194,9 +184,8 @@ def contract_pay(*, contract: Contract, actor: AbstractBaseUser, paid_on: date, 
         raise TypeError("amount_yuan must be a Decimal")
 
     def prepare(locked: Contract) -> dict[str, str]:
-        locked.paid_on = _checked_date(paid_on, field="paid_on", label="支付日期",
-                                       not_before=locked.accepted_on or locked.signed_on,
-                                       not_before_label="验收日期" if locked.accepted_on else "签订日期")
+        locked.paid_on = day_checked(paid_on, field="paid_on", label="支付日期", not_before=[
+            (locked.accepted_on, "验收日期"), (locked.signed_on, "签订日期")])
         if not amount_yuan.is_finite():
             raise ServiceError("请填写正确的支付金额", field="amount_yuan")
         if amount_yuan < 0:
