@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
@@ -13,3 +14,10 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     default = False  # procurement's own config stays ProcurementConfig
     default_site = "procurement.admin_site.PortalAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under a Chinese name in the admin (its own config has none, and it ships no Chinese)."""
+
+    default = False  # procurement's own config stays ProcurementConfig
+    verbose_name = "登录安全"
