@@ -8,6 +8,11 @@ class ProcurementConfig(AppConfig):
     verbose_name = "集中采购共享核心"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from procurement import backends
+
+        backends.connect_signals()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Installs ``PortalAdminSite`` as ``admin.site`` (Django's documented way to replace the default site)."""

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "procurement.middleware.DemoPasswordChangeMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,12 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "procurement.validators.SharedDemoPasswordValidator"},
 ]
 # django-axes' backend first: it refuses a locked-out sign-in before any password is checked. It only watches;
-# Django's ModelBackend signs people in.
+# the portal's ModelBackend signs people in (and notes a sign-in with the demo's shared password).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "procurement.backends.PortalModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
@@ -181,6 +183,8 @@ AXES_CLIENT_IP_CALLABLE = "procurement.client_address.client_ip"
 # How many reverse proxies of ours stand in front of gunicorn, each appending to X-Forwarded-For. 0 (the
 # default): the header is ignored, since any client can send it; the address is the connection's.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Outside `make run`'s demo, whoever signs in with the demo's shared password must change it first.
+DEMO_PASSWORD_CHANGE_REQUIRED = not LOCAL_RUN
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -223,7 +227,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "procurement.api.authentication.TokenAuthentication",  # DRF's, its lookup built once (issue 7 point 16)
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, refusing a session still on the demo's shared password (issue 8 point 7).
+        "procurement.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
