@@ -203,6 +203,18 @@ def test_second_run_of_the_command_says_nothing_was_created():
     assert "本次未新增任何数据" in out.getvalue()
 
 
+def test_the_command_says_the_password_must_be_changed_only_outside_make_runs_demo(settings):
+    """Issue 8 point 7: outside `make run`'s demo the shared password is forced to change at first sign-in."""
+    outside, demo = StringIO(), StringIO()
+
+    call_command("seed_demo", stdout=outside)
+    settings.DEMO_PASSWORD_CHANGE_REQUIRED = False
+    call_command("seed_demo", stdout=demo)
+
+    assert "用此密码登录后须先修改密码" in outside.getvalue()
+    assert "修改密码" not in demo.getvalue()
+
+
 def test_the_demo_contracts_deadlines_are_swept(seeded):
     """The overdue demo contract carries next_check, so the beat's sweep reminds its buyer."""
     from procurement.services.reminders import sweep_due_deadlines
