@@ -6,6 +6,7 @@ Source: issue 8 point 7.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from procurement.services.demo import DEFAULT_DEMO_PASSWORD
@@ -50,6 +51,18 @@ def test_the_admin_login_shows_the_lockout_in_the_admins_own_page(browser_page, 
     expect(page.get_by_test_id("lockout-message")).to_contain_text(LOCKED)
     expect(page.locator("#site-name")).to_contain_text("管理后台")
     screenshot(page, "admin_login_locked_out")
+
+    # The administrator sees the lock among the sign-in records, in Chinese.
+    get_user_model().objects.create_superuser("xitong", "xitong@example.gov.cn", PASSWORD)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill("xitong")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.goto(f"{live_server.url}/admin/axes/accessattempt/")
+    expect(page.locator("#content h1")).to_contain_text("登录失败记录")
+    row = page.locator("#result_list tbody tr").filter(has_text=world.center_user.username)
+    expect(row).to_contain_text("已锁定")
+    screenshot(page, "admin_access_attempts")
 
 
 def test_a_user_changes_their_password_from_the_top_bar(browser_page, live_server, world):

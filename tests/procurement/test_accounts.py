@@ -205,7 +205,8 @@ def test_the_sign_in_records_appear_in_the_admin_in_chinese(admin_client, client
 
     assert "登录安全" in index and "登录失败记录" in index and "登录日志" in index
     assert "连续失败次数" in changelist and "IP 地址" in changelist and "已锁定" in changelist
-    assert "Failed Logins" not in changelist and "Access attempts" not in changelist
+    assert "<span>状态</span>" in changelist and "清理已过期的失败记录" in changelist
+    assert "Failed Logins" not in changelist and "Access attempts" not in changelist and "Status" not in changelist
 
 
 # --- changing one's own password ---------------------------------------------------------------------
