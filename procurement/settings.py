@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "procurement.apps.AxesConfig",
     "procurement",
     "notices",
     "batch",
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "procurement.middleware.DemoPasswordChangeMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -111,12 +115,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "procurement.validators.SharedDemoPasswordValidator"},
+]
+# django-axes' backend first: it refuses a locked-out sign-in before any password is checked. It only watches;
+# the portal's ModelBackend signs people in (and notes a sign-in with the demo's shared password).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "procurement.backends.PortalModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "portal-home"
 
 LANGUAGE_CODE = "zh-hans"
+# The portal's own translations of packages that ship none in Chinese (django-axes' admin pages).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -151,6 +164,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# --- Sign-in throttling (django-axes) ------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords in a row, the username is refused from that address for
+# LOGIN_LOCKOUT_MINUTES, even with the right password; a success clears the count.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# The username and the address together: the clerks of a bureau sign in from behind one NAT address, so a
+# lock per address would shut a whole office out for one person's typos (or for someone guessing at another
+# account from the same network); a lock per username alone would let anyone lock any clerk out from anywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts a fixed time from the last counted failure: the page's "try again in N minutes" stays true
+# however often the locked person tries meanwhile (attempts during the lock are refused, not counted).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "procurement.views.auth.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "procurement.client_address.client_ip"
+# How many reverse proxies of ours stand in front of gunicorn, each appending to X-Forwarded-For. 0 (the
+# default): the header is ignored, since any client can send it; the address is the connection's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Outside `make run`'s demo, whoever signs in with the demo's shared password must change it first.
+DEMO_PASSWORD_CHANGE_REQUIRED = not LOCAL_RUN
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -193,7 +227,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "procurement.api.authentication.TokenAuthentication",  # DRF's, its lookup built once (issue 7 point 16)
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, refusing a session still on the demo's shared password (issue 8 point 7).
+        "procurement.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -37,3 +37,20 @@ def validate_unit_code(value: str) -> None:
             "单位代码「%(value)s」格式不正确：应为3至32位数字、字母、点或连字符",
             params={"value": value}, code="unit_code_format",
         )
+
+
+class SharedDemoPasswordValidator:
+    """A password validator (``AUTH_PASSWORD_VALIDATORS``): never the demo's shared password.
+
+    The demo prints that password for everyone to use; a password one chooses must be one's own.
+    """
+
+    def validate(self, password: str, user=None) -> None:
+        from procurement.services.accounts import is_shared_demo_password  # the models import this module
+
+        if is_shared_demo_password(password):
+            raise ValidationError("新密码不能是演示账号的公共初始密码，请设置一个只有您知道的密码。",
+                                  code="password_is_shared_demo_password")
+
+    def get_help_text(self) -> str:
+        return "不能使用演示账号的公共初始密码。"

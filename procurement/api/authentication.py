@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from procurement import rows
+from procurement.services.accounts import DEMO_PASSWORD_API_REFUSAL, demo_password_change_pending
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -47,3 +48,14 @@ def _token_statement(alias: str, model) -> tuple[str, rows.ModelColumns, rows.Mo
            f"JOIN {qn(user_model._meta.db_table)} u ON u.{user_pk} = t.{token_user} "
            f"WHERE t.{qn(model._meta.pk.column)} = %s")
     return sql, token_columns, user_columns
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication; a session signed in with the demo's shared password is refused until
+    that password is changed (``procurement.services.accounts``), as every page of the portal is."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and demo_password_change_pending(request._request):
+            raise exceptions.PermissionDenied(DEMO_PASSWORD_API_REFUSAL)
+        return result

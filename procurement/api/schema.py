@@ -25,6 +25,7 @@ class TokenSchemeZh(TokenScheme):
 
 class SessionSchemeZh(SessionScheme):
     priority = 1
+    match_subclasses = True  # the portal's own (procurement.api.authentication.SessionAuthentication)
 
     def get_security_definition(self, auto_schema):
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 
 from procurement.models import Contract, FundingLine, Lot, Organization, SubPlan
@@ -39,6 +39,24 @@ class PortalLoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"placeholder": "请输入用户名", "autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"placeholder": "请输入密码"})
+        _style(self)
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's form for changing one's own password (its validators' messages are Django's Chinese);
+    the page saves through ``procurement.services.accounts.password_change``, not ``save()``."""
+
+    error_messages = {
+        "password_incorrect": "原密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致，请重新输入。",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "原密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "确认新密码"
+        self.fields["new_password2"].help_text = "请再次输入新密码，以免输错。"
         _style(self)
 
 

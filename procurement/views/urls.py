@@ -7,6 +7,7 @@ from procurement.views import auth, contracts, home, messages, sub_plans, suppli
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
     path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("account/password/", auth.PortalPasswordChangeView.as_view(), name="password-change"),
     path("workbench/", home.workbench, name="workbench"),
     path("finance/", home.finance_home, name="finance-home"),
     path("center/", home.center_home, name="center-home"),

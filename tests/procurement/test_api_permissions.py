@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -43,7 +44,8 @@ def token_client(user) -> APIClient:
 
 def session_client(user, *, enforce_csrf_checks: bool = False) -> APIClient:
     client = APIClient(enforce_csrf_checks=enforce_csrf_checks)
-    assert client.login(username=user.username, password=PASSWORD)
+    # django-axes watches every password sign-in through its request (it counts failures per address).
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client
 
 

@@ -151,6 +151,8 @@ def test_make_run_serves_like_production_and_ctrl_c_ends_every_process(make_run)
                             {"csrfmiddlewaretoken": token, "username": "unit", "password": DEFAULT_DEMO_PASSWORD})
     assert status == 200, home[:2000]
     assert "退出登录" in home
+    # The demo of `make run` keeps its shared password: the unit's home, not the forced password change.
+    assert "预算单位工作台" in home
     assert {cookie.name for cookie in jar} >= {"sessionid", "csrftoken"}
     assert not any(cookie.secure for cookie in jar)
 

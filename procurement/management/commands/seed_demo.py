@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.services.demo import DEFAULT_DEMO_PASSWORD, demo_password, demo_seed
@@ -49,3 +50,5 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
         self.stdout.write(self.style.WARNING(f"所有演示账号的密码：{result.password}"))
         self.stdout.write("（密码每次执行时都会重置为上述密码；可通过环境变量 DEMO_PASSWORD 指定。）")
+        if settings.DEMO_PASSWORD_CHANGE_REQUIRED:
+            self.stdout.write("（当前不是 make run 演示模式：用此密码登录后须先修改密码，才能使用平台其他功能。）")
