@@ -14,7 +14,9 @@ Services (every write; keyword-only, atomic; state changes through ``transition_
 - ``batch_project_terminate``: stop the project before the award with a reason and a 终止公告.
 
 Selectors: ``batch_savings`` (节约率 per lot and project) and ``batch_signing_board`` (who has
-signed, who has not, and every legal deadline of the contracts).
+signed, who has not, and every legal deadline of the contracts); ``award_projects_managed`` and
+``award_projects_readable`` with ``MANAGERS`` and ``READERS``: who runs and who reads them, for the pages
+and the API alike.
 """
 
 from __future__ import annotations
@@ -735,6 +737,34 @@ def batch_project_terminate(*, project: Project, actor: AbstractBaseUser, reason
         return {"termination_reason": reason, "notice_id": notice.pk}
 
     return transition_run(instance=locked, name="terminate", actor=actor, note=reason, prepare=prepare)
+
+
+# --- selectors: who runs the procurement and who reads its results -----------------------------
+
+# The one declaration of these rights, for the pages (``kind_required``) and the API (``seats_required``) alike
+# (issue 8 point 4: the API served the signing board and the savings to units and suppliers the pages refused).
+# The center, or its entrusted agency, runs the procurement of its own projects; finance staff read the savings
+# and the signing board of the projects of their region. A unit sees its own contracts, a supplier its own, on
+# their own pages: the board holds every unit's contract and the savings every lot's budget, so neither reads them.
+MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
+READERS = (*MANAGERS, Organization.Kind.FINANCE)
+
+
+def award_projects_managed(user) -> QuerySet[BatchProject]:
+    """The batch projects the user's center or agency runs: the workspace and each of its steps."""
+    if access.is_superuser(user):
+        return BatchProject.objects.all()
+    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
+    return BatchProject.objects.filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
+
+
+def award_projects_readable(user) -> QuerySet[BatchProject]:
+    """Managed projects and, for finance staff, the batch projects of their region and below: the award list,
+    the savings and the signing board."""
+    q = Q(pk__in=award_projects_managed(user).values("pk"))
+    if access.has_seat(user, Organization.Kind.FINANCE):
+        q |= Q(pk__in=access.visible_projects(user).values("pk"))
+    return BatchProject.objects.filter(q)
 
 
 # --- selectors: savings ----------------------------------------------------------------------

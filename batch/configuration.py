@@ -77,6 +77,11 @@ def default_type_name(number: int) -> str:
 
 # --- reads ---------------------------------------------------------------------------------------
 
+# Who compiles and keeps the 产品配置表 (seed 000 三(一)(2): 责任部门 各级集中采购机构), for the pages
+# (``kind_required``) and the API's writes (``seats_required``) alike (issue 8 point 4).
+COMPILERS = (Organization.Kind.CENTER,)
+
+
 def configuration_tables_visible(user) -> QuerySet:
     """The tables of the centers the user acts for, and those made for the user's bureaus' task notices."""
     qs = ConfigurationTable.objects.select_related("center", "task__category", "task__finance_bureau")

@@ -490,14 +490,27 @@ def batch_projects(user) -> QuerySet[BatchProject]:
     )
 
 
-def batch_projects_with_lots(user) -> QuerySet[BatchProject]:
+def with_lots(projects: QuerySet[BatchProject]) -> QuerySet[BatchProject]:
     lots = Lot.objects.select_related("category", "batch__configuration_type").order_by("number", "pk")
-    return batch_projects(user).prefetch_related(Prefetch("lots", queryset=lots))
+    return projects.prefetch_related(Prefetch("lots", queryset=lots))
+
+
+def batch_projects_with_lots(user) -> QuerySet[BatchProject]:
+    return with_lots(batch_projects(user))
+
+
+# Who opens a project and runs its solicitation and master plan, for the pages (``kind_required``) and the API
+# (``seats_required``) alike (issue 8 point 4): the center opens it from its own task notice; the center or its
+# entrusted agency runs it.
+OPENERS = (Organization.Kind.CENTER,)
+MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
 
 
 def managed_batch_projects(user) -> QuerySet[BatchProject]:
-    """The batch projects the user's center (or agency) runs: the center's pages."""
-    orgs = access.org_ids(user, kind=Organization.Kind.CENTER) + access.org_ids(user, kind=Organization.Kind.AGENCY)
+    """The batch projects the user's center (or agency) runs: the center's pages and the API's steps."""
+    if access.is_superuser(user):
+        return batch_projects(user)
+    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
     return batch_projects(user).filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
 
 

@@ -43,6 +43,11 @@ EDITABLE_FIELDS = ("center", "category", "year", "purchase_limit", "purchase_lim
 
 # --- reads ---------------------------------------------------------------------------------------
 
+# Who drafts, issues and withdraws a notice, and who receives and acknowledges it: the one declaration for the
+# pages (``kind_required``) and the API (``seats_required``) alike (issue 8 point 4).
+DRAFTERS = (Organization.Kind.FINANCE,)
+RECEIVERS = (Organization.Kind.CENTER,)
+
 def _with_joins(qs: QuerySet) -> QuerySet:
     return qs.select_related("finance_bureau__region", "center", "category").prefetch_related("scope_regions")
 

@@ -1,15 +1,15 @@
 """``/api/v1/batch/arrangements/``: the budget arrangement tables, their import, analysis and export.
 
 Reads start from ``batch.analysis.arrangement_list`` (finance staff: their region and below), so a
-table outside it answers 404. The upload runs ``batch.arrangement.arrangement_import``: a bad file
-answers 400 with every error listed; a bureau the user does not act for answers 403.
+table outside it answers 404. The upload has the page's door (``analysis.import_bureaus_required``): whoever
+may import for no bureau hears 403 before the file is read. It then runs ``batch.arrangement.arrangement_import``:
+a bad file answers 400 with every error listed; a bureau the user does not act for answers 403.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -31,7 +31,8 @@ from procurement.models import Organization, Region
 
 NOUN = "安排情况表"
 WAN_DIGITS = {"max_digits": 18, "decimal_places": 4}
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权为该财政部门导入安排情况表")
+FORBIDDEN = OpenApiResponse(ErrorSerializer,
+                            description="无权导入安排情况表：不是财政部门经办人，或无权为所选财政部门导入")
 
 
 # --- representations -----------------------------------------------------------------------------
@@ -306,9 +307,10 @@ class ArrangementViewSet(ReadOnlyViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def upload(self, request: Request) -> Response:
+        bureaus = analysis.import_bureaus_required(user=request.user)  # the page's door, before the file is read
         form = ArrangementUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        bureau = self._bureau(form.validated_data.get("finance_bureau"))
+        bureau = self._bureau(form.validated_data.get("finance_bureau"), bureaus)
         upload = form.validated_data["file"]
         try:
             result = arrangement_import(file=upload, year=form.validated_data["year"], finance_bureau=bureau,
@@ -327,8 +329,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
         }).data
         return Response(body, status=status.HTTP_201_CREATED)
 
-    def _bureau(self, pk: int | None) -> Organization:
-        bureaus = analysis.importable_bureaus(user=self.request.user)
+    def _bureau(self, pk: int | None, bureaus) -> Organization:
         if pk is not None:
             found = Organization.objects.filter(pk=pk, kind=Organization.Kind.FINANCE).first()
             if found is None:
@@ -337,8 +338,6 @@ class ArrangementViewSet(ReadOnlyViewSet):
         choices = list(bureaus[:2])
         if len(choices) == 1:
             return choices[0]
-        if not choices:
-            raise PermissionDenied("您不是财政部门的经办人员，不能导入安排情况表")
         raise serializers.ValidationError({"finance_bureau": ["您在多个财政部门任职，请填写财政部门内部编号"]})
 
     @extend_schema(summary=f"{NOUN}分析", tags=[NOUN], parameters=[ID],

@@ -1,7 +1,11 @@
 """``/api/v1/batch/awards/``: 实施采购, 定标, 统采分签 and 终止 of batch projects, for other systems.
 
-Lookups start from the access policy (an invisible project answers 404); every POST calls a service
-in ``batch.award``, which checks the caller's right (403), the project's state (409) and the rules (400).
+Each action has the right of its page (``batch.views.award``), from the same declaration in ``batch.award``:
+reading (the list, a project, the savings, the signing board) is for the center or agency running the project
+and for finance staff of its region (``READERS``, ``award_projects_readable``); every step is for the center or
+agency running it (``MANAGERS``, ``award_projects_managed``). Another organization hears 403, a project outside
+the selector 404, both before the body is read; then a service in ``batch.award`` checks the caller's right
+again (403), the project's state (409) and the rules (400).
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from rest_framework.response import Response
 
 from batch import award as award_services
 from batch.models import LotDocument
-from procurement import access
+from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import LotRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import NOT_FOUND, UNAUTHENTICATED, ErrorSerializer
-from procurement.models import Award, Contract, Lot, Mode, Organization, ProcurementMethod, Project
+from procurement.models import Award, Contract, Lot, Organization, ProcurementMethod, Project
 
 NOUN = "批量集中采购定标与合同"
 TAGS = [NOUN]
@@ -233,10 +237,17 @@ REFUSED = OpenApiResponse(OpenApiTypes.OBJECT,
                           description="请求被拒绝：数据不合规则。detail 为原因；字段错误以字段名为键")
 FORBIDDEN = OpenApiResponse(ErrorSerializer,
                             description="无权执行该操作（只有组织该项目的采购中心或受托代理机构可以办理）")
+FORBIDDEN_READ = OpenApiResponse(ErrorSerializer,
+                                 description="无权查看（只有采购中心、受托代理机构和财政部门可以查看；"
+                                             "预算单位和供应商在本单位的页面查看本单位的合同）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（例如定标后再终止）")
 WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-READ_ERRORS = {401: UNAUTHENTICATED, 404: NOT_FOUND}
+READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN_READ, 404: NOT_FOUND}
 PROJECT_NOW = OpenApiResponse(BatchAwardProjectSerializer, description="操作后的项目")
+
+
+# What finance staff may read of a project they do not run; every other action is a step of the procurement.
+READ_ACTIONS = ("list", "retrieve", "savings", "signing_board")
 
 
 class BatchAwardFilter(filters.FilterSet):
@@ -249,7 +260,8 @@ class BatchAwardFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="批量集中采购项目定标情况列表", tags=TAGS,
-                       responses={200: BatchAwardProjectSerializer(many=True), 401: UNAUTHENTICATED}),
+                       responses={200: BatchAwardProjectSerializer(many=True), 401: UNAUTHENTICATED,
+                                  403: FORBIDDEN_READ}),
     retrieve=extend_schema(summary="批量集中采购项目定标情况", tags=TAGS, parameters=[PROJECT_ID],
                            responses={200: BatchAwardProjectSerializer, **READ_ERRORS}),
 )
@@ -260,13 +272,22 @@ class BatchAwardViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericView
     filter_backends = [DjangoFilterBackend, SearchFilter]
     filterset_class = BatchAwardFilter
     search_fields = ["code", "title"]
+    permission_classes = [SeatRequired]
+    seats_required = dict.fromkeys(READ_ACTIONS, Seats(
+        award_services.READERS, "只有采购中心、受托代理机构和财政部门可以查看定标情况、节约率和合同签订情况"))
+    default_seats_required = Seats(award_services.MANAGERS, "只有组织该项目的采购中心或受托代理机构可以办理")
 
     def get_view_name(self) -> str:
         return NOUN
 
     def get_queryset(self):
+        # The page's selector: readers (finance too) for the reads, the running center for the steps.
+        if self.action in READ_ACTIONS:
+            projects = award_services.award_projects_readable(self.request.user)
+        else:
+            projects = award_services.award_projects_managed(self.request.user)
         return (
-            access.visible_projects(self.request.user).filter(mode=Mode.BATCH)
+            projects
             .select_related("batch")
             .prefetch_related("awards__lot", "awards__supplier")
             .order_by("-created_at", "-pk")

@@ -1,8 +1,11 @@
 """Batch projects under ``/api/v1/batch/projects/``: solicitation and the master plan (seed 000 三(一)(3)(4)).
 
-Reads start from ``access.visible_projects`` (another center's project → 404). Writes are explicit POSTs
-calling the services of ``batch.projects`` (no right → 403, wrong state → 409, a rule refused → 400,
-with a Chinese ``detail``).
+Reads start from ``access.visible_projects`` (another center's project → 404). Writes are explicit POSTs with
+the right of the center's pages (``batch.views.projects``), from the same declaration in ``batch.projects``:
+opening is for a center (``OPENERS``), every other step for the center or agency running the project
+(``MANAGERS``, ``managed_batch_projects``); another organization hears 403 and a project it does not run 404,
+before the body is read. The services of ``batch.projects`` then check the right again (403), the state (409)
+and the rules (400), with a Chinese ``detail``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from batch.models import BatchDetails, BatchProject, ConfigurationTable, TaskNot
 from notices.models import Notice
 from procurement import access
 from procurement.api.filters import IntegerFilter
+from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import (
     CategoryRefSerializer,
     LotRefSerializer,
@@ -288,6 +292,10 @@ def _master_plan_reader(user, project: Project) -> None:
 LOT_PARAMETER = OpenApiParameter("lot", int, OpenApiParameter.QUERY, description="只列该采购包（内部编号）的分计划")
 
 
+# The steps the center (or agency) running the project takes on its pages.
+STEPS = ("publish_solicitation", "extend_deadline", "close", "confirm")
+
+
 @read_schema(lookup=PROJECT_ID)
 class BatchProjectViewSet(ReadOnlyViewSet):
     """批量集中采购项目：采购中心看本中心组织的项目，预算单位看可响应的项目，财政部门看本区划及下级。
@@ -303,8 +311,15 @@ class BatchProjectViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "year", "created_at", "response_deadline"]
     ordering = ["-created_at", "-pk"]
     parser_classes = [JSONParser]
+    permission_classes = [SeatRequired]
+    seats_required = {
+        "create": Seats(project_services.OPENERS, "只有采购中心可以立项"),
+        **dict.fromkeys(STEPS, Seats(project_services.MANAGERS, "只有组织该项目的采购中心或受托代理机构可以办理")),
+    }
 
     def get_queryset(self):
+        if self.action in STEPS:  # the center's pages look the project up here: another one's is a 404
+            return project_services.with_lots(project_services.managed_batch_projects(self.request.user))
         return project_services.batch_projects_with_lots(self.request.user)
 
     def _project(self, project: Project) -> dict:
@@ -352,10 +367,11 @@ class BatchProjectViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"], url_path="extend-deadline")
     def extend_deadline(self, request, *args, **kwargs):
+        project = self.get_object()  # first: a project the caller does not run is a 404, whatever the body
         serializer = DeadlineExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         project = project_services.batch_response_deadline_extend(
-            project=self.get_object(), new_deadline=serializer.validated_data["new_deadline"],
+            project=project, new_deadline=serializer.validated_data["new_deadline"],
             reason=serializer.validated_data["reason"], actor=request.user)
         return Response(self._project(project))
 

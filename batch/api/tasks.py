@@ -1,8 +1,11 @@
 """Task notices (annex 5) and product configuration tables (annex 6) under ``/api/v1/batch/``.
 
 Reads start from the same scoped querysets as the pages (another bureau's or center's object → 404);
-each transition is one POST action calling its service (no right → 403, wrong state → 409, a rule
-refused → 400, all with a Chinese ``detail``).
+each transition is one POST action with the right of the page that offers it, from the same declaration
+(``task_notices.DRAFTERS`` / ``RECEIVERS``, ``configuration.COMPILERS``) and the same selector: another kind of
+organization hears 403 and an object outside the page's selector 404, whatever the body and the state (issue 8
+point 4). The service then checks the right again (403), the state (409) and the rules (400), all with a
+Chinese ``detail``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotic
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.api.filters import IntegerFilter
+from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
     NOT_FOUND,
@@ -194,9 +198,19 @@ class TaskNoticeViewSet(ReadOnlyViewSet):
     search_fields = ["category__code", "category__name", "document_number"]
     ordering_fields = ["year", "created_at", "issued_on"]
     ordering = ["-year", "-created_at", "-pk"]
+    permission_classes = [SeatRequired]
+    seats_required = {
+        **dict.fromkeys(("issue", "withdraw"), Seats(task_services.DRAFTERS, "只有财政部门可以下达和撤回任务通知单")),
+        "acknowledge": Seats(task_services.RECEIVERS, "只有收到任务通知单的集中采购机构可以签收"),
+    }
 
     def get_queryset(self):
-        return task_services.task_notices_visible(self.request.user)
+        user = self.request.user
+        if self.action in ("issue", "withdraw"):  # the finance pages' notices
+            return task_services.task_notices_drafted(user)
+        if self.action == "acknowledge":  # the center pages' notices
+            return task_services.task_notices_received(user)
+        return task_services.task_notices_visible(user)
 
     def _answer(self, task: TaskNotice) -> Response:
         return Response(TaskNoticeSerializer(self.get_queryset().get(pk=task.pk)).data)
@@ -248,10 +262,17 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
     search_fields = ["title"]
     ordering_fields = ["filled_on", "created_at"]
     ordering = ["-filled_on", "-pk"]
+    permission_classes = [SeatRequired]
+    seats_required = dict.fromkeys(("import_new", "import_into"), Seats(
+        configuration_services.COMPILERS, "只有集中采购机构可以导入产品配置表"))
 
     def get_queryset(self):
-        return configuration_services.configuration_tables_visible(self.request.user).prefetch_related(
-            "types__category")
+        user = self.request.user
+        if self.action == "import_into":  # the center pages' tables
+            tables = configuration_services.configuration_tables_of_centers(user)
+        else:
+            tables = configuration_services.configuration_tables_visible(user)
+        return tables.prefetch_related("types__category")
 
     def _answer(self, table: ConfigurationTable, *, code: int = status.HTTP_200_OK) -> Response:
         return Response(ConfigurationTableSerializer(self.get_queryset().get(pk=table.pk)).data, status=code)

@@ -76,8 +76,7 @@ def arrangement_list(request):
     import_errors: list[str] = []
     replacement = None
     if request.method == "POST":
-        if not bureaus:
-            raise PermissionDenied("只有财政部门经办人可以导入安排情况表。")
+        analysis.import_bureaus_required(user=user)
         form = ArrangementUploadForm(request.POST, request.FILES, bureaus=bureau_choices, only=only)
         if form.is_valid():
             upload = form.cleaned_data["file"]

@@ -3,8 +3,9 @@
 The center (or its entrusted agency) works on its own projects only: the procurement record,
 documents, the award of each lot, 定标 with the result notice, contract generation, the savings
 table, the signing board and termination. Finance staff read the savings and the signing board of
-the projects in their region. Every lookup goes through a queryset of the user's projects, so
-another center's project answers 404; every write calls a service in ``batch.award``.
+the projects in their region. Who may (``MANAGERS``, ``READERS``) and every lookup
+(``award_projects_managed``, ``award_projects_readable``) come from ``batch.award``, the same as the
+API's (issue 8 point 4), so another center's project answers 404; every write calls a service there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -20,12 +21,11 @@ from django.views.decorators.http import require_POST
 from batch import award as award_services
 from batch.models import BatchDetails, BatchProject, LotDocument
 from notices.models import Notice
-from procurement import access, deadlines
+from procurement import deadlines
 from procurement.models import Contract, Filing, Lot, Organization, Project
 from procurement.views.common import file_download, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
-CENTER, AGENCY, FINANCE = Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE
 Status = Project.Status
 BOARD_PAGE_SIZE = 50
 
@@ -137,44 +137,34 @@ class BoardFilterForm(forms.Form):
         bootstrap(self)
 
 
-# --- lookups -------------------------------------------------------------------------------------
+# --- lookups: the same selectors as the API's (batch.award) ---------------------------------------
 
-def _managed_projects(user) -> QuerySet[BatchProject]:
-    """Batch projects the user's center or agency runs."""
-    orgs = access.org_ids(user, kind=CENTER) + access.org_ids(user, kind=AGENCY)
-    return BatchProject.objects.filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
-
-
-def _readable_projects(user) -> QuerySet[BatchProject]:
-    """Managed projects, plus (finance staff) the batch projects of their region and below."""
-    q = Q(pk__in=_managed_projects(user).values("pk"))
-    if access.org_ids(user, kind=FINANCE):
-        q |= Q(pk__in=access.visible_projects(user).values("pk"))
-    return BatchProject.objects.filter(q)
+MANAGERS, READERS = award_services.MANAGERS, award_services.READERS
 
 
 def _managed(request, pk: int) -> BatchProject:
-    return get_object_or_404(_managed_projects(request.user).select_related("organizer", "scope_region", "category"),
-                             pk=pk)
+    projects = award_services.award_projects_managed(request.user)
+    return get_object_or_404(projects.select_related("organizer", "scope_region", "category"), pk=pk)
 
 
 def _readable(request, pk: int) -> BatchProject:
-    return get_object_or_404(_readable_projects(request.user).select_related("organizer", "scope_region"), pk=pk)
+    projects = award_services.award_projects_readable(request.user)
+    return get_object_or_404(projects.select_related("organizer", "scope_region"), pk=pk)
 
 
 def _is_manager(request, project: Project) -> bool:
-    return _managed_projects(request.user).filter(pk=project.pk).exists()
+    return award_services.award_projects_managed(request.user).filter(pk=project.pk).exists()
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
-@kind_required(CENTER, AGENCY, FINANCE)
+@kind_required(*READERS)
 def award_project_list(request):
     """Batch projects from the confirmed master plan on: the center's own, or finance's region's."""
     status = request.GET.get("status", "")
     stages = [Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED, Status.TERMINATED]
     projects = (
-        _readable_projects(request.user).filter(status__in=stages)
+        award_services.award_projects_readable(request.user).filter(status__in=stages)
         .select_related("organizer", "scope_region")
         .annotate(lot_count=Count("lots", distinct=True), contract_count=Count("contracts", distinct=True))
         .order_by("-created_at", "-pk")
@@ -183,7 +173,7 @@ def award_project_list(request):
         projects = projects.filter(status=status)
     else:
         status = ""
-    managed_ids = set(_managed_projects(request.user).values_list("pk", flat=True))
+    managed_ids = set(award_services.award_projects_managed(request.user).values_list("pk", flat=True))
     return render(request, "batch/award/project_list.html", {
         "page": paginate(request, projects),
         "status": status,
@@ -248,7 +238,7 @@ def _workspace(request, project: BatchProject, *, start_form=None, document_form
     })
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_project(request, pk: int):
     return _workspace(request, _managed(request, pk))
 
@@ -262,7 +252,7 @@ def _form_step(request, project: BatchProject, form: forms.Form, call, *, done, 
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_start(request, pk: int):
     project = _managed(request, pk)
     form = ProcurementStartForm(request.POST)
@@ -274,7 +264,7 @@ def award_start(request, pk: int):
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_document_add(request, pk: int):
     project = _managed(request, pk)
     form = DocumentForm(request.POST, request.FILES)
@@ -286,7 +276,7 @@ def award_document_add(request, pk: int):
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_lot(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(Lot, pk=lot_pk, project=project)
@@ -299,7 +289,7 @@ def award_lot(request, pk: int, lot_pk: int):
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_evaluation(request, pk: int):
     project = _managed(request, pk)
     form = EvaluationForm(request.POST)
@@ -311,7 +301,7 @@ def award_evaluation(request, pk: int):
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_lot_max_price(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(Lot, pk=lot_pk, project=project)
@@ -325,7 +315,7 @@ def award_lot_max_price(request, pk: int, lot_pk: int):
     )
 
 
-@kind_required(CENTER, AGENCY, FINANCE)
+@kind_required(*READERS)
 def award_document(request, pk: int, document_pk: int):
     """A kept procurement document, for the center running the project and finance of its region."""
     project = _readable(request, pk)
@@ -340,14 +330,14 @@ def _post_action(request, pk: int, *, service, done: str, target: str = "batch:a
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_finalize(request, pk: int):
     return _post_action(request, pk, service=award_services.batch_award_finalize,
                         done="已定标：中标（成交）结果公告已发布，采购结果已报财政部门备案。")
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_contracts_generate(request, pk: int):
     def done(created) -> str:
         if not created:
@@ -358,7 +348,7 @@ def award_contracts_generate(request, pk: int):
                         target="batch:award-signing-board")
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*MANAGERS)
 def award_terminate(request, pk: int):
     project = _managed(request, pk)
     form = TerminateForm(request.POST if request.method == "POST" else None)
@@ -379,7 +369,7 @@ def award_terminate(request, pk: int):
     })
 
 
-@kind_required(CENTER, AGENCY, FINANCE)
+@kind_required(*READERS)
 def award_savings(request, pk: int):
     project = _readable(request, pk)
     return render(request, "batch/award/savings.html", {
@@ -389,7 +379,7 @@ def award_savings(request, pk: int):
     })
 
 
-@kind_required(CENTER, AGENCY, FINANCE)
+@kind_required(*READERS)
 def award_signing_board(request, pk: int):
     project = _readable(request, pk)
     lots = Lot.objects.filter(project=project).order_by("number", "pk")

@@ -32,7 +32,6 @@ from procurement.views.common import REFUSALS, add_refusal, kind_required, pagin
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
-AGENCY = Organization.Kind.AGENCY
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -144,7 +143,7 @@ def _managed(request, pk: int):
     return get_object_or_404(project_services.managed_batch_projects(request.user), pk=pk)
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_list(request):
     form = ProjectFilterForm(request.GET)
     projects = project_services.managed_batch_projects(request.user)
@@ -160,7 +159,7 @@ def project_list(request):
     })
 
 
-@kind_required(CENTER)
+@kind_required(*project_services.OPENERS)
 def project_open(request):
     form = ProjectOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +182,7 @@ def project_open(request):
     return render(request, "batch/projects/open.html", {"form": form})
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_detail(request, pk: int):
     project = _managed(request, pk)
     plan = master_plan(project=project)
@@ -220,7 +219,7 @@ def extension_refusal(project: Project, user, now=None) -> str | None:
     return None
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_extend(request, pk: int):
     """延长需求响应截止时间 (更正公告): the service checks every rule; its refusals land on the form's fields."""
     project = _managed(request, pk)
@@ -248,7 +247,7 @@ def project_extend(request, pk: int):
     })
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_lot(request, pk: int, lot_pk: int):
     project = _managed(request, pk)
     lot = get_object_or_404(project.lots.all(), pk=lot_pk)
@@ -266,7 +265,7 @@ def project_lot(request, pk: int, lot_pk: int):
     })
 
 
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_export(request, pk: int):
     project = _managed(request, pk)
     workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
@@ -282,20 +281,20 @@ def _act(request, pk: int, service, done: str):
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_publish(request, pk: int):
     return _act(request, pk, project_services.batch_solicitation_publish,
                 "征集公告已发布，可在公告公示栏目查看。")
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_close(request, pk: int):
     return _act(request, pk, project_services.batch_collection_close, "需求响应已截止，总计划已形成，请核对后确认。")
 
 
 @require_POST
-@kind_required(CENTER, AGENCY)
+@kind_required(*project_services.MANAGERS)
 def project_confirm(request, pk: int):
     return _act(request, pk, project_services.batch_master_plan_confirm,
                 "总计划已确认，各单位已提交的分计划已锁定。")

@@ -227,13 +227,13 @@ def _year_status_list(request, queryset: QuerySet, *, statuses=None) -> dict:
 
 # --- finance: task notices -----------------------------------------------------------------------
 
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_list(request):
     return render(request, "batch/tasks/task_list.html",
                   _year_status_list(request, task_services.task_notices_drafted(request.user)))
 
 
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_create(request):
     user = request.user
     if request.method == "POST":
@@ -255,7 +255,7 @@ def task_create(request):
     return render(request, "batch/tasks/task_form.html", {"form": form, "task": None})
 
 
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_edit(request, pk: int):
     task = _drafted(request, pk)
     if task.status != TaskNotice.Status.DRAFT:
@@ -281,7 +281,7 @@ def task_edit(request, pk: int):
     return render(request, "batch/tasks/task_form.html", {"form": form, "task": task})
 
 
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_detail(request, pk: int):
     task = _drafted(request, pk)
     return render(request, "batch/tasks/task_detail.html", {
@@ -297,7 +297,7 @@ def task_detail(request, pk: int):
 
 
 @require_POST
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_issue(request, pk: int):
     task = _drafted(request, pk)
     form = IssueForm(request.POST)
@@ -315,7 +315,7 @@ def task_issue(request, pk: int):
 
 
 @require_POST
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_withdraw(request, pk: int):
     task = _drafted(request, pk)
     form = WithdrawForm(request.POST)
@@ -328,7 +328,7 @@ def task_withdraw(request, pk: int):
     return redirect("batch:task-detail", pk=task.pk)
 
 
-@kind_required(FINANCE)
+@kind_required(*task_services.DRAFTERS)
 def task_pdf(request, pk: int):
     return _pdf_response(_drafted(request, pk))
 
@@ -338,14 +338,14 @@ def task_pdf(request, pk: int):
 RECEIVED_STATUSES = (TaskNotice.Status.ISSUED, TaskNotice.Status.ACKNOWLEDGED, TaskNotice.Status.WITHDRAWN)
 
 
-@kind_required(CENTER)
+@kind_required(*task_services.RECEIVERS)
 def received_list(request):
     context = _year_status_list(request, task_services.task_notices_received(request.user),
                                 statuses=RECEIVED_STATUSES)
     return render(request, "batch/tasks/received_list.html", context)
 
 
-@kind_required(CENTER)
+@kind_required(*task_services.RECEIVERS)
 def received_detail(request, pk: int):
     task = _received(request, pk)
     tables = configuration_services.configuration_tables_of_centers(request.user).filter(task=task)
@@ -361,7 +361,7 @@ def received_detail(request, pk: int):
 
 
 @require_POST
-@kind_required(CENTER)
+@kind_required(*task_services.RECEIVERS)
 def received_acknowledge(request, pk: int):
     task = _received(request, pk)
     run_step(
@@ -372,14 +372,14 @@ def received_acknowledge(request, pk: int):
     return redirect("batch:received-detail", pk=task.pk)
 
 
-@kind_required(CENTER)
+@kind_required(*task_services.RECEIVERS)
 def received_pdf(request, pk: int):
     return _pdf_response(_received(request, pk))
 
 
 # --- center: configuration tables ----------------------------------------------------------------
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_list(request):
     tables = (configuration_services.configuration_tables_of_centers(request.user)
               .annotate(type_count=Count("types"), category_count=Count("types__category", distinct=True))
@@ -390,7 +390,7 @@ def configuration_list(request):
     })
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_create(request):
     user = request.user
     if request.method == "POST":
@@ -415,7 +415,7 @@ def configuration_create(request):
     return render(request, "batch/tasks/configuration_form.html", {"form": form, "table": None})
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_edit(request, pk: int):
     table = _own_table(request, pk)
     if request.method == "POST":
@@ -450,13 +450,13 @@ def _configuration_detail(request, table: ConfigurationTable, *, import_form=Non
     }, status=status)
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_detail(request, pk: int):
     return _configuration_detail(request, _own_table(request, pk))
 
 
 @require_POST
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_import(request, pk: int):
     table = _own_table(request, pk)
     form = ConfigurationImportForm(request.POST, request.FILES)
@@ -475,7 +475,7 @@ def configuration_import(request, pk: int):
 
 
 @require_POST
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_import_new(request):
     user = request.user
     form = ConfigurationImportNewForm(request.POST, request.FILES, user=user)
@@ -500,7 +500,7 @@ def configuration_import_new(request):
     }, status=400)
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_export(request, pk: int):
     table = _own_table(request, pk)
     response = HttpResponse(configuration_services.configuration_table_export(table=table),
@@ -510,7 +510,7 @@ def configuration_export(request, pk: int):
     return response
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_type_create(request, pk: int):
     table = _own_table(request, pk)
     if request.method == "POST":
@@ -534,7 +534,7 @@ def configuration_type_create(request, pk: int):
     return render(request, "batch/tasks/configuration_type_form.html", {"form": form, "table": table, "config": None})
 
 
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_type_edit(request, pk: int, type_pk: int):
     table = _own_table(request, pk)
     config = _own_type(table, type_pk)
@@ -560,7 +560,7 @@ def configuration_type_edit(request, pk: int, type_pk: int):
 
 
 @require_POST
-@kind_required(CENTER)
+@kind_required(*configuration_services.COMPILERS)
 def configuration_type_delete(request, pk: int, type_pk: int):
     table = _own_table(request, pk)
     config = _own_type(table, type_pk)

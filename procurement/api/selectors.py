@@ -22,6 +22,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.plan_checks import with_unit_totals
+from procurement.selectors.buyer import own_sub_plans
 
 
 def region_list() -> QuerySet[Region]:
@@ -53,10 +54,13 @@ def project_list(*, user) -> QuerySet:
     )
 
 
-def sub_plan_list(*, user) -> QuerySet:
+def sub_plan_list(*, user, own: bool = False) -> QuerySet:
+    """Sub-plans the user may read; ``own``: only those of the user's units, the unit pages' (``own_sub_plans``),
+    where a sub-plan is revised, submitted or withdrawn (a superuser's are all of them)."""
+    sub_plans = own_sub_plans(user) if own and not access.is_superuser(user) else access.visible_sub_plans(user)
     # Each with the unit's total in the project, for its warnings (procurement.plan_checks).
     return (
-        with_unit_totals(access.visible_sub_plans(user), counted_statuses=SubPlan.COUNTED)
+        with_unit_totals(sub_plans, counted_statuses=SubPlan.COUNTED)
         .select_related("project", "lot", "unit")
         .prefetch_related(Prefetch("funding_lines", queryset=FundingLine.objects.order_by("pk")))
     )

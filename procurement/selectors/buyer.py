@@ -11,6 +11,10 @@ from django.db.models import Q, QuerySet
 from procurement import access
 from procurement.models import Contract, Lot, Organization, Project, ProjectEvent, SubPlan
 
+# Who files, revises, submits and withdraws sub-plans (and signs its own contracts): the one declaration for the
+# unit's pages (``kind_required``) and the API's writes (``seats_required``) alike (issue 8 point 4).
+BUYERS = (Organization.Kind.BUDGET_UNIT,)
+
 
 def buyer_unit_ids(user) -> list[int]:
     return access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)

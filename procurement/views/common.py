@@ -31,7 +31,7 @@ def kind_required(*kinds: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
-            if not any(access.org_ids(request.user, kind=kind) for kind in kinds):
+            if not access.has_seat(request.user, *kinds):
                 raise PermissionDenied(FORBIDDEN_KIND)
             return view(request, *args, **kwargs)
 

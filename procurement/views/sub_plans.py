@@ -10,15 +10,13 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.models import Organization, SubPlan
+from procurement.models import SubPlan
 from procurement.plan_checks import Flag
 from procurement.selectors import buyer
 from procurement.selectors.plans import flags_for_sub_plan, flags_for_values
 from procurement.services import sub_plans as sub_plan_services
 from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import FileSubPlanForm, SubPlanFilterForm, SubPlanForm, funding_line_formset
-
-UNIT = Organization.Kind.BUDGET_UNIT
 
 # What each step tells the unit: what the center now sees, and what is left to do (issue 7 point 8).
 COUNTED_NOW = ("集中采购机构在总计划中看到的就是这些数字。截止前仍可修改（保存后立即生效，无需再次提交）或撤回。")
@@ -41,7 +39,7 @@ def _editable(sub_plan: SubPlan) -> bool:
     return sub_plan.status != SubPlan.Status.FROZEN and sub_plan.project.window_open()
 
 
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_list(request):
     user = request.user
     form = SubPlanFilterForm(request.GET, projects=buyer.own_sub_plan_projects(user))
@@ -59,7 +57,7 @@ def sub_plan_list(request):
     })
 
 
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_detail(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
     contract = buyer.own_contracts(request.user).filter(sub_plan=sub_plan).first()
@@ -77,7 +75,7 @@ def sub_plan_detail(request, pk: int):
     })
 
 
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_edit(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
     uom = sub_plan.lot.unit_of_measure
@@ -129,7 +127,7 @@ def sub_plan_edit(request, pk: int):
     })
 
 
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_file(request, project_pk: int):
     user = request.user
     project = get_object_or_404(buyer.projects_eligible_for(user), pk=project_pk)
@@ -186,7 +184,7 @@ def sub_plan_file(request, project_pk: int):
 
 
 @require_POST
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_submit(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
     if flags_for_sub_plan(sub_plan) and not request.POST.get("confirm_flags"):
@@ -198,7 +196,7 @@ def sub_plan_submit(request, pk: int):
 
 
 @require_POST
-@kind_required(UNIT)
+@kind_required(*buyer.BUYERS)
 def sub_plan_withdraw(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
     run_step(request, lambda: sub_plan_services.sub_plan_withdraw(sub_plan=sub_plan, actor=request.user),

@@ -402,7 +402,8 @@ def test_the_center_opens_and_publishes_over_the_api(world):
 
 
 def test_opening_over_the_api_is_refused_in_chinese(world):
-    """Refusals over the API: an unknown region (400), another center's task (not visible: 400), a unit (403)."""
+    """Refusals over the API: an unknown region (400), another center's task (not visible: 400); a unit or finance
+    is refused before the body is read (403), as the center's opening page refuses them (issue 8 point 4)."""
     api = api_for(world.center_user)
     deadline = (timezone.now() + timedelta(days=10)).isoformat()
     body = {"task": world.task.pk, "configuration_table": world.table.pk, "title": "项目", "eligibility": "region",
@@ -415,10 +416,10 @@ def test_opening_over_the_api_is_refused_in_chinese(world):
     assert refused.status_code == 400 and "task" in refused.json()
     unit = api_for(world.clerks["changchun"]).post("/api/v1/batch/projects/", {**body, "regions": ["220100"]},
                                                    format="json")
-    assert unit.status_code == 400 and "task" in unit.json()
+    assert (unit.status_code, unit.json()) == (403, {"detail": "只有采购中心可以立项"})
     finance = api_for(member_of(world.finance)).post("/api/v1/batch/projects/", {**body, "regions": ["220100"]},
                                                      format="json")
-    assert finance.status_code == 400 and "configuration_table" in finance.json()
+    assert (finance.status_code, finance.json()) == (403, {"detail": "只有采购中心可以立项"})
     assert not Project.objects.exists()
 
 

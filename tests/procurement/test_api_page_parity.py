@@ -1,0 +1,521 @@
+"""Every API operation checks the same right as the page that shows the same thing (issue 8 point 4).
+
+The probe found ``/api/v1/batch/awards/<id>/signing-board/`` showing a supplier a competitor's contract and
+any eligible unit every unit's contract, and ``…/savings/`` giving units and suppliers the per-lot budget
+totals the master plan refuses them, while the pages answered 403. ``OPERATIONS`` below maps every operation
+of the generated OpenAPI schema to the page(s) that show (or offer) the same thing, or says why it has none
+and which right it requires. For every role of one realistic world the test asks the page and the API:
+whenever every page refuses the role (403, 404 or the login page), the API refuses too (401, 403 or 404;
+a list may instead answer an empty page), and a refused write changes nothing. A new API operation without
+an entry fails ``test_every_operation_of_the_schema_is_declared``.
+
+Reads the access policy grants finance staff over their region (issue 2 point 5: "finance staff see their
+region and below") where no finance page exists yet are declared per operation (``api_only``) with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from batch.arrangement import arrangement_import
+from batch.award import (
+    batch_award_finalize,
+    batch_contracts_generate,
+    batch_document_add,
+    batch_evaluation_record,
+    batch_lot_award,
+    batch_procurement_start,
+)
+from batch.models import Arrangement, BatchDetails, ConfigurationTable, LotDocument, TaskNotice
+from batch.projects import batch_collection_close, batch_master_plan_confirm, batch_solicitation_publish
+from notices.models import Notice
+from procurement.models import Award, Contract, Lot, Project, ProjectEvent, SubPlan
+from procurement.services.calendar import calendar_load_year
+from procurement.services.sub_plans import sub_plan_save
+from tests.batch.test_arrangement_import import xlsx_bytes
+from tests.batch.test_projects import batch_world, open_project
+from tests.factories import CenterFactory, FinanceFactory, SupplierFactory, UserFactory, member_of, province
+
+# --- the world --------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One batch project run through the services to its contracts, and one still collecting.
+
+    Units: A and B filed (lot 1, lot 2) and hold a contract each; C was eligible and filed nothing; D was not
+    eligible. Suppliers: W1 won lot 1, W2 won lot 2, L was entered for lot 1 and replaced before 定标, U has
+    nothing to do with the project.
+    """
+
+    project: Project
+    lot: Lot
+    collecting: Project
+    sub_plan: SubPlan
+    contract: Contract
+    contracts: list[Contract]
+    task: TaskNotice
+    table: ConfigurationTable
+    arrangement: Arrangement
+    province_code: str
+    category_code: str
+    users: dict[str, object] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    page_clients: dict[str, Client] = field(default_factory=dict)
+    page_verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    openable_codes: dict[str, set[str]] = field(default_factory=dict)
+
+
+ROLES = {
+    "anonymous": "未登录",
+    "no_membership": "没有任职的用户",
+    "finance": "项目所在地区的财政部门",
+    "finance_elsewhere": "另一地区（吉林市）的财政部门",
+    "center": "组织项目的采购中心",
+    "center_elsewhere": "另一采购中心",
+    "unit_filed": "填报了分计划、有合同的可响应单位",
+    "unit_not_filed": "未填报的可响应单位",
+    "unit_not_eligible": "不在可响应范围的单位",
+    "supplier_winner": "第1包中标供应商",
+    "supplier_other_lot": "第2包中标供应商（第1包的竞争者）",
+    "supplier_loser": "定标前被替换的第1包供应商",
+    "supplier_unrelated": "与项目无关的供应商",
+}
+
+
+def build_world() -> World:
+    for year in (2025, 2026):
+        calendar_load_year(year=year)
+    base = batch_world()
+    center_user, finance_user = base.center_user, member_of(base.finance)
+    unit_a, unit_b = base.units["changchun"], base.units["nanguan"]
+    unit_c = base.units["province"]  # eligible, files nothing; jilin_city is not eligible
+    listed = {"eligibility": BatchDetails.Eligibility.LIST, "levels": [], "unit_ids": [unit_a.pk, unit_b.pk, unit_c.pk]}
+    project = open_project(base, **listed)
+    collecting = open_project(base, title="2026年第三季度台式计算机批量集中采购", **listed)
+    batch_solicitation_publish(project=project, actor=center_user)
+    lot1, lot2 = project.lots.order_by("number")
+    plan_a = sub_plan_save(lot=lot1, unit=unit_a, actor=base.clerks["changchun"], quantity="6", budget_yuan="28800",
+                           contact_name="张敏", contact_phone="0431-88886666", submit=True)
+    sub_plan_save(lot=lot2, unit=unit_b, actor=base.clerks["nanguan"], quantity="3", budget_yuan="22800",
+                  contact_name="李强", contact_phone="0431-88887777", submit=True)
+    past = timezone.now() - timedelta(seconds=1)
+    Project.objects.filter(pk=project.pk).update(response_opens_at=past - timedelta(days=10), response_deadline=past)
+    batch_collection_close(project=project)
+    batch_master_plan_confirm(project=project, actor=center_user)
+    batch_procurement_start(project=project, method="inquiry", actor=center_user)
+    for kind, title in ((LotDocument.Kind.PROCUREMENT_DOCUMENTS, "询价通知书"),
+                        (LotDocument.Kind.EVALUATION_REPORT, "评审报告")):
+        batch_document_add(project=project, kind=kind, title=title, actor=center_user,
+                           file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 test"))
+    batch_evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
+                            actor=center_user)
+    winner, other_lot = SupplierFactory(name="吉林甲电脑有限公司"), SupplierFactory(name="长春乙科技有限公司")
+    loser, unrelated = SupplierFactory(name="吉林丙贸易有限公司"), SupplierFactory(name="延边丁商贸有限公司")
+    today = timezone.localdate()
+    batch_lot_award(project=project, lot=lot1, supplier=loser, unit_price_yuan=Decimal("4600"), awarded_on=today,
+                    actor=center_user)
+    batch_lot_award(project=project, lot=lot1, supplier=winner, unit_price_yuan=Decimal("4500"), awarded_on=today,
+                    actor=center_user)
+    batch_lot_award(project=project, lot=lot2, supplier=other_lot, unit_price_yuan=Decimal("7300"), awarded_on=today,
+                    actor=center_user)
+    batch_award_finalize(project=project, actor=center_user)
+    contracts = sorted(batch_contracts_generate(project=project, actor=center_user), key=lambda c: c.lot.number)
+    assert [c.buyer for c in contracts] == [unit_a, unit_b]
+    assert not Award.objects.filter(supplier=loser).exists()
+
+    rows = [(unit_c.unit_code, unit_c.name, "A02010105 台式计算机", 6, "2.88")]
+    arrangement = arrangement_import(file=BytesIO(xlsx_bytes(rows)), year=2026, finance_bureau=base.finance,
+                                     actor=finance_user, file_name="2026年度安排情况表.xlsx").arrangement
+
+    users = {
+        "anonymous": None,
+        "no_membership": UserFactory(username="nobody"),
+        "finance": finance_user,
+        "finance_elsewhere": member_of(FinanceFactory(name="吉林市财政局", region=base.jilin_city)),
+        "center": center_user,
+        "center_elsewhere": member_of(CenterFactory(name="长春市政府采购中心", region=base.changchun)),
+        "unit_filed": base.clerks["changchun"],
+        "unit_not_filed": base.clerks["province"],
+        "unit_not_eligible": base.clerks["jilin_city"],
+        "supplier_winner": member_of(winner),
+        "supplier_other_lot": member_of(other_lot),
+        "supplier_loser": member_of(loser),
+        "supplier_unrelated": member_of(unrelated),
+    }
+    assert set(users) == set(ROLES)
+    tokens = {role: Token.objects.create(user=user).key for role, user in users.items() if user is not None}
+    return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
+                 contracts=contracts, task=base.task, table=base.table, arrangement=arrangement,
+                 province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at its end; each test runs in a savepoint."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        for role, user in built.users.items():  # signed in once: the sessions outlive each test's savepoint
+            built.page_clients[role] = Client()
+            if user is not None:
+                built.page_clients[role].force_login(user)
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    response = APIClient().get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+# --- the declared table -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    """A page: its URL name and the world's objects in its path. ``shows`` names a ``MARKERS`` text that must be on
+    the page for it to count as showing (or offering) the thing: a home page that lists it, a page with the form."""
+
+    name: str
+    args: tuple[str, ...] = ()
+    shows: str | None = None
+
+    def url(self, world: World) -> str:
+        return reverse(self.name, args=[_resolve(world, arg) for arg in self.args])
+
+
+def page(name: str, *args: str, shows: str | None = None) -> Page:
+    return Page(name, args, shows)
+
+
+@dataclass(frozen=True)
+class ApiOnly:
+    """Roles the API serves beyond the pages, and why (a read the access policy grants with no page yet)."""
+
+    roles: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The operation shows (or offers) what these pages show: the API refuses whoever every page refuses."""
+
+    pages: tuple[Page, ...]
+    path: dict[str, str] = field(default_factory=dict)  # path parameter → world attribute (its pk or code)
+    body: Callable[[World], dict] | None = None
+    api_only: ApiOnly | None = None
+    # A refusal that is not 401/403/404: its status, the field it names, and why it counts as one.
+    also_refusal: tuple[int, str, str] | None = None
+
+
+@dataclass(frozen=True)
+class NoPage:
+    """An API-only operation: why it has no page, and the right it requires (a role → may it call)."""
+
+    reason: str
+    right: Callable[[str], bool]
+    path: dict[str, str] = field(default_factory=dict)
+
+
+def signed_in(role: str) -> bool:
+    return role != "anonymous"
+
+
+REFERENCE = "no page: reference data (行政区划、品目目录) that other systems read; every signed-in user may"
+DIRECTORY = ("no page: the directory of organizations for other systems; every signed-in user may call it and "
+             "sees what access.visible_organizations gives (own organization, supervised units; finance and "
+             "centers their region)")
+FINANCE_REGION = ApiOnly(frozenset({"finance"}), "finance staff read their region's sub-plans and master plans "
+                         "(issue 2 point 5: finance sees its region and below); no finance page shows them yet")
+FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task notice reads the configuration "
+                       "table made for it; no finance page shows it yet")
+
+PROJECT = {"id": "project"}
+HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
+PROJECT_PAGES = (page("batch:project-detail", "project"), page("batch:award-savings", "project"),
+                 page("unit-sub-plan-file", "project"), page("supplier-home", shows="project"))
+WORKSPACE = (page("batch:award-project", "project"),)
+
+
+def filing_body(world: World) -> dict:
+    return {"lot": world.collecting.lots.order_by("number").first().pk, "quantity": "2", "budget_yuan": "9600",
+            "contact_name": "王芳", "contact_phone": "0431-88880000"}
+
+
+OPERATIONS: dict[str, Shown | NoPage] = {
+    # reference data and the directory
+    "v1_regions_list": NoPage(REFERENCE, signed_in),
+    "v1_regions_retrieve": NoPage(REFERENCE, signed_in, {"code": "province_code"}),
+    "v1_categories_list": NoPage(REFERENCE, signed_in),
+    "v1_categories_retrieve": NoPage(REFERENCE, signed_in, {"code": "category_code"}),
+    "v1_organizations_list": NoPage(DIRECTORY, signed_in),
+    "v1_organizations_retrieve": NoPage(DIRECTORY, signed_in, {"id": "contract.buyer"}),
+    # projects
+    "v1_projects_list": Shown(HOMES),
+    "v1_projects_retrieve": Shown(PROJECT_PAGES, PROJECT),
+    # sub-plans: the unit's own pages, the center's drill-down
+    "v1_sub_plans_list": Shown((page("unit-sub-plan-list"), page("batch:project-lot", "project", "lot")),
+                               api_only=FINANCE_REGION),
+    "v1_sub_plans_retrieve": Shown((page("unit-sub-plan-detail", "sub_plan"),
+                                    page("batch:project-lot", "project", "lot")),
+                                   {"id": "sub_plan"}, api_only=FINANCE_REGION),
+    "v1_sub_plans_create": Shown(
+        (page("unit-sub-plan-file", "collecting"),), body=filing_body,
+        also_refusal=(400, "lot", "the lot is named in the body: a lot the unit may not answer is a field error "
+                                  "that names nothing of it, as 404 would be for an object in the path")),
+    "v1_sub_plans_partial_update": Shown((page("unit-sub-plan-edit", "sub_plan"),), {"id": "sub_plan"}),
+    "v1_sub_plans_submit_create": Shown((page("unit-sub-plan-detail", "sub_plan"),), {"id": "sub_plan"}),
+    "v1_sub_plans_withdraw_create": Shown((page("unit-sub-plan-detail", "sub_plan"),), {"id": "sub_plan"}),
+    # contracts: every party's own pages; the contract text is the one page every reader of a contract opens
+    "v1_contracts_list": Shown((page("unit-contract-list"), page("supplier-contract-list"), page("center-home"),
+                                page("finance-home"))),
+    "v1_contracts_retrieve": Shown((page("contract-text", "contract"),), {"id": "contract"}),
+    # batch: arrangement tables
+    "v1_batch_arrangements_list": Shown((page("batch:arrangement-list"),)),
+    "v1_batch_arrangements_retrieve": Shown((page("batch:arrangement-detail", "arrangement"),),
+                                            {"id": "arrangement"}),
+    "v1_batch_arrangements_lines_list": Shown((page("batch:arrangement-detail", "arrangement"),),
+                                              {"id": "arrangement"}),
+    "v1_batch_arrangements_analysis_retrieve": Shown((page("batch:arrangement-analysis", "arrangement"),),
+                                                     {"id": "arrangement"}),
+    "v1_batch_arrangements_units_list": Shown((page("batch:arrangement-analysis", "arrangement"),),
+                                              {"id": "arrangement"}),
+    "v1_batch_arrangements_export_retrieve": Shown((page("batch:arrangement-export", "arrangement"),),
+                                                   {"id": "arrangement"}),
+    "v1_batch_arrangements_import_create": Shown((page("batch:arrangement-list", shows="upload_form"),)),
+    # batch: task notices (finance drafts and issues, the center receives and acknowledges)
+    "v1_batch_task_notices_list": Shown((page("batch:task-list"), page("batch:received-list"))),
+    "v1_batch_task_notices_retrieve": Shown((page("batch:task-detail", "task"), page("batch:received-detail", "task")),
+                                            {"id": "task"}),
+    "v1_batch_task_notices_pdf_retrieve": Shown((page("batch:task-pdf", "task"), page("batch:received-pdf", "task")),
+                                                {"id": "task"}),
+    "v1_batch_task_notices_issue_create": Shown((page("batch:task-detail", "task"),), {"id": "task"}),
+    "v1_batch_task_notices_withdraw_create": Shown((page("batch:task-detail", "task"),), {"id": "task"}),
+    "v1_batch_task_notices_acknowledge_create": Shown((page("batch:received-detail", "task"),), {"id": "task"}),
+    # batch: configuration tables (the center's)
+    "v1_batch_configuration_tables_list": Shown((page("batch:configuration-list"),), api_only=FINANCE_TASK),
+    "v1_batch_configuration_tables_retrieve": Shown((page("batch:configuration-detail", "table"),), {"id": "table"},
+                                                    api_only=FINANCE_TASK),
+    "v1_batch_configuration_tables_export_retrieve": Shown((page("batch:configuration-export", "table"),),
+                                                           {"id": "table"}, api_only=FINANCE_TASK),
+    "batch_configuration_tables_import_new": Shown((page("batch:configuration-list"),)),
+    "batch_configuration_tables_import_into": Shown((page("batch:configuration-detail", "table"),), {"id": "table"}),
+    # batch: projects, solicitation and the master plan
+    "v1_batch_projects_list": Shown(HOMES),
+    "v1_batch_projects_retrieve": Shown(PROJECT_PAGES, PROJECT),
+    "v1_batch_projects_create": Shown((page("batch:project-open"),)),
+    "v1_batch_projects_publish_solicitation_create": Shown((page("batch:project-detail", "project"),), PROJECT),
+    "v1_batch_projects_close_create": Shown((page("batch:project-detail", "project"),), PROJECT),
+    "v1_batch_projects_confirm_create": Shown((page("batch:project-detail", "project"),), PROJECT),
+    "v1_batch_projects_extend_deadline_create": Shown((page("batch:project-extend", "project"),), PROJECT),
+    "v1_batch_projects_master_plan_retrieve": Shown((page("batch:project-detail", "project"),), PROJECT,
+                                                    api_only=FINANCE_REGION),
+    "v1_batch_projects_master_plan_units_list": Shown((page("batch:project-lot", "project", "lot"),), PROJECT,
+                                                      api_only=FINANCE_REGION),
+    "v1_batch_projects_master_plan_export_retrieve": Shown((page("batch:project-export", "project"),), PROJECT,
+                                                           api_only=FINANCE_REGION),
+    # batch: procurement, award, 统采分签 (the center's workspace; finance reads savings and the board)
+    "v1_batch_awards_list": Shown((page("batch:award-project-list"),)),
+    "v1_batch_awards_retrieve": Shown((page("batch:award-project", "project"), page("batch:award-savings", "project")),
+                                      PROJECT),
+    "v1_batch_awards_start_procurement_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_documents_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_evaluation_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_lot_max_price_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_award_lot_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_finalize_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_generate_contracts_create": Shown(WORKSPACE, PROJECT),
+    "v1_batch_awards_terminate_create": Shown((page("batch:award-terminate", "project"),), PROJECT),
+    "v1_batch_awards_savings_retrieve": Shown((page("batch:award-savings", "project"),), PROJECT),
+    "v1_batch_awards_signing_board_retrieve": Shown((page("batch:award-signing-board", "project"),), PROJECT),
+}
+
+# What a page must contain to count as offering or showing the thing (``Page.shows``).
+MARKERS: dict[str, Callable[[World], str]] = {
+    "project": lambda world: world.project.code,
+    "upload_form": lambda world: 'type="file"',
+}
+
+
+# --- asking the page and the API --------------------------------------------------------------------
+
+def _resolve(world: World, dotted: str):
+    value = world
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return getattr(value, "pk", value)
+
+
+def page_client(world: World, role: str) -> Client:
+    return world.page_clients[role]
+
+
+def api_client(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if role in world.tokens:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+    return client
+
+
+def page_shows(world: World, role: str, target: Page) -> bool:
+    """Does the page show (or offer) its thing to ``role``? 403, 404 and the login page are refusals."""
+    url = target.url(world)
+    key = (f"{url}#{target.shows or ''}", role)
+    if key not in world.page_verdicts:
+        response = page_client(world, role).get(url)
+        status = response.status_code
+        if status in (403, 404):
+            verdict = False
+        elif status == 302:
+            verdict = not response["Location"].startswith(reverse("login"))
+        else:
+            assert status == 200, f"{url} answered {status} to {role}"
+            verdict = target.shows is None or MARKERS[target.shows](world) in response.content.decode()
+        world.page_verdicts[key] = verdict
+    return world.page_verdicts[key]
+
+
+def operation_url(schema: dict, world: World, operation_id: str, entry: Shown | NoPage) -> tuple[str, str, dict]:
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                url = path
+                for name, attribute in entry.path.items():
+                    url = url.replace("{" + name + "}", str(_resolve(world, attribute)))
+                assert "{" not in url, f"{operation_id}: no object declared for a parameter of {path}"
+                return method, url, operation
+    raise AssertionError(f"{operation_id} is not in the schema")
+
+
+def call_api(schema: dict, world: World, role: str, operation_id: str, entry: Shown | NoPage):
+    """Call the operation as ``role``: a write with an empty body (or the declared one), so that only the right,
+    asked first, can refuse it; a refusal must be one the schema documents for the operation."""
+    method, url, operation = operation_url(schema, world, operation_id, entry)
+    client = api_client(world, role)
+    if method == "get":
+        response = client.get(url)
+    else:
+        body = entry.body(world) if isinstance(entry, Shown) and entry.body else {}
+        content = operation.get("requestBody", {}).get("content", {})
+        multipart = content and "application/json" not in content
+        response = getattr(client, method)(url, body, format="multipart" if multipart else "json")
+    if response.status_code in (401, 403, 404):
+        assert str(response.status_code) in operation["responses"], (
+            f"{operation_id} answered {response.status_code} to {role}, which its schema does not document")
+    return method, response
+
+
+def is_refusal(response, method: str, entry: Shown | NoPage) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if isinstance(entry, Shown) and entry.also_refusal and response.status_code == entry.also_refusal[0]:
+        return entry.also_refusal[1] in response.json()
+    if method == "get" and response.status_code == 200 and response["Content-Type"].startswith("application/json"):
+        body = response.json()
+        return isinstance(body, dict) and body.get("results") == [] and body.get("count") == 0
+    return False
+
+
+STATE_TABLES = (ProjectEvent, Project, Lot, SubPlan, Contract, Award, Notice, LotDocument, Arrangement,
+                ConfigurationTable, TaskNotice)
+STAMPED_TABLES = (Project, SubPlan, Contract)  # ``updated_at`` moves on every save
+
+
+def state() -> tuple:
+    """What a refused write must leave as it was, read in one statement: each table's rows (every transition
+    and every change that matters also writes a ProjectEvent) and the last save of a project, sub-plan or
+    contract."""
+    quote = connection.ops.quote_name
+    parts = [f"(SELECT count(*) FROM {quote(model._meta.db_table)})" for model in STATE_TABLES]
+    parts += [f"(SELECT max(updated_at) FROM {quote(model._meta.db_table)})" for model in STAMPED_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        return cursor.fetchone()
+
+
+# --- the tests --------------------------------------------------------------------------------------
+
+def test_every_operation_of_the_schema_is_declared(schema):
+    """A new API action cannot escape the check: the table names every operation the schema documents."""
+    documented = {operation["operationId"] for methods in schema["paths"].values()
+                  for operation in methods.values() if isinstance(operation, dict) and "operationId" in operation}
+    assert documented - set(OPERATIONS) == set(), "operations without a page (or a reason for none) in OPERATIONS"
+    assert set(OPERATIONS) - documented == set(), "OPERATIONS names operations the schema no longer has"
+
+
+def openable_contract_codes(world: World, role: str) -> set[str]:
+    """The contracts whose text ``role`` may open on a page (``contract-text``: every party to it, the center
+    running the project, finance of the buyer's region)."""
+    if role not in world.openable_codes:
+        client = page_client(world, role)
+        world.openable_codes[role] = {
+            c.code for c in world.contracts
+            if client.get(reverse("contract-text", args=[c.pk])).status_code == 200
+        }
+    return world.openable_codes[role]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+def test_the_api_serves_a_role_only_what_its_page_serves(schema, world, operation_id, role):
+    """Whoever every page refuses, the API refuses, and a refused write changes nothing; what the API does answer
+    names no contract but those the role may open on a page (no other party's contract)."""
+    entry = OPERATIONS[operation_id]
+    if isinstance(entry, NoPage):
+        allowed, why = entry.right(role), entry.reason
+    else:
+        allowed = any(page_shows(world, role, target) for target in entry.pages)
+        why = "a page shows it" if allowed else "every page refuses"
+        if not allowed and entry.api_only and role in entry.api_only.roles:
+            allowed, why = True, entry.api_only.reason
+    writes = isinstance(entry, Shown) and "_list" not in operation_id and "_retrieve" not in operation_id
+    before = state() if writes else None
+    method, response = call_api(schema, world, role, operation_id, entry)
+    assert response.status_code < 500
+    if not allowed:
+        assert is_refusal(response, method, entry), (
+            f"{operation_id} answered {response.status_code} to {ROLES[role]} ({role}) though {why}: "
+            f"{response.content.decode(errors='replace')[:300]}")
+        assert not writes or state() == before, f"{operation_id} refused {role} but changed something"
+    if response.status_code == 200 and response["Content-Type"].startswith("application/json"):
+        codes = {c.code for c in world.contracts}
+        named = {s for s in _strings(json.loads(response.content)) if s in codes}
+        hidden = named - openable_contract_codes(world, role) if named else set()
+        assert not hidden, f"{operation_id} shows {ROLES[role]} ({role}) contracts no page shows it: {sorted(hidden)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["center", "finance"])
+def test_the_signing_board_api_lists_the_contracts_its_page_lists(world, role):
+    """Same data, not only the same door: the board's contracts over the API are the page's."""
+    project = world.project
+    board_page = page_client(world, role).get(reverse("batch:award-signing-board", args=[project.pk]))
+    on_page = {c.code for c in board_page.context["page"]}
+    board_api = api_client(world, role).get(f"/api/v1/batch/awards/{project.pk}/signing-board/")
+    assert board_api.status_code == 200
+    assert {row["code"] for row in board_api.json()["contracts"]} == on_page == {c.code for c in world.contracts}
