@@ -1,4 +1,4 @@
-"""The portal's admin site: Chinese titles, and the index warns about calendar years not loaded."""
+"""The portal's admin site: Chinese titles; the index warns about calendar years not loaded and failed mails."""
 
 from __future__ import annotations
 
@@ -20,4 +20,9 @@ class PortalAdminSite(admin.AdminSite):
             from procurement.admin.calendar import warn_missing_calendar_years
 
             warn_missing_calendar_years(request)
+        # Mails that failed every attempt wait for an operator: whoever may see the outbox is told here.
+        if request.user.has_perm("procurement.view_outboundmail"):
+            from procurement.admin.mail import warn_failed_mails
+
+            warn_failed_mails(request)
         return super().index(request, extra_context)

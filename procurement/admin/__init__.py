@@ -1,3 +1,3 @@
 """The admin for procurement-center operators, one module per area."""
 
-from . import calendar, notifications, reference, workflow  # noqa: F401
+from . import calendar, mail, notifications, reference, workflow  # noqa: F401
