@@ -25,6 +25,7 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement.celery import app
 from procurement.models import OutboundMail, ProjectEvent
 from procurement.services import mail as mail_services
 from procurement.services.demo import center_group_ensure
@@ -315,3 +316,29 @@ def test_a_center_operator_sees_only_the_mails_of_its_own_organization(client, s
     assert "外部单位的邮件" not in listed and "待论证" not in listed
     assert "有1封邮件多次发送失败" in client.get(reverse("admin:index")).content.decode()
     assert client.get(reverse("admin:procurement_outboundmail_change", args=[own.pk])).status_code == 200
+
+
+# --- the outbox pattern, the backoff, the sweep's schedule -------------------------------------------
+
+def test_an_event_rolled_back_leaves_no_mail_and_sends_nothing(scene, settings):  # noqa: F811
+    from django.db import transaction
+
+    from procurement.services.reminders import organization_notify
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with pytest.raises(RuntimeError), transaction.atomic():
+        organization_notify(organization=scene.center, subject=scene.arrangement, kind="test", title="不会发出",
+                            body="……")
+        raise RuntimeError("the event fails after telling")
+    assert not OutboundMail.objects.exists() and django_mail.outbox == []
+
+
+def test_the_wait_between_attempts_doubles_up_to_the_maximum(settings):
+    settings.OUTBOUND_MAIL_RETRY_SECONDS, settings.OUTBOUND_MAIL_RETRY_MAX_SECONDS = 60, 400
+    assert [mail_services.mail_retry_delay(n) for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 400, 400]
+
+
+def test_the_outbox_sweep_runs_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-lost-mails"]
+    assert entry["task"] == "procurement.tasks.outbound_mails_requeue" and entry["task"] in app.tasks
+    assert entry["schedule"] == timedelta(seconds=300)
