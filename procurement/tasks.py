@@ -39,8 +39,8 @@ def outbound_mail_send(self, mail_id: int) -> None:
         mail.outbound_mail_send(mail_id=mail_id)
     except mail.MailDeferred as deferred:
         if self.request.is_eager:
-            # Run inline (tests, a first run): an eager retry would send again at once, in the caller; the
-            # sweep tries again instead.
+            # Run inline (CELERY_TASK_ALWAYS_EAGER, as in tests): an eager retry would try again at once, in the
+            # caller; the mail stays pending and the sweep queues it again instead.
             return
         raise self.retry(exc=deferred, countdown=deferred.retry_in) from None
 
