@@ -148,11 +148,17 @@ def use_smtp(settings, port: int, *, timeout: int) -> None:
 
 
 @pytest.fixture
-def queue(broker):  # noqa: F811
-    """The broker with nothing left over from earlier tests."""
+def queue(broker, settings, worker_id):  # noqa: F811
+    """The broker, with keys of this test process's own on Redis (pytest-xdist runs several processes on one
+    Redis database: another's worker would take these messages, and a purge would empty its queue), and nothing
+    left over from earlier tests."""
+    if settings.REDIS_URL:
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"outbox-test-{worker_id}:"}
+        drop_connection_pools(broker)
     broker.control.purge()
     yield broker
     broker.control.purge()
+    drop_connection_pools(broker)
 
 
 def run_worker(celery_app):
