@@ -709,10 +709,17 @@ def _column_names(rows: list[TableRow], highest: int) -> dict[int, str]:
 
 
 def configuration_table_export(*, table: ConfigurationTable) -> bytes:
-    """The table as an .xlsx workbook in the annex 6 layout (title, 填报日期, header, rows, notes)."""
+    """The table as an .xlsx workbook in the annex 6 layout (title, 填报日期, header, rows, notes).
+
+    Every value goes in through ``procurement.excel_write``: a title, a type's name or its technical
+    parameters are text, never a formula, and come back unchanged when the file is imported again
+    (issue 8 point 5).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
+
+    from procurement.excel_write import sheet_put
 
     rows, highest = configuration_table_rows(table)
     highest = max(highest, 1)
@@ -727,39 +734,39 @@ def configuration_table_export(*, table: ConfigurationTable) -> bytes:
     wrap_top = Alignment(wrap_text=True, vertical="top")
     centered = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    sheet.cell(row=1, column=1, value=table.title).font = Font(name="宋体", size=16, bold=True)
+    sheet_put(sheet, 1, 1, table.title).font = Font(name="宋体", size=16, bold=True)
     sheet.cell(row=1, column=1).alignment = centered
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.row_dimensions[1].height = 30
-    sheet.cell(row=2, column=1, value=f"填报日期：{chinese_date(table.filled_on)}")
+    sheet_put(sheet, 2, 1, f"填报日期：{chinese_date(table.filled_on)}")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
     headers = [HEADER_SERIAL, HEADER_CATEGORY] + [
         f"{default_type_name(n)}（{names[n]}）" if n in names else default_type_name(n) for n in range(1, highest + 1)
     ]
     for col, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=3, column=col, value=text)
+        cell = sheet_put(sheet, 3, col, text)
         cell.font = Font(bold=True)
         cell.alignment = centered
         cell.border = box
 
     for offset, row in enumerate(rows):
         excel_row = 4 + offset
-        sheet.cell(row=excel_row, column=1, value=offset + 1).alignment = centered
-        sheet.cell(row=excel_row, column=2, value=f"{row.category.code} {row.category.name}").alignment = wrap_top
+        sheet_put(sheet, excel_row, 1, offset + 1).alignment = centered
+        sheet_put(sheet, excel_row, 2, f"{row.category.code} {row.category.name}").alignment = wrap_top
         for number in range(1, highest + 1):
             config = row.types.get(number)
             text = ""
             if config is not None:
                 column_name = names.get(number, default_type_name(number))
                 text = config.parameters if config.name == column_name else f"【{config.name}】\n{config.parameters}"
-            sheet.cell(row=excel_row, column=2 + number, value=text or None).alignment = wrap_top
+            sheet_put(sheet, excel_row, 2 + number, text or None).alignment = wrap_top
         for col in range(1, width + 1):
             sheet.cell(row=excel_row, column=col).border = box
 
     note_row = 4 + len(rows) + 1
     for offset, note in enumerate(NOTES):
-        sheet.cell(row=note_row + offset, column=1, value=note if offset == 0 else f"　　{note}")
+        sheet_put(sheet, note_row + offset, 1, note if offset == 0 else f"　　{note}")
         sheet.merge_cells(start_row=note_row + offset, start_column=1, end_row=note_row + offset, end_column=width)
 
     sheet.column_dimensions["A"].width = 6

@@ -1,7 +1,9 @@
 """The analysis of an arrangement table as an Excel workbook (按品目 / 按单位 / 按地区 / 批量采购建议).
 
 Written with openpyxl's write-only mode: rows go straight to the file, so a table of tens of
-thousands of units exports in flat memory. Amounts are in 万元, as in the arrangement table.
+thousands of units exports in flat memory. Amounts are in 万元, as in the arrangement table. Every value
+goes in through ``procurement.excel_write``: a unit's or a category's name is text, never a formula
+(issue 8 point 5).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import IO, Any
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -32,6 +33,7 @@ from batch.analysis import (
     unit_totals,
 )
 from batch.models import Arrangement
+from procurement.excel_write import write_only_cell, write_only_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_CATEGORIES = "按品目"
@@ -167,14 +169,15 @@ def _sheet(workbook: Workbook, name: str, arrangement: Arrangement, heading: str
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
-    title = WriteOnlyCell(ws, value=f"{arrangement.year}年度部门预算政府采购项目安排情况{heading}")
+    title = write_only_cell(ws, f"{arrangement.year}年度部门预算政府采购项目安排情况{heading}")
     title.font = TITLE_FONT
     ws.append([title])
     imported = timezone.localtime(arrangement.imported_at)
-    ws.append([f"{arrangement.finance_bureau.name}　导入时间：{imported:%Y-%m-%d %H:%M}　金额单位：万元　{note}"])
+    ws.append(write_only_row(ws, [
+        f"{arrangement.finance_bureau.name}　导入时间：{imported:%Y-%m-%d %H:%M}　金额单位：万元　{note}"]))
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
+        cell = write_only_cell(ws, column.header)
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGNMENT
         header.append(cell)
     ws.append(header)
@@ -186,14 +189,14 @@ def _sheet(workbook: Workbook, name: str, arrangement: Arrangement, heading: str
             value = row[index]
             if value is None:
                 continue
-            cell = WriteOnlyCell(ws, value=value)
+            cell = write_only_cell(ws, value)
             if column.number_format:
                 cell.number_format = (FORMAT_INTEGER if column.number_format == FORMAT_QUANTITY
                                       and _is_whole(value) else column.number_format)
             if column.wrap:
                 cell.alignment = WRAP
             row[index] = cell
-        ws.append(row)
+        ws.append(write_only_row(ws, row))
 
 
 def _is_whole(value: Any) -> bool:

@@ -2,7 +2,9 @@
 
 Sheet 「总计划」 holds one row per lot (参与单位数, 采购数量合计, 预算金额合计) and a total row; sheet
 「分计划明细」 one row per counted sub-plan (submitted or frozen). The workbook is written in
-openpyxl's write-only mode, streaming the sub-plans, so 5,000 units × several lots stay cheap.
+openpyxl's write-only mode, streaming the sub-plans, so 5,000 units × several lots stay cheap. Every
+value goes in through ``procurement.excel_write``: a title, a lot name or a contact name is text, never a
+formula (issue 8 point 5).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from io import BytesIO
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
 
+from procurement.excel_write import write_only_cell, write_only_row
 from procurement.models import Project, SubPlan
 from procurement.selectors.plans import flags_for_sub_plan, master_plan, master_plan_drilldown
 
@@ -33,8 +36,8 @@ def master_plan_file_name(project: Project) -> str:
     return f"{project.code}总计划.xlsx"
 
 
-def _cell(sheet, value, *, bold: bool = False, number_format: str | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+def _cell(sheet, value, *, bold: bool = False, number_format: str | None = None) -> Cell:
+    cell = write_only_cell(sheet, value)
     if bold:
         cell.font = Font(bold=True)
     if number_format:
@@ -47,7 +50,7 @@ def _heading(sheet, title: str, facts: str, headers: list[str], widths: list[int
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = f"A{FIRST_ROW}"
     sheet.append([_cell(sheet, title, bold=True)])
-    sheet.append([facts])
+    sheet.append(write_only_row(sheet, [facts]))
     header = []
     for text in headers:
         cell = _cell(sheet, text, bold=True)
@@ -70,18 +73,18 @@ def master_plan_workbook(*, project: Project, visible: QuerySet[SubPlan] | None 
     totals = book.create_sheet(TOTALS_SHEET)
     _heading(totals, f"{project.code} {project.title} 总计划", facts, TOTALS_HEADERS, [8, 36, 10, 12, 16, 20, 14])
     for line in plan.lines:
-        totals.append([
+        totals.append(write_only_row(totals, [
             line.lot.number, line.lot.name, line.lot.unit_of_measure, line.unit_count,
             _cell(totals, line.total_quantity, number_format=QUANTITY),
             _cell(totals, line.total_budget_yuan, number_format=MONEY),
             line.flagged_count,
-        ])
-    totals.append([
+        ]))
+    totals.append(write_only_row(totals, [
         _cell(totals, "合计", bold=True), "", "", _cell(totals, plan.sub_plan_count, bold=True),
         _cell(totals, plan.total_quantity, bold=True, number_format=QUANTITY),
         _cell(totals, plan.total_budget_yuan, bold=True, number_format=MONEY),
         _cell(totals, plan.flagged_count, bold=True),
-    ])
+    ]))
 
     detail = book.create_sheet(DETAIL_SHEET)
     _heading(detail, f"{project.code} {project.title} 分计划明细（已提交、已锁定）", facts, DETAIL_HEADERS,
@@ -92,14 +95,14 @@ def master_plan_workbook(*, project: Project, visible: QuerySet[SubPlan] | None 
         rows = rows.filter(pk__in=visible.values("pk"))
     for sub_plan in rows.iterator(chunk_size=2000):
         unit, lot = sub_plan.unit, sub_plan.lot
-        detail.append([
+        detail.append(write_only_row(detail, [
             unit.unit_code, unit.name, unit.region.name, lot.number, lot.name,
             _cell(detail, sub_plan.quantity, number_format=QUANTITY), lot.unit_of_measure,
             _cell(detail, sub_plan.budget_yuan, number_format=MONEY),
             sub_plan.contact_name, sub_plan.contact_phone, labels.get(sub_plan.status, sub_plan.status),
             _local(sub_plan.submitted_at),
             "\n".join(f"{flag.label}：{flag.message}" for flag in flags_for_sub_plan(sub_plan)),
-        ])
+        ]))
 
     out = BytesIO()
     book.save(out)

@@ -301,6 +301,17 @@ def visible_events(user) -> QuerySet:
     return qs.filter(project_id__in=visible_projects(user).values("pk"))
 
 
+def visible_outbound_mails(user) -> QuerySet:
+    """The outbox (外发邮件): a superuser sees every mail; anyone else only the mails sent to the members of
+    their own organizations (a mail's body is the recipient's business: a contract's deadlines, a decision)."""
+    from procurement.models import OutboundMail
+
+    qs = OutboundMail.objects.all()
+    if is_superuser(user):
+        return qs
+    return qs.filter(organization_id__in=org_ids(user))
+
+
 def primary_kind(user) -> str | None:
     """The organization kind of the user's first active membership: chooses the home page."""
     found = seats(user)

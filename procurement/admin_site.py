@@ -1,5 +1,5 @@
-"""The portal's admin site: Chinese titles, the index warns about calendar years not loaded, and 修改密码
-is the portal's one page for it."""
+"""The portal's admin site: Chinese titles; the index warns about calendar years not loaded and failed mails;
+修改密码 is the portal's one page for it."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ class PortalAdminSite(admin.AdminSite):
             from procurement.admin.calendar import warn_missing_calendar_years
 
             warn_missing_calendar_years(request)
+        # Mails that failed every attempt wait for an operator: whoever may see the outbox is told here.
+        if request.user.has_perm("procurement.view_outboundmail"):
+            from procurement.admin.mail import warn_failed_mails
+
+            warn_failed_mails(request)
         return super().index(request, extra_context)
 
     def password_change(self, request, extra_context=None):

@@ -191,6 +191,15 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="吉林省政府采购平台 <noreply@ccgp-jilin.gov.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every e-mail goes through the outbox (procurement.services.mail), sent by a Celery worker, never by a request.
+# Seconds one step of an SMTP conversation may take (connect, greeting, each command) before the attempt fails.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+OUTBOUND_MAIL_MAX_ATTEMPTS = env.int("OUTBOUND_MAIL_MAX_ATTEMPTS", default=5)
+# The wait before the second attempt, doubled after each failure (60 s, 2, 4, 8 min), at most the maximum.
+OUTBOUND_MAIL_RETRY_SECONDS = env.int("OUTBOUND_MAIL_RETRY_SECONDS", default=60)
+OUTBOUND_MAIL_RETRY_MAX_SECONDS = env.int("OUTBOUND_MAIL_RETRY_MAX_SECONDS", default=3600)
+# A pending mail this long past its due attempt has lost its task; the sweep queues it again.
+OUTBOUND_MAIL_LOST_AFTER_SECONDS = env.int("OUTBOUND_MAIL_LOST_AFTER_SECONDS", default=600)
 
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -219,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-due-deadlines": {
         "task": "procurement.tasks.sweep_due_deadlines",
         "schedule": timedelta(seconds=env.int("SWEEP_INTERVAL_SECONDS", default=60)),
+    },
+    "requeue-lost-mails": {
+        "task": "procurement.tasks.outbound_mails_requeue",
+        "schedule": timedelta(seconds=env.int("OUTBOUND_MAIL_SWEEP_SECONDS", default=300)),
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -7,7 +7,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from procurement.services import reminders
+from procurement.services import mail, reminders
 
 
 @shared_task(name="procurement.tasks.sweep_due_deadlines", ignore_result=True)
@@ -21,3 +21,31 @@ def sweep_due_deadlines(now: str | None = None) -> dict[str, int]:
     if moment is not None and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return reminders.sweep_due_deadlines(now=moment)
+
+
+@shared_task(name="procurement.tasks.outbound_mail_send", bind=True, acks_late=True, max_retries=None,
+             ignore_result=True)
+def outbound_mail_send(self, mail_id: int) -> None:
+    """Send one e-mail of the outbox (``procurement.services.mail``), retrying with exponential backoff.
+
+    The retry is asked for explicitly rather than with ``autoretry_for``: the service has already recorded the
+    failed attempt and when the next one is due (``mail_retry_delay``, from settings), and the task waits exactly
+    that long. The number of attempts is counted on the row, which the sweep and an operator's 重新发送 also
+    use, so Celery's own count is not a limit (``max_retries=None``): after ``OUTBOUND_MAIL_MAX_ATTEMPTS`` the
+    service marks the mail failed and raises nothing. ``acks_late``: a worker killed mid-send leaves the message
+    to another worker (which skips the mail if it was sent).
+    """
+    try:
+        mail.outbound_mail_send(mail_id=mail_id)
+    except mail.MailDeferred as deferred:
+        if self.request.is_eager:
+            # Run inline (CELERY_TASK_ALWAYS_EAGER, as in tests): an eager retry would try again at once, in the
+            # caller; the mail stays pending and the sweep queues it again instead.
+            return
+        raise self.retry(exc=deferred, countdown=deferred.retry_in) from None
+
+
+@shared_task(name="procurement.tasks.outbound_mails_requeue", ignore_result=True)
+def outbound_mails_requeue() -> int:
+    """The periodic sweep of the outbox (celery beat, every ``OUTBOUND_MAIL_SWEEP_SECONDS``)."""
+    return mail.outbound_mails_requeue()

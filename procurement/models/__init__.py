@@ -1,7 +1,7 @@
 from .audit import AppendOnlyError, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
 from .contracts import Contract, Filing
-from .notifications import Notification, Reminder
+from .notifications import Notification, OutboundMail, Reminder
 from .projects import (
     Award,
     EligibleUnit,
@@ -31,6 +31,7 @@ __all__ = [
     "ModeManager",
     "Notification",
     "Organization",
+    "OutboundMail",
     "ProcurementMethod",
     "Project",
     "ProjectEvent",

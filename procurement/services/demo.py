@@ -459,6 +459,7 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "procurement.category": ("view",),
     "procurement.calendarday": ("view",),
     "procurement.calendaryear": ("view",),
+    "procurement.outboundmail": ("view", "resend"),  # its own organization's mails (access.visible_outbound_mails)
     "notices.notice": ("view", "add", "change"),
     "batch.tasknotice": ("view", "change"),
     "batch.configurationtable": ("view", "add", "change"),

@@ -9,8 +9,9 @@ module registers the contract deadlines (合同公告, 合同备案) itself.
 
 Exactly once: a reminder is first recorded in ``Reminder`` under a unique key inside the row's
 transaction; a key already there means it was sent, so a retried, doubled or concurrent sweep
-sends nothing twice. In-app notifications are written in the same transaction; e-mails leave
-only after it commits.
+sends nothing twice. In-app notifications and the e-mails (``OutboundMail`` rows, the outbox of
+``procurement.services.mail``) are written in the same transaction; a Celery worker sends the e-mails
+after it commits, so neither a sweep nor a request ever waits for the mail server.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from procurement import deadlines
-from procurement.models import Contract, Membership, Notification, Organization, Reminder
+from procurement.models import Contract, Membership, Notification, Organization, OutboundMail, Reminder
 from procurement.services.dates import chinese_date
+from procurement.services.mail import mail_subject, outbound_mails_queue
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +189,8 @@ def _record(subject_type: str, subject_id: int, milestone: Milestone) -> Reminde
 def organization_notify(*, organization: Organization, subject: models.Model, kind: str, title: str, body: str,
                         url: str = "", level: str = Notification.Level.INFO) -> int:
     """Tell ``organization``'s members that something happened that is theirs to act on (a task notice
-    arrived, a proposal awaits deliberation): in-app at once, by e-mail once the transaction commits.
+    arrived, a proposal awaits deliberation): in-app at once, by e-mail (queued in the outbox, sent by a
+    worker once the transaction commits).
 
     Recorded like a reminder, under a key of the subject, the event and the organization, so the same
     event is told once however often it is replayed. Returns how many people were told.
@@ -230,18 +232,8 @@ def _deliver(reminder: Reminder, milestone: Milestone) -> tuple[int, int]:
     )
     reminder.recipients = len(users)
     reminder.save(update_fields=["recipients"])
-    messages = [
-        EmailMessage(
-            subject=f"【{settings.PORTAL_NAME}】{milestone.title}",
-            body=_mail_body(user, milestone),
-            to=[user.email],
-        )
-        for user in users
-        if user.email
-    ]
-    if messages:
-        transaction.on_commit(lambda: _send(messages, reminder.key), robust=True)
-    return len(users), len(messages)
+    mails = outbound_mails_queue(mails=(_mail(user, milestone, reminder) for user in users if user.email))
+    return len(users), len(mails)
 
 
 def _chunks(items: list, size: int = 1000):
@@ -278,7 +270,7 @@ def _send_many(source: DeadlineSource, obj: models.Model, milestones: list[Miles
                  recipients=len(users_of.get(m.organization.pk, ())))
         for m in fresh
     ], batch_size=1000)
-    notifications, messages = [], []
+    notifications, mails = [], []
     for reminder, milestone in zip(reminders, fresh, strict=True):
         for user in users_of.get(milestone.organization.pk, ()):
             notifications.append(Notification(
@@ -286,13 +278,16 @@ def _send_many(source: DeadlineSource, obj: models.Model, milestones: list[Miles
                 title=milestone.title, body=milestone.body, url=milestone.url,
             ))
             if user.email:
-                messages.append(EmailMessage(subject=f"【{settings.PORTAL_NAME}】{milestone.title}",
-                                             body=_mail_body(user, milestone), to=[user.email]))
+                mails.append(_mail(user, milestone, reminder))
     Notification.objects.bulk_create(notifications, batch_size=1000)
-    if messages:
-        transaction.on_commit(lambda: _send(messages, f"{source.name}:{obj.pk}"), robust=True)
-    counts.update(reminders=len(reminders), notifications=len(notifications), emails=len(messages))
+    outbound_mails_queue(mails=mails)
+    counts.update(reminders=len(reminders), notifications=len(notifications), emails=len(mails))
     return counts
+
+
+def _mail(user, milestone: Milestone, reminder: Reminder) -> OutboundMail:
+    return OutboundMail(reminder=reminder, organization=milestone.organization, recipient=user.email,
+                        subject=mail_subject(milestone.title), body=_mail_body(user, milestone))
 
 
 def _mail_body(user, milestone: Milestone) -> str:
@@ -302,14 +297,6 @@ def _mail_body(user, milestone: Milestone) -> str:
         lines += ["", f"办理地址：{settings.PORTAL_BASE_URL.rstrip('/')}{milestone.url}"]
     lines += ["", f"此邮件由{settings.PORTAL_NAME}自动发送，请勿直接回复。"]
     return "\n".join(lines)
-
-
-def _send(messages: list[EmailMessage], key: str) -> None:
-    try:
-        get_connection().send_messages(messages)
-    except Exception:
-        # The in-app notifications stand; a mail server outage must not resend them.
-        logger.exception("reminder %s: e-mail could not be sent", key)
 
 
 # --- contract deadlines (合同公告 2 个工作日, 合同备案 7 个工作日) ------------------------------
