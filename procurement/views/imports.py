@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from procurement.imports import import_kind
@@ -73,7 +74,9 @@ def import_job_list(request):
     """我的导入: the user's uploads, newest first, with their status."""
     jobs = import_jobs_of(request.user)
     page = paginate(request, jobs)
+    now = timezone.now()
     for job in page:
         kind = import_kind(job.kind)
         job.kind_label = kind.label if kind else "文件"
+        job.stalled = job.is_stalled(now)
     return render(request, "imports/job_list.html", {"page": page})
