@@ -29,9 +29,10 @@
         var template = document.createElement("template");
         template.innerHTML = html.trim();
         var fresh = template.content.querySelector("[data-import-job]");
-        if (fresh) {
-          card.replaceWith(fresh);
+        if (!fresh) {
+          return;  // not the card (a sign-in page once the session ended): stop, the user reloads
         }
+        card.replaceWith(fresh);
         schedule(1);
       })
       .catch(function () { schedule(FAILURE_BACKOFF); });

@@ -458,6 +458,19 @@ def test_a_year_with_a_current_table_asks_before_anything_is_stored(client, refe
     assert ImportJob.objects.count() == 1
 
 
+def test_a_table_made_current_while_the_job_waited_fails_it_asking_to_confirm(reference, bureau, officer):
+    """Issue 7 point 3 still holds when the job runs: replacing a current table needs the user's confirmation."""
+    waiting = arrangement_import_queue(file=upload(), year=2026, finance_bureau=bureau, actor=officer)
+    with jobs_run():  # another import of the same year is queued and done first
+        arrangement_import_queue(file=upload(), year=2026, finance_bureau=bureau, actor=officer)
+    first = Arrangement.objects.get()
+    assert import_services.import_job_run(job_id=waiting.pk) == "failed"
+    waiting.refresh_from_db()
+    assert waiting.summary.startswith(f"安排情况表未导入：吉林省财政厅2026年度已有现行安排情况表（第{first.pk}号")
+    assert waiting.summary.endswith("如确需替换，请回到安排情况表页面重新导入，并勾选「确认替换现行表」。")
+    assert Arrangement.objects.get() == first and not stored(waiting)
+
+
 # --- errors read into sheet, row and column ------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "place"), [
