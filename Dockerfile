@@ -18,7 +18,8 @@ RUN pip install --no-cache-dir .
 COPY . .
 RUN ALLOW_INSECURE_KEY=1 python manage.py collectstatic --noinput
 
-RUN useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
+# var/imports exists in the image so that the volume mounted there (docker-compose) starts owned by portal.
+RUN useradd --system --home /app portal && mkdir -p /app/var/imports && chown -R portal /app/var
 USER portal
 EXPOSE 8000
 # gunicorn.conf.py (in /app) sets the workers, the timeout and the access log.

@@ -53,11 +53,14 @@ lint: install
 test: install lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
+# The 100,000-row import through a Celery worker process runs on DATABASE_URL and REDIS_URL when set, else a
+# SQLite file and the file-system broker (tests/bench_import.py).
 # The deadline rush needs PostgreSQL: DATABASE_URL if it points at one, else the local server. Its load
 # generator is Debian's wrk (a compiled client that leaves the cores to the server), installed only for it.
 bench: APT_PACKAGES += $(BENCH_APT_PACKAGES)
 bench: install
 	$(TEST_ENV) $(PY) -m tests.bench
+	$(TEST_ENV) $(PY) -m tests.bench_import
 	$(TEST_ENV) $(PY) -m tests.bench_rush
 
 clean:

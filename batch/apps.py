@@ -12,7 +12,8 @@ class BatchConfig(AppConfig):
         # The center's page of a lot (its units' sub-plans): where a core message about a sub-plan links to.
         from django.urls import reverse
 
-        from batch import award_deadlines, deadlines  # noqa: F401
+        # The arrangement and configuration tables are imported by import jobs (procurement.imports).
+        from batch import award_deadlines, deadlines, imports  # noqa: F401
         from procurement.models import Mode
         from procurement.modes import register_organizer_lot_page
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from batch.models import Arrangement, ArrangementLine, ProposedCategory
 from procurement import access, excel
+from procurement.imports import Progress
 from procurement.models import Category, Organization
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -45,6 +46,7 @@ BATCH_SIZE = 5000  # rows resolved (one query for their new unit codes) and writ
 YEAR_RANGE = (2000, 2100)
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a 100,000-row table is about 3 MB
 MAX_ROWS = 500_000  # beyond this a request would hold a web worker for minutes: split the table
+PROGRESS_ROWS = 1000  # rows read between two calls of the caller's progress(rows_read, rows_total)
 
 QUANTITY_PLACES = 2  # ArrangementLine.quantity: max_digits=14, decimal_places=2
 AMOUNT_PLACES = 4  # ArrangementLine.amount_wan: 万元 to four places is to the yuan
@@ -681,6 +683,7 @@ def arrangement_import(
     file_name: str = "",
     replace: bool = False,
     replacing: int | None = None,
+    progress: Progress | None = None,
 ) -> ArrangementImportResult:
     """Import ``file`` as ``finance_bureau``'s arrangement table for ``year``: all rows or none.
 
@@ -691,6 +694,9 @@ def arrangement_import(
     When the bureau has a current table for ``year``, raises ``ArrangementReplaceRequired`` (before
     reading the file) unless ``replace`` is true; ``replacing``, when given, is the id of the table the
     user confirmed replacing, and the import is refused again if the current table is another by then.
+
+    ``progress``, when given, is called with the rows read so far every ``PROGRESS_ROWS`` rows (the import
+    job's page shows them), and once more with the rows read and their total when the sheet is read.
     """
     _check_may_import(finance_bureau=finance_bureau, actor=actor)
     if not isinstance(year, int) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
@@ -707,7 +713,7 @@ def arrangement_import(
             catalog = _Catalog()
             return _write(workbook=workbook, layout=layout, catalog=catalog, year=year,
                           finance_bureau=finance_bureau, actor=actor, file_name=file_name[:255], sha256=sha256,
-                          replace=replace, replacing=replacing)
+                          replace=replace, replacing=replacing, progress=progress)
         finally:
             workbook.close()
     finally:
@@ -717,7 +723,8 @@ def arrangement_import(
 
 @transaction.atomic
 def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_bureau: Organization, actor,
-           file_name: str, sha256: str, replace: bool, replacing: int | None) -> ArrangementImportResult:
+           file_name: str, sha256: str, replace: bool, replacing: int | None,
+           progress: Progress | None = None) -> ArrangementImportResult:
     # One import at a time per bureau: the second waits here, then finds the first current (and asks again
     # unless the caller confirmed replacing it).
     Organization.objects.select_for_update().filter(pk=finance_bureau.pk).first()
@@ -765,7 +772,12 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
             ArrangementLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
         pending.clear()
 
+    read = reported = 0
     for row in reader.rows(values):
+        read = row.number - layout.header_row
+        if progress is not None and read >= reported + PROGRESS_ROWS:
+            progress(read, None)
+            reported = read
         if row.number - layout.header_row > MAX_ROWS:
             reader.error(row.number, None, f"表格超过{MAX_ROWS:,}行，请按单位或地区分表后分别导入")
             break
@@ -773,6 +785,8 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
         if len(pending) >= BATCH_SIZE:
             flush()
     flush()
+    if progress is not None:
+        progress(read, read)
 
     total_checked = _check_total(reader, total_quantity, total_amount)
     if not reader.errors and count == 0:

@@ -33,6 +33,7 @@ from django.db.models import Max, Q, QuerySet
 from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
 from batch.task_notices import chinese_date
 from procurement import access, excel
+from procurement.imports import Progress
 from procurement.models import Category, Organization
 from procurement.services.dates import day_checked
 from procurement.services.errors import ServiceError
@@ -55,6 +56,7 @@ MAX_DATA_ROWS = 2000
 MAX_CONFIGURATIONS = 50
 HEADER_SEARCH_ROWS = 15
 MAX_REPORTED_ERRORS = 20
+PROGRESS_ROWS = 100  # rows written between two calls of the caller's progress(rows_read, rows_total)
 NAME_MAX = ConfigurationType._meta.get_field("name").max_length
 TITLE_MAX = ConfigurationTable._meta.get_field("title").max_length
 UOM_MAX = ConfigurationType._meta.get_field("unit_of_measure").max_length
@@ -615,12 +617,14 @@ def configuration_table_import(
     table: ConfigurationTable | None = None,
     center: Organization | None = None,
     task: TaskNotice | None = None,
+    progress: Progress | None = None,
 ) -> ConfigurationTable:
     """Import the annex 6 workbook into ``table``, or into a new table of ``center`` (for ``task``).
 
     All or nothing: any error anywhere raises ImportRefused and changes nothing. Into an existing
     table the file's rows replace the table's types (unit of measure and reference price of a type
-    that stays are kept).
+    that stays are kept). ``progress``, when given, is called with the rows done and their total every
+    ``PROGRESS_ROWS`` rows and at the end (the import job's page shows them).
     """
     if table is None:
         if center is None:
@@ -672,7 +676,9 @@ def configuration_table_import(
         action, label = "import_replace", "导入产品配置表（覆盖）"
     ConfigurationType.objects.filter(pk__in=[config.pk for config in dropped]).delete()
     to_create: list[ConfigurationType] = []
-    for row in parsed.rows:
+    for done, row in enumerate(parsed.rows, start=1):
+        if progress is not None and done % PROGRESS_ROWS == 0:
+            progress(done, len(parsed.rows))
         for parsed_type in row.types:
             config = existing.get((row.category.pk, parsed_type.number))
             if config is None:
@@ -684,6 +690,8 @@ def configuration_table_import(
                                                                      parsed_type.parameters)
                 config.save(update_fields=["row_number", "name", "parameters"])
     ConfigurationType.objects.bulk_create(to_create)
+    if progress is not None:
+        progress(len(parsed.rows), len(parsed.rows))
     event_record(subject=table, action=action, action_label=label, actor=actor, changes={
         "file_name": file_name,
         "sheet": parsed.sheet,

@@ -140,8 +140,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads waiting for their import job (issue 8 point 2): outside MEDIA_ROOT and served by nothing. The web
+# process writes them and the Celery worker reads them, so both must see this folder (docker-compose: a
+# volume shared by web and worker; on several machines, a shared file system or another storage backend).
+IMPORT_ROOT = env.path("IMPORT_ROOT", default=str(VAR_DIR / "imports"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "imports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(IMPORT_ROOT)}},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -233,7 +238,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.outbound_mails_requeue",
         "schedule": timedelta(seconds=env.int("OUTBOUND_MAIL_SWEEP_SECONDS", default=300)),
     },
+    # Uploads of finished imports left on disk, and jobs whose worker vanished long ago (procurement.imports).
+    "import-jobs-clean": {
+        "task": "procurement.tasks.import_jobs_clean",
+        "schedule": timedelta(hours=1),
+    },
 }
+# The queue of import jobs (procurement.tasks.import_run): empty for Celery's default queue. A site whose
+# imports should not wait behind other tasks (or keep them waiting) runs a worker of its own for them.
+IMPORT_QUEUE = env.str("IMPORT_QUEUE", default="")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST API -----------------------------------------------------------------------------
@@ -280,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "TaskNoticeStatusEnum": "batch.models.TaskNotice.Status",
         "TaskNoticeScopeEnum": "batch.models.TaskNotice.Scope",
         "TaskNoticeCycleEnum": "batch.models.Cycle",
+        "ImportJobStatusEnum": "procurement.models.ImportJob.Status",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -7,7 +7,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from procurement.services import mail, reminders
+from procurement.services import imports, mail, reminders
 
 
 @shared_task(name="procurement.tasks.sweep_due_deadlines", ignore_result=True)
@@ -49,3 +49,19 @@ def outbound_mail_send(self, mail_id: int) -> None:
 def outbound_mails_requeue() -> int:
     """The periodic sweep of the outbox (celery beat, every ``OUTBOUND_MAIL_SWEEP_SECONDS``)."""
     return mail.outbound_mails_requeue()
+
+
+@shared_task(name="procurement.tasks.import_run", ignore_result=True, acks_late=True)
+def import_run(job_id: int) -> str:
+    """Run an import job (``procurement.services.imports.import_job_run``).
+
+    Acknowledged after it ran: a worker lost mid-import leaves the message to be delivered again, and the
+    job, which records whether it finished, is never imported twice.
+    """
+    return imports.import_job_run(job_id=job_id)
+
+
+@shared_task(name="procurement.tasks.import_jobs_clean", ignore_result=True)
+def import_jobs_clean() -> dict[str, int]:
+    """Hourly (celery beat): uploads left by finished jobs, and jobs stalled for days."""
+    return imports.import_jobs_clean()

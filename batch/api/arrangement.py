@@ -2,8 +2,10 @@
 
 Reads start from ``batch.analysis.arrangement_list`` (finance staff: their region and below), so a
 table outside it answers 404. The upload has the page's door (``analysis.import_bureaus_required``): whoever
-may import for no bureau hears 403 before the file is read. It then runs ``batch.arrangement.arrangement_import``:
-a bad file answers 400 with every error listed; a bureau the user does not act for answers 403.
+may import for no bureau hears 403 before the file is read. The upload is then stored and imported by a Celery
+worker (``batch.imports.arrangement_import_queue``): it answers 202 with the import job to poll
+(``/api/v1/import-jobs/<id>/``), whose errors list every problem of a bad file; a bureau the user does
+not act for answers 403 and a year with a current table 409 until replace=true, before anything is stored.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from batch import analysis
-from batch.arrangement import YEAR_RANGE, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
+from batch.arrangement import YEAR_RANGE, ArrangementReplaceRequired
 from batch.excel_export import XLSX, analysis_export_response
+from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, ArrangementLine
 from procurement.api.filters import IntegerFilter
+from procurement.api.imports import ACCEPTED, accepted
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import BAD_QUERY, NOT_FOUND, UNAUTHENTICATED, ErrorSerializer, ReadOnlyViewSet, id_parameter
 from procurement.models import Organization, Region
@@ -83,16 +87,6 @@ class ArrangementUploadSerializer(serializers.Serializer):
     )
 
 
-class ArrangementImportResultSerializer(serializers.Serializer):
-    """导入结果。"""
-
-    arrangement = ArrangementSerializer(label="导入的安排情况表")
-    superseded = serializers.IntegerField(label="被替换的安排情况表内部编号", allow_null=True)
-    sheet_title = serializers.CharField(label="导入的工作表")
-    blank_rows = serializers.IntegerField(label="跳过的空行数")
-    total_row_checked = serializers.BooleanField(label="合计行已核对一致")
-
-
 class DependentCategorySerializer(serializers.Serializer):
     """依据现行表报送的一个建议品目。"""
 
@@ -111,13 +105,6 @@ class ReplaceRequiredSerializer(serializers.Serializer):
     proposal_count = serializers.IntegerField(label="依据现行表的品目建议份数")
     categories = DependentCategorySerializer(many=True, label="依据现行表的建议品目")
     confirm = serializers.CharField(label="确认方式", help_text="固定为 replace=true")
-
-
-class ImportErrorSerializer(serializers.Serializer):
-    """导入被拒绝：文件中的全部错误（工作表、行、列和原因），数据库未作任何修改。"""
-
-    detail = serializers.CharField(label="错误说明")
-    errors = serializers.ListField(child=serializers.CharField(), label="错误列表")
 
 
 class AmountBandSerializer(serializers.Serializer):
@@ -296,11 +283,15 @@ class ArrangementViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary=f"导入{NOUN}", tags=[NOUN], request={"multipart/form-data": ArrangementUploadSerializer},
-        description="上传Excel文件（.xlsx）。全部导入或全部不导入：任何一行有误即不导入，并返回全部错误（工作表、行、列和原因）。"
-                    "只读取可见的工作表。同一财政部门同一年度已有现行表时，须以 replace=true 确认才替换；"
+        description="上传Excel文件（.xlsx），受理后返回202和导入任务，文件在后台导入；"
+                    "轮询导入任务的 url 查看进度和结果。全部导入或全部不导入：任何一行有误即不导入，"
+                    "导入任务列出全部错误（工作表、行、列和原因）。只读取可见的工作表。"
+                    "同一财政部门同一年度已有现行表时，须以 replace=true 确认才替换（未确认时返回409，不保存文件）；"
                     "原表标记为已被替换，其明细和分析仍可查看。",
-        responses={201: OpenApiResponse(ArrangementImportResultSerializer, description="导入成功"),
-                   400: OpenApiResponse(ImportErrorSerializer, description="文件有误，未导入：返回全部错误"),
+        responses={202: ACCEPTED,
+                   400: OpenApiResponse(OpenApiTypes.OBJECT,
+                                        description="请求有误（年度、财政部门或文件过大），未受理："
+                                                    "detail 为原因；字段错误以字段名为键，值为错误说明列表"),
                    401: UNAUTHENTICATED, 403: FORBIDDEN,
                    409: OpenApiResponse(ReplaceRequiredSerializer,
                                         description="该年度已有现行表，未确认替换：未导入，返回依据现行表的品目建议")},
@@ -313,21 +304,14 @@ class ArrangementViewSet(ReadOnlyViewSet):
         bureau = self._bureau(form.validated_data.get("finance_bureau"), bureaus)
         upload = form.validated_data["file"]
         try:
-            result = arrangement_import(file=upload, year=form.validated_data["year"], finance_bureau=bureau,
-                                        actor=request.user, file_name=upload.name,
-                                        replace=form.validated_data["replace"])
+            job = arrangement_import_queue(file=upload, year=form.validated_data["year"], finance_bureau=bureau,
+                                           actor=request.user, file_name=upload.name,
+                                           replace=form.validated_data["replace"])
         except ArrangementReplaceRequired as error:
             body = {"detail": f"{error.message}如确需替换，请在请求中加上 replace=true 重新提交。",
                     **error.impact.as_data(), "confirm": "replace=true"}
             return Response(ReplaceRequiredSerializer(body).data, status=status.HTTP_409_CONFLICT)
-        except ArrangementImportError as error:
-            return Response({"detail": error.message, "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
-        body = ArrangementImportResultSerializer({
-            "arrangement": result.arrangement, "superseded": result.superseded.pk if result.superseded else None,
-            "sheet_title": result.sheet_title, "blank_rows": result.blank_rows,
-            "total_row_checked": result.total_row_checked,
-        }).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return accepted(job, request)
 
     def _bureau(self, pk: int | None, bureaus) -> Organization:
         if pk is not None:

@@ -17,17 +17,19 @@ from django.utils.http import content_disposition_header
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import renderers, serializers, status
+from rest_framework import renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from batch import configuration as configuration_services
 from batch import task_notices as task_services
+from batch.imports import configuration_import_queue
 from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotice
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.api.filters import IntegerFilter
+from procurement.api.imports import ACCEPTED, accepted
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
@@ -274,9 +276,6 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
             tables = configuration_services.configuration_tables_visible(user)
         return tables.prefetch_related("types__category")
 
-    def _answer(self, table: ConfigurationTable, *, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ConfigurationTableSerializer(self.get_queryset().get(pk=table.pk)).data, status=code)
-
     def _own_center(self, center_id: int | None) -> Organization:
         user = self.request.user
         centers = Organization.objects.filter(kind=Organization.Kind.CENTER)
@@ -295,8 +294,9 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
     @extend_schema(
         summary="从Excel新建产品配置表", tags=["产品配置表"], operation_id="batch_configuration_tables_import_new",
         request={"multipart/form-data": ImportNewRequestSerializer},
-        responses={201: OpenApiResponse(ConfigurationTableSerializer, description="已新建的产品配置表（含配置分型）"),
-                   400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        description="受理后返回202和导入任务，文件在后台导入；导入任务成功时 result_url 为新建的产品配置表，"
+                    "失败时列出文件中的全部错误（工作表、行和列）。",
+        responses={202: ACCEPTED, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_new(self, request):
@@ -309,25 +309,26 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
             task = task_services.task_notices_received(request.user).filter(pk=data["task"]).first()
             if task is None:
                 raise ServiceError(f"任务通知单（编号{data['task']}）不存在或未下达给本机构", field="task")
-        table = configuration_services.configuration_table_import(center=center, task=task, file=data["file"],
-                                                                  actor=request.user)
-        return self._answer(table, code=status.HTTP_201_CREATED)
+        job = configuration_import_queue(center=center, task=task, file=data["file"], file_name=data["file"].name,
+                                         actor=request.user)
+        return accepted(job, request)
 
     @extend_schema(
         summary="导入Excel覆盖产品配置表", tags=["产品配置表"], operation_id="batch_configuration_tables_import_into",
         parameters=[id_parameter("产品配置表")],
         request={"multipart/form-data": ImportIntoRequestSerializer},
-        responses={200: ConfigurationTableSerializer, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN,
-                   404: NOT_FOUND},
+        description="受理后返回202和导入任务，文件在后台导入；导入文件中的品目和配置替换本表现有配置，"
+                    "文件有任何错误时不做任何更改（导入任务列出全部错误）。",
+        responses={202: ACCEPTED, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_into(self, request, pk=None):
         table = self.get_object()
         payload = ImportIntoRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        table = configuration_services.configuration_table_import(table=table, file=payload.validated_data["file"],
-                                                                  actor=request.user)
-        return self._answer(table)
+        upload = payload.validated_data["file"]
+        job = configuration_import_queue(table=table, file=upload, file_name=upload.name, actor=request.user)
+        return accepted(job, request)
 
     @extend_schema(
         summary="导出产品配置表Excel", tags=["产品配置表"],

@@ -2,13 +2,14 @@
 with its lines, the three-dimension analysis with the batch candidates, and the Excel export.
 
 Only finance staff reach them (403 otherwise); a table outside the user's region answers 404.
-Writes go through ``batch.arrangement.arrangement_import``.
+An upload is stored and imported by a Celery worker (``batch.imports.arrangement_import_queue``, which
+runs ``batch.arrangement.arrangement_import``): the page asks first to confirm replacing a year's current
+table, then sends the user to the import job's page, which shows its progress and result.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -17,8 +18,9 @@ from django.urls import path
 from django.utils import timezone
 
 from batch import analysis
-from batch.arrangement import YEAR_RANGE, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
+from batch.arrangement import YEAR_RANGE, ArrangementReplaceRequired
 from batch.excel_export import analysis_export_response
+from batch.imports import arrangement_import_queue
 from batch.models import Arrangement
 from batch.proposals import proposing_centers
 from procurement.models import Organization
@@ -73,7 +75,6 @@ def arrangement_list(request):
     bureau_choices = analysis.importable_bureaus(user=user)
     bureaus = list(bureau_choices)
     only = bureaus[0] if len(bureaus) == 1 else None
-    import_errors: list[str] = []
     replacement = None
     if request.method == "POST":
         analysis.import_bureaus_required(user=user)
@@ -81,31 +82,18 @@ def arrangement_list(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = arrangement_import(file=upload, year=form.cleaned_data["year"],
-                                            finance_bureau=form.cleaned_data.get("finance_bureau") or only, actor=user,
-                                            file_name=upload.name, replace=form.cleaned_data["replace"],
-                                            replacing=form.cleaned_data["replacing"])
+                job = arrangement_import_queue(file=upload, year=form.cleaned_data["year"],
+                                               finance_bureau=form.cleaned_data.get("finance_bureau") or only,
+                                               actor=user, file_name=upload.name,
+                                               replace=form.cleaned_data["replace"],
+                                               replacing=form.cleaned_data["replacing"])
             except ArrangementReplaceRequired as error:
                 replacement = error
                 form.ask_to_confirm(error.impact.current.pk)
-            except ArrangementImportError as error:
-                import_errors = error.errors
-                form.add_error(None, f"安排情况表未导入（全部数据均未写入），共发现{len(error.errors)}处错误，"
-                                     "请按下列提示修改后重新导入。")
-                if error.truncated:
-                    form.add_error(None, "错误较多，仅列出前面部分，其余行未再检查。")
             except (ServiceError, PermissionDenied) as error:
                 form.add_error(None, refusal_message(error))
             else:
-                arrangement = result.arrangement
-                text = (f"已导入{arrangement.year}年度安排情况表：共{arrangement.row_count:,}行，"
-                        f"采购金额合计{arrangement.total_amount_wan:,.2f}万元。")
-                text += "合计行与各行之和一致。" if result.total_row_checked else "表中没有合计行，未核对合计。"
-                if result.superseded is not None:
-                    text += (f"原{arrangement.year}年度安排情况表（第{result.superseded.pk}号）已被替换，"
-                             "其明细和三维度分析仍可查看。")
-                messages.success(request, text)
-                return redirect("batch:arrangement-detail", pk=arrangement.pk)
+                return redirect("import-job-detail", pk=job.pk)
     else:
         form = ArrangementUploadForm(bureaus=bureau_choices, only=only)
     arrangements = (analysis.arrangement_list(user=user).select_related("replaced_by")
@@ -113,7 +101,6 @@ def arrangement_list(request):
     return render(request, "batch/arrangement/list.html", {
         "form": form if bureaus else None,
         "single_bureau": only,
-        "import_errors": import_errors,
         "replacement": replacement,
         "page": paginate(request, arrangements),
     })

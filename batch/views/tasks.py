@@ -4,6 +4,8 @@ Finance staff draft, issue and withdraw their bureau's task notices; the center 
 notices it received and keeps its configuration tables (with Excel import and export). Every lookup
 goes through a queryset narrowed to the user's own organizations, so another bureau's or center's
 object answers 404; every write calls a service in ``batch.task_notices`` or ``batch.configuration``.
+An Excel upload is imported by a Celery worker (``batch.imports.configuration_import_queue``): the page
+sends the user to the import job's page, which shows its progress and result.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from batch import configuration as configuration_services
 from batch import task_notices as task_services
-from batch.configuration import ImportRefused
+from batch.imports import configuration_import_queue
 from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotice
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access, deadlines
@@ -436,7 +438,7 @@ def configuration_edit(request, pk: int):
     return render(request, "batch/tasks/configuration_form.html", {"form": form, "table": table})
 
 
-def _configuration_detail(request, table: ConfigurationTable, *, import_form=None, import_errors=(), status=200):
+def _configuration_detail(request, table: ConfigurationTable, *, import_form=None, status=200):
     rows, highest = configuration_services.configuration_table_rows(table)
     numbers = list(range(1, highest + 1))
     return render(request, "batch/tasks/configuration_detail.html", {
@@ -445,7 +447,6 @@ def _configuration_detail(request, table: ConfigurationTable, *, import_form=Non
         "grid": [(row, [row.types.get(number) for number in numbers]) for row in rows],
         "type_count": sum(len(row.types) for row in rows),
         "import_form": import_form or ConfigurationImportForm(),
-        "import_errors": import_errors,
         "locked": table.projects.exists(),
     }, status=status)
 
@@ -462,16 +463,13 @@ def configuration_import(request, pk: int):
     form = ConfigurationImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _configuration_detail(request, table, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
     try:
-        configuration_services.configuration_table_import(table=table, file=form.cleaned_data["file"],
-                                                          actor=request.user)
-    except ImportRefused as error:
-        return _configuration_detail(request, table, import_form=form, import_errors=error.errors, status=400)
+        job = configuration_import_queue(table=table, file=upload, file_name=upload.name, actor=request.user)
     except REFUSALS as error:
         add_refusal(form, error)
         return _configuration_detail(request, table, import_form=form, status=400)
-    messages.success(request, "产品配置表已按导入文件更新。")
-    return redirect("batch:configuration-detail", pk=table.pk)
+    return redirect("import-job-detail", pk=job.pk)
 
 
 @require_POST
@@ -479,24 +477,20 @@ def configuration_import(request, pk: int):
 def configuration_import_new(request):
     user = request.user
     form = ConfigurationImportNewForm(request.POST, request.FILES, user=user)
-    errors: list[str] = []
     if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            table = configuration_services.configuration_table_import(
-                center=form.cleaned_data["center"], task=form.cleaned_data["task"],
-                file=form.cleaned_data["file"], actor=user)
-        except ImportRefused as error:
-            errors = error.errors
+            job = configuration_import_queue(center=form.cleaned_data["center"], task=form.cleaned_data["task"],
+                                             file=upload, file_name=upload.name, actor=user)
         except REFUSALS as error:
             add_refusal(form, error)
         else:
-            messages.success(request, "产品配置表已导入。")
-            return redirect("batch:configuration-detail", pk=table.pk)
+            return redirect("import-job-detail", pk=job.pk)
     tables = (configuration_services.configuration_tables_of_centers(user)
               .annotate(type_count=Count("types"), category_count=Count("types__category", distinct=True))
               .order_by("-filled_on", "-pk"))
     return render(request, "batch/tasks/configuration_list.html", {
-        "page": paginate(request, tables), "import_form": form, "import_errors": errors,
+        "page": paginate(request, tables), "import_form": form,
     }, status=400)
 
 

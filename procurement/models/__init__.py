@@ -1,6 +1,7 @@
 from .audit import AppendOnlyError, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
 from .contracts import Contract, Filing
+from .imports import ImportJob
 from .notifications import Notification, OutboundMail, Reminder
 from .projects import (
     Award,
@@ -25,6 +26,7 @@ __all__ = [
     "EligibleUnit",
     "Filing",
     "FundingLine",
+    "ImportJob",
     "Lot",
     "Membership",
     "Mode",

@@ -42,6 +42,11 @@ BADGE_COLOURS = {
     "pending": "warning",
     "adopted": "success",
     "declined": "secondary",
+    # An import job (导入任务)
+    "queued": "secondary",
+    "running": "primary",
+    "succeeded": "success",
+    "failed": "danger",
 }
 
 

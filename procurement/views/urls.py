@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.views import auth, contracts, home, messages, sub_plans, supplier
+from procurement.views import auth, contracts, home, imports, messages, sub_plans, supplier
 
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("messages/", messages.message_list, name="message-list"),
     path("messages/<int:pk>/", messages.message_open, name="message-open"),
     path("messages/read-all/", messages.message_read_all, name="message-read-all"),
+    path("imports/", imports.import_job_list, name="import-job-list"),
+    path("imports/<int:pk>/", imports.import_job_detail, name="import-job-detail"),
+    path("imports/<int:pk>/status/", imports.import_job_status, name="import-job-status"),
+    path("imports/<int:pk>/requeue/", imports.import_job_requeue, name="import-job-requeue"),
     path("unit/sub-plans/", sub_plans.sub_plan_list, name="unit-sub-plan-list"),
     path("unit/sub-plans/<int:pk>/", sub_plans.sub_plan_detail, name="unit-sub-plan-detail"),
     path("unit/sub-plans/<int:pk>/edit/", sub_plans.sub_plan_edit, name="unit-sub-plan-edit"),

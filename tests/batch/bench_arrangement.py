@@ -174,16 +174,13 @@ def _peak_rss() -> Iterator[dict]:
         result["method"] = "VmHWM" if reset else "采样"
 
 
-def bench_arrangement_import() -> None:
+def bench_reference():
+    """The catalog, a provincial finance bureau and ``UNITS`` budget units: (bureau, units, categories),
+    units and categories as (code, name) for ``_table``."""
     from io import StringIO
 
     from django.core.management import call_command
-    from django.db import connection
 
-    from batch.analysis import category_analysis, region_analysis
-    from batch.arrangement import arrangement_import
-    from batch.excel_export import analysis_workbook_write
-    from procurement import access
     from procurement.models import Category, Organization, Region
 
     call_command("load_catalog", "--default-centralized", stdout=StringIO())
@@ -198,6 +195,18 @@ def bench_arrangement_import() -> None:
     ], batch_size=1000)
     units = list(Organization.objects.filter(unit_code__startswith="BA").values_list("unit_code", "name"))
     categories = list(Category.objects.filter(code__in=BENCH_CATEGORIES).values_list("code", "name"))
+    return bureau, units, categories
+
+
+def bench_arrangement_import() -> None:
+    from django.db import connection
+
+    from batch.analysis import category_analysis, region_analysis
+    from batch.arrangement import arrangement_import
+    from batch.excel_export import analysis_workbook_write
+    from procurement import access
+
+    bureau, units, categories = bench_reference()
 
     print(f"-- 安排情况表导入（{connection.vendor}；{len(units):,}家预算单位，{len(categories)}个品目，"
           f"品目按编码/名称/编码+名称混合填写，三分之一数字为文本）--")

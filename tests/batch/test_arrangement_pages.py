@@ -1,7 +1,8 @@
 """The arrangement table's finance pages, API endpoints and admin.
 
-Rules: procurement/access.py (finance staff see their region and below; others are refused) and
-issue 3 points 1–2 (upload with every error listed; analysis with reasoning; Excel export).
+Rules: procurement/access.py (finance staff see their region and below; others are refused),
+issue 3 points 1–2 (upload with every error listed; analysis with reasoning; Excel export) and issue 8
+point 2 (an upload becomes an import job: the page redirects to it, the API answers 202 with it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from batch.models import Arrangement, ArrangementLine
-from procurement.models import Membership
+from procurement.models import ImportJob, Membership
 from tests.batch.test_arrangement_import import GOOD_ROWS, xlsx_bytes
 from tests.factories import (
     BudgetUnitFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
     prefecture,
     province,
 )
+from tests.procurement.import_jobs import job_of, jobs_run
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +68,9 @@ def upload(name: str = "2026.xlsx", data: bytes | None = None) -> SimpleUploaded
 
 def imported(client, officer) -> Arrangement:
     client.force_login(officer)
-    response = client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    with jobs_run():
+        response = client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
+    assert job_of(response).status == ImportJob.Status.SUCCEEDED
     return Arrangement.objects.get(is_current=True)
 
 
@@ -88,11 +91,19 @@ def test_the_list_page_offers_the_upload_form_to_finance_staff(client, bureau, o
 
 
 def test_uploading_a_good_file_imports_it_and_shows_its_lines(client, reference, bureau, officer):
-    arrangement = imported(client, officer)
+    client.force_login(officer)
+    with jobs_run():
+        response = client.post(reverse("batch:arrangement-list"), {"year": 2026, "file": upload()})
+    job = job_of(response)
+    arrangement = Arrangement.objects.get(is_current=True)
     assert arrangement.row_count == 5 and arrangement.imported_by == officer
-    response = client.get(reverse("batch:arrangement-detail", args=[arrangement.pk]))
+    assert (job.status, job.result_id, job.rows_read, job.file) == (ImportJob.Status.SUCCEEDED, arrangement.pk, 6, "")
+    result = html(client.get(response["Location"]))
+    assert "已导入2026年度安排情况表：共5行，采购金额合计112.50万元。合计行与各行之和一致。" in result
+    detail_url = reverse("batch:arrangement-detail", args=[arrangement.pk])
+    assert f'href="{detail_url}" data-testid="import-result-link">查看安排情况表</a>' in result
+    response = client.get(detail_url)
     body = html(response)
-    assert "已导入2026年度安排情况表：共5行，采购金额合计112.50万元。合计行与各行之和一致。" in body
     assert "吉林省教育厅" in body and "A02010108" in body and "便携式计算机" in body
     assert body.count("<tr>") == 1 + 5
 
@@ -107,14 +118,16 @@ def test_the_lines_can_be_searched(client, reference, bureau, officer):
 def test_a_bad_file_lists_every_error_and_imports_nothing(client, reference, bureau, officer):
     client.force_login(officer)
     rows = [("999999", "不存在的单位", "A02010105", "1", "1"), ("101001", "吉林省教育厅", "量子计算机", "x", "1")]
-    response = client.post(reverse("batch:arrangement-list"),
-                           {"year": 2026, "file": upload(data=xlsx_bytes(rows, total=None))})
-    assert response.status_code == 200
-    body = html(response)
+    with jobs_run():
+        response = client.post(reverse("batch:arrangement-list"),
+                               {"year": 2026, "file": upload(data=xlsx_bytes(rows, total=None))})
+    assert job_of(response).status == ImportJob.Status.FAILED
+    body = html(client.get(response["Location"]))
     assert "安排情况表未导入（全部数据均未写入），共发现3处错误" in body
     assert "工作表「Sheet1」第3行「单位代码」列：单位代码「999999」不是平台已登记的预算单位" in body
     assert "工作表「Sheet1」第4行「采购品目」列" in body
     assert "工作表「Sheet1」第4行「采购数量(个)」列：「x」不是有效的数字" in body
+    assert 'href="/batch/arrangements/">修改后重新上传</a>' in body
     assert not Arrangement.objects.exists() and not ArrangementLine.objects.exists()
 
 
@@ -211,9 +224,10 @@ def test_a_second_upload_asks_for_confirmation_and_changes_nothing_until_given(c
     assert f'name="replacing" value="{first.pk}"' in body
     assert Arrangement.objects.get() == first and first.lines.count() == 5
 
-    response = client.post(reverse("batch:arrangement-list"),
-                           {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
-    assert response.status_code == 302
+    with jobs_run():
+        response = client.post(reverse("batch:arrangement-list"),
+                               {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
+    assert job_of(response).status == ImportJob.Status.SUCCEEDED
     second = Arrangement.objects.get(is_current=True)
     assert second != first
     message = html(client.get(response["Location"]))
@@ -222,8 +236,9 @@ def test_a_second_upload_asks_for_confirmation_and_changes_nothing_until_given(c
 
 def test_a_replaced_table_stays_listed_and_readable(client, reference, bureau, officer):
     first = imported(client, officer)
-    client.post(reverse("batch:arrangement-list"),
-                {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
+    with jobs_run():
+        client.post(reverse("batch:arrangement-list"),
+                    {"year": 2026, "file": upload(), "replace": "on", "replacing": first.pk})
     second = Arrangement.objects.get(is_current=True)
     first.refresh_from_db()
     replaced_at = f"{timezone.localtime(first.replaced_at):%Y-%m-%d %H:%M}"
@@ -253,25 +268,40 @@ def api_for(user) -> APIClient:
 
 def api_upload(client: APIClient, **fields):
     data = {"year": 2026, "file": upload(), **fields}
-    return client.post("/api/v1/batch/arrangements/import/", data, format="multipart")
+    with jobs_run():
+        return client.post("/api/v1/batch/arrangements/import/", data, format="multipart")
 
 
-def test_the_api_imports_a_file(reference, bureau, officer):
-    response = api_upload(api_for(officer))
-    assert response.status_code == 201, response.json()
-    body = response.json()
-    assert body["arrangement"]["row_count"] == 5
-    assert body["arrangement"]["total_amount_wan"] == "112.4956"
-    assert body["arrangement"]["finance_bureau"]["name"] == "吉林省财政厅"
-    assert body["total_row_checked"] is True and body["superseded"] is None
+def test_the_api_accepts_a_file_with_202_and_the_job_tells_the_result(reference, bureau, officer):
+    """Issue 8 point 2: 202 with the job to poll; the job, once run, points at the imported table."""
+    api = api_for(officer)
+    response = api_upload(api)
+    assert response.status_code == 202, response.json()
+    accepted = response.json()
+    job_url = f"http://testserver/api/v1/import-jobs/{accepted['id']}/"
+    assert (accepted["status"], accepted["url"], response["Location"]) == ("queued", job_url, job_url)
+    assert accepted["page_url"] == f"http://testserver/imports/{accepted['id']}/"
+    assert accepted["kind"] == "arrangement" and accepted["file_name"] == "2026.xlsx"
+
+    job = api.get(job_url).json()
+    table = Arrangement.objects.get()
+    assert (job["status"], job["rows_read"], job["errors"], job["result_id"]) == ("succeeded", 6, [], table.pk)
+    assert job["summary"] == "已导入2026年度安排情况表：共5行，采购金额合计112.50万元。合计行与各行之和一致。"
+    assert job["result_url"] == f"http://testserver/api/v1/batch/arrangements/{table.pk}/"
+    body = api.get(job["result_url"]).json()
+    assert body["row_count"] == 5 and body["total_amount_wan"] == "112.4956"
+    assert body["finance_bureau"]["name"] == "吉林省财政厅"
 
 
-def test_the_api_answers_400_with_the_error_list_on_a_bad_file(reference, bureau, officer):
-    response = api_upload(api_for(officer), file=upload(data=b"not excel"))
-    assert response.status_code == 400
-    body = response.json()
-    assert body["errors"] == ["文件不是Excel工作簿（.xlsx），请上传用Excel或WPS保存的.xlsx文件"]
-    assert body["detail"].startswith("安排情况表未导入")
+def test_the_api_job_lists_the_errors_of_a_bad_file(reference, bureau, officer):
+    api = api_for(officer)
+    response = api_upload(api, file=upload(data=b"not excel"))
+    assert response.status_code == 202
+    job = api.get(response.json()["url"]).json()
+    assert job["status"] == "failed" and job["summary"].startswith("安排情况表未导入")
+    assert job["errors"] == [{"sheet": "", "row": None, "column": "",
+                              "message": "文件不是Excel工作簿（.xlsx），请上传用Excel或WPS保存的.xlsx文件"}]
+    assert job["result_url"] is None
     assert not Arrangement.objects.exists()
 
 
@@ -287,7 +317,7 @@ def test_the_api_refuses_an_import_for_another_bureau_with_403(reference, bureau
 def test_the_api_answers_409_naming_the_current_table_until_replace_is_true(reference, bureau, officer):
     """Issue 7 point 3: a 409 with detail and the dependents; replace=true confirms."""
     api = api_for(officer)
-    first = api_upload(api).json()["arrangement"]["id"]
+    first = ImportJob.objects.get(pk=api_upload(api).json()["id"]).result_id
     response = api_upload(api, file=upload(data=xlsx_bytes(GOOD_ROWS[:2])))
     assert response.status_code == 409
     body = response.json()
@@ -296,12 +326,14 @@ def test_the_api_answers_409_naming_the_current_table_until_replace_is_true(refe
     assert (body["current"], body["proposal_count"], body["categories"], body["confirm"]) == (
         first, 0, [], "replace=true")
     assert Arrangement.objects.get().pk == first
+    assert ImportJob.objects.count() == 1  # nothing was stored for the refused upload
 
     response = api_upload(api, file=upload(data=xlsx_bytes(GOOD_ROWS[:2])), replace="true")
-    assert response.status_code == 201
-    assert response.json()["superseded"] == first
+    assert response.status_code == 202
+    job = api.get(response.json()["url"]).json()
+    assert f"原2026年度安排情况表（第{first}号）已被替换" in job["summary"]
     replaced = api.get(f"/api/v1/batch/arrangements/{first}/").json()
-    new = response.json()["arrangement"]["id"]
+    new = job["result_id"]
     assert (replaced["is_current"], replaced["replaced_by"]) == (False, new) and replaced["replaced_at"]
     assert api.get(f"/api/v1/batch/arrangements/{first}/lines/").json()["count"] == 5
 

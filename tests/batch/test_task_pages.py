@@ -15,10 +15,11 @@ from rest_framework.test import APIClient
 from batch import configuration as configuration_services
 from batch import task_notices as task_services
 from batch.models import ConfigurationTable, TaskNotice
-from procurement.models import ProjectEvent
+from procurement.models import ImportJob, ProjectEvent
 from tests.batch.test_configuration_table import annex_rows, workbook_bytes
 from tests.batch.test_task_notices import build_world, draft
 from tests.factories import UserFactory
+from tests.procurement.import_jobs import job_of, jobs_run
 
 pytestmark = pytest.mark.django_db
 
@@ -256,12 +257,18 @@ def test_an_import_with_errors_lists_them_and_changes_nothing(client, world):
     bad = workbook_bytes(annex_rows([1, "A02010105", "甲", None, None], [2, "不存在的品目", "乙", None, None]))
     upload = BytesIO(bad)
     upload.name = "配置表.xlsx"
-    response = signed_in(client, world.center_user).post(reverse("batch:configuration-import", args=[table.pk]),
-                                                         {"file": upload})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "导入失败，未做任何更改" in html
+    with jobs_run():
+        response = signed_in(client, world.center_user).post(
+            reverse("batch:configuration-import", args=[table.pk]), {"file": upload})
+    job = job_of(response)
+    assert (job.status, job.kind, job.organization, job.file_name) == (
+        ImportJob.Status.FAILED, "configuration_into", world.center, "配置表.xlsx")
+    html = client.get(response["Location"]).content.decode()
+    assert "导入失败，未做任何更改。请修改文件中的以下1处错误后重新导入：" in html
     assert "工作表「Sheet1」第5行B列（采购标的品目）：未找到名称为「不存在的品目」的品目，请填写品目编码" in html
+    assert job.errors == [{"sheet": "Sheet1", "row": 5, "column": "B（采购标的品目）", "message": (
+        "工作表「Sheet1」第5行B列（采购标的品目）：未找到名称为「不存在的品目」的品目，请填写品目编码")}]
+    assert f'href="{reverse("batch:configuration-detail", args=[table.pk])}">修改后重新上传</a>' in html
     assert not table.types.exists()
 
 
@@ -270,11 +277,16 @@ def test_a_good_import_creates_a_new_table(client, world):
     task = acknowledged(world)
     upload = BytesIO(workbook_bytes(annex_rows([1, "A02010105 台式计算机", "甲", "乙", None])))
     upload.name = "配置表.xlsx"
-    response = signed_in(client, world.center_user).post(reverse("batch:configuration-import-new"), {
-        "center": world.center.pk, "task": task.pk, "file": upload})
+    with jobs_run():
+        response = signed_in(client, world.center_user).post(reverse("batch:configuration-import-new"), {
+            "center": world.center.pk, "task": task.pk, "file": upload})
     table = ConfigurationTable.objects.get()
-    assert response["Location"] == reverse("batch:configuration-detail", args=[table.pk])
+    job = job_of(response)
+    assert (job.status, job.result_id, job.rows_read, job.rows_total) == (ImportJob.Status.SUCCEEDED, table.pk, 1, 1)
     assert table.types.count() == 2
+    html = client.get(response["Location"]).content.decode()
+    assert f"产品配置表已导入：{table.title}，共1个品目、2款配置。" in html
+    assert f'href="{reverse("batch:configuration-detail", args=[table.pk])}"' in html
 
 
 def test_another_centers_table_answers_404(client, world):
@@ -364,10 +376,13 @@ def test_api_configuration_import_and_export(world):
     client = api(world.center_user)
     upload = BytesIO(workbook_bytes(annex_rows([1, "A02010105", "甲", "乙", None])))
     upload.name = "配置表.xlsx"
-    response = client.post(reverse("batch-api:configuration-table-import-new"), {"task": task.pk, "file": upload},
-                           format="multipart")
-    assert response.status_code == 201, response.content
-    body = response.json()
+    with jobs_run():
+        response = client.post(reverse("batch-api:configuration-table-import-new"),
+                               {"task": task.pk, "file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    job = client.get(response.json()["url"]).json()
+    assert job["status"] == "succeeded", job
+    body = client.get(job["result_url"]).json()
     assert [(t["category"]["code"], t["number"], t["parameters"]) for t in body["types"]] == [
         ("A02010105", 1, "甲"), ("A02010105", 2, "乙")]
     exported = client.get(reverse("batch-api:configuration-table-export", args=[body["id"]]))
@@ -375,17 +390,33 @@ def test_api_configuration_import_and_export(world):
     assert load_workbook(BytesIO(exported.content)).active["D4"].value == "乙"
 
 
-def test_api_a_bad_import_is_a_400_listing_the_errors(world):
-    """Issue 3 point 4: all-or-nothing with the place of each error."""
+def test_api_a_bad_import_is_a_failed_job_listing_the_errors(world):
+    """Issue 3 point 4: all-or-nothing with the place of each error (issue 8 point 2: in the job polled)."""
     task = acknowledged(world)
     upload = BytesIO(workbook_bytes(annex_rows([1, "A99999999", "甲", None, None])))
+    upload.name = "配置表.xlsx"
+    client = api(world.center_user)
+    with jobs_run():
+        response = client.post(reverse("batch-api:configuration-table-import-new"),
+                               {"task": task.pk, "file": upload}, format="multipart")
+    assert response.status_code == 202
+    job = client.get(response.json()["url"]).json()
+    assert job["status"] == "failed"
+    assert job["errors"] == [{"sheet": "Sheet1", "row": 4, "column": "B（采购标的品目）", "message": (
+        "工作表「Sheet1」第4行B列（采购标的品目）：品目编码「A99999999」不在政府采购品目分类目录中")}]
+    assert not ConfigurationTable.objects.exists()
+
+
+def test_api_an_import_refused_before_reading_answers_at_once_and_stores_nothing(world):
+    """A task not yet acknowledged is refused by the request itself (400), as before: no job, no file."""
+    task = issued(world)
+    upload = BytesIO(workbook_bytes(annex_rows([1, "A02010105", "甲", None, None])))
     upload.name = "配置表.xlsx"
     response = api(world.center_user).post(reverse("batch-api:configuration-table-import-new"),
                                            {"task": task.pk, "file": upload}, format="multipart")
     assert response.status_code == 400
-    detail = response.json()["detail"]
-    assert "工作表「Sheet1」第4行B列（采购标的品目）：品目编码「A99999999」不在政府采购品目分类目录中" in detail
-    assert not ConfigurationTable.objects.exists()
+    assert response.json()["detail"] == "任务通知单已下达，签收后才能编制产品配置表"
+    assert not ImportJob.objects.exists()
 
 
 def test_api_another_centers_table_answers_404(world):

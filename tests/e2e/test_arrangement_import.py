@@ -1,7 +1,8 @@
-"""Finance imports the arrangement table (annex 4) in Chromium (issue 3 point 1).
+"""Finance imports the arrangement table (annex 4) in Chromium (issue 3 point 1, issue 8 point 2).
 
-A wrong file is refused with the sheet, row, column and reason in Chinese and nothing is saved;
-the form cannot be sent twice while an import runs; a good file is imported.
+The upload becomes an import job and the browser lands on its page: a wrong file is refused with the
+sheet, row, column and reason in Chinese and nothing is saved; the form cannot be sent twice while the
+file uploads; a good file is imported and the job's page links to the table.
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ def test_a_wrong_file_is_refused_in_chinese_the_form_goes_once_and_a_good_file_i
     bad[1] = (bureau[1].unit_code, bureau[1].name, "台式计算机", 2, "-1.2")
     upload(page, live_server, "安排情况表（有误）.xlsx", xlsx_bytes(bad))
     page.get_by_role("button", name="导入").click()
-    errors = page.get_by_test_id("form-errors")
-    expect(errors).to_contain_text("全部数据均未写入")
-    expect(page.locator("body")).to_contain_text("工作表「Sheet1」第5行「采购金额(万元)」列：不能为负数（-1.2）")
+    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    expect(page.get_by_test_id("import-summary")).to_contain_text("全部数据均未写入")
+    expect(page.get_by_test_id("import-errors")).to_contain_text(
+        "工作表「Sheet1」第5行「采购金额(万元)」列：不能为负数（-1.2）")
+    expect(page.get_by_test_id("import-job-status").locator(".status-badge")).to_have_text("未导入")
+    screenshot(page, "import_job_failed")
     assert not Arrangement.objects.exists()
 
     # While a long import runs, the form cannot be sent again: submitting it (a synthetic submit event,
@@ -66,15 +70,18 @@ def test_a_wrong_file_is_refused_in_chinese_the_form_goes_once_and_a_good_file_i
         ]), 50));
     }""")
     assert (first, second, button_disabled) == (True, False, True)  # the second submit was cancelled
-    assert "正在导入" in note
-    screenshot(page, "arrangement_importing")
+    assert "正在上传" in note
+    screenshot(page, "arrangement_uploading")
 
     # A good file is imported.
     good = [(u.unit_code, u.name, "A02010105 台式计算机", 2, "1.2") for u in bureau]
     upload(page, live_server, "2026年度部门预算政府采购项目安排情况表.xlsx", xlsx_bytes(good))
     page.get_by_role("button", name="导入").click()
+    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    expect(page.get_by_test_id("import-summary")).to_contain_text("已导入2026年度安排情况表：共3行")
+    screenshot(page, "import_job_succeeded")
+    page.get_by_test_id("import-result-link").click()
     expect(page).to_have_url(re.compile(r"/batch/arrangements/\d+/$"))
-    expect(page.get_by_role("alert").first).to_contain_text("已导入2026年度安排情况表：共3行")
     arrangement = Arrangement.objects.get()
     assert (arrangement.row_count, arrangement.lines.count()) == (3, 3)
 
@@ -87,7 +94,7 @@ def test_reimporting_a_year_asks_first_and_replaces_only_when_confirmed(browser_
     rows = [(u.unit_code, u.name, "A02010105 台式计算机", 2, "1.2") for u in bureau]
     upload(page, live_server, "2026年度安排情况表.xlsx", xlsx_bytes(rows))
     page.get_by_role("button", name="导入").click()
-    expect(page).to_have_url(re.compile(r"/batch/arrangements/\d+/$"))
+    expect(page.get_by_test_id("import-summary")).to_contain_text("已导入2026年度安排情况表：共3行")
     first = Arrangement.objects.get()
 
     upload(page, live_server, "2026年度安排情况表（调整）.xlsx", xlsx_bytes(rows[:2]))
@@ -105,8 +112,8 @@ def test_reimporting_a_year_asks_first_and_replaces_only_when_confirmed(browser_
                 "buffer": xlsx_bytes(rows[:2])}])
     page.get_by_label(re.compile("确认替换现行表")).check()
     page.get_by_role("button", name="导入").click()
-    expect(page).to_have_url(re.compile(r"/batch/arrangements/\d+/$"))
-    expect(page.get_by_role("alert").first).to_contain_text(f"原2026年度安排情况表（第{first.pk}号）已被替换")
+    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    expect(page.get_by_test_id("import-summary")).to_contain_text(f"原2026年度安排情况表（第{first.pk}号）已被替换")
 
     page.goto(f"{live_server.url}/batch/arrangements/")
     listing = page.get_by_test_id("arrangement-list")

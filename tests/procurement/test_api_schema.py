@@ -14,6 +14,7 @@ from procurement.models import (
     Category,
     Contract,
     FundingLine,
+    ImportJob,
     Mode,
     Organization,
     ProcurementMethod,
@@ -31,6 +32,7 @@ V1_PATHS = {
     "/api/v1/projects/", "/api/v1/projects/{id}/",
     "/api/v1/sub-plans/", "/api/v1/sub-plans/{id}/",
     "/api/v1/contracts/", "/api/v1/contracts/{id}/",
+    "/api/v1/import-jobs/", "/api/v1/import-jobs/{id}/",
 }
 ENUMS = {
     "ProjectStatusEnum": Project.Status,
@@ -50,6 +52,7 @@ ENUMS = {
     "TaskNoticeStatusEnum": TaskNotice.Status,
     "TaskNoticeScopeEnum": TaskNotice.Scope,
     "TaskNoticeCycleEnum": Cycle,
+    "ImportJobStatusEnum": ImportJob.Status,
 }
 
 
