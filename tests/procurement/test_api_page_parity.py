@@ -41,10 +41,11 @@ from batch.award import (
     batch_lot_award,
     batch_procurement_start,
 )
+from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, BatchDetails, ConfigurationTable, LotDocument, TaskNotice
 from batch.projects import batch_collection_close, batch_master_plan_confirm, batch_solicitation_publish
 from notices.models import Notice
-from procurement.models import Award, Contract, Lot, Project, ProjectEvent, SubPlan
+from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectEvent, SubPlan
 from procurement.services.calendar import calendar_load_year
 from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
@@ -72,6 +73,7 @@ class World:
     task: TaskNotice
     table: ConfigurationTable
     arrangement: Arrangement
+    import_job: ImportJob
     province_code: str
     category_code: str
     users: dict[str, object] = field(default_factory=dict)
@@ -142,6 +144,10 @@ def build_world() -> World:
     rows = [(unit_c.unit_code, unit_c.name, "A02010105 台式计算机", 6, "2.88")]
     arrangement = arrangement_import(file=BytesIO(xlsx_bytes(rows)), year=2026, finance_bureau=base.finance,
                                      actor=finance_user, file_name="2026年度安排情况表.xlsx").arrangement
+    # A second upload of the year's table, queued (the module's transaction is rolled back: it never runs).
+    import_job = arrangement_import_queue(file=SimpleUploadedFile("2026年度安排情况表（修订）.xlsx", xlsx_bytes(rows)),
+                                          year=2026, finance_bureau=base.finance, actor=finance_user, replace=True,
+                                          file_name="2026年度安排情况表（修订）.xlsx")
 
     users = {
         "anonymous": None,
@@ -161,7 +167,7 @@ def build_world() -> World:
     assert set(users) == set(ROLES)
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items() if user is not None}
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
-                 contracts=contracts, task=base.task, table=base.table, arrangement=arrangement,
+                 contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens)
 
 
@@ -299,6 +305,9 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_batch_arrangements_export_retrieve": Shown((page("batch:arrangement-export", "arrangement"),),
                                                    {"id": "arrangement"}),
     "v1_batch_arrangements_import_create": Shown((page("batch:arrangement-list", shows="upload_form"),)),
+    # import jobs: the uploader's and their colleagues' (我的导入)
+    "v1_import_jobs_list": Shown((page("import-job-list"),)),
+    "v1_import_jobs_retrieve": Shown((page("import-job-detail", "import_job"),), {"id": "import_job"}),
     # batch: task notices (finance drafts and issues, the center receives and acknowledges)
     "v1_batch_task_notices_list": Shown((page("batch:task-list"), page("batch:received-list"))),
     "v1_batch_task_notices_retrieve": Shown((page("batch:task-detail", "task"), page("batch:received-detail", "task")),
