@@ -28,7 +28,8 @@ when a sheet claims column XFD). So the portal reads workbooks itself, with the 
    ``Limits.max_token_bytes``: the XML parser has to hold a whole tag before it can report it.
 3. XML is parsed by expat, pushed in 64 KB chunks, with handlers that keep only what is needed: no
    tree is built, nesting depth is capped, and a DOCTYPE (never present in a workbook; the door to
-   entity expansion) is refused. Shared strings are kept as one UTF-8 buffer with offsets.
+   entity expansion) is refused. Shared strings are read once, each reference giving the same
+   string object, within a memory budget.
 4. Rows are streamed (``rows``): each row is yielded as soon as its ``</row>`` is read, holding
    values up to its last non-empty cell only, and the row and column limits are applied as they
    are reached. ``<dimension>`` is never read.
@@ -47,9 +48,9 @@ from __future__ import annotations
 import math
 import posixpath
 import struct
+import sys
 import zipfile
 import zlib
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO, NamedTuple
@@ -81,6 +82,11 @@ class Limits:
     (ratio 9). Excel's own 100,000-row six-column arrangement table (``tests/batch/bench_arrangement``)
     holds a 21 MB sheet (ratio 6.6) and a 1.2 MB shared-strings part (ratio 12.7). Every other part
     of a real workbook is a few kilobytes.
+
+    What reading can be made to hold: the shared strings (``max_shared_strings_memory``), the rows of one
+    64 KB chunk, one XML token (``max_token_bytes``); and an import holds what it keeps of the values,
+    which is never more text than the sheet's XML (``max_part_bytes``), because every reference to a
+    shared string is the same object. Time is that of parsing at most ``max_total_bytes`` of XML.
     """
 
     max_members: int = 1000
@@ -106,14 +112,15 @@ class Limits:
     """Below this a part may pack as well as it likes (an empty sheet's XML packs 20 times or more)."""
 
     max_shared_strings_bytes: int = 64 * MB
-    """The shared-strings part, unpacked. It is read whole before the first row (a row refers to any
-    string), so its size is memory: kept as one UTF-8 buffer, that is at most about its own size.
-    Excel's 100,000-row arrangement table needs 1.2 MB; 20 columns with five unique texts a row about
-    25 MB."""
+    """The shared-strings part, unpacked. Excel's 100,000-row arrangement table needs 1.2 MB; 20 columns
+    with five unique texts a row about 25 MB."""
 
-    max_shared_strings: int = 2_000_000
-    """Entries in the shared-strings table: every cell of 100,000 rows × 20 columns a different text.
-    Each costs 4 bytes of offset however short it is."""
+    max_shared_strings_memory: int = 128 * MB
+    """What the shared strings may take in memory once read (Python's size of each string, and its slot
+    in the list). They are read whole before the first row, since a row may refer to any of them, and
+    every reference returns the same string object, so a cell of a few bytes cannot multiply them.
+    A Python string costs about 50 bytes over its text (four bytes a character if one needs it): 500,000
+    unique texts of 30 Chinese characters take about 67 MB."""
 
     max_package_part_bytes: int = 16 * MB
     """The workbook, its relationships and its styles, unpacked (parsed whole, keeping a few numbers per
@@ -400,7 +407,7 @@ class Workbook:
         self.epoch_1904 = False
         self.date_styles: frozenset[str] = frozenset()  # the ``s`` of cells whose number format is a date
         self.timedelta_styles: frozenset[str] = frozenset()
-        self.shared_strings = _SharedStrings()
+        self.shared_strings: list[str] = []
         self.worksheets: list[Worksheet] = []
 
     def __getitem__(self, title: str) -> Worksheet:
@@ -585,43 +592,18 @@ def _read_styles(workbook: Workbook, member: zipfile.ZipInfo) -> None:
     workbook.date_styles, workbook.timedelta_styles = frozenset(dates), frozenset(durations)
 
 
-class _SharedStrings:
-    """The shared-strings table as one UTF-8 buffer and the offset of each entry's end.
-
-    A Python string costs about 50 bytes over its text; a table of two million short entries would
-    take several times its part's size. Here it takes the text's size and 4 bytes an entry.
-    """
-
-    def __init__(self) -> None:
-        self._text = bytearray()
-        self._ends = array("I")
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def append(self, text: str) -> None:
-        self._text += text.encode("utf-8")
-        self._ends.append(len(self._text))
-
-    def __getitem__(self, index: int) -> str:
-        start = self._ends[index - 1] if index else 0
-        return self._text[start:self._ends[index]].decode("utf-8")
-
-
-def _read_shared_strings(workbook: Workbook, member: zipfile.ZipInfo) -> _SharedStrings:
+def _read_shared_strings(workbook: Workbook, member: zipfile.ZipInfo) -> list[str]:
     """Each ``<si>``'s text: its ``<t>``, or its runs' ``<t>`` (phonetic ``<rPh>`` runs left out), as openpyxl
     reads them (``openpyxl.reader.strings.read_string_table``, which also drops "x005F_")."""
     limits = workbook.limits
-    strings = _SharedStrings()
+    strings: list[str] = []
     si, t, rph = _names("si"), _names("t"), _names("rPh")
-    state = {"parts": None, "length": 0, "collect": False, "phonetic": 0}
+    state = {"parts": None, "length": 0, "collect": False, "phonetic": 0, "memory": 0}
 
     def start(tag, attrs):
         if tag in t:
             state["collect"] = state["parts"] is not None and not state["phonetic"]
         elif tag in si:
-            if len(strings) >= limits.max_shared_strings:
-                raise ExcelTooLarge(f"文件中的共享字符串超过{limits.max_shared_strings:,}条，请分表后分别导入")
             state["parts"], state["length"] = [], 0
         elif tag in rph:
             state["phonetic"] += 1
@@ -630,8 +612,14 @@ def _read_shared_strings(workbook: Workbook, member: zipfile.ZipInfo) -> _Shared
         if tag in t:
             state["collect"] = False
         elif tag in si:
-            strings.append("".join(state["parts"] or ()).replace("x005F_", ""))
+            text = "".join(state["parts"] or ()).replace("x005F_", "")
             state["parts"] = None
+            state["memory"] += sys.getsizeof(text) + 8
+            if state["memory"] > limits.max_shared_strings_memory:
+                budget = limits.max_shared_strings_memory / MB
+                raise ExcelTooLarge(f"文件中的共享字符串（文字内容）过多：读取第{len(strings) + 1:,}条时已超过"
+                                    f"{budget:,.0f} MB，请删除多余的内容，或分表后分别导入")
+            strings.append(text)
         elif tag in rph:
             state["phonetic"] -= 1
 

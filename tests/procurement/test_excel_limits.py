@@ -9,6 +9,7 @@ each import runs in a forked child whose peak resident memory the kernel reports
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from tests.excel_files import (
     ARRANGEMENT_HEADER,
     BOMBS,
     STRINGS_START,
+    STYLES,
     deflated,
     repeated_part,
     run_in_child,
@@ -160,7 +162,21 @@ def test_the_shared_strings_part_is_limited_on_its_own():
                                      strings=deflated("xl/sharedStrings.xml", f"{STRINGS_START}{strings}</sst>")))
     assert refusal(stream.getvalue(), max_shared_strings_bytes=excel.MB) == (
         "文件中的共享字符串表（文字内容）解压后超过1 MB，请删除多余的内容，或分表后分别导入")
+    over_budget = refusal(stream.getvalue(), max_shared_strings_memory=excel.MB)
+    assert re.fullmatch(r"文件中的共享字符串（文字内容）过多：读取第[\d,]+条时已超过1 MB，"
+                        r"请删除多余的内容，或分表后分别导入", over_budget)
     assert len(opened(stream.getvalue()).shared_strings) == 60_000
+
+
+def test_every_reference_to_a_shared_string_is_the_same_string():
+    """A reference is a few bytes of XML and a string up to 32,767 characters: a copy per reference would let
+    a small sheet multiply one string into gigabytes in the rows an import keeps."""
+    long_text = "参数" * 16_000
+    cells = "".join(f'<c r="{excel.column_letter(column)}{{n}}" t="s"><v>0</v></c>' for column in range(1, 201))
+    data = xlsx_bytes("".join(f'<row r="{n}">{cells.format(n=n)}</row>' for n in range(1, 101)), strings=[long_text])
+    rows = sheet_rows(data)
+    assert len(rows) == 100 and all(len(row.values) == 200 for row in rows)
+    assert len({id(value) for row in rows for value in row.values}) == 1
 
 
 def test_a_part_unpacking_to_more_than_its_declared_size_is_refused_whatever_zipfile_does():
@@ -289,3 +305,34 @@ def test_values_are_those_excel_last_showed():
 
     assert row.values == (2, "甲乙", datetime(2026, 1, 1), True, "#N/A", "共享文字", "粗 细", 125.0,
                           datetime(2026, 1, 2))
+
+
+TRANSITIONAL = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+STRICT = ("http://purl.oclc.org/ooxml/spreadsheetml/main", "http://purl.oclc.org/ooxml/officeDocument/relationships")
+
+
+@pytest.mark.parametrize(("namespaces", "prefix", "target"), [
+    (TRANSITIONAL, "x", "/xl/worksheets/sheet1.xml"),  # prefixed elements, an absolute target (some .NET writers)
+    (STRICT, "", "worksheets/SHEET1.xml"),  # Strict Open XML; part names are case-insensitive
+])
+def test_workbooks_written_by_other_programs_are_read(namespaces, prefix, target):
+    """The package is found through its relationships, elements by namespace whatever their prefix."""
+    main, relationships = namespaces
+    p, declare = (f"{prefix}:", f"xmlns:{prefix}") if prefix else ("", "xmlns")
+    workbook = (f'<{p}workbook {declare}="{main}" xmlns:r="{relationships}"><{p}workbookPr date1904="1"/>'
+                f'<{p}sheets><{p}sheet name="表一" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>')
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{relationships}/worksheet" Target="{target}"/>'
+            f'<Relationship Id="rId2" Type="{relationships}/styles" Target="styles.xml"/></Relationships>')
+    sheet = (f'<{p}worksheet {declare}="{main}"><{p}sheetData><{p}row><{p}c t="inlineStr"><{p}is><{p}t>甲</{p}t>'
+             f'</{p}is></{p}c><{p}c s="1"><{p}v>1</{p}v></{p}c></{p}row></{p}sheetData></{p}worksheet>')
+    parts = workbook_parts(deflated("xl/worksheets/sheet1.xml", sheet))
+    parts[2], parts[3] = deflated("xl/workbook.xml", workbook), deflated("xl/_rels/workbook.xml.rels", rels)
+    parts[4] = deflated("xl/styles.xml", STYLES.replace(TRANSITIONAL[0], main))
+    stream = BytesIO()
+    zip_write(stream, parts)
+    from datetime import datetime
+
+    assert [sheet.title for sheet in opened(stream.getvalue()).worksheets] == ["表一"]
+    assert sheet_rows(stream.getvalue()) == [(1, ("甲", datetime(1904, 1, 2)))]  # the 1904 date system
