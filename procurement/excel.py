@@ -820,7 +820,7 @@ class _SheetReader:
             ref = attrs.get("r")
             if ref:
                 letters = ref.rstrip("0123456789")
-                column = _COLUMN_INDEX.get(letters)
+                column = _COLUMN_INDEX.get(letters) or _COLUMN_INDEX.get(letters.upper())
                 if column is None or len(letters) == len(ref):
                     raise _Malformed(f"单元格位置「{ref[:20]}」无效")
                 self.column = column
