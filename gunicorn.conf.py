@@ -8,10 +8,21 @@ PostgreSQL beside it), and on the two-core bench machine four workers filed 287�
 (p95 107–124 ms) where two filed 333–366/s (p95 106–115 ms), in interleaved runs; only the bare
 floor view, which mostly waits for its commit, went faster with four (about 1,480 writes/s
 against 1,310). Sync workers do not keep connections alive, so in production a buffering reverse
-proxy (nginx) faces slow clients; a 100,000-row web import holds its worker for about 18 s.
+proxy (nginx) faces slow clients.
+
+A worker is replaced after ``max_requests`` requests, give or take ``max_requests_jitter``. CPython
+rarely returns freed memory to the system, so a worker that once held a large upload or a large export
+(reading Excel is bounded by ``procurement.excel``, to about +150 MB for any upload) would otherwise keep
+that size until the next deploy. At the deadline rush a worker serves about 170 requests a second
+(``make bench``), so 5,000 replace it about every half minute there, and after hours or days at ordinary
+load; with ``preload_app`` a new worker is a fork of the loaded application, ready in milliseconds. The
+jitter (10%) keeps the workers, which start together, from being replaced together. Long imports are not
+meant to hold a web worker (issue 8 point 2 hands them to Celery); ``timeout`` still ends any request
+that runs past it.
 
 Every value may be set from the environment: ``WEB_CONCURRENCY`` (workers), ``PORT``,
-``GUNICORN_TIMEOUT`` and ``GUNICORN_ACCESS_LOG`` (a path, ``-`` for standard output, empty for none).
+``GUNICORN_TIMEOUT``, ``GUNICORN_MAX_REQUESTS``, ``GUNICORN_MAX_REQUESTS_JITTER`` and
+``GUNICORN_ACCESS_LOG`` (a path, ``-`` for standard output, empty for none).
 """
 
 import multiprocessing
@@ -20,8 +31,9 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
-# The web import of a 100,000-row arrangement table runs inside its request (about 18 s).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
 graceful_timeout = 30
 # The application is imported once, before the workers fork: they start at once and share its pages.
 # Django opens no database connection at import, so no connection crosses the fork.

@@ -6,7 +6,8 @@ Annex 4 fixes the layout: a title row ``2026年度部门预算政府采购项目
 序号 / 单位代码 / 预算单位 / 采购品目 / 采购数量(个) / 采购金额(万元), a 合计 row, notes below.
 
 The import is all or nothing: any bad row stops it, and the error lists sheet, row, column and
-reason. Rows are streamed from the workbook (openpyxl read-only), checked against dictionaries
+reason. Rows are streamed from the workbook (``procurement.excel.rows``: bounded memory and time
+whatever the file claims, a cell that cannot be read refused by its place), checked against dictionaries
 loaded once (the catalog) or per batch (the budget units, one query per batch of new codes), and
 written with ``bulk_create`` in batches inside one transaction, so memory stays flat however long
 the table is.
@@ -473,6 +474,10 @@ class _Reader:
             index = self.layout.indexes.get(column.key, -1)
             self.errors.append((row, index, f"工作表「{sheet}」第{row}行「{label}」列：{reason}"))
 
+    def failed(self, error: excel.ExcelRefused) -> None:
+        """The sheet could not be read on (its message names the place): listed even when the list is full."""
+        self.errors.append((getattr(error, "row", 0), getattr(error, "column", 0) - 1, error.message))
+
     def _cells(self, values: tuple) -> list[Any]:
         """The row's cells in COLUMNS order; missing and whitespace-only cells are None."""
         size = len(values)
@@ -484,10 +489,17 @@ class _Reader:
             cells.append(value)
         return cells
 
-    def rows(self, values_iter: Iterator[tuple]) -> Iterator[_Row]:
-        """The data rows after the header, checked cell by cell (units are checked per batch)."""
-        start = self.layout.header_row + 1
-        for number, values in enumerate(values_iter, start=start):
+    def rows(self, sheet_rows: Iterator[excel.SheetRow]) -> Iterator[_Row]:
+        """The data rows after the header, checked cell by cell (units are checked per batch).
+
+        Blank lines are not in ``sheet_rows``: they are the gaps between its row numbers.
+        """
+        previous = self.layout.header_row
+        for number, values in sheet_rows:
+            if number <= self.layout.header_row:
+                continue
+            self.blank_rows += number - previous - 1
+            previous = number
             cells = self._cells(values)
             kind = self._classify(values, cells)
             if self.full and kind in ("data", "total"):
@@ -574,9 +586,7 @@ def _find_layout(workbook, *, year: int) -> _Layout:
         raise ArrangementImportError([error.message]) from None
     for sheet in visible.sheets:
         title, title_row = "", None
-        sheet.reset_dimensions()  # a file's stated <dimension> may be wrong and would cut rows or columns
-        rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
-        for number, values in enumerate(rows, start=1):
+        for number, values in _first_rows(sheet):
             texts = [_compact(_text(v)) for v in values]
             if any(texts):
                 any_content = True
@@ -617,6 +627,17 @@ def _find_layout(workbook, *, year: int) -> _Layout:
         f"工作表{names}的前{HEADER_SEARCH_ROWS}行中未找到表头（应为：{' / '.join(c.label for c in COLUMNS)}），"
         f"请使用《部门预算政府采购项目安排情况表》的格式{visible.hidden_note()}"
     ])
+
+
+def _first_rows(sheet) -> Iterator[excel.SheetRow]:
+    """The rows of the first HEADER_SEARCH_ROWS lines of ``sheet`` that hold a value; a read error is refused."""
+    try:
+        for row in excel.rows(sheet):
+            if row.number > HEADER_SEARCH_ROWS:
+                return
+            yield row
+    except excel.ExcelRefused as error:
+        raise ArrangementImportError([error.message]) from None
 
 
 def _check_title_year(sheet_title: str, title: str, title_row: int | None, year: int) -> None:
@@ -660,7 +681,7 @@ def _load(stream: IO[bytes], head: bytes):
         raise ArrangementImportError(["文件不是Excel工作簿（.xlsx），请上传用Excel或WPS保存的.xlsx文件"])
     try:
         return excel.workbook_open(stream)
-    except excel.ExcelUnreadable as error:
+    except excel.ExcelRefused as error:  # not a workbook, or one over the limits of procurement.excel
         raise ArrangementImportError([error.message]) from None
 
 
@@ -746,8 +767,6 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
     units = _Units(finance_bureau)
     reader = _Reader(layout=layout, catalog=catalog, units=units)
     sheet = workbook[layout.sheet_title]
-    sheet.reset_dimensions()  # read every row there is, whatever the file's <dimension> says
-    values = sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
     count, total_quantity, total_amount = 0, Decimal(0), Decimal(0)
     pending: list[_Row] = []
     line = _line_factory()
@@ -773,17 +792,19 @@ def _write(*, workbook, layout: _Layout, catalog: _Catalog, year: int, finance_b
         pending.clear()
 
     read = reported = 0
-    for row in reader.rows(values):
-        read = row.number - layout.header_row
-        if progress is not None and read >= reported + PROGRESS_ROWS:
-            progress(read, None)
-            reported = read
-        if row.number - layout.header_row > MAX_ROWS:
-            reader.error(row.number, None, f"表格超过{MAX_ROWS:,}行，请按单位或地区分表后分别导入")
-            break
-        pending.append(row)
-        if len(pending) >= BATCH_SIZE:
-            flush()
+    try:
+        for row in reader.rows(excel.rows(sheet, max_rows=layout.header_row + MAX_ROWS)):
+            read = row.number - layout.header_row
+            if progress is not None and read >= reported + PROGRESS_ROWS:
+                progress(read, None)
+                reported = read
+            pending.append(row)
+            if len(pending) >= BATCH_SIZE:
+                flush()
+    except excel.TooManyRows as error:
+        reader.error(error.row, None, f"表格超过{MAX_ROWS:,}行，请按单位或地区分表后分别导入")
+    except excel.ExcelRefused as error:  # a cell that cannot be read, a column past the limit: reading stops
+        reader.failed(error)
     flush()
     if progress is not None:
         progress(read, read)

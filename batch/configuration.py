@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -462,18 +463,19 @@ def _header_text(value: Any) -> str:
     return re.sub(r"\s+", "", _text(value))
 
 
-def _header_of(rows: list[tuple]) -> tuple[int, tuple] | None:
-    for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        texts = [_header_text(v) for v in values]
-        if HEADER_SERIAL in texts and HEADER_CATEGORY in texts:
-            return index, values
-    return None
+def _is_header(values: tuple) -> bool:
+    texts = [_header_text(v) for v in values]
+    return HEADER_SERIAL in texts and HEADER_CATEGORY in texts
 
 
 def configuration_table_parse(data: bytes) -> ParsedTable:
     """Read the annex 6 layout from ``data`` (an .xlsx file); ImportRefused lists every error.
 
     Only the visible sheets are read (``procurement.excel``): a hidden sheet is never parsed nor named.
+    Rows are streamed (``procurement.excel.rows``): the first HEADER_SEARCH_ROWS lines of each sheet
+    until the header is found, then that sheet's rows until the notes or MAX_DATA_ROWS. A workbook over
+    the limits of ``procurement.excel`` is refused with its message; a cell that cannot be read is
+    refused naming its sheet, row and column.
     """
     try:
         workbook = excel.workbook_open(BytesIO(data))
@@ -481,37 +483,45 @@ def configuration_table_parse(data: bytes) -> ParsedTable:
         raise ServiceError("无法读取文件：请上传Excel 2007及以上版本的.xlsx文件", field="file") from None
     try:
         visible = excel.visible_worksheets(workbook)
-        sheets = []
         for ws in visible.sheets:
-            ws.reset_dimensions()  # the stored dimensions of files from other tools are not to be trusted
-            sheets.append((ws.title, [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]))
+            rows = excel.rows(ws)
+            above: list[excel.SheetRow] = []
+            for row in rows:
+                if row.number > HEADER_SEARCH_ROWS:
+                    break
+                if _is_header(row.values):
+                    return _parse_sheet(ws.title, above, row, rows)
+                above.append(row)
+            rows.close()
+    except excel.ExcelTooLarge:
+        raise
+    except excel.ExcelRefused as error:  # a cell that cannot be read, a row or column past the limit
+        raise ImportRefused([error.message]) from None
     finally:
         workbook.close()
-    for sheet, rows in sheets:
-        if _header_of(rows) is not None:
-            return _parse_sheet(sheet, rows)
-    raise ImportRefused([f"工作表「{sheets[0][0]}」：在前{HEADER_SEARCH_ROWS}行未找到表头行"
+    raise ImportRefused([f"工作表「{visible.sheets[0].title}」：在前{HEADER_SEARCH_ROWS}行未找到表头行"
                          f"（应为：序号、采购标的品目、配置1、配置2……）{visible.hidden_note()}"])
 
 
-def _parse_sheet(sheet: str, rows: list[tuple]) -> ParsedTable:
+def _parse_sheet(sheet: str, above: list[excel.SheetRow], header: excel.SheetRow,
+                 below: Iterator[excel.SheetRow]) -> ParsedTable:
+    """The table under ``header``: ``above`` are the rows over it, ``below`` streams the rows after it."""
     errors: list[str] = []
-    header_index, header = _header_of(rows)  # type: ignore[misc]
-    header_row = header_index + 1
-    texts = [_header_text(v) for v in header]
+    header_row = header.number
+    texts = [_header_text(v) for v in header.values]
     serial_col = texts.index(HEADER_SERIAL)
     category_col = texts.index(HEADER_CATEGORY)
 
     # Title and 填报日期 above the header.
     title, filled_on = "", None
-    for index, values in enumerate(rows[:header_index]):
+    for number, values in above:
         cells = [_text(v) for v in values if _text(v)]
         if not cells:
             continue
         if any(cell.startswith("填报日期") for cell in cells):
             filled_on, problem = _find_date(list(values))
             if problem:
-                errors.append(f"{_place(sheet, index + 1)}：{problem}")
+                errors.append(f"{_place(sheet, number)}：{problem}")
         elif not title:
             title = cells[0].replace("（表样）", "").replace("(表样)", "").strip()
 
@@ -545,7 +555,7 @@ def _parse_sheet(sheet: str, rows: list[tuple]) -> ParsedTable:
     # The rows, down to the notes ("注：…") or the end of the sheet.
     parsed: list[ParsedRow] = []
     categories_seen: dict[int, int] = {}
-    for index, values in enumerate(rows[header_index + 1:], start=header_row + 1):
+    for index, values in below:
         cells = [_text(v) for v in values]
         filled = [c for c in cells if c]
         if not filled:

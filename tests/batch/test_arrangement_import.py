@@ -30,6 +30,8 @@ from batch.task_notices import task_notice_issue
 from procurement import access
 from procurement.models import Membership, ProjectEvent
 from procurement.services.errors import ServiceError
+from tests.excel_files import ARRANGEMENT_HEADER, MALFORMED_CELLS, malformed_cell, text_cell
+from tests.excel_files import xlsx_bytes as raw_xlsx
 from tests.factories import (
     BudgetUnitFactory,
     CategoryFactory,
@@ -438,6 +440,48 @@ def test_a_broken_zip_is_refused_saying_what_is_wrong_without_an_exception_name(
     assert error == ("文件无法作为Excel工作簿（.xlsx）读取：文件可能已损坏或未完整保存，"
                      "请在Excel或WPS中打开后另存为.xlsx文件，再重新导入")
     assert not re.search(r"[A-Za-z]+(Error|Exception)", error)
+
+
+# --- cells that cannot be read (issue 8 point 3) ------------------------------------------------------
+
+def rows_with_a_bad_cell(cell: str, *, bad_row: int = 12) -> str:
+    """The header, good rows, and at ``bad_row`` a row whose 预算单位 (column C) is ``cell``."""
+    rows = [ARRANGEMENT_HEADER]
+    for n in range(2, bad_row + 1):
+        name = cell if n == bad_row else text_cell(f"C{n}", "吉林省教育厅")
+        rows.append(f'<row r="{n}"><c r="A{n}"><v>{n - 1}</v></c>{text_cell(f"B{n}", "101001")}{name}'
+                    f'{text_cell(f"D{n}", "A02010105")}<c r="E{n}"><v>1</v></c><c r="F{n}"><v>1</v></c></row>')
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED_CELLS))
+def test_a_cell_that_cannot_be_read_is_refused_naming_sheet_row_and_column(bureau, units, categories, officer,
+                                                                           kind):
+    """Issue 8 point 3: it answered 500; now the import's error names the cell, and nothing is written."""
+    cell, reason = malformed_cell(kind, "C12", "吉林省教育厅")
+    errors = refused(raw_xlsx(rows_with_a_bad_cell(cell), sheet_name="安排情况"), bureau=bureau, actor=officer)
+    assert errors == [f"工作表「安排情况」第12行C列：单元格内容无法读取（{reason}），文件可能已损坏，"
+                      "请在Excel或WPS中打开后另存为.xlsx文件，再重新导入"]
+
+
+def test_the_same_rows_without_the_bad_cell_import(bureau, units, categories, officer):
+    """The files above differ from this good one by the one cell."""
+    data = raw_xlsx(rows_with_a_bad_cell(text_cell("C12", "吉林省教育厅")), sheet_name="安排情况")
+    assert run_import(data, bureau=bureau, actor=officer).arrangement.row_count == 11
+
+
+def test_a_value_right_of_the_column_limit_is_refused_and_nothing_written(bureau, units, categories, officer):
+    """Issue 8 point 1: a row reaching column XFD is refused when it is reached, not padded to 16,384 values."""
+    rows = rows_with_a_bad_cell(text_cell("C12", "吉林省教育厅")).replace(
+        '<c r="F12"><v>1</v></c></row>', '<c r="F12"><v>1</v></c><c r="XFD12"><v>1</v></c></row>')
+    errors = refused(raw_xlsx(rows, sheet_name="安排情况"), bureau=bureau, actor=officer)
+    assert errors == ["工作表「安排情况」第12行XFD列：表格超过256列（最后一列为IV列），请删除多余的列后重新导入"]
+
+
+def test_rows_past_the_row_limit_are_refused_when_reached(bureau, units, categories, officer, monkeypatch):
+    monkeypatch.setattr("batch.arrangement.MAX_ROWS", 3)
+    errors = refused(xlsx_bytes(GOOD_ROWS), bureau=bureau, actor=officer)
+    assert errors == ["工作表「Sheet1」第6行：表格超过3行，请按单位或地区分表后分别导入"]
 
 
 # --- more row rules ---------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement.models import ProjectEvent
 from procurement.services.errors import ServiceError
 from tests.batch.test_task_notices import build_world, draft
+from tests.excel_files import MALFORMED_CELLS, malformed_cell, text_cell
+from tests.excel_files import xlsx_bytes as raw_xlsx
 from tests.factories import CategoryFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +263,38 @@ def test_a_file_that_is_not_a_workbook_is_refused(world, table):
         services.configuration_table_import(table=table, file=b"not an excel file", actor=world.center_user)
     assert refused.value.message == "无法读取文件：请上传Excel 2007及以上版本的.xlsx文件"
     assert not table.types.exists()
+
+
+def annex_xml_with_a_bad_cell(cell: str) -> str:
+    """Annex 6 written by hand: title, 填报日期, header, a good row 4, and row 5 whose 配置1 (column C) is ``cell``."""
+    return (f'<row r="1">{text_cell("A1", TITLE)}</row><row r="2">{text_cell("A2", "填报日期：2026年3月2日")}</row>'
+            f'<row r="3">{text_cell("A3", "序号")}{text_cell("B3", "采购标的品目")}'
+            f'{text_cell("C3", "配置1（通用办公型）")}</row>'
+            f'<row r="4"><c r="A4"><v>1</v></c>{text_cell("B4", "A02010105")}{text_cell("C4", "CPU≥8核")}</row>'
+            f'<row r="5"><c r="A5"><v>2</v></c>{text_cell("B5", "A02010108")}{cell}</row>')
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED_CELLS))
+def test_a_cell_that_cannot_be_read_is_refused_naming_sheet_row_and_column(world, table, kind):
+    """Issue 8 point 3: it answered 500; now the import's error names the cell, and the table is unchanged."""
+    services.configuration_type_set(table=table, category=world.category, number=1, parameters="原参数",
+                                    actor=world.center_user)
+    before = types_of(table)
+    cell, reason = malformed_cell(kind, "C5", "14英寸")
+    data = raw_xlsx(annex_xml_with_a_bad_cell(cell), sheet_name="产品配置表")
+    with pytest.raises(ImportRefused) as refused:
+        services.configuration_table_import(table=table, file=data, actor=world.center_user)
+    assert refused.value.errors == [f"工作表「产品配置表」第5行C列：单元格内容无法读取（{reason}），文件可能已损坏，"
+                                    "请在Excel或WPS中打开后另存为.xlsx文件，再重新导入"]
+    assert types_of(table) == before
+
+
+def test_the_same_table_without_the_bad_cell_imports(world, table):
+    """The files above differ from this good one by the one cell."""
+    data = raw_xlsx(annex_xml_with_a_bad_cell(text_cell("C5", "14英寸")), sheet_name="产品配置表")
+    services.configuration_table_import(table=table, file=data, actor=world.center_user)
+    assert [(code, parameters) for _, code, _, _, parameters in types_of(table)] == [
+        ("A02010105", "CPU≥8核"), ("A02010108", "14英寸")]
 
 
 def annex_book_with_hidden(visible_rows: list[list] | None, hidden_rows: list[list], *, state: str) -> bytes:
