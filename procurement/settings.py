@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from procurement.local_secret import local_secret_key
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every page: see the security section.
+    "procurement.middleware.PortalCSPMiddleware",
+    "procurement.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +172,32 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS_ONLY)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# What a page may load and run (issue 8 point 8): only the portal's own files. No inline <script>, no
+# on…= handler, no style="…" attribute and no <style> element anywhere: scripts are files under static/,
+# data reaches them through json_script or data-* attributes, styles are classes in static/css/. Setting a
+# style from a script through the CSSOM (element.style.height = …, as ECharts does) is not inline style
+# and stays allowed. data: images are Bootstrap's own (its icons are SVG data URLs in its stylesheet).
+# DRF's browsable API alone also takes inline styles (procurement.middleware.PortalCSPMiddleware says why).
+# tests/e2e/test_csp.py opens every key page in Chromium and fails on any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Browser features no page of the portal uses: refused to the page and to anything it might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), "
+    "usb=()"
+)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 
 # --- Sign-in throttling (django-axes) ------------------------------------------------------

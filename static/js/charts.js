@@ -4,6 +4,9 @@
  * already rounded as the tables beside the charts show them (万元 to two places, half up; shares to
  * one place). Each container [data-chart="<key>"] is drawn from data[<key>].
  *
+ * Tooltips hold text, <br> and elements only: never markup with style="…" attributes, which the
+ * Content-Security-Policy refuses (ECharts' default axis tooltip writes such markers; see bandsTooltip).
+ *
  * Printing: the SVG renderer draws vectors; every render gives the <svg> a viewBox, so the print
  * stylesheet can scale a chart to the paper's width without redrawing it (beforeprint may not fire
  * when a browser prints to PDF without a dialog).
@@ -92,6 +95,34 @@
     return option;
   }
 
+  // The bands' tooltip, built as elements. ECharts' own axis tooltip writes its colour markers as HTML with
+  // style="…" attributes, which the Content-Security-Policy refuses (style-src 'self'); a colour set through the
+  // element's style object (the CSSOM) is not an inline style and is allowed.
+  function bandsTooltip(params) {
+    var box = document.createElement("div");
+    var title = document.createElement("div");
+    title.className = "chart-tooltip-title";
+    title.textContent = params.length ? params[0].axisValueLabel : "";
+    box.appendChild(title);
+    params.forEach(function (p) {
+      var row = document.createElement("div");
+      row.className = "chart-tooltip-row";
+      var marker = document.createElement("span");
+      marker.className = "chart-tooltip-marker";
+      marker.style.backgroundColor = p.color;
+      var name = document.createElement("span");
+      name.textContent = p.seriesName;
+      var value = document.createElement("span");
+      value.className = "chart-tooltip-value";
+      value.textContent = (p.value === "-" || p.value == null ? 0 : p.value) + "家";
+      row.appendChild(marker);
+      row.appendChild(name);
+      row.appendChild(value);
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   // 单位金额分档: for the same categories, how many units fall in each amount band.
   function bands(chart) {
     var option = base(chart.categories);
@@ -99,7 +130,7 @@
     option.legend = {top: 0, left: 0, itemWidth: 12, itemHeight: 12, textStyle: {color: MUTED}};
     option.xAxis = valueAxis("单位数（家）");
     option.xAxis.minInterval = 1;
-    option.tooltip.valueFormatter = function (v) { return v + "家"; };
+    option.tooltip.formatter = function (params) { return bandsTooltip(params); };
     option.series = chart.labels.map(function (label, index) {
       return {
         name: label, type: "bar", stack: "units", barMaxWidth: 18,
