@@ -26,7 +26,15 @@ from batch.excel_export import XLSX, analysis_export_response
 from batch.models import Arrangement, ArrangementLine
 from procurement.api.filters import IntegerFilter
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
-from procurement.api.views import BAD_QUERY, NOT_FOUND, UNAUTHENTICATED, ErrorSerializer, ReadOnlyViewSet, id_parameter
+from procurement.api.views import (
+    LIST_ERRORS,
+    NOT_FOUND,
+    NOT_FOUND_OR_PAGE,
+    UNAUTHENTICATED,
+    ErrorSerializer,
+    ReadOnlyViewSet,
+    id_parameter,
+)
 from procurement.models import Organization, Region
 
 NOUN = "安排情况表"
@@ -113,10 +121,12 @@ class ReplaceRequiredSerializer(serializers.Serializer):
 
 
 class ImportErrorSerializer(serializers.Serializer):
-    """导入被拒绝：文件中的全部错误（工作表、行、列和原因），数据库未作任何修改。"""
+    """导入被拒绝，数据库未作任何修改：文件有误时 errors 列出全部错误（工作表、行、列和原因）；
+    未提交文件或参数有误时以参数名为键列出错误说明。"""
 
     detail = serializers.CharField(label="错误说明")
-    errors = serializers.ListField(child=serializers.CharField(), label="错误列表")
+    errors = serializers.ListField(child=serializers.CharField(), required=False, label="错误列表",
+                                   help_text="文件中的全部错误；参数有误（未提交文件、年度不合规则等）时不出现")
 
 
 class AmountBandSerializer(serializers.Serializer):
@@ -276,7 +286,7 @@ PAGE_PARAMETERS = [
 
 @extend_schema_view(
     list=extend_schema(summary=f"{NOUN}列表", tags=[NOUN],
-                       responses={200: ArrangementSerializer(many=True), 400: BAD_QUERY, 401: UNAUTHENTICATED}),
+                       responses={200: ArrangementSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary=f"{NOUN}详情", tags=[NOUN], parameters=[ID],
                            responses={200: ArrangementSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
 )
@@ -299,7 +309,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
                     "只读取可见的工作表。同一财政部门同一年度已有现行表时，须以 replace=true 确认才替换；"
                     "原表标记为已被替换，其明细和分析仍可查看。",
         responses={201: OpenApiResponse(ArrangementImportResultSerializer, description="导入成功"),
-                   400: OpenApiResponse(ImportErrorSerializer, description="文件有误，未导入：返回全部错误"),
+                   400: OpenApiResponse(ImportErrorSerializer, description="文件或参数有误，未导入：返回全部错误"),
                    401: UNAUTHENTICATED, 403: FORBIDDEN,
                    409: OpenApiResponse(ReplaceRequiredSerializer,
                                         description="该年度已有现行表，未确认替换：未导入，返回依据现行表的品目建议")},
@@ -365,7 +375,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
         }, context={"region_codes": region_codes}).data)
 
     @extend_schema(summary=f"{NOUN}按单位汇总", tags=[NOUN], parameters=[ID, *PAGE_PARAMETERS],
-                   responses={200: UnitTotalsSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND})
+                   responses={200: UnitTotalsSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND_OR_PAGE})
     @action(detail=True, methods=["get"], filter_backends=[])
     def units(self, request: Request, pk=None) -> Response:
         page = self.paginate_queryset(analysis.unit_totals(arrangement=self.get_object()))
@@ -374,7 +384,8 @@ class ArrangementViewSet(ReadOnlyViewSet):
     @extend_schema(summary=f"{NOUN}明细", tags=[NOUN],
                    parameters=[ID, *PAGE_PARAMETERS,
                                OpenApiParameter("q", str, description="按单位代码、单位名称、品目编码或品目名称查找")],
-                   responses={200: ArrangementLineSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND})
+                   responses={200: ArrangementLineSerializer(many=True), 401: UNAUTHENTICATED,
+                              404: NOT_FOUND_OR_PAGE})
     @action(detail=True, methods=["get"], filter_backends=[])
     def lines(self, request: Request, pk=None) -> Response:
         lines = analysis.arrangement_line_list(arrangement=self.get_object(), q=request.query_params.get("q", ""))
@@ -386,7 +397,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
                                                     description="可不填；无论取值均返回Excel文件，出错时返回JSON错误说明")],
                    description="Excel工作簿（.xlsx），工作表：按品目、按单位、按地区、批量采购建议。",
                    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="分析结果Excel文件"),
-                              401: UNAUTHENTICATED, 404: NOT_FOUND})
+                              (401, "application/json"): UNAUTHENTICATED, (404, "application/json"): NOT_FOUND})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[],
             renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
     def export(self, request: Request, pk=None) -> FileResponse:
