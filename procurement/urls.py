@@ -14,5 +14,9 @@ urlpatterns = [
     path("", include("procurement.views.urls")),
 ]
 
-# A refusal's own Chinese reason on the 403 page (the 400, 404 and 500 pages are Django's handlers).
+# A refusal's own Chinese reason on the 403 page; the 400, 404 and 500 pages are Django's, except under /api/
+# where each answers JSON with a Chinese ``detail`` like every other API error.
+handler400 = "procurement.views.errors.bad_request"
 handler403 = "procurement.views.errors.permission_denied"
+handler404 = "procurement.views.errors.page_not_found"
+handler500 = "procurement.views.errors.server_error"

@@ -30,7 +30,15 @@ from batch.models import Arrangement, ArrangementLine
 from procurement.api.filters import IntegerFilter
 from procurement.api.imports import ACCEPTED, accepted
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
-from procurement.api.views import BAD_QUERY, NOT_FOUND, UNAUTHENTICATED, ErrorSerializer, ReadOnlyViewSet, id_parameter
+from procurement.api.views import (
+    LIST_ERRORS,
+    NOT_FOUND,
+    NOT_FOUND_OR_PAGE,
+    UNAUTHENTICATED,
+    ErrorSerializer,
+    ReadOnlyViewSet,
+    id_parameter,
+)
 from procurement.models import Organization, Region
 
 NOUN = "安排情况表"
@@ -264,7 +272,7 @@ PAGE_PARAMETERS = [
 
 @extend_schema_view(
     list=extend_schema(summary=f"{NOUN}列表", tags=[NOUN],
-                       responses={200: ArrangementSerializer(many=True), 400: BAD_QUERY, 401: UNAUTHENTICATED}),
+                       responses={200: ArrangementSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary=f"{NOUN}详情", tags=[NOUN], parameters=[ID],
                            responses={200: ArrangementSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
 )
@@ -348,7 +356,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
         }, context={"region_codes": region_codes}).data)
 
     @extend_schema(summary=f"{NOUN}按单位汇总", tags=[NOUN], parameters=[ID, *PAGE_PARAMETERS],
-                   responses={200: UnitTotalsSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND})
+                   responses={200: UnitTotalsSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND_OR_PAGE})
     @action(detail=True, methods=["get"], filter_backends=[])
     def units(self, request: Request, pk=None) -> Response:
         page = self.paginate_queryset(analysis.unit_totals(arrangement=self.get_object()))
@@ -357,7 +365,8 @@ class ArrangementViewSet(ReadOnlyViewSet):
     @extend_schema(summary=f"{NOUN}明细", tags=[NOUN],
                    parameters=[ID, *PAGE_PARAMETERS,
                                OpenApiParameter("q", str, description="按单位代码、单位名称、品目编码或品目名称查找")],
-                   responses={200: ArrangementLineSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND})
+                   responses={200: ArrangementLineSerializer(many=True), 401: UNAUTHENTICATED,
+                              404: NOT_FOUND_OR_PAGE})
     @action(detail=True, methods=["get"], filter_backends=[])
     def lines(self, request: Request, pk=None) -> Response:
         lines = analysis.arrangement_line_list(arrangement=self.get_object(), q=request.query_params.get("q", ""))
@@ -369,7 +378,7 @@ class ArrangementViewSet(ReadOnlyViewSet):
                                                     description="可不填；无论取值均返回Excel文件，出错时返回JSON错误说明")],
                    description="Excel工作簿（.xlsx），工作表：按品目、按单位、按地区、批量采购建议。",
                    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="分析结果Excel文件"),
-                              401: UNAUTHENTICATED, 404: NOT_FOUND})
+                              (401, "application/json"): UNAUTHENTICATED, (404, "application/json"): NOT_FOUND})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[],
             renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
     def export(self, request: Request, pk=None) -> FileResponse:

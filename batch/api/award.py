@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -31,7 +30,14 @@ from batch import award as award_services
 from batch.models import LotDocument
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import LotRefSerializer, OrganizationRefSerializer, ReadSerializer
-from procurement.api.views import NOT_FOUND, UNAUTHENTICATED, ErrorSerializer
+from procurement.api.views import (
+    LIST_ERRORS,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    ApiViewSetMixin,
+    ErrorSerializer,
+    ValidationErrorSerializer,
+)
 from procurement.models import Award, Contract, Lot, Organization, ProcurementMethod, Project
 
 NOUN = "批量集中采购定标与合同"
@@ -150,7 +156,7 @@ class BatchContractRowSerializer(ReadSerializer):
                   "signing_overdue", "publish_overdue", "filing_overdue"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))  # no award yet: no deadline
     def get_signing_due(self, contract: Contract) -> str | None:
         if contract.award_id is None:
             return None
@@ -233,7 +239,7 @@ class BatchSigningBoardSerializer(serializers.Serializer):
 # --- the viewset ----------------------------------------------------------------------------------
 
 PROJECT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="批量集中采购项目的内部编号")
-REFUSED = OpenApiResponse(OpenApiTypes.OBJECT,
+REFUSED = OpenApiResponse(ValidationErrorSerializer,
                           description="请求被拒绝：数据不合规则。detail 为原因；字段错误以字段名为键")
 FORBIDDEN = OpenApiResponse(ErrorSerializer,
                             description="无权执行该操作（只有组织该项目的采购中心或受托代理机构可以办理）")
@@ -260,12 +266,12 @@ class BatchAwardFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="批量集中采购项目定标情况列表", tags=TAGS,
-                       responses={200: BatchAwardProjectSerializer(many=True), 401: UNAUTHENTICATED,
+                       responses={200: BatchAwardProjectSerializer(many=True), **LIST_ERRORS,
                                   403: FORBIDDEN_READ}),
     retrieve=extend_schema(summary="批量集中采购项目定标情况", tags=TAGS, parameters=[PROJECT_ID],
                            responses={200: BatchAwardProjectSerializer, **READ_ERRORS}),
 )
-class BatchAwardViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet):
+class BatchAwardViewSet(ApiViewSetMixin, ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet):
     """批量集中采购的实施采购、定标、统采分签合同生成和项目终止：由组织项目的采购中心办理；财政部门可查看本地区项目。"""
 
     serializer_class = BatchAwardProjectSerializer

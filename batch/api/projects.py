@@ -22,7 +22,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from batch import projects as project_services
@@ -42,9 +41,11 @@ from procurement.api.serializers import (
 )
 from procurement.api.views import (
     NOT_FOUND,
+    NOT_FOUND_OR_PAGE,
     UNAUTHENTICATED,
     ErrorSerializer,
     ReadOnlyViewSet,
+    ValidationErrorSerializer,
     id_parameter,
     read_schema,
 )
@@ -53,7 +54,8 @@ from procurement.selectors.plans import master_plan, master_plan_drilldown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROJECT_ID = id_parameter("批量集中采购项目")
-REFUSED = OpenApiResponse(OpenApiTypes.OBJECT, description="请求不符合业务规则：detail 说明原因；字段错误以字段名为键")
+REFUSED = OpenApiResponse(ValidationErrorSerializer,
+                          description="请求不符合业务规则：detail 说明原因；字段错误以字段名为键")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只有组织项目的采购中心可以办理）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
 FORBIDDEN_READ = OpenApiResponse(ErrorSerializer, description="只有组织单位和财政部门可以查看总计划")
@@ -310,7 +312,6 @@ class BatchProjectViewSet(ReadOnlyViewSet):
     search_fields = ["code", "title"]
     ordering_fields = ["code", "year", "created_at", "response_deadline"]
     ordering = ["-created_at", "-pk"]
-    parser_classes = [JSONParser]
     permission_classes = [SeatRequired]
     seats_required = {
         "create": Seats(project_services.OPENERS, "只有采购中心可以立项"),
@@ -412,7 +413,7 @@ class BatchProjectViewSet(ReadOnlyViewSet):
     @extend_schema(summary="总计划明细（按单位）", tags=["批量集中采购项目"], parameters=[PROJECT_ID, LOT_PARAMETER],
                    description="总计划下钻：各单位已提交（含已锁定）的分计划（限您有权查看的），分页。",
                    responses={200: MasterPlanRowSerializer(many=True), 400: REFUSED, 401: UNAUTHENTICATED,
-                              403: FORBIDDEN_READ, 404: NOT_FOUND})
+                              403: FORBIDDEN_READ, 404: NOT_FOUND_OR_PAGE})
     @action(detail=True, methods=["get"], url_path="master-plan/units", filter_backends=[])
     def master_plan_units(self, request, *args, **kwargs):
         project = self.get_object()

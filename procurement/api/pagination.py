@@ -7,6 +7,8 @@ class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Answered with 404 (documented on every list): says which value was refused and why, e.g. 「页码小于 1」.
+    invalid_page_message = "页码无效：page={page_number}（{message}）"
 
     def get_paginated_response_schema(self, schema):
         paginated = super().get_paginated_response_schema(schema)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,13 +25,38 @@ class ReadSerializer(serializers.ModelSerializer):
         # The fields follow from the class alone: the model is introspected once per class, not for every
         # serializer instance (milliseconds per object answered, e.g. on each sub-plan filed over the API),
         # and each instance gets its own copy, as DRF does with declared fields.
-        built = type(self).__dict__.get("_built_fields")
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
         if built is None:
-            built = type(self)._built_fields = super().get_fields()
+            built = cls._built_fields = super().get_fields()
+            cls._blank_fields = _blank_model_fields(self.Meta.model, built)
         fields = copy.deepcopy(built)  # a copy is rebuilt from the field's arguments: label it afterwards
         if "id" in fields:
             fields["id"].label = "内部编号"
+        for name in cls._blank_fields:
+            fields[name].allow_blank = True
         return fields
+
+
+def _blank_model_fields(model, fields: dict) -> list[str]:
+    """The text fields whose model column may be blank (``blank=True``): their answer may be ``""``.
+
+    DRF drops ``allow_blank`` from read-only fields, so the schema would promise a value from the enum
+    (``procurement_method`` before procurement starts) or a valid address (an organization with no e-mail);
+    with it, drf-spectacular documents the empty string as well.
+    """
+    names = []
+    for name, field in fields.items():
+        text = isinstance(field, serializers.CharField | serializers.ChoiceField)
+        if not text or field.allow_blank or field.source not in (None, name):
+            continue
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if model_field.blank and isinstance(model_field, models.CharField | models.TextField):
+            names.append(name)
+    return names
 
 
 # --- references: the few fields that name a related object ---------------------------------
@@ -74,7 +101,8 @@ class LotRefSerializer(ReadSerializer):
 class RegionSerializer(ReadSerializer):
     """行政区划：吉林省 → 市（州）及功能区 → 县（市、区）。"""
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, label="上级区划代码")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label="上级区划代码",
+                                          help_text="吉林省（最上级）为空")
 
     class Meta:
         model = Region
@@ -85,7 +113,8 @@ class RegionSerializer(ReadSerializer):
 class CategorySerializer(ReadSerializer):
     """政府采购品目（财库〔2022〕31号）：A 货物，B 工程，C 服务。"""
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, label="上级品目编码")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, label="上级品目编码",
+                                          help_text="A 货物、B 工程、C 服务三个门类为空")
     kind = serializers.ChoiceField(choices=Category.Kind.choices, read_only=True, label="品目类别",
                                    help_text="按品目编码首字母：A 货物，B 工程，C 服务")
 

@@ -14,13 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from procurement import access
@@ -47,14 +45,27 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(label="错误说明")
 
 
+class ValidationErrorSerializer(serializers.Serializer):
+    """请求被拒绝：detail 用中文说明原因（逐一列出有误的参数或字段）；有误的字段另以字段名为键，值为错误说明列表。"""
+
+    detail = serializers.CharField(label="错误说明")
+
+
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="未登录或令牌无效")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="未找到该对象或无权查看")
-BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="查询参数不合法：键为参数名，值为错误说明列表")
+# DRF answers a page number that is not a page (0, past the last page, not a number) with 404.
+PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, description="页码无效：page 须为从 1 到总页数的整数")
+NOT_FOUND_OR_PAGE = OpenApiResponse(ErrorSerializer, description="未找到该对象或无权查看，或页码（page）无效")
+BAD_QUERY = OpenApiResponse(ValidationErrorSerializer,
+                            description="查询参数不合法：detail 说明哪个参数有误；另以参数名为键列出错误说明")
 REFUSED = OpenApiResponse(
-    OpenApiTypes.OBJECT,
+    ValidationErrorSerializer,
     description="请求被拒绝：数据不合规则、不在可响应单位范围内或不在需求响应时间内。"
                 "detail 为原因；字段错误以字段名为键，值为错误说明列表",
 )
+LIST_ERRORS = {400: BAD_QUERY, 401: UNAUTHENTICATED, 404: PAGE_NOT_FOUND}
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    ErrorSerializer, description="请求体的媒体类型不受支持：请按本接口的请求体说明提交（JSON 或 multipart/form-data）")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只读账号，或不是本单位的事项）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（例如撤回尚未提交的分计划）")
 
@@ -66,7 +77,7 @@ def read_schema(*, lookup: OpenApiParameter):
         noun, serializer = viewset.noun, viewset.serializer_class
         return extend_schema_view(
             list=extend_schema(summary=f"{noun}列表", tags=[noun],
-                               responses={200: serializer(many=True), 400: BAD_QUERY, 401: UNAUTHENTICATED}),
+                               responses={200: serializer(many=True), **LIST_ERRORS}),
             retrieve=extend_schema(summary=f"{noun}详情", tags=[noun], parameters=[lookup],
                                    responses={200: serializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
         )(viewset)
@@ -85,7 +96,27 @@ def code_parameter(label: str) -> OpenApiParameter:
     return OpenApiParameter("code", str, OpenApiParameter.PATH, description=label)
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ApiViewSetMixin:
+    # What every viewset of the API shares. (No docstring: the browsable API shows it to users.)
+    # An id in a path is a whole number, as the schema says: anything else matches no route, and the project's
+    # 404 handler answers it in JSON (procurement.views.errors).
+    lookup_value_regex = "[0-9]+"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An error is JSON even when the client asked a file endpoint for its file (``?format=xlsx``, ``Accept``).
+
+        Content negotiation ran before the error: it chose the file's renderer, which would label the error's
+        JSON as a workbook or a PDF.
+        """
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (isinstance(response, Response) and response.status_code >= 400
+                and getattr(response.accepted_renderer, "render_style", "text") == "binary"):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = response.accepted_renderer.media_type
+        return response
+
+
+class ReadOnlyViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
     # List (filtered, searched, ordered, paginated) and retrieve, nothing else. (No docstring: the
     # browsable API and the schema show a viewset's docstring to users, so each has its own in Chinese.)
     filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
@@ -225,7 +256,6 @@ class SubPlanViewSet(ReadOnlyViewSet):
     ordering_fields = ["created_at", "updated_at", "submitted_at", "quantity", "budget_yuan"]
     ordering = ["project_id", "lot__number", "unit__name", "pk"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser]  # funding lines are a list of objects: JSON bodies only
     # The unit pages' door and selector for every write (issue 8 point 4): another kind of organization hears 403
     # and another unit's sub-plan is a 404, before the body is read or the state checked.
     permission_classes = [SeatRequired]

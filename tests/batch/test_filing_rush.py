@@ -151,5 +151,6 @@ def test_a_superuser_sees_every_lot_and_naming_a_missing_unit_is_refused_before_
 
     api = client_for(admin)
     response = api.post(SUB_PLANS, {"unit": unit.pk + 1000, "lot": lot.pk, "quantity": "x"}, format="json")
-    assert response.status_code == 400 and response.json() == {"unit": ["预算单位不存在"]}
+    assert response.status_code == 400
+    assert response.json() == {"detail": "提交的数据有误：「unit」预算单位不存在。", "unit": ["预算单位不存在"]}
     assert not SubPlan.objects.exists()

@@ -110,7 +110,7 @@ def test_page_size_is_capped_at_500(admin_api):
 def test_a_page_past_the_end_answers_404_in_chinese(admin_api):
     response = admin_api.get(reverse("api-v1:contract-list"), {"page": 9})
     assert response.status_code == 404
-    assert response.json() == {"detail": "无效页面。"}
+    assert response.json() == {"detail": "页码无效：page=9（本页结果为空）"}
 
 
 def test_pages_never_repeat_or_skip_rows_when_the_sort_key_ties(admin_api):
@@ -303,7 +303,8 @@ def test_an_unsupported_method_answers_405_in_chinese(admin_api):
         (DjangoPermissionDenied("您无权执行「签订合同」"), 403, {"detail": "您无权执行「签订合同」"}),
         (DjangoPermissionDenied(), 403, {"detail": "您无权执行该操作"}),
         (Http404("No Contract matches the given query."), 404, {"detail": "未找到该对象或无权查看"}),
-        (DjangoValidationError({"quantity": ["采购数量必须大于0"]}), 400, {"quantity": ["采购数量必须大于0"]}),
+        (DjangoValidationError({"quantity": ["采购数量必须大于0"]}), 400,
+         {"detail": "提交的数据有误：「quantity」采购数量必须大于0。", "quantity": ["采购数量必须大于0"]}),
         (TransitionNotAllowed("Can't switch from state 'draft'"), 409, {"detail": "当前状态不允许执行该操作"}),
     ],
     ids=["service", "service-field", "refused", "denied", "denied-bare", "404", "validation", "fsm"],

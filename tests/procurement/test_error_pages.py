@@ -35,8 +35,9 @@ def refuse(request):
 
 # The portal's own URLs (the error pages link to them) plus two views that fail.
 urlpatterns = [path("explode/", explode), path("refuse/", refuse), path("refuse-in-chinese/", refuse_in_chinese),
-               *portal_urls.urlpatterns]
+               path("api/explode/", explode), *portal_urls.urlpatterns]
 handler403 = portal_urls.handler403
+handler500 = portal_urls.handler500
 
 
 def assert_plain_chinese(response, *, status: int, heading: str) -> str:
@@ -86,6 +87,20 @@ def test_a_server_error_is_a_chinese_500_without_the_exception(settings):
     body = assert_plain_chinese(response, status=500, heading="系统繁忙，请稍后再试")
     for text in ("OSError", "/srv/secret", "磁盘"):
         assert text not in body
+
+
+def test_an_api_server_error_answers_json_without_the_exception(settings):
+    """Under /api/ the 400, 404 and 500 answers are JSON with a Chinese detail, as every API error (issue 8 point 9)."""
+    settings.ROOT_URLCONF = __name__
+    response = Client(raise_request_exception=False).get("/api/explode/")
+    assert (response.status_code, response["Content-Type"]) == (500, "application/json")
+    assert response.json() == {"detail": "服务器内部错误，请稍后重试；如仍出错请联系系统管理员"}
+
+
+def test_an_api_bad_request_answers_json(client):
+    response = client.get("/api/v1/regions/", HTTP_HOST="portal.example.invalid")
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert response.json() == {"detail": "请求无法处理（请求头或请求内容不合规范）"}
 
 
 def test_a_bad_request_is_a_chinese_400(client):
