@@ -120,6 +120,9 @@ def import_queue(settings, broker):  # noqa: F811
     yield name
     with app.connection_for_write() as conn, contextlib.suppress(Exception):  # a queue never declared
         conn.default_channel.queue_purge(name)
+    # A worker started with queues=[name] narrowed the app's own queue selection (celery's Queues.select): the
+    # next test's worker would consume this queue only, and never see a task sent to the default one.
+    app.amqp.__dict__.pop("queues", None)
 
 
 @pytest.fixture
