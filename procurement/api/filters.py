@@ -16,14 +16,19 @@ from procurement.models import Category, Contract, Mode, Organization, Procureme
 class IntegerFilter(filters.NumberFilter):
     """A whole number (an id, a year, a level): validated as one and documented as one.
 
-    drf-spectacular would call a NumberFilter a "number"; the override keeps the Chinese label.
+    drf-spectacular would call a NumberFilter a "number"; the override keeps the Chinese label. The value must
+    fit the database's 64-bit integer: a larger one is refused as a bad query (400, in Chinese) before it reaches
+    the database, which would otherwise fail on it (SQLite raises OverflowError) instead of finding nothing.
     """
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
-        extend_schema_field({"type": "integer", "description": self.extra.get("help_text") or self.label})(self)
+        extend_schema_field({"type": "integer", "format": "int64",
+                             "description": self.extra.get("help_text") or self.label})(self)
 
 
 class StableOrderingFilter(OrderingFilter):

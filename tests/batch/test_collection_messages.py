@@ -130,7 +130,8 @@ def test_thousands_of_units_are_told_in_a_few_queries(world):
 
     assert (small_told, large_told) == (4, 304)
     # The same statements for 4 units and for 304; SQLite (a fresh clone's default) splits a bulk insert at its
-    # limit of bound variables, so 304 units' rows may take a few batches more there, never one per unit.
-    allowed = 0 if connection.vendor == "postgresql" else 4
+    # limit of 999 bound variables, so 304 units' rows take a few batches more there (reminders, notifications and
+    # the outbox's mails, about a dozen columns each: 3 to 4 batches apiece), never one per unit.
+    allowed = 0 if connection.vendor == "postgresql" else 10
     assert small <= large <= small + allowed, (small, large)
     assert large <= 25

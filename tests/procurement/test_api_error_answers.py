@@ -81,6 +81,20 @@ def test_a_bad_filter_value_answers_400_whose_detail_names_the_parameter(admin_a
     assert schema["components"]["schemas"]["ValidationError"]["required"] == ["detail"]
 
 
+@pytest.mark.parametrize(("path", "param"), [("/api/v1/sub-plans/", "unit"),
+                                             ("/api/v1/batch/configuration-tables/", "center")])
+def test_an_id_filter_past_the_databases_integer_answers_400_naming_it(admin_api, path, param):
+    """What the conformance run found on a fresh clone's SQLite: an id filter of 23 digits was a 500 (OverflowError)."""
+    huge = str(2**63)
+    body = assert_json_detail(admin_api.get(path, {param: huge}), 400)
+    assert f"「{param}」" in body["detail"]
+    assert admin_api.get(path, {param: str(2**63 - 1)}).status_code == 200  # the largest id finds nothing
+
+
+def test_a_path_id_past_the_databases_integer_is_a_404(admin_api):
+    assert_json_detail(admin_api.get(f"/api/v1/projects/{2**70}/"), 404)
+
+
 def test_a_refused_body_answers_400_whose_detail_names_each_field_down_to_a_funding_line(admin_api):
     unit = BudgetUnitFactory()
     response = admin_api.post("/api/v1/sub-plans/", {
