@@ -25,10 +25,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,46 +37,6 @@ TARGET_PEAK_MB = 512  # a worker of 512 MB (a small container) imports the large
 TARGET_ADDED_MB = 150  # and the import adds little to what the worker holds anyway: rows are streamed
 READY_TIMEOUT = 120
 JOB_TIMEOUT = 600
-
-
-def _status_kb(pid: int | str, field: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-@contextmanager
-def _worker_peak(pid: int):
-    """The peak RSS (MB) of process ``pid`` during the block: VmHWM reset at the start if the kernel allows
-    it (it does for a process of the same user), else the highest of 10 ms samples."""
-    result: dict = {"before": (_status_kb(pid, "VmRSS") or 0) / 1024}
-    try:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-        reset = True
-    except OSError:
-        reset = False
-    samples = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.wait(0.01):
-            samples.append(_status_kb(pid, "VmRSS") or 0)
-
-    sampler = None if reset else threading.Thread(target=sample, daemon=True)
-    if sampler:
-        sampler.start()
-    try:
-        yield result
-    finally:
-        stop.set()
-        if sampler:
-            sampler.join()
-        result["peak"] = ((_status_kb(pid, "VmHWM") if reset else max(samples)) or 0) / 1024
-        result["method"] = "VmHWM" if reset else "采样"
 
 
 def _database_url(settings: dict) -> str:
@@ -172,7 +130,7 @@ def main() -> None:
         worker = _start_worker(env, queue, work / "worker.log")
         time.sleep(1)  # let the worker settle after "ready."
         upload = SimpleUploadedFile(path.name, path.read_bytes())
-        with _worker_peak(worker.pid) as memory:
+        with _peak_rss(worker.pid) as memory:
             start = time.perf_counter()
             job = arrangement_import_queue(file=upload, year=2026, finance_bureau=bureau, actor=officer,
                                            replace=True)

@@ -133,9 +133,9 @@ def _excel_file(path: Path, table: list[list] | Iterator[list], rows: int) -> No
         ))
 
 
-def _status_kb(field: str) -> int | None:
+def _status_kb(field: str, pid: int | str = "self") -> int | None:
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
@@ -144,12 +144,13 @@ def _status_kb(field: str) -> int | None:
 
 
 @contextmanager
-def _peak_rss() -> Iterator[dict]:
-    """Peak resident memory (MB) during the block: the kernel's high-water mark, reset first when
-    the kernel allows it, else a 10 ms sampler thread."""
-    result: dict = {"before": (_status_kb("VmRSS") or 0) / 1024}
+def _peak_rss(pid: int | str = "self") -> Iterator[dict]:
+    """Peak resident memory (MB) of process ``pid`` (this one by default) during the block: the kernel's
+    high-water mark, reset first when the kernel allows it (it does for a process of the same user), else
+    the highest of 10 ms samples."""
+    result: dict = {"before": (_status_kb("VmRSS", pid) or 0) / 1024}
     try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (Linux ≥ 4.0)
+        Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM (Linux ≥ 4.0)
         reset = True
     except OSError:
         reset = False
@@ -158,7 +159,7 @@ def _peak_rss() -> Iterator[dict]:
 
     def sample() -> None:
         while not stop.wait(0.01):
-            samples.append(_status_kb("VmRSS") or 0)
+            samples.append(_status_kb("VmRSS", pid) or 0)
 
     sampler = None if reset else threading.Thread(target=sample, daemon=True)
     if sampler:
@@ -169,7 +170,7 @@ def _peak_rss() -> Iterator[dict]:
         stop.set()
         if sampler:
             sampler.join()
-        peak_kb = _status_kb("VmHWM") if reset else max(samples)
+        peak_kb = _status_kb("VmHWM", pid) if reset else max(samples)
         result["peak"] = (peak_kb or 0) / 1024
         result["method"] = "VmHWM" if reset else "采样"
 
