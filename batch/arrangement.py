@@ -695,6 +695,17 @@ def _check_may_import(*, finance_bureau: Organization, actor) -> None:
         raise PermissionDenied(f"您无权为{finance_bureau.name}导入安排情况表")
 
 
+def arrangement_import_check(*, year: int, finance_bureau: Organization, actor, replace: bool = False,
+                             replacing: int | None = None) -> None:
+    """What ``arrangement_import`` checks before reading the file: the actor's right, the year, and a current
+    table to replace (``ArrangementReplaceRequired`` unless confirmed). The import job queue asks it in the
+    request, before storing anything; the import asks it again when it runs."""
+    _check_may_import(finance_bureau=finance_bureau, actor=actor)
+    if not isinstance(year, int) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise ServiceError(f"年度「{year}」不正确，应为{YEAR_RANGE[0]}至{YEAR_RANGE[1]}之间的四位年份", field="year")
+    _check_replacement(_current_of(finance_bureau, year), replace=replace, replacing=replacing)
+
+
 def arrangement_import(
     *,
     file: str | Path | IO[bytes],
@@ -719,10 +730,8 @@ def arrangement_import(
     ``progress``, when given, is called with the rows read so far every ``PROGRESS_ROWS`` rows (the import
     job's page shows them), and once more with the rows read and their total when the sheet is read.
     """
-    _check_may_import(finance_bureau=finance_bureau, actor=actor)
-    if not isinstance(year, int) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise ServiceError(f"年度「{year}」不正确，应为{YEAR_RANGE[0]}至{YEAR_RANGE[1]}之间的四位年份", field="year")
-    _check_replacement(_current_of(finance_bureau, year), replace=replace, replacing=replacing)
+    arrangement_import_check(year=year, finance_bureau=finance_bureau, actor=actor, replace=replace,
+                             replacing=replacing)
     if not file_name:
         file_name = Path(file).name if isinstance(file, str | Path) else Path(getattr(file, "name", "") or "").name
     stream, owned = _open(file)

@@ -63,12 +63,8 @@ def arrangement_import_queue(*, file: File, year: int, finance_bureau: Organizat
     ``ArrangementReplaceRequired`` (a current table for the year, not confirmed). The worker checks all
     of it again when it runs the job.
     """
-    arrangement._check_may_import(finance_bureau=finance_bureau, actor=actor)
-    low, high = arrangement.YEAR_RANGE
-    if not isinstance(year, int) or not low <= year <= high:
-        raise ServiceError(f"年度「{year}」不正确，应为{low}至{high}之间的四位年份", field="year")
-    arrangement._check_replacement(arrangement._current_of(finance_bureau, year), replace=replace,
-                                   replacing=replacing)
+    arrangement.arrangement_import_check(year=year, finance_bureau=finance_bureau, actor=actor, replace=replace,
+                                         replacing=replacing)
     return import_job_create(kind=ARRANGEMENT, user=actor, organization=finance_bureau, file=file,
                              file_name=file_name, parameters={"year": year, "replace": replace,
                                                               "replacing": replacing})
