@@ -620,6 +620,20 @@ def _column_letter(col_index: int) -> str:
 
 
 @transaction.atomic
+def configuration_import_check(*, actor, table: ConfigurationTable | None = None, center: Organization | None = None,
+                               task: TaskNotice | None = None) -> None:
+    """What ``configuration_table_import`` checks before reading the file: into ``table``, that the actor may
+    edit it and no project uses it; a new table, that the actor is ``center``'s and ``task`` fits it. The
+    import job queue asks it in the request, before storing anything; the import asks it again when it runs."""
+    if table is not None:
+        _check_editable(table, actor=actor)
+        return
+    if center is None:
+        raise ServiceError("请选择集中采购机构", field="center")
+    _check_center(center=center, actor=actor)
+    configuration_table_task_check(task=task, center=center)
+
+
 def configuration_table_import(
     *,
     file: bytes | IO[bytes],
@@ -636,15 +650,10 @@ def configuration_table_import(
     that stays are kept). ``progress``, when given, is called with the rows done and their total every
     ``PROGRESS_ROWS`` rows and at the end (the import job's page shows them).
     """
-    if table is None:
-        if center is None:
-            raise ServiceError("请选择集中采购机构", field="center")
-        _check_center(center=center, actor=actor)
-        configuration_table_task_check(task=task, center=center)
-    else:
+    if table is not None:
         table = ConfigurationTable.objects.select_for_update().get(pk=table.pk)
-        _check_editable(table, actor=actor)
         task = table.task
+    configuration_import_check(actor=actor, table=table, center=center, task=task)
     data, file_name = _read_bytes(file)
     parsed = configuration_table_parse(data)
 

@@ -119,14 +119,10 @@ def configuration_import_queue(*, file: File, actor, table: ConfigurationTable |
     file: not the center's member (``PermissionDenied``), a task not acknowledged or not the center's, a
     table already used by a project (``ServiceError``).
     """
+    configuration.configuration_import_check(actor=actor, table=table, center=center, task=task)
     if table is None:
-        if center is None:
-            raise ServiceError("请选择集中采购机构", field="center")
-        configuration._check_center(center=center, actor=actor)
-        configuration.configuration_table_task_check(task=task, center=center)
         return import_job_create(kind=CONFIGURATION_NEW, user=actor, organization=center, file=file,
                                  file_name=file_name, parameters={"task": task.pk if task else None})
-    configuration._check_editable(table, actor=actor)
     return import_job_create(kind=CONFIGURATION_INTO, user=actor, organization=table.center, file=file,
                              file_name=file_name, parameters={"table": table.pk})
 
