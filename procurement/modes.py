@@ -36,6 +36,12 @@ class ModePlugin:
         return [override, name] if override else [name]
 
 
+    # --- audit: the mode's own actions ---------------------------------------------------------------
+    #: Actions of the mode's own writes and transitions (value → Chinese label), recorded in the audit log
+    #: beside the core's ``EventAction``; the log refuses any action neither declares.
+    event_actions: dict[str, str] = {}
+
+
 _plugins: dict[str, ModePlugin] = {}
 NEUTRAL = ModePlugin()
 
@@ -54,6 +60,14 @@ def mode_plugin(mode: str) -> ModePlugin:
 def registered_plugins() -> list[ModePlugin]:
     """Every registered plugin, in registration order."""
     return list(_plugins.values())
+
+
+def event_action_labels() -> dict[str, str]:
+    """The actions the registered modes declare (value → label)."""
+    labels: dict[str, str] = {}
+    for plugin in _plugins.values():
+        labels.update(plugin.event_actions)
+    return labels
 
 
 # --- compatibility: the first hook, kept until its callers move to the plugin ------------------------

@@ -1,4 +1,4 @@
-from .audit import AppendOnlyError, ProjectEvent
+from .audit import AppendOnlyError, EventAction, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
 from .contracts import Contract, Filing
 from .imports import ImportJob
@@ -24,6 +24,7 @@ __all__ = [
     "Category",
     "Contract",
     "EligibleUnit",
+    "EventAction",
     "Filing",
     "FundingLine",
     "ImportJob",

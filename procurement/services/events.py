@@ -7,7 +7,8 @@ from typing import Any
 from django.db import models
 
 from procurement import access
-from procurement.models import Project, ProjectEvent
+from procurement.models import EventAction, Project, ProjectEvent
+from procurement.modes import event_action_labels
 
 SUBJECT_TYPES = {
     "Project": "project",
@@ -74,7 +75,12 @@ def event_build(
     changes: dict[str, Any] | None = None,
     note: str = "",
 ) -> ProjectEvent:
-    """The audit row ``event_record`` writes, not yet saved: for many rows at once with ``bulk_create``."""
+    """The audit row ``event_record`` writes, not yet saved: for many rows at once with ``bulk_create``.
+
+    ``action`` must be one of ``EventAction`` (a programming error otherwise, raised before anything is written).
+    """
+    if action not in EventAction.values and action not in event_action_labels():
+        raise ValueError(f"unknown audit action {action!r}: add it to procurement.models.audit.EventAction")
     return ProjectEvent(
         project=project_of(subject),
         subject_type=subject_type_of(subject),

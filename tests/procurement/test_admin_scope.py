@@ -253,7 +253,7 @@ def test_budget_unit_user_who_is_not_staff_cannot_enter_the_admin(client, world)
 
 def test_project_events_are_read_only_even_for_the_superuser(admin_client, world):
     project = world["project"][0]
-    event = event_record(subject=project, action="test", action_label="测试")
+    event = event_record(subject=project, action="update", action_label="测试")
 
     assert admin_client.get(url("projectevent", "add")).status_code == 403
     response = admin_client.get(url("projectevent", "change", event.pk))
@@ -308,7 +308,7 @@ def test_every_registered_model_changelist_and_change_page_render_for_the_superu
                          awarded_on=timezone.localdate())
     Filing.objects.create(kind=Filing.Kind.CONTRACT, project=project, contract=contract, filed_by=contract.buyer,
                           finance_bureau=FinanceFactory())
-    event_record(subject=project, action="test", action_label="测试")
+    event_record(subject=project, action="update", action_label="测试")
     Notice.objects.create(type=Notice.Type.OTHER, title="公告", body="正文", region=project.scope_region,
                           published_at=timezone.now())
 
