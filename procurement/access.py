@@ -223,13 +223,14 @@ def projects_run_by(user, *, step: str | None = None, kinds: tuple[str, ...] | N
     return qs.filter(_run_by(user, step=step, kinds=kinds))
 
 
-def _run_by(user, *, step: str | None = None, kinds: tuple[str, ...] | None = None, prefix: str = "") -> Q:
+def _run_by(user, *, step: str | None = None, kinds: tuple[str, ...] | None = None) -> Q:
+    """The rule of ``runs_project`` as a Q over ``Project``, counting every seat (read-only ones too)."""
     orgs = [s.organization_id for s in seats(user) if kinds is None or s.kind in kinds]
     if not orgs:
         return Q(pk__in=[])
-    q = Q(**{f"{prefix}organizer_id__in": orgs})
+    q = Q(organizer_id__in=orgs)
     if _entrusted(step):
-        q |= Q(**{f"{prefix}agency_id__in": orgs})
+        q |= Q(agency_id__in=orgs)
     return q
 
 
@@ -256,6 +257,8 @@ def projects_readable(user) -> QuerySet:
     - a supplier, the projects in which any award is its own (several awards per lot, or per project, allowed);
     - finance staff, the projects of their region and below (by scope or by the organizer's region);
     - what a mode adds for its own projects (``ModePlugin.readable_projects``: a shortlisted framework supplier).
+
+    A superuser and the system actor (the sweep acting on any project) read every project.
     """
     from procurement.models import Project
 
