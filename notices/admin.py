@@ -26,12 +26,12 @@ class NoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scoped_queryset(self, user) -> QuerySet:
         return Notice.objects.filter(
-            Q(publisher_id__in=access.org_ids(user)) | Q(project__in=access.visible_projects(user).values("pk"))
+            Q(publisher_id__in=access.org_ids(user)) | Q(project__in=access.projects_readable(user).values("pk"))
         )
 
     def can_change_object(self, user, obj) -> bool:
         if obj.project_id is not None:
-            return access.can_manage_project(obj.project, user)
+            return access.runs_project(user, obj.project)
         return access.acts_for(user, obj.publisher_id)
 
     def save_model(self, request, obj, form, change):

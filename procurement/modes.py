@@ -35,6 +35,17 @@ class ModePlugin:
         override = self.templates.get(name)
         return [override, name] if override else [name]
 
+    # --- access policy: who else reads this mode's projects (procurement.access) -------------------
+    def readable_projects(self, user):
+        """A ``Q`` over ``Project``: the projects of this mode ``user`` reads beyond the core's rule, or None.
+
+        Called by ``procurement.access.projects_readable`` (every list, page, admin and API of projects), which
+        limits the answer to this mode's projects and ORs it with the core's rule (organizer, entrusted agency,
+        eligible units, suppliers with an award, finance of the region). Framework: a shortlisted supplier reads
+        the projects of its agreements and orders. Batch needs nothing beyond the core's rule.
+        """
+        return None
+
 
     # --- audit: the mode's own actions ---------------------------------------------------------------
     #: Actions of the mode's own writes and transitions (value → Chinese label), recorded in the audit log

@@ -58,10 +58,10 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("project",)
 
     def scoped_queryset(self, user) -> QuerySet:
-        return LotDocument.objects.filter(project__in=access.visible_projects(user).values("pk"))
+        return LotDocument.objects.filter(project__in=access.projects_readable(user).values("pk"))
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj.project, user)
+        return access.runs_project(user, obj.project, step=access.Step.DOCUMENTS)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["uploaded_by", "uploaded_at"]

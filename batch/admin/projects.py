@@ -102,10 +102,10 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/batch/batchproject/change_form.html"
 
     def scoped_queryset(self, user) -> QuerySet:
-        return access.visible_projects(user)
+        return access.projects_readable(user)
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj, user)
+        return access.runs_project(user, obj)
 
     def has_add_permission(self, request):
         return False
@@ -183,10 +183,10 @@ class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
                        "bid_opening_at", "evaluation_on", "award_notice_id", "master_plan_confirmed_at")
 
     def scoped_queryset(self, user) -> QuerySet:
-        return BatchDetails.objects.filter(project__in=access.visible_projects(user).values("pk"))
+        return BatchDetails.objects.filter(project__in=access.projects_readable(user).values("pk"))
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj.project, user)
+        return access.runs_project(user, obj.project)
 
     def save_model(self, request, obj, form, change):
         # Only the procedure: the dates beside it are the services' (written with updates meanwhile).
@@ -208,7 +208,7 @@ class BatchLotAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def scoped_queryset(self, user) -> QuerySet:
-        return BatchLot.objects.filter(lot__project__in=access.visible_projects(user).values("pk"))
+        return BatchLot.objects.filter(lot__project__in=access.projects_readable(user).values("pk"))
 
     @admin.display(description="项目编号", ordering="lot__project__code")
     def project_code(self, obj: BatchLot) -> str:

@@ -27,7 +27,7 @@ from procurement.reference_data import is_internal_region_code
 def related_scope(model, user) -> QuerySet | None:
     """The rows of ``model`` that ``user`` may pick in a form, or None when the model is public."""
     if model is Project:
-        return access.visible_projects(user)
+        return access.projects_readable(user)
     if model is Organization:
         return access.visible_organizations(user)
     if model is SubPlan:
@@ -35,7 +35,7 @@ def related_scope(model, user) -> QuerySet | None:
     if model is Contract:
         return access.visible_contracts(user)
     if model in (Lot, Award):
-        return model.objects.filter(project__in=access.visible_projects(user).values("pk"))
+        return model.objects.filter(project__in=access.projects_readable(user).values("pk"))
     return None
 
 
@@ -103,11 +103,11 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
 
 class ProjectInlineMixin(ScopedChoicesMixin):
-    """Inline rows of a project: changed only by those who manage the project."""
+    """Inline rows of a project (its lots, its eligible units): changed only by whoever sets the project up."""
 
     def _manages(self, request, obj) -> bool:
         project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
-        return project is None or access.can_manage_project(project, request.user)
+        return project is None or access.runs_project(request.user, project, step=access.Step.SETUP)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._manages(request, obj)

@@ -37,7 +37,7 @@ RelatedOnly = admin.RelatedOnlyFieldListFilter
 
 
 def _projects_of(user) -> QuerySet:
-    return access.visible_projects(user).values("pk")
+    return access.projects_readable(user).values("pk")
 
 
 def settled(project: Project | None) -> bool:
@@ -124,10 +124,10 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
 
     def scoped_queryset(self, user) -> QuerySet:
-        return access.visible_projects(user)
+        return access.projects_readable(user)
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj, user)
+        return access.runs_project(user, obj, step=access.Step.SETUP)
 
     # Past the draft stage the page only shows the project, to every operator (superusers too): a POST is
     # refused (403) and the inlines offer no add, change or delete.
@@ -173,7 +173,7 @@ class LotAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return Lot.objects.filter(project__in=_projects_of(user))
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj.project, user)
+        return access.runs_project(user, obj.project, step=access.Step.SETUP)
 
     # A lot of a project past its draft stage is only shown, as on its project's page; a new lot goes
     # only to a draft project (the maximum price the documents set has its own service in the mode).
@@ -252,7 +252,7 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return Award.objects.filter(project__in=_projects_of(user))
 
     def can_change_object(self, user, obj) -> bool:
-        return access.can_manage_project(obj.project, user)
+        return access.runs_project(user, obj.project, step=access.Step.AWARD)
 
 
 @admin.register(Contract)

@@ -48,7 +48,7 @@ def project_list(*, user) -> QuerySet:
         .order_by("number", "pk")
     )
     return (
-        access.visible_projects(user)
+        access.projects_readable(user)
         .select_related("organizer", "agency", "category", "scope_region")
         .prefetch_related(Prefetch("lots", queryset=lots))
     )
@@ -88,7 +88,7 @@ def filing_target(*, user, unit_id: int, lot_id: int) -> FilingTarget:
     """The lot a sub-plan is filed for, with its project, and the unit, read in one statement: it runs on every filing.
 
     The lot is None unless it exists and, for anyone but a superuser, one of the user's budget units may answer its
-    project (deliberately narrower and cheaper than ``access.visible_projects``). Whether ``unit_id`` itself may
+    project (deliberately narrower and cheaper than ``access.projects_readable``). Whether ``unit_id`` itself may
     answer is read in the same statement; when it may, the lot carries it (``lot.eligible_unit_ids``) and the filing
     service (``_check_may_file``) does not ask again. One statement instead of the ORM's three (unit, lot, eligibility):
     on deadline day building those queries cost more than everything PostgreSQL did for the filing. It is written

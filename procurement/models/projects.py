@@ -166,7 +166,7 @@ class Project(FSMModelMixin, models.Model):
 
     # --- transitions (run through procurement.services.transitions only) -------------------
     @transition(field=status, source=Status.DRAFT, target=Status.COLLECTING,
-                conditions=[has_window, has_lots], permission=access.can_manage_project,
+                conditions=[has_window, has_lots], permission=access.runs_step(access.Step.COLLECTION),
                 custom={"label": "发布征集"})
     def open_collection(self) -> None:
         """发布征集：开放需求响应窗口."""
@@ -174,37 +174,37 @@ class Project(FSMModelMixin, models.Model):
             self.response_opens_at = timezone.now()
 
     @transition(field=status, source=Status.COLLECTING, target=Status.AGGREGATED,
-                conditions=[window_closed], permission=access.can_manage_project,
+                conditions=[window_closed], permission=access.runs_step(access.Step.COLLECTION),
                 custom={"label": "截止汇总"})
     def close_collection(self) -> None:
         """截止汇总：需求响应截止，形成总计划."""
 
     @transition(field=status, source=Status.AGGREGATED, target=Status.CONFIRMED,
-                conditions=[has_submitted_sub_plans], permission=access.can_manage_project,
+                conditions=[has_submitted_sub_plans], permission=access.runs_step(access.Step.MASTER_PLAN),
                 custom={"label": "确认总计划"})
     def confirm_master_plan(self) -> None:
         """确认总计划：分计划随之锁定."""
 
     @transition(field=status, source=Status.CONFIRMED, target=Status.PROCURING,
-                conditions=[has_method], permission=access.can_manage_project,
+                conditions=[has_method], permission=access.runs_step(access.Step.PROCUREMENT_START),
                 custom={"label": "实施采购"})
     def start_procurement(self) -> None:
         """实施采购."""
 
     @transition(field=status, source=Status.PROCURING, target=Status.AWARDED,
-                conditions=[every_lot_awarded], permission=access.can_manage_project,
+                conditions=[every_lot_awarded], permission=access.runs_step(access.Step.AWARD),
                 custom={"label": "定标"})
     def record_award(self) -> None:
         """定标：各采购包中标（成交）结果已确定."""
 
     @transition(field=status, source=Status.AWARDED, target=Status.COMPLETED,
-                permission=access.can_manage_project,
+                permission=access.runs_step(access.Step.COMPLETION),
                 custom={"label": "项目完成"})
     def complete(self) -> None:
         """项目完成."""
 
     @transition(field=status, source=TERMINABLE, target=Status.TERMINATED,
-                permission=access.can_manage_project,
+                permission=access.runs_step(access.Step.TERMINATION),
                 custom={"label": "终止项目"})
     def terminate(self) -> None:
         """终止项目（定标前任一阶段）."""

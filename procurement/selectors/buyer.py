@@ -70,7 +70,7 @@ def projects_eligible_for(user) -> QuerySet[Project]:
     """Projects the user's units are eligible for (open or not): the file page looks them up here."""
     units = buyer_unit_ids(user)
     return (
-        access.visible_projects(user)
+        access.projects_readable(user)
         .filter(pk__in=Project.objects.filter(eligible_units__unit_id__in=units).values("pk"))
         .select_related("organizer", "category", "scope_region")
     )

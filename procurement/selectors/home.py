@@ -74,7 +74,7 @@ class FinanceOverview:
 def finance_overview(user, *, today: date) -> FinanceOverview:
     """Finance staff: the numbers of their region and below (本级及下级)."""
     paths = access.region_paths(user, kind=Kind.FINANCE)
-    projects = access.visible_projects(user)
+    projects = access.projects_readable(user)
     contracts = access.visible_contracts(user)
     return FinanceOverview(
         regions=list(Region.objects.filter(path__in=paths).order_by("path")),
@@ -91,22 +91,25 @@ def finance_overview(user, *, today: date) -> FinanceOverview:
 
 
 def finance_recent_projects(user, *, q: str = "") -> QuerySet[Project]:
-    qs = access.visible_projects(user).select_related("organizer", "scope_region", "category")
+    qs = access.projects_readable(user).select_related("organizer", "scope_region", "category")
     return _search_projects(qs, q).order_by("-created_at", "-pk")
 
 
 # --- procurement center / entrusted agency -----------------------------------------------
 
-def managed_org_ids(user) -> list[int]:
-    return access.org_ids(user, kind=Kind.CENTER) + access.org_ids(user, kind=Kind.AGENCY)
+# The seats the center's home counts (a lead unit's projects are on the unit's home).
+CENTER_HOME_KINDS = (Kind.CENTER, Kind.AGENCY)
+
+
+def center_run_projects(user) -> QuerySet[Project]:
+    """The projects the user's center runs, or that its agency is entrusted with (the access policy's rule)."""
+    return access.projects_run_by(user, kinds=CENTER_HOME_KINDS)
 
 
 def center_projects(user, *, q: str = "", status: str = "") -> QuerySet[Project]:
     """The projects the user's center (or agency) runs, with eligible-unit and counted sub-plan numbers."""
-    orgs = managed_org_ids(user)
     qs = (
-        access.visible_projects(user)
-        .filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
+        center_run_projects(user)
         .select_related("organizer", "agency", "scope_region", "category")
         .annotate(
             eligible_count=_count_of(EligibleUnit),
@@ -119,17 +122,14 @@ def center_projects(user, *, q: str = "", status: str = "") -> QuerySet[Project]
 
 
 def center_status_counts(user) -> list[StatusCount]:
-    orgs = managed_org_ids(user)
-    qs = access.visible_projects(user).filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
-    return _status_counts(qs, Project.Status.choices)
+    return _status_counts(center_run_projects(user), Project.Status.choices)
 
 
 def center_unsigned_contracts(user) -> QuerySet[Contract]:
     """Contracts of the center's projects that the buying unit has not signed yet."""
-    orgs = managed_org_ids(user)
     return (
         access.visible_contracts(user)
-        .filter(Q(project__organizer_id__in=orgs) | Q(project__agency_id__in=orgs), status=Contract.Status.DRAFT)
+        .filter(project__in=center_run_projects(user).values("pk"), status=Contract.Status.DRAFT)
         .select_related("project", "buyer", "supplier")
         .order_by("created_at", "pk")
     )
@@ -146,7 +146,7 @@ def unit_open_projects(user) -> QuerySet[Project]:
         ids.update(projects_open_to(unit).values_list("pk", flat=True))
     unit_ids = [u.pk for u in units]
     return (
-        access.visible_projects(user)
+        access.projects_readable(user)
         .filter(pk__in=ids)
         .select_related("organizer", "category", "scope_region")
         .annotate(
@@ -160,8 +160,7 @@ def unit_open_projects(user) -> QuerySet[Project]:
 def unit_led_projects(user) -> QuerySet[Project]:
     """Joint projects (统采分签) the user's unit leads as 牵头单位."""
     return (
-        access.visible_projects(user)
-        .filter(organizer_id__in=buyer_unit_ids(user))
+        access.projects_run_by(user, kinds=(Kind.BUDGET_UNIT,))
         .select_related("scope_region")
         .order_by("-created_at", "-pk")
     )
@@ -186,9 +185,10 @@ def supplier_org_ids(user) -> list[int]:
 
 
 def supplier_awards(user) -> QuerySet[Award]:
+    """Every award that is the supplier's own, each its own row: several on one project, or on one lot, allowed."""
     return (
         Award.objects.filter(supplier_id__in=supplier_org_ids(user),
-                             project_id__in=access.visible_projects(user).values("pk"))
+                             project_id__in=access.projects_readable(user).values("pk"))
         .select_related("project", "lot", "supplier")
         .order_by("-awarded_on", "-pk")
     )
