@@ -6,7 +6,8 @@ to refuse or delay signing. A draft contract of a batch project is therefore rem
 5 days and 1 day before the limit; once the limit has passed, the buyer and the organizing center
 are told it is overdue (the center's signing board shows it in red).
 
-Registered with the deadline sweep on import; ``batch.apps.BatchConfig.ready()`` imports this module.
+Declared by the batch plugin (``batch.plugin``), which ``batch.apps.BatchConfig.ready()`` registers: the
+core then adds it to the deadline sweep.
 After signing, the core source ``procurement.services.reminders.ContractDeadlines`` takes over the
 contract's ``next_check`` (publication and filing deadlines).
 """
@@ -23,7 +24,7 @@ from django.utils import timezone
 from procurement import deadlines
 from procurement.models import Contract, Mode, Notification, Project
 from procurement.services.dates import chinese_date
-from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
+from procurement.services.reminders import DeadlineSource, Milestone, contract_url
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
 SIGNING_REMINDER_DAYS = (5, 1)
@@ -137,4 +138,5 @@ class BatchContractSigning(DeadlineSource):
         return found
 
 
-BATCH_CONTRACT_SIGNING = register_deadline_source(BatchContractSigning())
+# Joins the deadline sweep through the batch plugin (batch.plugin.BatchPlugin.deadline_sources).
+BATCH_CONTRACT_SIGNING = BatchContractSigning()
