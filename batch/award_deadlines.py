@@ -22,8 +22,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from procurement import deadlines
+from procurement.formats import chinese_date, yuan_text
 from procurement.models import Contract, Mode, Notification, Project
-from procurement.services.dates import chinese_date
 from procurement.services.reminders import DeadlineSource, Milestone, contract_url
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
@@ -101,8 +101,8 @@ class BatchContractSigning(DeadlineSource):
                     level=Notification.Level.INFO,
                     title=f"合同待签订：{contract.title}"[:200],
                     body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
-                          f"数量{contract.quantity.normalize():f}{measure}，单价{contract.unit_price_yuan:,.2f}元，"
-                          f"合同金额{contract.amount_yuan:,.2f}元。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
+                          f"数量{contract.quantity.normalize():f}{measure}，单价{yuan_text(contract.unit_price_yuan)}，"
+                          f"合同金额{yuan_text(contract.amount_yuan)}。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
                           f"应于{chinese_date(due)}前签订。{rule}。"),
                     url=contract_url(contract),
                     **common,

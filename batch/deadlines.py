@@ -38,8 +38,8 @@ from django.utils import timezone
 from batch.models import BatchProject
 from procurement import deadlines
 from procurement.access import SYSTEM
+from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import Notification, Organization, Project, ProjectEvent
-from procurement.services.dates import chinese_moment
 from procurement.services.reminders import DeadlineSource, Milestone
 
 RULE = "《关于进一步加强集中采购工作机制建设的意见》三（一）4：有意向参与的预算单位应当在规定时间内填报分计划"

@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement import deadlines
+from procurement.formats import chinese_date
 from procurement.models import Contract, Membership, Notification, Organization, OutboundMail, Reminder
-from procurement.services.dates import chinese_date
 from procurement.services.mail import mail_subject, outbound_mails_queue
 
 logger = logging.getLogger(__name__)

@@ -1,15 +1,17 @@
-"""Template helpers for the portal pages: amounts in 元/万元, status badges, deadlines, paging links."""
+"""Template helpers for the portal pages: amounts in 元/万元 (written by ``procurement.formats``), status badges,
+deadlines, paging links."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from procurement.formats import amount
 from procurement.modes import plugin_badge_colour
 from procurement.navigation import home_panels_html, nav_links
 from procurement.plan_checks import PRICE_BAND_HIGH, PRICE_BAND_LOW
@@ -59,16 +61,11 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def _grouped(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places)
-    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-
-
 def _amount(value, *, unit: str, divisor: Decimal = Decimal(1)) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    return f"{_grouped(number / divisor, 2)} {unit}"
+    return f"{amount(number / divisor)} {unit}"
 
 
 @register.filter
@@ -87,6 +84,14 @@ def yuan_as_wan(value) -> str:
 def wan(value) -> str:
     """An amount already in 万元: 1234.5 → "1,234.50 万元"."""
     return _amount(value, unit="万元")
+
+
+@register.filter
+def figure(value, places: int = 2) -> str:
+    """A number under a heading that names its unit, grouped by thousands: 1234.5 → "1,234.50"
+    (``figure:4`` → "1,234.5000"); "—" when there is none."""
+    number = _decimal(value)
+    return "—" if number is None else amount(number, int(places))
 
 
 @register.filter
