@@ -102,8 +102,8 @@ class NavEntry:
     ``url_name`` is the URL name the link goes to, or a function of the signed-in user's summary
     (``portal_user``: kind, organizations, home URL name) for a link that differs by user (我的工作台).
     ``active`` lists the URL names on whose pages the link is highlighted. ``kinds`` are the
-    ``Organization.Kind`` values whose users see it (the user's primary kind; empty: every signed-in user
-    with an organization). ``public`` links show to everybody, signed in or not; ``staff`` links only to
+    ``Organization.Kind`` values whose users see it (the user's primary kind; empty: every signed-in
+    user). ``public`` links show to everybody, signed in or not; ``staff`` links only to
     staff users. Links are shown by ``order``, then in registration order.
     """
 
@@ -116,8 +116,7 @@ class NavEntry:
     staff: bool = False
 
     def shown_to(self, me: dict | None, user) -> bool:
-        """Whether the navigation of ``user`` (``me``: their summary, None when signed out or without an
-        organization) shows this link."""
+        """Whether the navigation of ``user`` (``me``: their summary, None when signed out) shows this link."""
         if self.public:
             return True
         if me is None:
@@ -133,8 +132,8 @@ class NavEntry:
 @dataclass(frozen=True)
 class HomePanel:
     """A section a mode adds to a role's home page (工作台): ``template`` rendered with the page's context
-    and what ``context(request)`` returns, on the homes of ``kinds`` (``Organization.Kind`` values), after
-    the core's own sections, by ``order``."""
+    and what ``context(request)`` returns, on the homes of ``kinds`` (``Organization.Kind`` values; the
+    center's home, which agencies share, is "center"), after the core's own sections, by ``order``."""
 
     template: str
     kinds: tuple[str, ...]
