@@ -21,6 +21,19 @@ class ModePlugin:
     #: ``procurement.models.Mode`` value this plugin serves ("" for the neutral plugin).
     mode: str = ""
 
+    # --- navigation, home panels, badge colours, deadline sources (issue 9 point 6; see the section below) ---
+    #: Links of the mode's pages in the top navigation (``NavEntry``).
+    nav_entries: tuple[NavEntry, ...] = ()
+    #: Sections the mode adds to the role homes (``HomePanel``).
+    home_panels: tuple[HomePanel, ...] = ()
+    #: Bootstrap colour of each of the mode's own status values (its models' choices), for ``status_badge``.
+    badge_colours: dict[str, str] = {}
+
+    def deadline_sources(self) -> list:
+        """The mode's deadline sources (``procurement.services.reminders.DeadlineSource`` instances):
+        ``register_mode`` adds each to the deadline sweep, in this order."""
+        return []
+
     # --- links from core pages and messages to the mode's own pages --------------------------------
     def organizer_lot_page(self, lot) -> str:
         """The organizer's page of one lot of a project of this mode (its sub-plans), or ""."""
@@ -35,19 +48,6 @@ class ModePlugin:
         """Candidate templates for ``name``: the mode's override first, then the core's own."""
         override = self.templates.get(name)
         return [override, name] if override else [name]
-
-    # --- navigation, home panels, badge colours, deadline sources (issue 9 point 6; see the section below) ---
-    #: Links of the mode's pages in the top navigation (``NavEntry``).
-    nav_entries: tuple[NavEntry, ...] = ()
-    #: Sections the mode adds to the role homes (``HomePanel``).
-    home_panels: tuple[HomePanel, ...] = ()
-    #: Bootstrap colour of each of the mode's own status values (its models' choices), for ``status_badge``.
-    badge_colours: dict[str, str] = {}
-
-    def deadline_sources(self) -> list:
-        """The mode's deadline sources (``procurement.services.reminders.DeadlineSource`` instances):
-        ``register_mode`` adds each to the deadline sweep, in this order."""
-        return []
 
 
 _plugins: dict[str, ModePlugin] = {}
