@@ -24,7 +24,7 @@ from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Quer
 from django.db.models.functions import Coalesce
 
 from batch.models import Arrangement, ArrangementLine
-from procurement import access
+from procurement import access, formats
 from procurement.models import Organization, Region
 
 WAN = Decimal("0.0001")  # 万元 to four places
@@ -626,8 +626,7 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
 def wan_text(value) -> str:
     """万元 as the analysis writes it everywhere (tables, reasoning, charts): two places, half up, grouped by 3.
 
-    Half up, as Django's floatformat (a bare format would round half to even).
+    Half up, as Django's floatformat (a bare format would round half to even): ``procurement.formats.amount``.
     """
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return f"{number.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+    return formats.amount(value)
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from batch.models import Arrangement, ArrangementLine, ProposedCategory
 from procurement import access, excel
+from procurement.formats import wan_text
 from procurement.imports import Progress
 from procurement.models import Category, Organization
 from procurement.services.errors import ServiceError
@@ -155,7 +156,7 @@ class ReplacementImpact:
         imported = timezone.localtime(current.imported_at)
         text = (f"{current.finance_bureau.name}{current.year}年度已有现行安排情况表（第{current.pk}号"
                 f"{f'，文件「{current.file_name}」' if current.file_name else ''}，{imported:%Y-%m-%d %H:%M}导入，"
-                f"{current.row_count:,}行，采购金额合计{current.total_amount_wan:,.2f}万元），导入新表将替换该表。")
+                f"{current.row_count:,}行，采购金额合计{wan_text(current.total_amount_wan)}），导入新表将替换该表。")
         if self.categories:
             listed = "；".join(
                 f"{c.name}（{c.status}{f'，{c.task}' if c.task else ''}）" for c in self.categories

@@ -54,6 +54,7 @@ from batch.models import BatchDetails, BatchProject, LotDocument
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
+from procurement.formats import yuan_text
 from procurement.models import (
     Award,
     Contract,
@@ -98,7 +99,7 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # --- shared checks ---------------------------------------------------------------------------
 
 def _yuan(amount: Decimal) -> str:
-    return f"{amount:,.2f}元"
+    return yuan_text(amount)
 
 
 def _quantity(value: Decimal) -> str:

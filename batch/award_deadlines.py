@@ -6,7 +6,8 @@ to refuse or delay signing. A draft contract of a batch project is therefore rem
 5 days and 1 day before the limit; once the limit has passed, the buyer and the organizing center
 are told it is overdue (the center's signing board shows it in red).
 
-Registered with the deadline sweep on import; ``batch.apps.BatchConfig.ready()`` imports this module.
+Declared by the batch plugin (``batch.plugin``), which ``batch.apps.BatchConfig.ready()`` registers: the
+core then adds it to the deadline sweep.
 After signing, the core source ``procurement.services.reminders.ContractDeadlines`` takes over the
 contract's ``next_check`` (publication and filing deadlines).
 """
@@ -21,9 +22,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from procurement import deadlines
+from procurement.formats import chinese_date, yuan_text
 from procurement.models import Contract, Mode, Notification, Project
-from procurement.services.dates import chinese_date
-from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
+from procurement.services.reminders import DeadlineSource, Milestone, contract_url
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
 SIGNING_REMINDER_DAYS = (5, 1)
@@ -100,8 +101,8 @@ class BatchContractSigning(DeadlineSource):
                     level=Notification.Level.INFO,
                     title=f"合同待签订：{contract.title}"[:200],
                     body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
-                          f"数量{contract.quantity.normalize():f}{measure}，单价{contract.unit_price_yuan:,.2f}元，"
-                          f"合同金额{contract.amount_yuan:,.2f}元。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
+                          f"数量{contract.quantity.normalize():f}{measure}，单价{yuan_text(contract.unit_price_yuan)}，"
+                          f"合同金额{yuan_text(contract.amount_yuan)}。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
                           f"应于{chinese_date(due)}前签订。{rule}。"),
                     url=contract_url(contract),
                     **common,
@@ -137,4 +138,5 @@ class BatchContractSigning(DeadlineSource):
         return found
 
 
-BATCH_CONTRACT_SIGNING = register_deadline_source(BatchContractSigning())
+# Joins the deadline sweep through the batch plugin (batch.plugin.BatchPlugin.deadline_sources).
+BATCH_CONTRACT_SIGNING = BatchContractSigning()

@@ -32,8 +32,8 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
-from batch.task_notices import chinese_date
 from procurement import access, excel
+from procurement.formats import chinese_date
 from procurement.imports import Progress
 from procurement.models import Category, Organization
 from procurement.services.dates import day_checked

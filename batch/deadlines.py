@@ -22,7 +22,8 @@ same day sends no second reminder of a round already sent (the extension message
 At the deadline the sweep closes the window (``close_collection``, by the system) and tells the center
 the master plan awaits its confirmation.
 
-Registered with the deadline sweep (``procurement.services.reminders``) from ``BatchConfig.ready()``.
+Declared by the batch plugin (``batch.plugin``); the core adds it to the deadline sweep
+(``procurement.services.reminders``) when ``BatchConfig.ready()`` registers the plugin.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from django.utils import timezone
 from batch.models import BatchProject
 from procurement import deadlines
 from procurement.access import SYSTEM
+from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import Notification, Organization, Project, ProjectEvent
-from procurement.services.dates import chinese_moment
-from procurement.services.reminders import DeadlineSource, Milestone, register_deadline_source
+from procurement.services.reminders import DeadlineSource, Milestone
 
 RULE = "《关于进一步加强集中采购工作机制建设的意见》三（一）4：有意向参与的预算单位应当在规定时间内填报分计划"
 
@@ -259,4 +260,5 @@ class BatchProjectDeadlines(DeadlineSource):
         return min(ahead, default=None)
 
 
-BATCH_PROJECT_DEADLINES = register_deadline_source(BatchProjectDeadlines())
+# Joins the deadline sweep through the batch plugin (batch.plugin.BatchPlugin.deadline_sources).
+BATCH_PROJECT_DEADLINES = BatchProjectDeadlines()

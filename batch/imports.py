@@ -18,6 +18,7 @@ from batch import arrangement, configuration
 from batch.arrangement import ArrangementImportError, ArrangementReplaceRequired, arrangement_import
 from batch.configuration import ImportRefused, configuration_table_import
 from batch.models import ConfigurationTable, TaskNotice
+from procurement.formats import wan_text
 from procurement.imports import (
     ImportFailed,
     ImportKind,
@@ -92,7 +93,7 @@ def _arrangement_run(job: ImportJob, progress: Progress) -> ImportOutcome:
         raise _refusal(error) from None
     table = result.arrangement
     text = (f"已导入{table.year}年度安排情况表：共{table.row_count:,}行，"
-            f"采购金额合计{table.total_amount_wan:,.2f}万元。")
+            f"采购金额合计{wan_text(table.total_amount_wan)}。")
     text += "合计行与各行之和一致。" if result.total_row_checked else "表中没有合计行，未核对合计。"
     if result.superseded is not None:
         text += (f"原{table.year}年度安排情况表（第{result.superseded.pk}号）已被替换，"

@@ -7,7 +7,8 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from batch.models import TaskNotice
-from batch.task_notices import chinese_date, scope_text
+from batch.task_notices import scope_text
+from procurement.formats import chinese_date, yuan_text
 
 TEMPLATE = "batch/pdf/task_notice.html"
 
@@ -35,7 +36,7 @@ def task_notice_pdf_filename(task: TaskNotice) -> str:
 def _limit_text(task: TaskNotice) -> str:
     if task.purchase_limit_yuan is None:
         return task.purchase_limit
-    return f"{task.purchase_limit}（限额金额：{task.purchase_limit_yuan:,.2f}元）"
+    return f"{task.purchase_limit}（限额金额：{yuan_text(task.purchase_limit_yuan)}）"
 
 
 def task_notice_context(task: TaskNotice) -> dict:

@@ -28,9 +28,10 @@ from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, tasks
 from procurement.access import SYSTEM
+from procurement.formats import chinese_date_padded as _day
+from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
 from procurement.numbering import project_create_numbered
-from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run, transition_run_many
@@ -325,10 +326,6 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
 # --- extending the response deadline (更正公告) ----------------------------------------------------
 
 REASON_MAX_LENGTH = 500
-
-
-def _day(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y年%m月%d日}"
 
 
 def correction_title(project: Project) -> str:

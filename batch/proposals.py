@@ -29,6 +29,7 @@ from batch.analysis import Candidate, batch_candidates
 from batch.models import Arrangement, CategoryProposal, Cycle, ProposedCategory, TaskNotice
 from batch.task_notices import task_notice_create
 from procurement import access
+from procurement.formats import chinese_date_padded
 from procurement.models import Category, Organization, Region
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -181,7 +182,7 @@ def proposed_category_adopt(*, item: ProposedCategory, actor, note: str = "") ->
     proposal = item.proposal
     bureau = proposal.finance_bureau
     note = (note or "").strip()
-    basis = (f"{proposal.center.name}于{timezone.localtime(proposal.submitted_at):%Y年%m月%d日}报送的批量集中采购"
+    basis = (f"{proposal.center.name}于{chinese_date_padded(proposal.submitted_at)}报送的批量集中采购"
              f"品目建议（依据{proposal.year}年度部门预算政府采购项目安排情况表，分析排名第{item.rank}位）："
              f"{item.reasoning}")
     if proposal.note:

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from batch.models import Cycle, TaskNotice
 from procurement import access, deadlines
+from procurement.formats import chinese_date
 from procurement.models import Category, Organization, Region
-from procurement.services.dates import chinese_date
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify

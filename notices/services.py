@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notices.models import Notice, NoticeAttachment
+from procurement.formats import chinese_date_padded, yuan_text
 from procurement.models import Contract, Organization, Project, Region
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -104,11 +105,11 @@ def contract_notice_body(contract: Contract) -> str:
         lines.append(f"　　规格型号（或服务要求）：{spec[:300]}{'…' if len(spec) > 300 else ''}")
     lines += [
         f"　　主要标的数量：{_quantity(contract.quantity)}{measure}",
-        f"　　主要标的单价：{contract.unit_price_yuan:,.2f}元",
-        f"八、合同金额：{contract.amount_yuan:,.2f}元",
+        f"　　主要标的单价：{yuan_text(contract.unit_price_yuan)}",
+        f"八、合同金额：{yuan_text(contract.amount_yuan)}",
         f"九、采购方式：{project.get_mode_display()}"
         + (f"（{project.get_procurement_method_display()}）" if project.procurement_method else ""),
-        f"十、合同签订日期：{contract.signed_on:%Y年%m月%d日}" if contract.signed_on else "十、合同签订日期：—",
+        f"十、合同签订日期：{chinese_date_padded(contract.signed_on)}" if contract.signed_on else "十、合同签订日期：—",
         "十一、合同文本：见附件。",
     ]
     if contract.withheld_note:

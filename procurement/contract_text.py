@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
 
+from procurement.formats import amount, chinese_date_padded
 from procurement.models import Contract, Mode
 
 TEMPLATE = "contracts/contract_text.html"
@@ -86,11 +87,11 @@ def contract_text_pdf(*, contract: Contract, stamp: str = "") -> bytes:
         "specification": lot.specification if lot else "",
         "quantity": f"{contract.quantity.normalize():f}",
         "measure": lot.unit_of_measure if lot else "",
-        "unit_price": f"{contract.unit_price_yuan:,.2f}",
-        "amount": f"{contract.amount_yuan:,.2f}",
+        "unit_price": amount(contract.unit_price_yuan),
+        "amount": amount(contract.amount_yuan),
         "amount_words": rmb_capitals(contract.amount_yuan),
         "is_batch": contract.project.mode == Mode.BATCH,
-        "signed_text": f"{contract.signed_on:%Y年%m月%d日}" if contract.signed_on else "　　年　　月　　日",
+        "signed_text": chinese_date_padded(contract.signed_on) if contract.signed_on else "　　年　　月　　日",
         "stamp": stamp,
     })
     return HTML(string=html).write_pdf()

@@ -12,6 +12,7 @@ default and one line on when the core calls it) rather than testing ``project.mo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
 class ModePlugin:
@@ -19,6 +20,19 @@ class ModePlugin:
 
     #: ``procurement.models.Mode`` value this plugin serves ("" for the neutral plugin).
     mode: str = ""
+
+    # --- navigation, home panels, badge colours, deadline sources (issue 9 point 6; see the section below) ---
+    #: Links of the mode's pages in the top navigation (``NavEntry``).
+    nav_entries: tuple[NavEntry, ...] = ()
+    #: Sections the mode adds to the role homes (``HomePanel``).
+    home_panels: tuple[HomePanel, ...] = ()
+    #: Bootstrap colour of each of the mode's own status values (its models' choices), for ``status_badge``.
+    badge_colours: dict[str, str] = {}
+
+    def deadline_sources(self) -> list:
+        """The mode's deadline sources (``procurement.services.reminders.DeadlineSource`` instances):
+        ``register_mode`` adds each to the deadline sweep, in this order."""
+        return []
 
     # --- links from core pages and messages to the mode's own pages --------------------------------
     def organizer_lot_page(self, lot) -> str:
@@ -60,6 +74,7 @@ NEUTRAL = ModePlugin()
 def register_mode(plugin: ModePlugin) -> ModePlugin:
     """Register ``plugin`` for its mode (one per mode; a later registration replaces an earlier one)."""
     _plugins[plugin.mode] = plugin
+    _register_deadline_sources(plugin)
     return plugin
 
 
@@ -96,3 +111,83 @@ def organizer_lot_page(lot) -> str:
     if url_of:
         return url_of(lot)
     return mode_plugin(lot.project.mode).organizer_lot_page(lot)
+
+
+# --- navigation, home-page panels, status badges and deadline sources (issue 9 point 6) --------------
+# A mode's pages join the portal's top navigation, its panels join the role homes, its own status values
+# get their badge colour and its deadline sources join the sweep, all from its plugin: base.html and the
+# home templates name no mode URL, the badge table lists no mode status, and no mode module registers a
+# deadline source behind the core's back. The core's own entries live in ``procurement.navigation``.
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the top navigation (主导航).
+
+    ``url_name`` is the URL name the link goes to, or a function of the signed-in user's summary
+    (``portal_user``: kind, organizations, home URL name) for a link that differs by user (我的工作台).
+    ``active`` lists the URL names on whose pages the link is highlighted. ``kinds`` are the
+    ``Organization.Kind`` values whose users see it (the user's primary kind; empty: every signed-in
+    user). ``public`` links show to everybody, signed in or not; ``staff`` links only to
+    staff users. Links are shown by ``order``, then in registration order.
+    """
+
+    label: str
+    url_name: str | Callable[[dict], str]
+    active: tuple[str, ...] = ()
+    order: int = 100
+    kinds: tuple[str, ...] = ()
+    public: bool = False
+    staff: bool = False
+
+    def shown_to(self, me: dict | None, user) -> bool:
+        """Whether the navigation of ``user`` (``me``: their summary, None when signed out) shows this link."""
+        if self.public:
+            return True
+        if me is None:
+            return False
+        if self.staff and not getattr(user, "is_staff", False):
+            return False
+        return not self.kinds or me.get("kind") in self.kinds
+
+    def url_name_for(self, me: dict | None) -> str:
+        return self.url_name(me or {}) if callable(self.url_name) else self.url_name
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A section a mode adds to a role's home page (工作台): ``template`` rendered with the page's context
+    and what ``context(request)`` returns, on the homes of ``kinds`` (``Organization.Kind`` values; the
+    center's home, which agencies share, is "center"), after the core's own sections, by ``order``."""
+
+    template: str
+    kinds: tuple[str, ...]
+    context: Callable[[object], dict] | None = None
+    order: int = 100
+
+
+def _register_deadline_sources(plugin: ModePlugin) -> None:
+    from procurement.services.reminders import register_deadline_source
+
+    for source in plugin.deadline_sources():
+        register_deadline_source(source)
+
+
+def plugin_nav_entries() -> list[NavEntry]:
+    """Every registered mode's navigation links, in registration order (``procurement.navigation`` sorts)."""
+    return [entry for plugin in registered_plugins() for entry in plugin.nav_entries]
+
+
+def plugin_home_panels(kind: str) -> list[HomePanel]:
+    """The sections the registered modes add to the home of ``kind``, by ``order``."""
+    panels = [panel for plugin in registered_plugins() for panel in plugin.home_panels if kind in panel.kinds]
+    return sorted(panels, key=lambda panel: panel.order)
+
+
+def plugin_badge_colour(value: str) -> str:
+    """The badge colour a registered mode gives its own status ``value``, or ""."""
+    for plugin in registered_plugins():
+        colour = plugin.badge_colours.get(value)
+        if colour:
+            return colour
+    return ""

@@ -31,6 +31,8 @@ from django.db import models
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from procurement.formats import yuan_text
+
 PRICE_BAND_LOW = Decimal("0.70")
 PRICE_BAND_HIGH = Decimal("1.50")
 CENT = Decimal("0.01")
@@ -77,22 +79,22 @@ def budget_flags(
     flags: list[Flag] = []
     if reference_price_yuan and quantity and quantity > 0:
         per_unit = (budget_yuan / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-        reference = f"参考单价{reference_price_yuan:,.2f}元"
+        reference = f"参考单价{yuan_text(reference_price_yuan)}"
         if budget_yuan < quantity * reference_price_yuan * PRICE_BAND_LOW:
             flags.append(Flag(PRICE_LOW, (
-                f"预算单价{per_unit:,.2f}元（预算金额÷采购数量）低于{reference}的{_percent(PRICE_BAND_LOW)}："
+                f"预算单价{yuan_text(per_unit)}（预算金额÷采购数量）低于{reference}的{_percent(PRICE_BAND_LOW)}："
                 "预算可能不足以支付中标（成交）价，而报价超过采购预算的投标无效"
                 "（《政府采购货物和服务招标投标管理办法》第六十三条）。请核实采购数量和预算金额。"
             )))
         elif budget_yuan > quantity * reference_price_yuan * PRICE_BAND_HIGH:
             flags.append(Flag(PRICE_HIGH, (
-                f"预算单价{per_unit:,.2f}元（预算金额÷采购数量）高于{reference}的{_percent(PRICE_BAND_HIGH)}："
+                f"预算单价{yuan_text(per_unit)}（预算金额÷采购数量）高于{reference}的{_percent(PRICE_BAND_HIGH)}："
                 "请核实采购数量与预算金额是否填反、金额单位（元/万元）是否有误。"
             )))
     if purchase_limit_yuan is not None and unit_total_yuan is not None and unit_total_yuan > purchase_limit_yuan:
         flags.append(Flag(OVER_LIMIT, (
-            f"本单位在本项目的分计划预算合计{unit_total_yuan:,.2f}元，超过本项目的采购限额"
-            f"{purchase_limit_yuan:,.2f}元：超过限额的需求一般应另行组织采购，请核实或与集中采购机构联系。"
+            f"本单位在本项目的分计划预算合计{yuan_text(unit_total_yuan)}，超过本项目的采购限额"
+            f"{yuan_text(purchase_limit_yuan)}：超过限额的需求一般应另行组织采购，请核实或与集中采购机构联系。"
         )))
     return flags
 

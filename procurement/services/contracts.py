@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from procurement import deadlines
+from procurement.formats import yuan_text
 from procurement.models import Contract, Filing, Organization
 from procurement.publication import contract_notice_publish
 from procurement.services.dates import day_checked
@@ -193,7 +194,7 @@ def contract_pay(*, contract: Contract, actor: AbstractBaseUser, paid_on: date, 
         if amount_yuan != amount_yuan.quantize(CENT):
             raise ServiceError("支付金额最多保留两位小数（单位：元）", field="amount_yuan")
         if amount_yuan > locked.amount_yuan:
-            raise ServiceError(f"支付金额不能超过合同金额（{locked.amount_yuan:,.2f}元）", field="amount_yuan")
+            raise ServiceError(f"支付金额不能超过合同金额（{yuan_text(locked.amount_yuan)}）", field="amount_yuan")
         locked.paid_amount_yuan = amount_yuan.quantize(CENT)
         return {"paid_on": locked.paid_on.isoformat(), "paid_amount_yuan": str(locked.paid_amount_yuan)}
 

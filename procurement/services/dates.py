@@ -13,15 +13,12 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from procurement import deadlines
+from procurement.formats import chinese_date
+from procurement.formats import chinese_datetime as chinese_moment
 from procurement.services.errors import ServiceError
 
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def chinese_moment(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
+# The date formatters live in procurement.formats; these names stay importable from here for older callers.
+__all__ = ["chinese_date", "chinese_moment", "day_checked", "moment_checked"]
 
 
 def day_checked(

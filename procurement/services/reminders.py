@@ -3,9 +3,10 @@
 Every object with a pending deadline carries an indexed ``next_check``. A *deadline source* knows
 one kind of object: which rows are due (``next_check <= now``), the milestones of each row (when a
 reminder becomes due, until when it still makes sense, who receives it, what it says), and
-therefore when the sweep must look again. Each mode registers its own sources with
-``register_deadline_source`` (from its AppConfig.ready() or a module that ready() imports); this
-module registers the contract deadlines (合同公告, 合同备案) itself.
+therefore when the sweep must look again. Each mode declares its own sources in its plugin
+(``procurement.modes.ModePlugin.deadline_sources``), and ``register_mode`` adds them to the sweep with
+``register_deadline_source`` (which anyone may still call); this module registers the contract deadlines
+(合同公告, 合同备案) itself.
 
 Exactly once: a reminder is first recorded in ``Reminder`` under a unique key inside the row's
 transaction; a key already there means it was sent, so a retried, doubled or concurrent sweep
@@ -26,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement import deadlines
+from procurement.formats import chinese_date
 from procurement.models import Contract, Membership, Notification, Organization, OutboundMail, Reminder
-from procurement.services.dates import chinese_date
 from procurement.services.mail import mail_subject, outbound_mails_queue
 
 logger = logging.getLogger(__name__)

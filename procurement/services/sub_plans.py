@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from procurement import access, deadlines
+from procurement.formats import chinese_datetime as chinese_moment
+from procurement.formats import yuan_text
 from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Organization, SubPlan
 from procurement.modes import organizer_lot_page
 from procurement.selectors.plans import flags_for_sub_plan
-from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
@@ -271,7 +272,7 @@ def _tell_organizer_of_flags(sub_plan: SubPlan) -> None:
         level=Notification.Level.WARNING,
         title=f"分计划数值待核查：{unit.name}",
         body=(f"{unit.name}提交的{_subject(sub_plan)}分计划（采购数量{_fmt_quantity(sub_plan.quantity)}"
-              f"{lot.unit_of_measure}，预算金额{sub_plan.budget_yuan:,.2f}元）有待核查的数值，已在总计划中标出："
+              f"{lot.unit_of_measure}，预算金额{yuan_text(sub_plan.budget_yuan)}）有待核查的数值，已在总计划中标出："
               + "".join(f"（{n}）{flag.message}" for n, flag in enumerate(flags, start=1))
               + (f"联系人：{sub_plan.contact_name} {sub_plan.contact_phone}。" if sub_plan.contact_name else "")),
         url=organizer_lot_page(lot),
@@ -291,12 +292,12 @@ def _tell_organizer_of_late_change(sub_plan: SubPlan, *, before: tuple[Decimal, 
     if withdrawn:
         kind, title = f"late_withdraw_r{sub_plan.revision}", f"截止前撤回分计划：{unit.name}"
         change = (f"撤回了已提交的{_subject(sub_plan)}分计划，总计划已减去采购数量{_fmt_quantity(quantity)}"
-                  f"{lot.unit_of_measure}、预算金额{budget:,.2f}元")
+                  f"{lot.unit_of_measure}、预算金额{yuan_text(budget)}")
     else:
         kind, title = f"late_revise_r{sub_plan.revision}", f"截止前修改分计划：{unit.name}"
         change = (f"修改了已提交的{_subject(sub_plan)}分计划，总计划随之变化：采购数量"
                   f"{_fmt_quantity(quantity)}→{_fmt_quantity(sub_plan.quantity)}{lot.unit_of_measure}，"
-                  f"预算金额{budget:,.2f}元→{sub_plan.budget_yuan:,.2f}元")
+                  f"预算金额{yuan_text(budget)}→{yuan_text(sub_plan.budget_yuan)}")
     organization_notify(
         organization=project.organizer, subject=sub_plan, kind=kind, level=Notification.Level.INFO,
         title=title,

@@ -1,14 +1,19 @@
-"""Template helpers for the portal pages: amounts in 元/万元, status badges, deadlines, paging links."""
+"""Template helpers for the portal pages: amounts in 元/万元 (written by ``procurement.formats``), status badges,
+deadlines, paging links."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from procurement.formats import amount
+from procurement.modes import plugin_badge_colour
+from procurement.navigation import home_panels_html, nav_links
 from procurement.plan_checks import PRICE_BAND_HIGH, PRICE_BAND_LOW
 from procurement.units import is_countable
 
@@ -17,7 +22,8 @@ register = template.Library()
 TEN_THOUSAND = Decimal("10000")
 CENT = Decimal("0.01")
 
-# Bootstrap colour per status value; the label always comes from the model's choices.
+# Bootstrap colour per status value of the core's models; a mode declares its own statuses' colours in its
+# plugin (``ModePlugin.badge_colours``). The label always comes from the model's choices.
 BADGE_COLOURS = {
     # Project
     "draft": "secondary",
@@ -38,10 +44,6 @@ BADGE_COLOURS = {
     "filed": "success",
     "accepted": "success",
     "paid": "dark",
-    # A proposed batch category (批量集中采购品目建议)
-    "pending": "warning",
-    "adopted": "success",
-    "declined": "secondary",
     # An import job (导入任务)
     "queued": "secondary",
     "running": "primary",
@@ -59,16 +61,11 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def _grouped(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places)
-    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-
-
 def _amount(value, *, unit: str, divisor: Decimal = Decimal(1)) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    return f"{_grouped(number / divisor, 2)} {unit}"
+    return f"{amount(number / divisor)} {unit}"
 
 
 @register.filter
@@ -90,6 +87,14 @@ def wan(value) -> str:
 
 
 @register.filter
+def figure(value, places: int = 2) -> str:
+    """A number under a heading that names its unit, grouped by thousands: 1234.5 → "1,234.50"
+    (``figure:4`` → "1,234.5000"); "—" when there is none."""
+    number = _decimal(value)
+    return "—" if number is None else amount(number, int(places))
+
+
+@register.filter
 def qty(value) -> str:
     """A quantity without needless decimals: 10.00 → "10", 2.50 → "2.5", with thousands separators."""
     number = _decimal(value)
@@ -105,7 +110,7 @@ def status_badge(obj, field: str = "status") -> str:
     """A coloured badge with the Chinese label of ``obj``'s status."""
     value = getattr(obj, field, "")
     label = getattr(obj, f"get_{field}_display", lambda: value)()
-    colour = BADGE_COLOURS.get(value, "secondary")
+    colour = BADGE_COLOURS.get(value) or plugin_badge_colour(value) or "secondary"
     return format_html('<span class="badge status-badge text-bg-{}" data-status="{}">{}</span>', colour, value, label)
 
 
@@ -165,6 +170,19 @@ def page_url(context, page_number, param: str = "page") -> str:
 def nav_active(context, *url_names: str) -> str:
     match = getattr(context.get("request"), "resolver_match", None)
     return "active" if match is not None and match.view_name in url_names else ""
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context, me: dict | None) -> list:
+    """The top navigation's links for the signed-in user (``me``, from ``portal_user``): the core's and every
+    registered mode's (``procurement.navigation``), the current page's marked active."""
+    return nav_links(context.get("request"), me)
+
+
+@register.simple_tag(takes_context=True)
+def home_panels(context, kind: str) -> str:
+    """The sections the registered modes add to the home of ``kind`` (``Organization.Kind``), rendered."""
+    return mark_safe(home_panels_html(context.get("request"), kind, context.flatten()))  # rendered templates
 
 
 HOME_URL_OF_KIND = {

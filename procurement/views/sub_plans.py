@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from procurement.formats import yuan_text
 from procurement.models import SubPlan
 from procurement.plan_checks import Flag
 from procurement.selectors import buyer
@@ -28,7 +29,7 @@ def _counted_message(sub_plan: SubPlan, *, opening: str) -> str:
     lot = sub_plan.lot
     quantity = f"{sub_plan.quantity.normalize():f}"
     return (f"{opening}总计划已按本单位第{lot.number}包的采购数量{quantity}{lot.unit_of_measure}、"
-            f"预算金额{sub_plan.budget_yuan:,.2f}元计算。{COUNTED_NOW}")
+            f"预算金额{yuan_text(sub_plan.budget_yuan)}计算。{COUNTED_NOW}")
 
 
 def _own_sub_plan(request, pk: int) -> SubPlan:

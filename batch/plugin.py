@@ -1,0 +1,58 @@
+"""What batch centralized procurement (批量集中采购) tells the shared core: ``BatchPlugin``, registered from
+``BatchConfig.ready()`` with ``procurement.modes.register_mode``.
+
+Each section below is one group of hooks of ``procurement.modes.ModePlugin``.
+"""
+
+from __future__ import annotations
+
+from procurement.models import Mode
+from procurement.modes import ModePlugin, NavEntry
+
+FINANCE = "finance"
+CENTER = "center"
+
+ARRANGEMENT_PAGES = ("batch:arrangement-list", "batch:arrangement-detail", "batch:arrangement-analysis")
+PROPOSAL_PAGES = ("batch:proposal-list", "batch:proposal-detail", "batch:proposal-new")
+# The award list (定标与合同 / 采购结果): the execution pages; renamed here if they move.
+AWARD_LIST = "batch:award-project-list"
+
+
+class BatchPlugin(ModePlugin):
+    mode = Mode.BATCH
+
+    # --- navigation, home panels, badge colours, deadline sources (issue 9 point 6) -------------------
+    # The batch pages in the top navigation, between the core's links and the admin's, for finance and
+    # for the procurement center (an agency runs no batch step of its own).
+    nav_entries = (
+        NavEntry("预算安排与分析", "batch:arrangement-list", active=ARRANGEMENT_PAGES, order=110, kinds=(FINANCE,)),
+        NavEntry("品目建议", "batch:proposal-list", active=PROPOSAL_PAGES, order=120, kinds=(FINANCE,)),
+        NavEntry("任务通知单", "batch:task-list", order=130, kinds=(FINANCE,),
+                 active=("batch:task-list", "batch:task-detail", "batch:task-create", "batch:task-edit")),
+        NavEntry("采购结果", AWARD_LIST, active=(AWARD_LIST,), order=140, kinds=(FINANCE,)),
+        NavEntry("预算安排分析", "batch:arrangement-list", active=ARRANGEMENT_PAGES, order=110, kinds=(CENTER,)),
+        NavEntry("品目建议", "batch:proposal-list", active=PROPOSAL_PAGES, order=120, kinds=(CENTER,)),
+        NavEntry("任务通知单", "batch:received-list", order=130, kinds=(CENTER,),
+                 active=("batch:received-list", "batch:received-detail")),
+        NavEntry("产品配置表", "batch:configuration-list", order=140, kinds=(CENTER,),
+                 active=("batch:configuration-list", "batch:configuration-detail", "batch:configuration-create",
+                         "batch:configuration-edit", "batch:configuration-type-create",
+                         "batch:configuration-type-edit")),
+        NavEntry("批量采购项目", "batch:project-list", order=150, kinds=(CENTER,),
+                 active=("batch:project-list", "batch:project-open", "batch:project-detail", "batch:project-lot")),
+        NavEntry("定标与合同", AWARD_LIST, active=(AWARD_LIST,), order=160, kinds=(CENTER,)),
+    )
+
+    # A proposed batch category (批量集中采购品目建议, batch.models.ProposedCategory.Status).
+    badge_colours = {
+        "pending": "warning",
+        "adopted": "success",
+        "declined": "secondary",
+    }
+
+    def deadline_sources(self) -> list:
+        # The 30-day signing limit of batch contracts, then the response window of batch projects.
+        from batch.award_deadlines import BATCH_CONTRACT_SIGNING
+        from batch.deadlines import BATCH_PROJECT_DEADLINES
+
+        return [BATCH_CONTRACT_SIGNING, BATCH_PROJECT_DEADLINES]
