@@ -14,7 +14,11 @@ class BatchConfig(AppConfig):
 
         # The arrangement and configuration tables are imported by import jobs (procurement.imports).
         from batch import award_deadlines, deadlines, imports  # noqa: F401
+        from batch.plugin import BatchPlugin
         from procurement.models import Mode
-        from procurement.modes import register_organizer_lot_page
+        from procurement.modes import register_mode, register_organizer_lot_page
+
+        # What batch tells the core about itself (procurement.modes): its rules, its pages, its wording.
+        register_mode(BatchPlugin())
 
         register_organizer_lot_page(Mode.BATCH, lambda lot: reverse("batch:project-lot", args=[lot.project_id, lot.pk]))

@@ -32,11 +32,10 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
-from batch.task_notices import chinese_date
 from procurement import access, excel
 from procurement.imports import Progress
 from procurement.models import Category, Organization
-from procurement.services.dates import day_checked
+from procurement.services.dates import chinese_date, day_checked
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 

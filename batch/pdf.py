@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
-from batch.models import TaskNotice
-from batch.task_notices import chinese_date, scope_text
+from procurement.models import TaskNotice
+from procurement.selectors.tasks import scope_text
+from procurement.services.dates import chinese_date
 
 TEMPLATE = "batch/pdf/task_notice.html"
 
