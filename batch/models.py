@@ -114,6 +114,12 @@ class TaskNotice(CoreTaskNotice):
         verbose_name = "批量集中采购任务通知单"
         verbose_name_plural = "批量集中采购任务通知单"
 
+    def save(self, *args, **kwargs) -> None:
+        # A row made through batch's proxy is a batch notice (as every notice was before the core model).
+        if not self.mode:
+            self.mode = Mode.BATCH
+        super().save(*args, **kwargs)
+
 
 BATCH_TASKS = {"mode": Mode.BATCH}
 

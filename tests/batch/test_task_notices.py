@@ -292,6 +292,7 @@ def test_the_center_is_told_of_an_issued_notice_and_finance_of_its_acknowledgeme
     told = Notification.objects.get(recipient=world.center_user)
     assert told.title == f"收到批量集中采购任务通知单：{task.category.name}"
     assert task.finance_bureau.name in told.body and told.url == f"/batch/center/tasks/{task.pk}/"
+    assert told.body.endswith("批量集中采购任务，请签收后据此编制产品配置表。")  # batch's wording (annex 6 follows)
     assert not Notification.objects.filter(recipient=world.other_center_user).exists()
     services.task_notice_acknowledge(task=task, actor=world.center_user)
     finance_told = Notification.objects.get(recipient=world.finance_user)

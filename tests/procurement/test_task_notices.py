@@ -158,3 +158,11 @@ def test_a_lot_has_no_goods_only_unit_of_measure():
     field = Lot._meta.get_field("unit_of_measure")
     assert not field.has_default() and not field.blank
 
+
+
+def test_a_notice_made_through_batch_s_proxy_is_a_batch_notice(world):
+    """Code written before the move creates batch.models.TaskNotice rows directly: they stay batch notices."""
+    task = BatchTaskNotice.objects.create(year=2026, finance_bureau=world["finance"], center=world["center"],
+                                          category=world["desktops"], purchase_limit="小额零星项目")
+    assert TaskNotice.objects.get(pk=task.pk).mode == Mode.BATCH
+    assert list(BatchTaskNotice.objects.all()) == [task]
