@@ -64,7 +64,6 @@ from batch.models import (
 )
 from batch.projects import batch_project_open, batch_solicitation_publish, solicitation_body, solicitation_title
 from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
-from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
 from notices.services import contract_notice_publish, notice_publish
 from procurement import deadlines
@@ -89,6 +88,7 @@ from procurement.services.demo import (
     batch_awarded_project,
 )
 from procurement.services.sub_plans import sub_plan_save
+from procurement.services.tasks import task_notice_acknowledge, task_notice_issue, task_notice_update
 
 Kind = Organization.Kind
 Eligibility = BatchDetails.Eligibility

@@ -1,8 +1,8 @@
 """批量集中采购 (seed 000 二(一), 三(一); annexes 4–6) on the shared core.
 
-Mode-specific data only: the budget arrangement table (annex 4), the task notice (annex 5), the
-product configuration table (annex 6) and the batch details of a project. Projects, lots,
-eligible units, sub-plans, awards and contracts are the core's tables.
+Mode-specific data only: the budget arrangement table (annex 4), the product configuration table (annex 6)
+and the batch details of a project. Projects, lots, eligible units, sub-plans, awards, contracts and task
+notices (annex 5: the core's ``TaskNotice`` with ``mode="batch"``) are the core's tables.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from procurement import access
-from procurement.models import Category, Lot, Mode, ModeManager, Organization, Project, Region
-from procurement.workflow import refusal
+from procurement.models import Category, Lot, Mode, ModeManager, Organization, Project
+from procurement.models import Cycle as CoreCycle
+from procurement.models import TaskNotice as CoreTaskNotice
+
+# Batch's 采购周期, named here as before the task notice moved to the core.
+Cycle = CoreCycle
 
 NOT_NEGATIVE = MinValueValidator(0, message="不能为负数")
 
@@ -91,90 +95,33 @@ class ArrangementLine(models.Model):
 
 
 # --- annex 5: 批量集中采购任务通知单 -------------------------------------------------------------
+# The task notice is the core's (procurement.models.TaskNotice, shared with framework's annex 7); batch keeps
+# a proxy of it limited to batch notices, for its annex-5 admin (same admin addresses and permissions as before
+# the move) and for batch code that reads "batch's task notices".
 
-def access_by_finance_bureau(task: TaskNotice, user) -> bool:
-    """The issuing finance bureau drafts, issues and withdraws its task notices."""
-    return access.is_privileged(user) or access.acts_for(user, task.finance_bureau_id)
-
-
-def access_by_center(task: TaskNotice, user) -> bool:
-    """The center the task is addressed to acknowledges it."""
-    return access.is_privileged(user) or access.acts_for(user, task.center_id)
+class BatchTaskNoticeManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(mode=Mode.BATCH)
 
 
-class Cycle(models.TextChoices):
-    MONTHLY = "monthly", "每月一次"
-    QUARTERLY = "quarterly", "每季度一次"
-    HALF_YEARLY = "half_yearly", "每半年一次"
-    YEARLY = "yearly", "每年一次"
-    ONCE = "once", "一次性"
+class TaskNotice(CoreTaskNotice):
+    """批量集中采购任务通知单 (annex 5): the core task notice of a batch task (proxy, same table)."""
 
-
-class TaskNotice(FSMModelMixin, models.Model):
-    """批量集中采购任务通知单: finance issues a category to the center for batch procurement."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        ISSUED = "issued", "已下达"
-        ACKNOWLEDGED = "acknowledged", "已签收"
-        WITHDRAWN = "withdrawn", "已撤回"
-
-    class Scope(models.TextChoices):
-        PROVINCE = "province", "全省"
-        REGIONS = "regions", "分地区"
-
-    document_number = models.CharField("文号", max_length=64, blank=True)
-    year = models.PositiveSmallIntegerField("年度", db_index=True)
-    finance_bureau = models.ForeignKey(Organization, verbose_name="下达财政部门", on_delete=models.PROTECT,
-                                       related_name="batch_tasks_issued",
-                                       limit_choices_to={"kind": Organization.Kind.FINANCE})
-    center = models.ForeignKey(Organization, verbose_name="执行集中采购机构", on_delete=models.PROTECT,
-                               related_name="batch_tasks_received",
-                               limit_choices_to={"kind": Organization.Kind.CENTER})
-    category = models.ForeignKey(Category, verbose_name="采购品目", on_delete=models.PROTECT,
-                                 related_name="batch_tasks")
-    purchase_limit = models.CharField("采购限额", max_length=200,
-                                      help_text="如：集中采购目录内单项或批量金额在XX万元以下的小额零星项目")
-    purchase_limit_yuan = models.DecimalField("采购限额金额（元）", max_digits=14, decimal_places=2,
-                                              null=True, blank=True, validators=[NOT_NEGATIVE])
-    scope = models.CharField("适用范围", max_length=16, choices=Scope.choices, default=Scope.PROVINCE)
-    scope_regions = models.ManyToManyField(Region, verbose_name="适用地区", blank=True, related_name="batch_tasks")
-    cycle = models.CharField("采购周期", max_length=16, choices=Cycle.choices, default=Cycle.QUARTERLY)
-    basis = models.TextField("论证情况", blank=True, help_text="品目、预算金额、采购单位三个维度的分析结论")
-    status = FSMField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True,
-                      db_index=True)
-    issued_on = models.DateField("下达日期", null=True, blank=True)
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    objects = BatchTaskNoticeManager()
 
     class Meta:
+        proxy = True
         verbose_name = "批量集中采购任务通知单"
         verbose_name_plural = "批量集中采购任务通知单"
-        ordering = ["-year", "-created_at"]
 
-    def __str__(self) -> str:
-        return f"{self.category.name}批量集中采购项目任务通知书"
+    def save(self, *args, **kwargs) -> None:
+        # A row made through batch's proxy is a batch notice (as every notice was before the core model).
+        if not self.mode:
+            self.mode = Mode.BATCH
+        super().save(*args, **kwargs)
 
-    @refusal("适用范围为分地区时须选择适用地区")
-    def scope_complete(self) -> bool:
-        return self.scope == self.Scope.PROVINCE or self.scope_regions.exists()
 
-    @transition(field=status, source=Status.DRAFT, target=Status.ISSUED, conditions=[scope_complete],
-                permission=access_by_finance_bureau, custom={"label": "下达任务"})
-    def issue(self) -> None:
-        """下达任务通知单."""
-
-    @transition(field=status, source=Status.ISSUED, target=Status.ACKNOWLEDGED,
-                permission=access_by_center, custom={"label": "签收任务"})
-    def acknowledge(self) -> None:
-        """集中采购机构签收."""
-
-    @transition(field=status, source=[Status.DRAFT, Status.ISSUED], target=Status.WITHDRAWN,
-                permission=access_by_finance_bureau, custom={"label": "撤回任务"})
-    def withdraw(self) -> None:
-        """撤回任务通知单."""
+BATCH_TASKS = {"mode": Mode.BATCH}
 
 
 # --- 拟定品目: the center's proposal of batch categories to finance ---------------------------
@@ -241,8 +188,8 @@ class ProposedCategory(FSMModelMixin, models.Model):
                       db_index=True)
     decision_note = models.TextField("论证意见", blank=True)
     decided_at = models.DateTimeField("论证时间", null=True, blank=True)
-    task = models.OneToOneField(TaskNotice, verbose_name="据此起草的任务通知单", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="proposed_from")
+    task = models.OneToOneField(CoreTaskNotice, verbose_name="据此起草的任务通知单", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="proposed_from", limit_choices_to=BATCH_TASKS)
 
     class Meta:
         verbose_name = "建议品目"
@@ -274,8 +221,9 @@ class ConfigurationTable(models.Model):
     center = models.ForeignKey(Organization, verbose_name="集中采购机构", on_delete=models.PROTECT,
                                related_name="configuration_tables",
                                limit_choices_to={"kind": Organization.Kind.CENTER})
-    task = models.ForeignKey(TaskNotice, verbose_name="任务通知单", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="configuration_tables")
+    task = models.ForeignKey(CoreTaskNotice, verbose_name="任务通知单", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="configuration_tables",
+                             limit_choices_to=BATCH_TASKS)
     title = models.CharField("表名", max_length=200)
     filled_on = models.DateField("填报日期")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -339,8 +287,8 @@ class BatchDetails(models.Model):
 
     project = models.OneToOneField(Project, verbose_name="采购项目", on_delete=models.CASCADE,
                                    related_name="batch")
-    task = models.ForeignKey(TaskNotice, verbose_name="任务通知单", on_delete=models.PROTECT,
-                             related_name="projects")
+    task = models.ForeignKey(CoreTaskNotice, verbose_name="任务通知单", on_delete=models.PROTECT,
+                             related_name="projects", limit_choices_to=BATCH_TASKS)
     configuration_table = models.ForeignKey(ConfigurationTable, verbose_name="产品配置表", null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="projects")
     eligibility = models.CharField("可响应单位确定方式", max_length=8, choices=Eligibility.choices,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
-from batch.models import TaskNotice
-from batch.task_notices import scope_text
 from procurement.formats import chinese_date, yuan_text
+from procurement.models import TaskNotice
+from procurement.selectors.tasks import scope_text
 
 TEMPLATE = "batch/pdf/task_notice.html"
 

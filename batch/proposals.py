@@ -26,14 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batch.analysis import Candidate, batch_candidates
-from batch.models import Arrangement, CategoryProposal, Cycle, ProposedCategory, TaskNotice
-from batch.task_notices import task_notice_create
+from batch.models import Arrangement, CategoryProposal, ProposedCategory
 from procurement import access
 from procurement.formats import chinese_date_padded
-from procurement.models import Category, Organization, Region
+from procurement.models import Category, Cycle, Mode, Organization, Region, TaskNotice
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
+from procurement.services.tasks import task_notice_create
 from procurement.services.transitions import transition_run
 
 Kind = Organization.Kind
@@ -191,7 +191,7 @@ def proposed_category_adopt(*, item: ProposedCategory, actor, note: str = "") ->
         basis += f"论证意见：{note}"
     scope, regions = _default_scope(bureau)
     task = task_notice_create(
-        finance_bureau=bureau, center=proposal.center, category=item.category, year=proposal.year,
+        mode=Mode.BATCH, finance_bureau=bureau, center=proposal.center, category=item.category, year=proposal.year,
         purchase_limit=_purchase_limit(item.category), purchase_limit_yuan=item.category.centralized_limit_yuan,
         scope=scope, scope_regions=regions, cycle=Cycle.QUARTERLY, basis=basis, actor=actor,
     )

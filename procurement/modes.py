@@ -65,6 +65,23 @@ class ModePlugin:
     #: Actions of the mode's own writes and transitions (value → Chinese label), recorded in the audit log
     #: beside the core's ``EventAction``; the log refuses any action neither declares.
     event_actions: dict[str, str] = {}
+    # --- task notices (采购任务通知单: batch annex 5, framework annex 7) ---------------------------------
+    # The core drafts, issues, acknowledges and withdraws every mode's task notice
+    # (procurement.services.tasks); a mode adds its own rules, pages and wording here.
+    def task_notice_extra_checks(self, values: dict, *, issuing: bool = False) -> None:
+        """Raise ``ServiceError`` (naming the field) for a task notice the core accepts but this mode does not.
+
+        ``values`` are the cleaned fields (center, category, year, purchase_limit, purchase_limit_yuan, scope,
+        cycle, valid_from, valid_until, validity_months, basis, document_number), called when a notice is
+        drafted or revised, and again with ``issuing=True`` when it is issued (the catalog may have changed).
+        """
+
+    def task_notice_withdraw_check(self, task) -> None:
+        """Raise ``ServiceError`` when something of this mode rests on ``task`` and it may not be withdrawn."""
+
+    def task_notice_page(self, task, *, audience: str) -> str:
+        """The page of ``task`` for its ``"drafter"`` (the finance bureau) or ``"receiver"`` (the center), or ""."""
+        return ""
 
 
 _plugins: dict[str, ModePlugin] = {}

@@ -323,9 +323,9 @@ SPECTACULAR_SETTINGS = {
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
         "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",
         "NoticeTypeEnum": "notices.models.Notice.Type",
-        "TaskNoticeStatusEnum": "batch.models.TaskNotice.Status",
-        "TaskNoticeScopeEnum": "batch.models.TaskNotice.Scope",
-        "TaskNoticeCycleEnum": "batch.models.Cycle",
+        "TaskNoticeStatusEnum": "procurement.models.TaskNotice.Status",
+        "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",
+        "TaskNoticeCycleEnum": "procurement.models.Cycle",
         "ImportJobStatusEnum": "procurement.models.ImportJob.Status",
     },
     # The documentation page is served from our own static files (no CDN).

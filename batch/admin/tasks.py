@@ -1,8 +1,12 @@
 """Admin: task notices (annex 5) and product configuration tables (annex 6).
 
+The task notice is the core's (``procurement.models.TaskNotice``); its admin stays batch's, on batch's proxy
+(``batch.models.TaskNotice``: batch notices only), because it is annex 5's (its cycle, its PDF). A framework
+notice (annex 7) gets its own admin in its own app.
+
 A non-superuser reaches only the notices of the bureaus and centers it acts for and the tables of
 its centers. ``status`` is read-only: 下达/签收/撤回 are admin actions calling the services, and every
-write (drafts, tables, configuration types) goes through ``batch.task_notices`` or
+write (drafts, tables, configuration types) goes through the core's ``procurement.services.tasks`` or
 ``batch.configuration``; forms check the same rules first so that a refusal shows as a form error.
 """
 
@@ -21,12 +25,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 
 from batch import configuration as configuration_services
-from batch import task_notices as task_services
 from batch.models import ConfigurationTable, ConfigurationType, TaskNotice
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin, ScopedChoicesMixin
-from procurement.models import Organization
+from procurement.models import Mode, Organization
+from procurement.selectors import tasks as task_selectors
+from procurement.services import tasks as task_services
 from procurement.services.errors import REFUSALS, ServiceError
 from procurement.views.common import refusal_message
 
@@ -50,6 +55,11 @@ class TaskNoticeAdminForm(forms.ModelForm):
         model = TaskNotice
         fields = ("finance_bureau", *TASK_FIELDS)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "cycle" in self.fields:
+            self.fields["cycle"].required = True  # annex 5 names the cycle (the core's field may be empty)
+
     def clean(self):
         data = super().clean()
         bureau = data.get("finance_bureau") or getattr(self.instance, "finance_bureau", None)
@@ -58,8 +68,9 @@ class TaskNoticeAdminForm(forms.ModelForm):
             return data  # the missing fields already carry their own errors
         try:
             task_services.task_notice_check(
-                finance_bureau=bureau, center=data["center"], category=data["category"], year=data["year"],
-                purchase_limit=data["purchase_limit"], purchase_limit_yuan=data.get("purchase_limit_yuan"),
+                mode=Mode.BATCH, finance_bureau=bureau, center=data["center"], category=data["category"],
+                year=data["year"], purchase_limit=data["purchase_limit"],
+                purchase_limit_yuan=data.get("purchase_limit_yuan"),
                 scope=data["scope"], scope_regions=data.get("scope_regions") or [], cycle=data["cycle"],
                 basis=data.get("basis", ""), document_number=data.get("document_number", ""),
             )
@@ -92,7 +103,7 @@ class TaskNoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
 
     def scoped_queryset(self, user) -> QuerySet:
-        return task_services.task_notices_visible(user)
+        return task_selectors.task_notices_visible(user, mode=Mode.BATCH)
 
     def can_change_object(self, user, obj) -> bool:
         return obj.status == TaskNotice.Status.DRAFT and access.acts_for(user, obj.finance_bureau_id)
@@ -138,7 +149,8 @@ class TaskNoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if change:
             saved = task_services.task_notice_update(task=obj, actor=request.user, **values)
         else:
-            saved = task_services.task_notice_create(finance_bureau=form.cleaned_data["finance_bureau"],
+            saved = task_services.task_notice_create(mode=Mode.BATCH,
+                                                     finance_bureau=form.cleaned_data["finance_bureau"],
                                                      actor=request.user, **values)
         obj.pk = saved.pk
         obj._state.adding = False
@@ -157,7 +169,7 @@ class TaskNoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def history(self, obj: TaskNotice) -> str:
         if obj.pk is None:
             return "—"
-        events = task_services.task_notice_history(obj)[:30]
+        events = task_selectors.task_notice_history(obj)[:30]
         if not events:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join(
@@ -310,7 +322,7 @@ class ConfigurationTableAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "task" and formfield is not None:
-            formfield.queryset = task_services.task_notices_received(request.user).filter(
+            formfield.queryset = task_selectors.task_notices_received(request.user, mode=Mode.BATCH).filter(
                 status=TaskNotice.Status.ACKNOWLEDGED)
             formfield.help_text = "只能选择已签收的任务通知单；表中品目须为其品目或下级品目"
         return formfield

@@ -2,10 +2,11 @@
 
 Reads start from the same scoped querysets as the pages (another bureau's or center's object → 404);
 each transition is one POST action with the right of the page that offers it, from the same declaration
-(``task_notices.DRAFTERS`` / ``RECEIVERS``, ``configuration.COMPILERS``) and the same selector: another kind of
-organization hears 403 and an object outside the page's selector 404, whatever the body and the state (issue 8
-point 4). The service then checks the right again (403), the state (409) and the rules (400), all with a
-Chinese ``detail``.
+(``procurement.selectors.tasks.DRAFTERS`` / ``RECEIVERS``, ``configuration.COMPILERS``) and the same selector:
+another kind of organization hears 403 and an object outside the page's selector 404, whatever the body and the
+state (issue 8 point 4). The service then checks the right again (403), the state (409) and the rules (400), all
+with a Chinese ``detail``. Task notices are the core's (``procurement.services.tasks``); this API serves the batch
+ones (annex 5).
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from batch import configuration as configuration_services
-from batch import task_notices as task_services
 from batch.imports import configuration_import_queue
-from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotice
+from batch.models import ConfigurationTable, ConfigurationType
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.api.filters import IntegerFilter
@@ -40,8 +40,12 @@ from procurement.api.views import (
     id_parameter,
     read_schema,
 )
-from procurement.models import Organization
+from procurement.models import Cycle, Mode, Organization, TaskNotice
+from procurement.selectors import tasks as task_selectors
+from procurement.services import tasks as task_services
 from procurement.services.errors import ServiceError
+
+BATCH = Mode.BATCH
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="请求不符合业务规则（detail 说明原因）")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作")
@@ -98,7 +102,7 @@ class TaskNoticeSerializer(ReadSerializer):
         read_only_fields = fields
 
     def get_scope_text(self, task: TaskNotice) -> str:
-        return task_services.scope_text(task)
+        return task_selectors.scope_text(task)
 
 
 class ConfigurationTypeSerializer(ReadSerializer):
@@ -202,17 +206,17 @@ class TaskNoticeViewSet(ReadOnlyViewSet):
     ordering = ["-year", "-created_at", "-pk"]
     permission_classes = [SeatRequired]
     seats_required = {
-        **dict.fromkeys(("issue", "withdraw"), Seats(task_services.DRAFTERS, "只有财政部门可以下达和撤回任务通知单")),
-        "acknowledge": Seats(task_services.RECEIVERS, "只有收到任务通知单的集中采购机构可以签收"),
+        **dict.fromkeys(("issue", "withdraw"), Seats(task_selectors.DRAFTERS, "只有财政部门可以下达和撤回任务通知单")),
+        "acknowledge": Seats(task_selectors.RECEIVERS, "只有收到任务通知单的集中采购机构可以签收"),
     }
 
     def get_queryset(self):
         user = self.request.user
         if self.action in ("issue", "withdraw"):  # the finance pages' notices
-            return task_services.task_notices_drafted(user)
+            return task_selectors.task_notices_drafted(user, mode=BATCH)
         if self.action == "acknowledge":  # the center pages' notices
-            return task_services.task_notices_received(user)
-        return task_services.task_notices_visible(user)
+            return task_selectors.task_notices_received(user, mode=BATCH)
+        return task_selectors.task_notices_visible(user, mode=BATCH)
 
     def _answer(self, task: TaskNotice) -> Response:
         return Response(TaskNoticeSerializer(self.get_queryset().get(pk=task.pk)).data)
@@ -306,7 +310,7 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
         center = self._own_center(data.get("center"))
         task = None
         if data.get("task") is not None:
-            task = task_services.task_notices_received(request.user).filter(pk=data["task"]).first()
+            task = task_selectors.task_notices_received(request.user, mode=BATCH).filter(pk=data["task"]).first()
             if task is None:
                 raise ServiceError(f"任务通知单（编号{data['task']}）不存在或未下达给本机构", field="task")
         job = configuration_import_queue(center=center, task=task, file=data["file"], file_name=data["file"].name,

@@ -3,7 +3,8 @@
 Finance staff draft, issue and withdraw their bureau's task notices; the center acknowledges the
 notices it received and keeps its configuration tables (with Excel import and export). Every lookup
 goes through a queryset narrowed to the user's own organizations, so another bureau's or center's
-object answers 404; every write calls a service in ``batch.task_notices`` or ``batch.configuration``.
+object answers 404; every write calls a service: the core's ``procurement.services.tasks`` (with the batch mode;
+the lookups show batch notices only) or ``batch.configuration``.
 An Excel upload is imported by a Celery worker (``batch.imports.configuration_import_queue``): the page
 sends the user to the import job's page, which shows its progress and result.
 """
@@ -22,18 +23,20 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from batch import configuration as configuration_services
-from batch import task_notices as task_services
 from batch.imports import configuration_import_queue
-from batch.models import ConfigurationTable, ConfigurationType, Cycle, TaskNotice
+from batch.models import ConfigurationTable, ConfigurationType
 from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access, deadlines
-from procurement.models import Category, Organization, Region
+from procurement.models import Category, Cycle, Mode, Organization, Region, TaskNotice
+from procurement.selectors import tasks as task_selectors
+from procurement.services import tasks as task_services
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
 FINANCE = Organization.Kind.FINANCE
 CENTER = Organization.Kind.CENTER
 STATUS_LABELS = dict(TaskNotice.Status.choices)
+BATCH = Mode.BATCH
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ class ConfigurationTableForm(forms.Form):
     def __init__(self, *args, user, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = _own_centers(user)
-        self.fields["task"].queryset = task_services.task_notices_received(user).filter(
+        self.fields["task"].queryset = task_selectors.task_notices_received(user, mode=BATCH).filter(
             status=TaskNotice.Status.ACKNOWLEDGED)
         self.fields["task"].label_from_instance = lambda task: f"{task.year}年 {task}（{task.finance_bureau.name}）"
         if editing:
@@ -167,7 +170,7 @@ class ConfigurationImportNewForm(ConfigurationImportForm):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = _own_centers(user)
-        self.fields["task"].queryset = task_services.task_notices_received(user).filter(
+        self.fields["task"].queryset = task_selectors.task_notices_received(user, mode=BATCH).filter(
             status=TaskNotice.Status.ACKNOWLEDGED)
         self.fields["task"].label_from_instance = lambda task: f"{task.year}年 {task}"
         self.order_fields(self.field_order)
@@ -201,11 +204,11 @@ def _own_centers(user) -> QuerySet:
 
 
 def _drafted(request, pk: int) -> TaskNotice:
-    return get_object_or_404(task_services.task_notices_drafted(request.user), pk=pk)
+    return get_object_or_404(task_selectors.task_notices_drafted(request.user, mode=BATCH), pk=pk)
 
 
 def _received(request, pk: int) -> TaskNotice:
-    return get_object_or_404(task_services.task_notices_received(request.user), pk=pk)
+    return get_object_or_404(task_selectors.task_notices_received(request.user, mode=BATCH), pk=pk)
 
 
 def _own_table(request, pk: int) -> ConfigurationTable:
@@ -229,13 +232,13 @@ def _year_status_list(request, queryset: QuerySet, *, statuses=None) -> dict:
 
 # --- finance: task notices -----------------------------------------------------------------------
 
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_list(request):
     return render(request, "batch/tasks/task_list.html",
-                  _year_status_list(request, task_services.task_notices_drafted(request.user)))
+                  _year_status_list(request, task_selectors.task_notices_drafted(request.user, mode=BATCH)))
 
 
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_create(request):
     user = request.user
     if request.method == "POST":
@@ -244,7 +247,8 @@ def task_create(request):
             task = run_form_step(
                 request, form,
                 lambda: task_services.task_notice_create(
-                    finance_bureau=form.cleaned_data["finance_bureau"], actor=user, **form.service_values(),
+                    mode=BATCH, finance_bureau=form.cleaned_data["finance_bureau"], actor=user,
+                    **form.service_values(),
                 ),
                 done="任务通知单已保存为草稿。请核对后点击「下达任务」。",
             )
@@ -257,7 +261,7 @@ def task_create(request):
     return render(request, "batch/tasks/task_form.html", {"form": form, "task": None})
 
 
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_edit(request, pk: int):
     task = _drafted(request, pk)
     if task.status != TaskNotice.Status.DRAFT:
@@ -283,13 +287,13 @@ def task_edit(request, pk: int):
     return render(request, "batch/tasks/task_form.html", {"form": form, "task": task})
 
 
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_detail(request, pk: int):
     task = _drafted(request, pk)
     return render(request, "batch/tasks/task_detail.html", {
         "task": task,
-        "scope_text": task_services.scope_text(task),
-        "history": task_services.task_notice_history(task)[:50],
+        "scope_text": task_selectors.scope_text(task),
+        "history": task_selectors.task_notice_history(task)[:50],
         "labels": STATUS_LABELS,
         "issue_form": IssueForm(initial={"issued_on": deadlines.today()}),
         "can_edit": task.status == TaskNotice.Status.DRAFT,
@@ -299,7 +303,7 @@ def task_detail(request, pk: int):
 
 
 @require_POST
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_issue(request, pk: int):
     task = _drafted(request, pk)
     form = IssueForm(request.POST)
@@ -317,7 +321,7 @@ def task_issue(request, pk: int):
 
 
 @require_POST
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_withdraw(request, pk: int):
     task = _drafted(request, pk)
     form = WithdrawForm(request.POST)
@@ -330,7 +334,7 @@ def task_withdraw(request, pk: int):
     return redirect("batch:task-detail", pk=task.pk)
 
 
-@kind_required(*task_services.DRAFTERS)
+@kind_required(*task_selectors.DRAFTERS)
 def task_pdf(request, pk: int):
     return _pdf_response(_drafted(request, pk))
 
@@ -340,21 +344,21 @@ def task_pdf(request, pk: int):
 RECEIVED_STATUSES = (TaskNotice.Status.ISSUED, TaskNotice.Status.ACKNOWLEDGED, TaskNotice.Status.WITHDRAWN)
 
 
-@kind_required(*task_services.RECEIVERS)
+@kind_required(*task_selectors.RECEIVERS)
 def received_list(request):
-    context = _year_status_list(request, task_services.task_notices_received(request.user),
+    context = _year_status_list(request, task_selectors.task_notices_received(request.user, mode=BATCH),
                                 statuses=RECEIVED_STATUSES)
     return render(request, "batch/tasks/received_list.html", context)
 
 
-@kind_required(*task_services.RECEIVERS)
+@kind_required(*task_selectors.RECEIVERS)
 def received_detail(request, pk: int):
     task = _received(request, pk)
     tables = configuration_services.configuration_tables_of_centers(request.user).filter(task=task)
     return render(request, "batch/tasks/received_detail.html", {
         "task": task,
-        "scope_text": task_services.scope_text(task),
-        "history": task_services.task_notice_history(task)[:50],
+        "scope_text": task_selectors.scope_text(task),
+        "history": task_selectors.task_notice_history(task)[:50],
         "labels": STATUS_LABELS,
         "tables": tables.annotate(type_count=Count("types")).order_by("-filled_on", "-pk"),
         "can_acknowledge": task.status == TaskNotice.Status.ISSUED,
@@ -363,7 +367,7 @@ def received_detail(request, pk: int):
 
 
 @require_POST
-@kind_required(*task_services.RECEIVERS)
+@kind_required(*task_selectors.RECEIVERS)
 def received_acknowledge(request, pk: int):
     task = _received(request, pk)
     run_step(
@@ -374,7 +378,7 @@ def received_acknowledge(request, pk: int):
     return redirect("batch:received-detail", pk=task.pk)
 
 
-@kind_required(*task_services.RECEIVERS)
+@kind_required(*task_selectors.RECEIVERS)
 def received_pdf(request, pk: int):
     return _pdf_response(_received(request, pk))
 
@@ -406,7 +410,7 @@ def configuration_create(request):
             if table is not None:
                 return redirect("batch:configuration-detail", pk=table.pk)
     else:
-        task = task_services.task_notices_received(user).filter(
+        task = task_selectors.task_notices_received(user, mode=BATCH).filter(
             status=TaskNotice.Status.ACKNOWLEDGED, pk=request.GET.get("task") or 0).first()
         form = ConfigurationTableForm(user=user, initial={
             "task": task,

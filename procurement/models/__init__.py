@@ -15,6 +15,7 @@ from .projects import (
     SubPlan,
 )
 from .reference import Category, Membership, Organization, Region
+from .tasks import Cycle, TaskNotice
 
 __all__ = [
     "AppendOnlyError",
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarYear",
     "Category",
     "Contract",
+    "Cycle",
     "EligibleUnit",
     "EventAction",
     "Filing",
@@ -41,4 +43,5 @@ __all__ = [
     "Region",
     "Reminder",
     "SubPlan",
+    "TaskNotice",
 ]

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from batch import pdf
-from batch import task_notices as services
-from batch.models import TaskNotice
+from procurement.models import TaskNotice
+from procurement.services import tasks as services
 from tests.batch.test_task_notices import build_world, draft
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from batch import task_notices as services
-from batch.models import Cycle, TaskNotice
 from procurement import deadlines
-from procurement.models import Category, Organization, ProjectEvent, Region
+from procurement.models import Category, Cycle, Mode, Organization, ProjectEvent, Region, TaskNotice
+from procurement.selectors import tasks as selectors
+from procurement.services import tasks as services
 from procurement.services.errors import ServiceError, TransitionRefused
 from tests.factories import (
     BudgetUnitFactory,
@@ -73,7 +73,8 @@ def build_world() -> World:
 
 def draft(world: World, **overrides) -> TaskNotice:
     values = {
-        "finance_bureau": world.finance, "center": world.center, "category": world.category, "year": 2026,
+        "mode": Mode.BATCH, "finance_bureau": world.finance, "center": world.center, "category": world.category,
+        "year": 2026,
         "purchase_limit": "集中采购目录内单项或批量金额在50万元以下的小额零星项目",
         "purchase_limit_yuan": Decimal("500000"), "scope": TaskNotice.Scope.PROVINCE, "cycle": Cycle.QUARTERLY,
         "actor": world.finance_user,
@@ -153,14 +154,14 @@ def test_regional_scope_inside_the_bureaus_region_is_kept(world):
     """Annex 5 适用范围 分地区: the regions chosen are stored with the notice."""
     task = draft(world, scope=TaskNotice.Scope.REGIONS, scope_regions=[world.changchun, world.jilin_city])
     assert set(task.scope_regions.all()) == {world.changchun, world.jilin_city}
-    assert services.scope_text(task) == "分地区：长春市、吉林市"
+    assert selectors.scope_text(task) == "分地区：长春市、吉林市"
 
 
 def test_provincial_scope_drops_regions_sent_along(world):
     """Annex 5 适用范围 全省 needs no region list."""
     task = draft(world, scope=TaskNotice.Scope.PROVINCE, scope_regions=[world.changchun])
     assert not task.scope_regions.exists()
-    assert services.scope_text(task) == "全省"
+    assert selectors.scope_text(task) == "全省"
 
 
 def test_only_a_member_of_the_bureau_drafts_for_it(world):
@@ -291,6 +292,7 @@ def test_the_center_is_told_of_an_issued_notice_and_finance_of_its_acknowledgeme
     told = Notification.objects.get(recipient=world.center_user)
     assert told.title == f"收到批量集中采购任务通知单：{task.category.name}"
     assert task.finance_bureau.name in told.body and told.url == f"/batch/center/tasks/{task.pk}/"
+    assert told.body.endswith("批量集中采购任务，请签收后据此编制产品配置表。")  # batch's wording (annex 6 follows)
     assert not Notification.objects.filter(recipient=world.other_center_user).exists()
     services.task_notice_acknowledge(task=task, actor=world.center_user)
     finance_told = Notification.objects.get(recipient=world.finance_user)
@@ -353,10 +355,10 @@ def test_the_center_never_sees_drafts(world):
     sent = issued(world)
     withdrawn_draft = services.task_notice_withdraw(task=draft(world), actor=world.finance_user)
     withdrawn_sent = services.task_notice_withdraw(task=issued(world), actor=world.finance_user)
-    received = set(services.task_notices_received(world.center_user))
+    received = set(selectors.task_notices_received(world.center_user, mode=Mode.BATCH))
     assert received == {sent, withdrawn_sent}
-    assert set(services.task_notices_drafted(world.finance_user)) == {kept_draft, sent, withdrawn_draft,
-                                                                       withdrawn_sent}
+    assert set(selectors.task_notices_drafted(world.finance_user, mode=Mode.BATCH)) == {
+        kept_draft, sent, withdrawn_draft, withdrawn_sent}
 
 
 def test_each_bureau_and_center_sees_only_its_own_notices(world):
@@ -364,8 +366,8 @@ def test_each_bureau_and_center_sees_only_its_own_notices(world):
     ours = issued(world)
     theirs = issued(world, finance_bureau=world.city_finance, center=world.other_center,
                     actor=world.city_finance_user)
-    assert list(services.task_notices_visible(world.finance_user)) == [ours]
-    assert list(services.task_notices_visible(world.city_finance_user)) == [theirs]
-    assert list(services.task_notices_visible(world.center_user)) == [ours]
-    assert list(services.task_notices_visible(world.other_center_user)) == [theirs]
-    assert not services.task_notices_visible(world.unit_user).exists()
+    assert list(selectors.task_notices_visible(world.finance_user, mode=Mode.BATCH)) == [ours]
+    assert list(selectors.task_notices_visible(world.city_finance_user, mode=Mode.BATCH)) == [theirs]
+    assert list(selectors.task_notices_visible(world.center_user, mode=Mode.BATCH)) == [ours]
+    assert list(selectors.task_notices_visible(world.other_center_user, mode=Mode.BATCH)) == [theirs]
+    assert not selectors.task_notices_visible(world.unit_user, mode=Mode.BATCH).exists()

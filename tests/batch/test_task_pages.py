@@ -13,9 +13,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from batch import configuration as configuration_services
-from batch import task_notices as task_services
-from batch.models import ConfigurationTable, TaskNotice
-from procurement.models import ImportJob, ProjectEvent
+from batch.models import ConfigurationTable
+from procurement.models import ImportJob, ProjectEvent, TaskNotice
+from procurement.services import tasks as task_services
 from tests.batch.test_configuration_table import annex_rows, workbook_bytes
 from tests.batch.test_task_notices import build_world, draft
 from tests.factories import UserFactory

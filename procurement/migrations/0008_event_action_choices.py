@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0006_import_jobs'),
+        ('procurement', '0007_task_notices'),
     ]
 
     operations = [
