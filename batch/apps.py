@@ -7,14 +7,12 @@ class BatchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The response-window schedule of batch projects and the 30-day signing limit of their
-        # contracts (统采分签, batch.award_deadlines) join the deadline sweep.
-        # The center's page of a lot (its units' sub-plans): where a core message about a sub-plan links to.
-        from django.urls import reverse
-
+        # The 30-day signing limit of batch contracts (统采分签, batch.award_deadlines) joins the deadline sweep;
+        # the response window of batch projects is the core's (procurement.services.collection_deadlines).
         # The arrangement and configuration tables are imported by import jobs (procurement.imports).
-        from batch import award_deadlines, deadlines, imports  # noqa: F401
-        from procurement.models import Mode
-        from procurement.modes import register_organizer_lot_page
+        from batch import award_deadlines, imports  # noqa: F401
+        from batch.plugin import BatchPlugin
+        from procurement.modes import register_mode
 
-        register_organizer_lot_page(Mode.BATCH, lambda lot: reverse("batch:project-lot", args=[lot.project_id, lot.pk]))
+        # Batch's wording, pages and rules for the core (its project page, its lot page, its window's scope).
+        register_mode(BatchPlugin())

@@ -22,16 +22,12 @@ from django.utils.html import format_html
 
 from batch.admin.award import award_actions
 from batch.models import BatchDetails, BatchLot, BatchProject
-from batch.projects import (
-    batch_master_plan_confirm,
-    batch_response_deadline_extend,
-    batch_solicitation_publish,
-    solicitation_notice,
-)
+from batch.projects import batch_response_deadline_extend, batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
+from procurement.services.collection import master_plan_confirm
 from procurement.services.errors import REFUSALS
 from procurement.views.common import add_refusal, refusal_message
 
@@ -60,7 +56,7 @@ def publish_solicitation(modeladmin, request, queryset):
 @admin.action(description="确认总计划（锁定分计划）")
 def confirm_master_plan(modeladmin, request, queryset):
     _each(modeladmin, request, queryset,
-          lambda project: batch_master_plan_confirm(project=project, actor=request.user),
+          lambda project: master_plan_confirm(project=project, actor=request.user),
           "已确认 {count} 个项目的总计划，已提交的分计划已锁定。")
 
 

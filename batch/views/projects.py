@@ -1,11 +1,11 @@
 """The center's pages of a batch project: open it from a task, publish the solicitation, watch the master plan.
 
-Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the live master plan (总计划) per lot with a drill-down to
-each unit, the eligible units that have not answered, the Excel export, and the buttons that publish the
-solicitation notice, extend the response deadline (更正公告), close the window (the sweep normally does
-it) and confirm the master plan. Every
-lookup goes through ``batch.projects.managed_batch_projects`` (another center's project → 404); every
-write calls a service of ``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
+Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the project page shows the core's live master plan
+(``collection/_master_plan.html``; the drill-down, the export, closing the window and confirming the master
+plan are the core's pages, ``procurement.views.collection``) with batch's own buttons: publish the
+solicitation notice and extend the response deadline (更正公告). Every lookup goes through
+``batch.projects.managed_batch_projects`` (another center's project → 404); every write calls a service of
+``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
 """
 
 from __future__ import annotations
@@ -15,24 +15,20 @@ import re
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from batch import projects as project_services
-from batch.master_plan_export import master_plan_file_name, master_plan_workbook
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
-from procurement.selectors.plans import flags_for_sub_plan, master_plan, master_plan_drilldown
+from procurement.views.collection import master_plan_context
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -185,7 +181,6 @@ def project_open(request):
 @kind_required(*project_services.MANAGERS)
 def project_detail(request, pk: int):
     project = _managed(request, pk)
-    plan = master_plan(project=project)
     notice = project_services.solicitation_notice(project)
     now = timezone.now()
     collecting = project.status == Project.Status.COLLECTING
@@ -193,14 +188,9 @@ def project_detail(request, pk: int):
     return render(request, "batch/projects/detail.html", {
         "project": project,
         "details": getattr(project, "batch", None),
-        "plan": plan,
+        **master_plan_context(request, project),
         "notice": notice,
-        "pending": paginate(request, project_services.pending_units(project), param="upage"),
-        "window_open": project.window_open(now),
         "can_publish": manages and collecting and notice is None,
-        "can_close": manages and collecting and project.response_deadline is not None
-        and now >= project.response_deadline,
-        "can_confirm": manages and project.status == Project.Status.AGGREGATED and project.answered_count > 0,
         "can_extend": extension_refusal(project, request.user, now) is None,
         "corrections": project_services.correction_notices(project),
     })
@@ -247,33 +237,6 @@ def project_extend(request, pk: int):
     })
 
 
-@kind_required(*project_services.MANAGERS)
-def project_lot(request, pk: int, lot_pk: int):
-    project = _managed(request, pk)
-    lot = get_object_or_404(project.lots.all(), pk=lot_pk)
-    line = next((line for line in master_plan(project=project).lines if line.lot.pk == lot.pk), None)
-    flagged_only = request.GET.get("flagged") == "1"
-    page = paginate(request, master_plan_drilldown(project=project, lot=lot, flagged_only=flagged_only))
-    return render(request, "batch/projects/lot.html", {
-        "project": project,
-        "lot": lot,
-        "line": line,
-        "flagged_only": flagged_only,
-        "page": page,
-        # Each unit's row with what looks wrong in it (procurement.plan_checks), for the center to check.
-        "rows": [(sub_plan, flags_for_sub_plan(sub_plan)) for sub_plan in page],
-    })
-
-
-@kind_required(*project_services.MANAGERS)
-def project_export(request, pk: int):
-    project = _managed(request, pk)
-    workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
-    response = HttpResponse(workbook, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, master_plan_file_name(project))
-    return response
-
-
 def _act(request, pk: int, service, done: str):
     project = _managed(request, pk)
     run_step(request, lambda: service(project=project, actor=request.user), done=done)
@@ -287,27 +250,10 @@ def project_publish(request, pk: int):
                 "征集公告已发布，可在公告公示栏目查看。")
 
 
-@require_POST
-@kind_required(*project_services.MANAGERS)
-def project_close(request, pk: int):
-    return _act(request, pk, project_services.batch_collection_close, "需求响应已截止，总计划已形成，请核对后确认。")
-
-
-@require_POST
-@kind_required(*project_services.MANAGERS)
-def project_confirm(request, pk: int):
-    return _act(request, pk, project_services.batch_master_plan_confirm,
-                "总计划已确认，各单位已提交的分计划已锁定。")
-
-
 urlpatterns = [
     path("center/projects/", project_list, name="project-list"),
     path("center/projects/open/", project_open, name="project-open"),
     path("center/projects/<int:pk>/", project_detail, name="project-detail"),
-    path("center/projects/<int:pk>/lots/<int:lot_pk>/", project_lot, name="project-lot"),
-    path("center/projects/<int:pk>/export/", project_export, name="project-export"),
     path("center/projects/<int:pk>/publish-solicitation/", project_publish, name="project-publish"),
-    path("center/projects/<int:pk>/close/", project_close, name="project-close"),
-    path("center/projects/<int:pk>/confirm/", project_confirm, name="project-confirm"),
     path("center/projects/<int:pk>/extend-deadline/", project_extend, name="project-extend"),
 ]

@@ -19,12 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from batch.deadlines import BATCH_PROJECT_DEADLINES
 from batch.models import BatchProject
-from batch.projects import batch_collection_close, batch_response_deadline_extend, batch_solicitation_publish
+from batch.projects import batch_response_deadline_extend, batch_solicitation_publish
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import Notification, Project, ProjectEvent, Reminder
+from procurement.services.collection import collection_close
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.reminders import sweep_due_deadlines
 from tests.batch.test_projects import api_for, batch_world, open_project
@@ -153,7 +154,7 @@ def test_a_project_no_longer_collecting_is_refused(world, published):
     # Past its deadline, not yet closed by the sweep: too late already.
     with pytest.raises(TransitionRefused, match="截止后不能再延长"):
         extend(BatchProject.objects.get(pk=published.pk), world)
-    closed = batch_collection_close(project=published)
+    closed = collection_close(project=published)
     with pytest.raises(TransitionRefused, match="「需求已汇总」，只有需求征集中的项目可以延长") as refused:
         batch_response_deadline_extend(project=closed, new_deadline=timezone.now() + timedelta(days=3),
                                        reason=REASON, actor=world.center_user)
@@ -228,7 +229,7 @@ def _reminded_by_the_old_date(world, *, old_deadline):
     project = open_project(world, response_deadline=old_deadline)
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=8))
     project = BatchProject.objects.get(pk=project.pk)
-    BATCH_PROJECT_DEADLINES.store_next_check(project, BATCH_PROJECT_DEADLINES.first_check(project))
+    COLLECTION_DEADLINES.store_next_check(project, COLLECTION_DEADLINES.first_check(project))
     sweep_due_deadlines(now=timezone.now())
     assert Reminder.objects.filter(kind="sub_plan_due_in_1").count() == 4
     return project
@@ -326,7 +327,7 @@ def test_the_page_refuses_another_center_a_unit_and_a_closed_project(world, publ
 
     BatchProject.objects.filter(pk=published.pk).update(response_opens_at=timezone.now() - timedelta(days=20),
                                                         response_deadline=timezone.now() - timedelta(minutes=1))
-    batch_collection_close(project=published)
+    collection_close(project=published)
     client.force_login(world.center_user)
     page = html(client.get(url))
     assert "只有需求征集中的项目可以延长需求响应截止时间" in page and 'data-testid="extend-form"' not in page
@@ -361,7 +362,7 @@ def test_the_api_extends_and_refuses_in_chinese(world, published):
 def test_the_api_answers_409_once_the_window_is_closed(world, published):
     BatchProject.objects.filter(pk=published.pk).update(response_opens_at=timezone.now() - timedelta(days=20),
                                                         response_deadline=timezone.now() - timedelta(minutes=1))
-    batch_collection_close(project=published)
+    collection_close(project=published)
     response = api_for(world.center_user).post(f"/api/v1/batch/projects/{published.pk}/extend-deadline/", {
         "new_deadline": (timezone.now() + timedelta(days=3)).isoformat(), "reason": REASON}, format="json")
     assert response.status_code == 409 and "只有需求征集中的项目" in response.json()["detail"]
