@@ -31,6 +31,13 @@ class BatchPlugin(ModePlugin):
 
         return Q(pk__in=BatchDetails.objects.values("project_id"))
 
+    def response_deadline_extended(self, project, *, old_deadline, new_deadline, reason: str, at,
+                                   actor) -> dict[str, Any]:
+        from batch.projects import batch_correction_publish
+
+        return batch_correction_publish(project=project, old_deadline=old_deadline, new_deadline=new_deadline,
+                                        reason=reason, at=at, actor=actor)
+
     def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
         from batch.models import BatchDetails
 

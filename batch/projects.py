@@ -31,9 +31,9 @@ from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, R
 from procurement.numbering import project_create_numbered
 from procurement.selectors.collection import MANAGERS as MANAGERS
 from procurement.selectors.collection import managed_projects, with_response_counts
-from procurement.services.collection_deadlines import COLLECTION_DEADLINES, EXTEND_DEADLINE
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.dates import chinese_moment
-from procurement.services.errors import ServiceError, TransitionRefused
+from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run
 
@@ -325,10 +325,7 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
     )
 
 
-# --- extending the response deadline (更正公告) ----------------------------------------------------
-
-REASON_MAX_LENGTH = 500
-
+# --- the 更正公告 of a deadline extension (the extension itself is the core's) ------------------------------
 
 def _day(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y年%m月%d日}"
@@ -369,73 +366,25 @@ def correction_body(*, project: Project, original: Notice, old_deadline: datetim
     ])
 
 
-@transaction.atomic
-def batch_response_deadline_extend(*, project: Project, new_deadline: datetime | None, reason: str,
-                                   actor) -> BatchProject:
-    """延长需求响应截止时间: only while collecting and before the deadline, only later, with a reason.
-
-    Writes the event (old and new deadline, the reason), publishes a 更正公告 correcting the solicitation
-    notice (when one was published: otherwise there is nothing public to correct, and the notice published
-    later carries the new deadline), and moves ``next_check``: the units are told at once (every eligible
-    unit, in-app and by e-mail, through ``collection_deadlines``), the reminders count down to the new deadline,
-    and the sweep closes the window then.
-    """
-    locked = BatchProject.objects.select_related("organizer", "scope_region").select_for_update(of=("self",)).get(
-        pk=_batch(project).pk
-    )
-    if not access.can_manage_project(locked, actor):
-        raise PermissionDenied("只有组织该项目的采购中心可以延长需求响应截止时间")
-    if locked.status != Project.Status.COLLECTING:
-        raise TransitionRefused(f"项目当前状态为「{locked.get_status_display()}」，"
-                                "只有需求征集中的项目可以延长需求响应截止时间")
-    now = timezone.now()
-    old_deadline = locked.response_deadline
-    if old_deadline is None or now >= old_deadline:
-        raise TransitionRefused(f"需求响应已于{chinese_moment(old_deadline or now)}截止，截止后不能再延长")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("请填写延长截止时间的原因（将写入更正公告）", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(f"延长原因不能超过{REASON_MAX_LENGTH}字（现有{len(reason)}字）", field="reason")
-    if new_deadline is None:
-        raise ServiceError("请填写新的需求响应截止时间", field="new_deadline")
-    if new_deadline <= now:
-        raise ServiceError("新的截止时间必须晚于当前时间", field="new_deadline")
-    if new_deadline <= old_deadline:
-        raise ServiceError(f"只能延长截止时间：新的截止时间必须晚于原截止时间{chinese_moment(old_deadline)}",
-                           field="new_deadline")
-
-    BatchProject.objects.filter(pk=locked.pk).update(response_deadline=new_deadline, updated_at=now)
-    locked.response_deadline = new_deadline
-    original = solicitation_notice(locked)
+def batch_correction_publish(*, project: Project, old_deadline: datetime, new_deadline: datetime, reason: str,
+                             at: datetime, actor) -> dict:
+    """The 更正公告 of a deadline extension (``procurement.services.collection.response_deadline_extend``, through
+    ``BatchPlugin.response_deadline_extended``): it corrects the solicitation notice, when one was published
+    (otherwise there is nothing public to correct, and the notice published later carries the new deadline)."""
+    original = solicitation_notice(project)
     correction = None
     if original is not None:
         correction = notice_publish(
             type=Notice.Type.CORRECTION,
-            title=correction_title(locked),
-            body=correction_body(project=locked, original=original, old_deadline=old_deadline,
-                                 new_deadline=new_deadline, reason=reason, corrected_at=now),
-            project=locked,
-            publisher=locked.organizer,
+            title=correction_title(project),
+            body=correction_body(project=project, original=original, old_deadline=old_deadline,
+                                 new_deadline=new_deadline, reason=reason, corrected_at=at),
+            project=project,
+            publisher=project.organizer,
             actor=actor,
         )
-    event_record(subject=locked, action=EXTEND_DEADLINE, action_label="延长需求响应截止时间", actor=actor,
-                 source=locked.status, target=locked.status, note=reason, changes={
-                     "response_deadline": [old_deadline.isoformat(), new_deadline.isoformat()],
-                     "reason": reason,
-                     "corrected_notice_id": original.pk if original else None,
-                     "correction_notice_id": correction.pk if correction else None,
-                 })
-    # After the event: the units' message is the extension's (collection_deadlines reads it), due now.
-    COLLECTION_DEADLINES.store_next_check(locked, COLLECTION_DEADLINES.first_check(locked))
-    _sweep_after_commit()
-    return locked
-
-
-def _batch(project: Project) -> Project:
-    if project.mode != Mode.BATCH:
-        raise ServiceError("该项目不是批量集中采购项目")
-    return project
+    return {"corrected_notice_id": original.pk if original else None,
+            "correction_notice_id": correction.pk if correction else None}
 
 
 # --- reads shared by the pages and the API ----------------------------------------------------

@@ -59,6 +59,13 @@ class ModePlugin:
         """What units may do with their sub-plans of ``project`` while its window is open."""
         return SubPlanRules()
 
+    def response_deadline_extended(self, project, *, old_deadline, new_deadline, reason: str, at,
+                                   actor) -> dict[str, Any]:
+        """Called inside ``response_deadline_extend`` once the deadline has moved: the mode publishes what the
+        extension corrects (batch: a 更正公告 of its solicitation notice) and returns the notices' ids as
+        ``corrected_notice_id`` and ``correction_notice_id`` (none by default: nothing public to correct)."""
+        return {}
+
     def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
         """Called inside ``master_plan_confirm`` on the locked project: the mode records the confirmation on its
         own data and returns what it changed, for the audit log."""

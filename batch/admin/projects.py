@@ -22,12 +22,12 @@ from django.utils.html import format_html
 
 from batch.admin.award import award_actions
 from batch.models import BatchDetails, BatchLot, BatchProject
-from batch.projects import batch_response_deadline_extend, batch_solicitation_publish, solicitation_notice
+from batch.projects import batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
-from procurement.services.collection import master_plan_confirm
+from procurement.services.collection import master_plan_confirm, response_deadline_extend
 from procurement.services.errors import REFUSALS
 from procurement.views.common import add_refusal, refusal_message
 
@@ -142,7 +142,7 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = DeadlineExtendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                extended = batch_response_deadline_extend(
+                extended = response_deadline_extend(
                     project=obj, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
                     actor=request.user)
             except REFUSALS as error:

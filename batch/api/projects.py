@@ -43,6 +43,7 @@ from procurement.api.views import (
     read_schema,
 )
 from procurement.models import Lot, Project, Region
+from procurement.services.collection import REASON_MAX_LENGTH, response_deadline_extend
 
 PROJECT_ID = id_parameter("批量集中采购项目")
 REFUSED = OpenApiResponse(ValidationErrorSerializer,
@@ -152,7 +153,7 @@ class DeadlineExtendSerializer(serializers.Serializer):
 
     new_deadline = serializers.DateTimeField(label="新的需求响应截止时间",
                                              help_text="须晚于原截止时间和当前时间（只能延长）")
-    reason = serializers.CharField(label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+    reason = serializers.CharField(label="延长原因", max_length=REASON_MAX_LENGTH,
                                    help_text="写入更正公告，并随通知发给各可响应单位")
 
 
@@ -290,7 +291,7 @@ class BatchProjectViewSet(ReadOnlyViewSet):
         project = self.get_object()  # first: a project the caller does not run is a 404, whatever the body
         serializer = DeadlineExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = project_services.batch_response_deadline_extend(
+        project = response_deadline_extend(
             project=project, new_deadline=serializer.validated_data["new_deadline"],
             reason=serializer.validated_data["reason"], actor=request.user)
         return Response(self._project(project))

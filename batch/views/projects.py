@@ -24,6 +24,11 @@ from batch import projects as project_services
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
+from procurement.services.collection import (
+    REASON_MAX_LENGTH,
+    response_deadline_extend,
+    response_deadline_extension_refusal,
+)
 from procurement.views.collection import master_plan_context
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
@@ -116,10 +121,10 @@ class DeadlineExtendForm(forms.Form):
                         "invalid": "新的截止时间格式不正确，请按“年-月-日 时:分”填写"},
         help_text="只能延长：须晚于原截止时间和当前时间")
     reason = forms.CharField(
-        label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+        label="延长原因", max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：应部分单位申请，为便于各单位核实采购需求"}),
         error_messages={"required": "请填写延长截止时间的原因（将写入更正公告）",
-                        "max_length": f"延长原因不能超过{project_services.REASON_MAX_LENGTH}字"},
+                        "max_length": f"延长原因不能超过{REASON_MAX_LENGTH}字"},
         help_text="将写入更正公告，并随通知发给各可响应单位")
 
 
@@ -196,17 +201,8 @@ def project_detail(request, pk: int):
     })
 
 
-def extension_refusal(project: Project, user, now=None) -> str | None:
-    """Why ``user`` cannot extend ``project``'s deadline now (None: the form is offered). For the pages only:
-    ``batch_response_deadline_extend`` checks the same rules again, and the new date and the reason too."""
-    now = now or timezone.now()
-    if not access.can_manage_project(project, user):
-        return "只有组织该项目的采购中心可以延长需求响应截止时间。"
-    if project.status != Project.Status.COLLECTING:
-        return f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以延长需求响应截止时间。"
-    if project.response_deadline is None or now >= project.response_deadline:
-        return "需求响应已截止，截止后不能再延长。"
-    return None
+# Why the center cannot extend now (None: the form is offered): the core's rule, shown by the page and the admin.
+extension_refusal = response_deadline_extension_refusal
 
 
 @kind_required(*project_services.MANAGERS)
@@ -217,13 +213,13 @@ def project_extend(request, pk: int):
     bootstrap(form)
     if request.method == "POST" and form.is_valid():
         try:
-            extended = project_services.batch_response_deadline_extend(
+            extended = response_deadline_extend(
                 project=project, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
                 actor=request.user)
         except REFUSALS as error:
             add_refusal(form, error)
         else:
-            # A 更正公告 corrects the solicitation notice, when there is one (batch_response_deadline_extend).
+            # A 更正公告 corrects the solicitation notice, when there is one (batch_correction_publish).
             corrected = "，更正公告已发布" if project_services.solicitation_notice(extended) else ""
             deadline = timezone.localtime(extended.response_deadline)
             messages.success(request, f"需求响应截止时间已延长至{deadline:%Y-%m-%d %H:%M}{corrected}，"

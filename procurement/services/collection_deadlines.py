@@ -7,8 +7,8 @@ starts with the project's mode, as it did when batch alone had a window: ``batch
 
 - when the window opens (``response_opens_at``: at once, or at a later moment the organizer chose): every
   eligible unit, with the deadline (key ``{mode}:{project}:unit:{unit}:opened``);
-- when the organizer extends the deadline (an event ``EXTEND_DEADLINE`` in the audit log, written by the
-  mode's extension service, e.g. ``batch.projects.batch_response_deadline_extend``): every eligible unit,
+- when the organizer extends the deadline (an event ``EXTEND_DEADLINE`` in the audit log, written by
+  ``procurement.services.collection.response_deadline_extend``): every eligible unit,
   with the new deadline and the reason (key ``{mode}:{project}:unit:{unit}:extended:{event}``);
 - 3 and 1 working days before the response deadline (``procurement.deadlines.SUB_PLAN_REMINDER_DAYS``,
   from the start of that day in the portal's time zone): every eligible unit that has not submitted a

@@ -1,6 +1,6 @@
 """Extending a collecting batch project's response deadline (issue 7 point 13).
 
-A deadline change is a service (``batch.projects.batch_response_deadline_extend``): only while collecting
+A deadline change is a service (``procurement.services.collection.response_deadline_extend``): only while collecting
 and before the deadline, only by the organizing center, only later and in the future, with a reason. It
 writes the event, publishes a 更正公告 correcting the solicitation notice, tells every eligible unit (in-app
 and e-mail, the new deadline, a link to file) and moves ``next_check``: the sweep closes the window at the
@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batch.models import BatchProject
-from batch.projects import batch_response_deadline_extend, batch_solicitation_publish
+from batch.projects import batch_solicitation_publish
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import Notification, Project, ProjectEvent, Reminder
-from procurement.services.collection import collection_close
+from procurement.services.collection import collection_close, response_deadline_extend
 from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.reminders import sweep_due_deadlines
@@ -63,7 +63,7 @@ def when(moment) -> str:
 
 def extend(project, world, *, days: int = 7, reason: str = REASON, actor=None):
     new_deadline = project.response_deadline + timedelta(days=days)
-    return batch_response_deadline_extend(project=project, new_deadline=new_deadline, reason=reason,
+    return response_deadline_extend(project=project, new_deadline=new_deadline, reason=reason,
                                           actor=actor or world.center_user)
 
 
@@ -85,7 +85,7 @@ def test_an_extension_writes_the_event_publishes_the_correction_and_tells_every_
     original = Notice.objects.get(project=published, type=Notice.Type.SOLICITATION)
 
     with django_capture_on_commit_callbacks(execute=True):
-        extended = batch_response_deadline_extend(project=published, new_deadline=new, reason=f"  {REASON}  ",
+        extended = response_deadline_extend(project=published, new_deadline=new, reason=f"  {REASON}  ",
                                                   actor=world.center_user)
 
     assert BatchProject.objects.get(pk=published.pk).response_deadline == new == extended.response_deadline
@@ -142,7 +142,7 @@ def test_a_wrong_new_deadline_or_reason_is_refused_on_its_field_and_changes_noth
         "long reason": (old + timedelta(days=3), "理" * 501),
     }[case]
     with pytest.raises(ServiceError, match=message) as refused:
-        batch_response_deadline_extend(project=published, new_deadline=new_deadline, reason=reason,
+        response_deadline_extend(project=published, new_deadline=new_deadline, reason=reason,
                                        actor=world.center_user)
     assert refused.value.field == field
     assert unchanged(published)
@@ -156,7 +156,7 @@ def test_a_project_no_longer_collecting_is_refused(world, published):
         extend(BatchProject.objects.get(pk=published.pk), world)
     closed = collection_close(project=published)
     with pytest.raises(TransitionRefused, match="「需求已汇总」，只有需求征集中的项目可以延长") as refused:
-        batch_response_deadline_extend(project=closed, new_deadline=timezone.now() + timedelta(days=3),
+        response_deadline_extend(project=closed, new_deadline=timezone.now() + timedelta(days=3),
                                        reason=REASON, actor=world.center_user)
     assert refused.value.status_code == 409
     assert not ProjectEvent.objects.filter(project=published, action="extend_response_deadline").exists()
@@ -208,7 +208,7 @@ def test_the_sweep_closes_the_window_at_the_new_deadline_not_the_old(world):
     project = open_project(world, response_deadline=timezone.now() + timedelta(seconds=2))
     sweep_due_deadlines(now=timezone.now())
     assert BatchProject.objects.get(pk=project.pk).next_check == project.response_deadline
-    extended = batch_response_deadline_extend(project=project, new_deadline=timezone.now() + timedelta(seconds=4),
+    extended = response_deadline_extend(project=project, new_deadline=timezone.now() + timedelta(seconds=4),
                                               reason=REASON, actor=world.center_user)
     sweep_due_deadlines(now=timezone.now())  # the extension's message
     assert BatchProject.objects.get(pk=project.pk).next_check == extended.response_deadline
@@ -245,7 +245,7 @@ def test_a_unit_reminded_before_the_old_day_is_reminded_again_before_the_new_day
     after an extension to a later day the reminders count down to it (key: the deadline's day)."""
     project = _reminded_by_the_old_date(world, old_deadline=_next_working_day_at(17))
     new = deadlines.start_of_day(deadlines.add_working_days(timezone.localdate(), 8)) + timedelta(hours=17)
-    extended = batch_response_deadline_extend(project=project, new_deadline=new, reason=REASON,
+    extended = response_deadline_extend(project=project, new_deadline=new, reason=REASON,
                                               actor=world.center_user)
     sweep_due_deadlines(now=timezone.now())  # the extension's message, nothing more yet
     assert Reminder.objects.filter(kind="sub_plan_due_in_1").count() == 4
@@ -263,7 +263,7 @@ def test_an_extension_within_the_same_day_sends_no_second_reminder(world):
     """The deadline's day is unchanged: the 1-day reminder already told that day, the extension's message tells
     the new time; no second reminder."""
     project = _reminded_by_the_old_date(world, old_deadline=_next_working_day_at(15))
-    batch_response_deadline_extend(project=project, new_deadline=project.response_deadline + timedelta(hours=2),
+    response_deadline_extend(project=project, new_deadline=project.response_deadline + timedelta(hours=2),
                                    reason=REASON, actor=world.center_user)
     counts = sweep_due_deadlines(now=timezone.now())
     assert Reminder.objects.filter(kind="collection_extended").count() == 4
