@@ -5,7 +5,8 @@ Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the project page shows t
 plan are the core's pages, ``procurement.views.collection``) with batch's own buttons: publish the
 solicitation notice and extend the response deadline (更正公告). Every lookup goes through
 ``batch.projects.managed_batch_projects`` (another center's project → 404); every write calls a service of
-``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
+``batch.projects`` or, for the extension, the core's ``response_deadline_extend``. The unit's side is
+``procurement.views.sub_plans``.
 """
 
 from __future__ import annotations
