@@ -7,16 +7,11 @@ class BatchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The center's page of a lot (its units' sub-plans): where a core message about a sub-plan links to.
-        from django.urls import reverse
-
         # The arrangement and configuration tables are imported by import jobs (procurement.imports).
         from batch import imports  # noqa: F401
         from batch.plugin import BatchPlugin
-        from procurement.models import Mode
-        from procurement.modes import register_mode, register_organizer_lot_page
+        from procurement.modes import register_mode
 
-        register_organizer_lot_page(Mode.BATCH, lambda lot: reverse("batch:project-lot", args=[lot.project_id, lot.pk]))
-        # Navigation, badge colours and deadline sources (the response-window schedule of batch projects and
-        # the 30-day signing limit of their contracts, 统采分签) come from the batch plugin.
+        # Batch's wording, pages, rules, navigation, badge colours and deadline sources (the 30-day signing
+        # limit of its contracts, 统采分签) for the core; the response window is the core's own schedule.
         register_mode(BatchPlugin())

@@ -47,7 +47,6 @@ from batch.arrangement import arrangement_import
 from batch.award import award_notice_body, award_suppliers_notify, batch_savings, contracts_suppliers_notify
 from batch.award_deadlines import signing_due, signing_next_check
 from batch.configuration import configuration_table_create, configuration_type_set
-from batch.deadlines import BATCH_PROJECT_DEADLINES
 from batch.models import (
     Arrangement,
     ArrangementLine,
@@ -78,6 +77,7 @@ from procurement.models import (
     Project,
     Region,
 )
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.demo import (
     CENTER_NAME,
     DEMO_YEAR,
@@ -503,7 +503,7 @@ def _collecting_project_ensure(*, task: TaskNotice, table: ConfigurationTable, b
     BatchProject.objects.filter(pk=opened.pk).update(response_opens_at=opened_at, created_at=opened_at)
     EligibleUnit.objects.filter(project_id=opened.pk).update(invited_at=opened_at)
     project = BatchProject.objects.get(pk=opened.pk)
-    BATCH_PROJECT_DEADLINES.store_next_check(project, BATCH_PROJECT_DEADLINES.first_check(project))
+    COLLECTION_DEADLINES.store_next_check(project, COLLECTION_DEADLINES.first_check(project))
 
     notice = batch_solicitation_publish(project=project, actor=center_user)
     _restamp(notice, published_at=opened_at + timedelta(minutes=30))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from procurement.models import Cycle, Mode
@@ -29,6 +30,9 @@ class BatchPlugin(ModePlugin):
     templates = {
         # The center designs its configuration table (annex 6) from the task notice it received.
         "tasks/messages/issued.txt": "batch/messages/task_notice_issued.txt",
+        # The response window's messages cite the seed's rule for batch (三（一）4).
+        "collection/messages/opened.txt": "batch/messages/collection_opened.txt",
+        "collection/messages/reminder.txt": "batch/messages/collection_reminder.txt",
     }
 
     # --- task notices (批量集中采购任务通知单, annex 5) ---------------------------------------------------
@@ -72,7 +76,7 @@ class BatchPlugin(ModePlugin):
                          "batch:configuration-edit", "batch:configuration-type-create",
                          "batch:configuration-type-edit")),
         NavEntry("批量采购项目", "batch:project-list", order=150, kinds=(CENTER,),
-                 active=("batch:project-list", "batch:project-open", "batch:project-detail", "batch:project-lot")),
+                 active=("batch:project-list", "batch:project-open", "batch:project-detail", "collection-lot")),
         NavEntry("定标与合同", AWARD_LIST, active=(AWARD_LIST,), order=160, kinds=(CENTER,)),
     )
 
@@ -84,8 +88,34 @@ class BatchPlugin(ModePlugin):
     }
 
     def deadline_sources(self) -> list:
-        # The 30-day signing limit of batch contracts, then the response window of batch projects.
+        # The 30-day signing limit of batch contracts (the response window is the core's own schedule).
         from batch.award_deadlines import BATCH_CONTRACT_SIGNING
-        from batch.deadlines import BATCH_PROJECT_DEADLINES
 
-        return [BATCH_CONTRACT_SIGNING, BATCH_PROJECT_DEADLINES]
+        return [BATCH_CONTRACT_SIGNING]
+
+    # --- collection: the project page, the window's scope, the extension's notice, the confirmation -----
+    def organizer_project_page(self, project) -> str:
+        return reverse("batch:project-detail", args=[project.pk])
+
+    def organizer_lot_page(self, lot) -> str:
+        return reverse("collection-lot", args=[lot.project_id, lot.pk])
+
+    def collection_scope(self) -> Q:
+        # Only projects opened through ``batch.projects`` carry a batch response window (a subquery, not a join:
+        # the sweep locks the due row, which an outer join would not allow).
+        from batch.models import BatchDetails
+
+        return Q(pk__in=BatchDetails.objects.values("project_id"))
+
+    def response_deadline_extended(self, project, *, old_deadline, new_deadline, reason: str, at,
+                                   actor) -> dict[str, Any]:
+        from batch.projects import batch_correction_publish
+
+        return batch_correction_publish(project=project, old_deadline=old_deadline, new_deadline=new_deadline,
+                                        reason=reason, at=at, actor=actor)
+
+    def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
+        from batch.models import BatchDetails
+
+        BatchDetails.objects.filter(project=project).update(master_plan_confirmed_at=at)
+        return {}

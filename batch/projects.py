@@ -4,8 +4,10 @@
 configuration type (产品配置分型) of the task's category, the eligible budget units (可响应单位范围),
 the response window and the procedure — and publishes the solicitation notice.
 (4) 需求响应: eligible units file sub-plans until the deadline (``procurement.services.sub_plans``);
-the system sums them into the master plan (总计划); at the deadline the sweep closes the window
-(``batch.deadlines``); the center confirms the master plan, which freezes the submitted sub-plans.
+the system sums them into the master plan (总计划). The window's messages, its closing and the master
+plan's confirmation are the core's, for every mode (``procurement.services.collection``,
+``procurement.services.collection_deadlines``); what stays here is batch's own: opening from a task notice,
+the solicitation notice, and the deadline extension with its 更正公告 correcting that notice.
 
 Services (writes) first, then the reads the pages and the API share.
 """
@@ -18,23 +20,23 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from batch.deadlines import BATCH_PROJECT_DEADLINES, EXTEND_DEADLINE
 from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, tasks
-from procurement.access import SYSTEM
 from procurement.formats import chinese_date_padded as _day
 from procurement.formats import chinese_datetime as chinese_moment
-from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region, SubPlan
+from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region
 from procurement.numbering import project_create_numbered
-from procurement.services.errors import ServiceError, TransitionRefused
+from procurement.selectors.collection import MANAGERS as MANAGERS
+from procurement.selectors.collection import managed_projects, with_response_counts
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
+from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
-from procurement.services.transitions import transition_run, transition_run_many
+from procurement.services.transitions import transition_run
 
 Eligibility = BatchDetails.Eligibility
 
@@ -162,7 +164,8 @@ def _check_window(opens_at: datetime | None, deadline: datetime) -> datetime:
 
 def _sweep_after_commit() -> None:
     """Messages due at once (the window opening now, a deadline extension) go out as soon as the transaction
-    commits, through the deadline sweep (``batch.deadlines``); the beat's next run is the fallback."""
+    commits, through the deadline sweep (``procurement.services.collection_deadlines``); the beat's next run is
+    the fallback."""
     transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
 
 
@@ -227,8 +230,8 @@ def batch_project_open(
         "lots": [lot.name for lot in lots],
     })
     opened = transition_run(instance=project, name="open_collection", actor=actor)
-    # The first check is the opening itself: every eligible unit is told then (batch.deadlines).
-    BATCH_PROJECT_DEADLINES.store_next_check(opened, BATCH_PROJECT_DEADLINES.first_check(opened))
+    # The first check is the opening itself: every eligible unit is told then (collection_deadlines).
+    COLLECTION_DEADLINES.store_next_check(opened, COLLECTION_DEADLINES.first_check(opened))
     _sweep_after_commit()
     return opened
 
@@ -323,10 +326,7 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
     )
 
 
-# --- extending the response deadline (更正公告) ----------------------------------------------------
-
-REASON_MAX_LENGTH = 500
-
+# --- the 更正公告 of a deadline extension (the extension itself is the core's) ------------------------------
 
 def correction_title(project: Project) -> str:
     """The correction notice's title: 「{organizer}关于征集…计划的更正公告」, after the notice it corrects."""
@@ -363,128 +363,38 @@ def correction_body(*, project: Project, original: Notice, old_deadline: datetim
     ])
 
 
-@transaction.atomic
-def batch_response_deadline_extend(*, project: Project, new_deadline: datetime | None, reason: str,
-                                   actor) -> BatchProject:
-    """延长需求响应截止时间: only while collecting and before the deadline, only later, with a reason.
-
-    Writes the event (old and new deadline, the reason), publishes a 更正公告 correcting the solicitation
-    notice (when one was published: otherwise there is nothing public to correct, and the notice published
-    later carries the new deadline), and moves ``next_check``: the units are told at once (every eligible
-    unit, in-app and by e-mail, through ``batch.deadlines``), the reminders count down to the new deadline,
-    and the sweep closes the window then.
-    """
-    locked = BatchProject.objects.select_related("organizer", "scope_region").select_for_update(of=("self",)).get(
-        pk=_batch(project).pk
-    )
-    if not access.can_manage_project(locked, actor):
-        raise PermissionDenied("只有组织该项目的采购中心可以延长需求响应截止时间")
-    if locked.status != Project.Status.COLLECTING:
-        raise TransitionRefused(f"项目当前状态为「{locked.get_status_display()}」，"
-                                "只有需求征集中的项目可以延长需求响应截止时间")
-    now = timezone.now()
-    old_deadline = locked.response_deadline
-    if old_deadline is None or now >= old_deadline:
-        raise TransitionRefused(f"需求响应已于{chinese_moment(old_deadline or now)}截止，截止后不能再延长")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("请填写延长截止时间的原因（将写入更正公告）", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(f"延长原因不能超过{REASON_MAX_LENGTH}字（现有{len(reason)}字）", field="reason")
-    if new_deadline is None:
-        raise ServiceError("请填写新的需求响应截止时间", field="new_deadline")
-    if new_deadline <= now:
-        raise ServiceError("新的截止时间必须晚于当前时间", field="new_deadline")
-    if new_deadline <= old_deadline:
-        raise ServiceError(f"只能延长截止时间：新的截止时间必须晚于原截止时间{chinese_moment(old_deadline)}",
-                           field="new_deadline")
-
-    BatchProject.objects.filter(pk=locked.pk).update(response_deadline=new_deadline, updated_at=now)
-    locked.response_deadline = new_deadline
-    original = solicitation_notice(locked)
+def batch_correction_publish(*, project: Project, old_deadline: datetime, new_deadline: datetime, reason: str,
+                             at: datetime, actor) -> dict:
+    """The 更正公告 of a deadline extension (``procurement.services.collection.response_deadline_extend``, through
+    ``BatchPlugin.response_deadline_extended``): it corrects the solicitation notice, when one was published
+    (otherwise there is nothing public to correct, and the notice published later carries the new deadline)."""
+    original = solicitation_notice(project)
     correction = None
     if original is not None:
         correction = notice_publish(
             type=Notice.Type.CORRECTION,
-            title=correction_title(locked),
-            body=correction_body(project=locked, original=original, old_deadline=old_deadline,
-                                 new_deadline=new_deadline, reason=reason, corrected_at=now),
-            project=locked,
-            publisher=locked.organizer,
+            title=correction_title(project),
+            body=correction_body(project=project, original=original, old_deadline=old_deadline,
+                                 new_deadline=new_deadline, reason=reason, corrected_at=at),
+            project=project,
+            publisher=project.organizer,
             actor=actor,
         )
-    event_record(subject=locked, action=EXTEND_DEADLINE, action_label="延长需求响应截止时间", actor=actor,
-                 source=locked.status, target=locked.status, note=reason, changes={
-                     "response_deadline": [old_deadline.isoformat(), new_deadline.isoformat()],
-                     "reason": reason,
-                     "corrected_notice_id": original.pk if original else None,
-                     "correction_notice_id": correction.pk if correction else None,
-                 })
-    # After the event: the units' message is the extension's (batch.deadlines reads it), due now.
-    BATCH_PROJECT_DEADLINES.store_next_check(locked, BATCH_PROJECT_DEADLINES.first_check(locked))
-    _sweep_after_commit()
-    return locked
-
-
-# --- closing the window and confirming the master plan ----------------------------------------
-
-def _batch(project: Project) -> Project:
-    if project.mode != Mode.BATCH:
-        raise ServiceError("该项目不是批量集中采购项目")
-    return project
-
-
-@transaction.atomic
-def batch_collection_close(*, project: Project, actor=SYSTEM) -> BatchProject:
-    """截止汇总: the response deadline has passed; by default the deadline sweep does it."""
-    closed = transition_run(instance=_batch(project), name="close_collection", actor=actor)
-    BATCH_PROJECT_DEADLINES.store_next_check(closed, BATCH_PROJECT_DEADLINES.first_check(closed))
-    return closed
-
-
-@transaction.atomic
-def batch_master_plan_confirm(*, project: Project, actor) -> BatchProject:
-    """确认总计划: the project moves on and every submitted sub-plan is frozen, all or nothing.
-
-    Drafts and withdrawn sub-plans were never counted: they stay as they are (the window is closed).
-    """
-    now = timezone.now()
-
-    def prepare(locked: Project) -> dict:
-        BatchDetails.objects.filter(project=locked).update(master_plan_confirmed_at=now)
-        return {"master_plan_confirmed_at": now.isoformat()}
-
-    confirmed = transition_run(instance=_batch(project), name="confirm_master_plan", actor=actor, prepare=prepare)
-    # Thousands of sub-plans: the one door's bulk form (one lock, one audit row each, written in bulk).
-    submitted = SubPlan.objects.filter(project_id=confirmed.pk, status=SubPlan.Status.SUBMITTED)
-    transition_run_many(queryset=submitted.select_related("project"), name="freeze", actor=actor)
-    return confirmed
+    return {"corrected_notice_id": original.pk if original else None,
+            "correction_notice_id": correction.pk if correction else None}
 
 
 # --- reads shared by the pages and the API ----------------------------------------------------
 
-def _eligible_count() -> Coalesce:
-    rows = (EligibleUnit.objects.filter(project=OuterRef("pk")).order_by().values("project")
-            .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _answered_count() -> Coalesce:
-    """Units with at least one counted sub-plan (a correlated count: no join fan-out over thousands of rows)."""
-    rows = (SubPlan.objects.filter(project=OuterRef("pk"), status__in=SubPlan.COUNTED).order_by().values("project")
-            .annotate(n=Count("unit", distinct=True)).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def batch_projects(user) -> QuerySet[BatchProject]:
     """Batch projects the user may see, with their details, task, configuration table and counts."""
     visible = access.visible_projects(user).values("pk")
-    return (
+    projects = (
         BatchProject.objects.filter(pk__in=visible)
         .select_related("organizer", "category", "scope_region", "batch", "batch__task",
                         "batch__configuration_table")
-        .annotate(eligible_count=_eligible_count(), answered_count=_answered_count())
     )
+    return with_response_counts(projects)
 
 
 def with_lots(projects: QuerySet[BatchProject]) -> QuerySet[BatchProject]:
@@ -496,60 +406,15 @@ def batch_projects_with_lots(user) -> QuerySet[BatchProject]:
     return with_lots(batch_projects(user))
 
 
-# Who opens a project and runs its solicitation and master plan, for the pages (``kind_required``) and the API
-# (``seats_required``) alike (issue 8 point 4): the center opens it from its own task notice; the center or its
-# entrusted agency runs it.
+# Who opens a project, for the pages (``kind_required``) and the API (``seats_required``) alike (issue 8 point 4):
+# the center opens it from its own task notice; the center or its entrusted agency runs it (``MANAGERS``, the
+# core's declaration for every project in collection).
 OPENERS = (Organization.Kind.CENTER,)
-MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
 
 
 def managed_batch_projects(user) -> QuerySet[BatchProject]:
     """The batch projects the user's center (or agency) runs: the center's pages and the API's steps."""
-    if access.is_superuser(user):
-        return batch_projects(user)
-    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
-    return batch_projects(user).filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
-
-
-def answered_unit_ids(project: Project) -> QuerySet:
-    return SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED).values("unit_id")
-
-
-def unanswered_units(project: Project) -> QuerySet[Organization]:
-    """Eligible units with no counted (submitted or frozen) sub-plan in ``project``."""
-    return Organization.objects.filter(eligibilities__project=project).exclude(pk__in=answered_unit_ids(project))
-
-
-def pending_units(project: Project) -> QuerySet[Organization]:
-    """The unanswered units with their region, flagged when they keep a draft or a withdrawn sub-plan."""
-    drafts = SubPlan.objects.filter(project=project, unit=OuterRef("pk"),
-                                    status__in=[SubPlan.Status.DRAFT, SubPlan.Status.WITHDRAWN])
-    return (
-        unanswered_units(project)
-        .select_related("region")
-        .annotate(has_draft=Exists(drafts))
-        .order_by("unit_code", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class Response:
-    """How the eligible units answered: how many may answer, how many submitted."""
-
-    eligible: int
-    answered: int
-
-    @property
-    def pending(self) -> int:
-        return self.eligible - self.answered
-
-
-def response_of(project: Project) -> Response:
-    return Response(
-        eligible=EligibleUnit.objects.filter(project=project).count(),
-        answered=SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
-        .values("unit_id").distinct().count(),
-    )
+    return managed_projects(user, batch_projects(user))
 
 
 def correction_notices(project: Project) -> QuerySet[Notice]:

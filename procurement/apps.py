@@ -10,6 +10,7 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from procurement import backends
+        from procurement.services import collection_deadlines  # noqa: F401  the response-window schedule joins the sweep
 
         backends.connect_signals()
 

@@ -13,6 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class SubPlanRules:
+    """What a mode allows its units to do with sub-plans (分计划), asked by ``procurement.services.sub_plans``.
+
+    Every allowance holds only while the response window is open (after the deadline nothing can be filed,
+    revised or withdrawn, whatever the mode). The neutral rules are batch's: file, revise and withdraw until
+    the deadline. A mode without sub-plans (a framework second-stage order) says ``has_sub_plans=False``.
+    """
+
+    has_sub_plans: bool = True
+    may_file: bool = True
+    may_revise: bool = True
+    may_withdraw: bool = True
 
 
 class ModePlugin:
@@ -38,6 +56,33 @@ class ModePlugin:
     def organizer_lot_page(self, lot) -> str:
         """The organizer's page of one lot of a project of this mode (its sub-plans), or ""."""
         return ""
+
+    # --- collection: response window, sub-plans, master plan (issue 9 point 1 B, point 2) -----------------
+    def organizer_project_page(self, project) -> str:
+        """The organizer's page of a project of this mode (where the core's collection pages and messages send
+        the center back to), or "" for the core's own master-plan page."""
+        return ""
+
+    def collection_scope(self) -> Q:
+        """Which projects of this mode the core's response-window schedule (``collection_deadlines``) runs,
+        as a filter on ``Project``; the neutral scope is every project of the mode."""
+        return Q()
+
+    def sub_plan_rules(self, project) -> SubPlanRules:
+        """What units may do with their sub-plans of ``project`` while its window is open."""
+        return SubPlanRules()
+
+    def response_deadline_extended(self, project, *, old_deadline, new_deadline, reason: str, at,
+                                   actor) -> dict[str, Any]:
+        """Called inside ``response_deadline_extend`` once the deadline has moved: the mode publishes what the
+        extension corrects (batch: a 更正公告 of its solicitation notice) and returns the notices' ids as
+        ``corrected_notice_id`` and ``correction_notice_id`` (none by default: nothing public to correct)."""
+        return {}
+
+    def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
+        """Called inside ``master_plan_confirm`` on the locked project: the mode records the confirmation on its
+        own data and returns what it changed, for the audit log."""
+        return {}
 
     # --- wording: templates, never strings in services ----------------------------------------------
     #: Overrides of the core's wording templates, by the core template's name
@@ -113,20 +158,8 @@ def event_action_labels() -> dict[str, str]:
     return labels
 
 
-# --- compatibility: the first hook, kept until its callers move to the plugin ------------------------
-_organizer_lot_pages: dict[str, Callable[[object], str]] = {}
-
-
-def register_organizer_lot_page(mode: str, url_of: Callable[[object], str]) -> None:
-    """``url_of(lot)`` is the organizer's page of one lot of a ``mode`` project (its sub-plans, for the center)."""
-    _organizer_lot_pages[mode] = url_of
-
-
 def organizer_lot_page(lot) -> str:
-    """The organizer's page of ``lot``, or "" when its mode registered none."""
-    url_of = _organizer_lot_pages.get(lot.project.mode)
-    if url_of:
-        return url_of(lot)
+    """The organizer's page of ``lot`` (its units' sub-plans), or "" when its mode has none."""
     return mode_plugin(lot.project.mode).organizer_lot_page(lot)
 
 

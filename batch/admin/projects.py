@@ -22,16 +22,12 @@ from django.utils.html import format_html
 
 from batch.admin.award import award_actions
 from batch.models import BatchDetails, BatchLot, BatchProject
-from batch.projects import (
-    batch_master_plan_confirm,
-    batch_response_deadline_extend,
-    batch_solicitation_publish,
-    solicitation_notice,
-)
+from batch.projects import batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
+from procurement.services.collection import master_plan_confirm, response_deadline_extend
 from procurement.services.errors import REFUSALS
 from procurement.views.common import add_refusal, refusal_message
 
@@ -60,7 +56,7 @@ def publish_solicitation(modeladmin, request, queryset):
 @admin.action(description="确认总计划（锁定分计划）")
 def confirm_master_plan(modeladmin, request, queryset):
     _each(modeladmin, request, queryset,
-          lambda project: batch_master_plan_confirm(project=project, actor=request.user),
+          lambda project: master_plan_confirm(project=project, actor=request.user),
           "已确认 {count} 个项目的总计划，已提交的分计划已锁定。")
 
 
@@ -146,7 +142,7 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = DeadlineExtendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                extended = batch_response_deadline_extend(
+                extended = response_deadline_extend(
                     project=obj, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
                     actor=request.user)
             except REFUSALS as error:

@@ -1,4 +1,7 @@
-"""Batch projects under ``/api/v1/batch/projects/``: solicitation and the master plan (seed 000 三(一)(3)(4)).
+"""Batch projects under ``/api/v1/batch/projects/``: opening and solicitation (seed 000 三(一)(3)(4)).
+
+Closing the window, confirming the master plan and reading it (totals, drill-down, export) are the core's,
+for every mode: ``/api/v1/collections/<id>/…`` (``procurement.api.collection``).
 
 Reads start from ``access.visible_projects`` (another center's project → 404). Writes are explicit POSTs with
 the right of the center's pages (``batch.views.projects``), from the same declaration in ``batch.projects``:
@@ -10,22 +13,15 @@ and the rules (400), with a Chinese ``detail``.
 
 from __future__ import annotations
 
-import json
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import renderers, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from batch import projects as project_services
-from batch.master_plan_export import master_plan_file_name, master_plan_workbook
 from batch.models import BatchDetails, BatchProject, ConfigurationTable, TaskNotice
 from notices.models import Notice
 from procurement import access
@@ -33,15 +29,12 @@ from procurement.api.filters import IntegerFilter
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import (
     CategoryRefSerializer,
-    LotRefSerializer,
     OrganizationRefSerializer,
-    ProjectRefSerializer,
     ReadSerializer,
     RegionRefSerializer,
 )
 from procurement.api.views import (
     NOT_FOUND,
-    NOT_FOUND_OR_PAGE,
     UNAUTHENTICATED,
     ErrorSerializer,
     ReadOnlyViewSet,
@@ -49,31 +42,15 @@ from procurement.api.views import (
     id_parameter,
     read_schema,
 )
-from procurement.models import Lot, Organization, Project, Region, SubPlan
-from procurement.selectors.plans import master_plan, master_plan_drilldown
+from procurement.models import Lot, Project, Region
+from procurement.services.collection import REASON_MAX_LENGTH, response_deadline_extend
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROJECT_ID = id_parameter("批量集中采购项目")
 REFUSED = OpenApiResponse(ValidationErrorSerializer,
                           description="请求不符合业务规则：detail 说明原因；字段错误以字段名为键")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只有组织项目的采购中心可以办理）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
-FORBIDDEN_READ = OpenApiResponse(ErrorSerializer, description="只有组织单位和财政部门可以查看总计划")
 WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-
-
-class XlsxRenderer(renderers.BaseRenderer):
-    """Passes workbook bytes through; an error body (a dict) is written as JSON."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 # --- representations ------------------------------------------------------------------------------
@@ -176,54 +153,8 @@ class DeadlineExtendSerializer(serializers.Serializer):
 
     new_deadline = serializers.DateTimeField(label="新的需求响应截止时间",
                                              help_text="须晚于原截止时间和当前时间（只能延长）")
-    reason = serializers.CharField(label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+    reason = serializers.CharField(label="延长原因", max_length=REASON_MAX_LENGTH,
                                    help_text="写入更正公告，并随通知发给各可响应单位")
-
-
-class MasterPlanLineSerializer(serializers.Serializer):
-    """总计划中一个采购包的汇总：已提交（含已锁定）分计划的数量、预算金额和单位数。"""
-
-    lot = LotRefSerializer(label="采购包")
-    unit_of_measure = serializers.CharField(source="lot.unit_of_measure", label="计量单位")
-    total_quantity = serializers.DecimalField(max_digits=20, decimal_places=2, label="采购数量合计")
-    total_budget_yuan = serializers.DecimalField(max_digits=20, decimal_places=2, label="预算金额合计（元）")
-    unit_count = serializers.IntegerField(label="参与单位数")
-
-
-class MasterPlanSerializer(serializers.Serializer):
-    """总计划：各采购包已提交分计划的实时汇总。"""
-
-    project = ProjectRefSerializer(label="采购项目")
-    status = serializers.ChoiceField(source="project.status", choices=Project.Status.choices, label="项目状态")
-    eligible_count = serializers.IntegerField(label="可响应单位数")
-    answered_count = serializers.IntegerField(label="已提交分计划的单位数")
-    total_quantity = serializers.DecimalField(max_digits=20, decimal_places=2, label="采购数量合计")
-    total_budget_yuan = serializers.DecimalField(max_digits=20, decimal_places=2, label="预算金额合计（元）")
-    lines = MasterPlanLineSerializer(many=True, label="各采购包汇总")
-
-
-class UnitRefSerializer(ReadSerializer):
-    """预算单位。"""
-
-    region = serializers.CharField(source="region.name", read_only=True, label="所属区划")
-
-    class Meta:
-        model = Organization
-        fields = ["id", "name", "unit_code", "region"]
-        read_only_fields = fields
-
-
-class MasterPlanRowSerializer(ReadSerializer):
-    """总计划明细：一个单位对一个采购包的已提交（或已锁定）分计划。"""
-
-    unit = UnitRefSerializer(read_only=True, label="预算单位")
-    lot = LotRefSerializer(read_only=True, label="采购包")
-
-    class Meta:
-        model = SubPlan
-        fields = ["id", "unit", "lot", "quantity", "budget_yuan", "contact_name", "contact_phone", "status",
-                  "submitted_at"]
-        read_only_fields = fields
 
 
 class NoticeRefSerializer(ReadSerializer):
@@ -283,27 +214,16 @@ def _regions(codes: list[str]) -> list[Region]:
     return [found[code] for code in dict.fromkeys(codes)]
 
 
-FORMAT_PARAMETER = OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["xlsx", "json"],
-                                    description="可不填：成功时返回 Excel 工作簿，出错时以 JSON 说明原因")
-def _master_plan_reader(user, project: Project) -> None:
-    """The master plan is the organizer's (and finance's) working figure, not a unit's: units see their own."""
-    if not (access.can_manage_project(project, user) or access.org_ids(user, kind=Organization.Kind.FINANCE)):
-        raise PermissionDenied("只有组织单位和财政部门可以查看总计划")
-
-
-LOT_PARAMETER = OpenApiParameter("lot", int, OpenApiParameter.QUERY, description="只列该采购包（内部编号）的分计划")
-
-
 # The steps the center (or agency) running the project takes on its pages.
-STEPS = ("publish_solicitation", "extend_deadline", "close", "confirm")
+STEPS = ("publish_solicitation", "extend_deadline")
 
 
 @read_schema(lookup=PROJECT_ID)
 class BatchProjectViewSet(ReadOnlyViewSet):
     """批量集中采购项目：采购中心看本中心组织的项目，预算单位看可响应的项目，财政部门看本区划及下级。
 
-    采购中心据已签收的任务通知单立项、发布征集公告、延长需求响应截止时间（发布更正公告）、截止汇总（一般由系统在
-    截止时自动完成）并确认总计划。
+    采购中心据已签收的任务通知单立项、发布征集公告、延长需求响应截止时间（发布更正公告）；截止汇总、确认总计划和
+    总计划的查看、导出见“需求征集与总计划”接口（/api/v1/collections/）。
     """
 
     noun = "批量集中采购项目"
@@ -371,78 +291,10 @@ class BatchProjectViewSet(ReadOnlyViewSet):
         project = self.get_object()  # first: a project the caller does not run is a 404, whatever the body
         serializer = DeadlineExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = project_services.batch_response_deadline_extend(
+        project = response_deadline_extend(
             project=project, new_deadline=serializer.validated_data["new_deadline"],
             reason=serializer.validated_data["reason"], actor=request.user)
         return Response(self._project(project))
-
-    @extend_schema(summary="截止汇总", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
-                   description="需求响应截止后关闭填报、形成总计划。系统会在截止时自动执行，此接口供提前到点时手工执行。",
-                   responses={200: OpenApiResponse(BatchProjectSerializer, description="操作后的项目"), **WRITE_ERRORS})
-    @action(detail=True, methods=["post"])
-    def close(self, request, *args, **kwargs):
-        project = project_services.batch_collection_close(project=self.get_object(), actor=request.user)
-        return Response(self._project(project))
-
-    @extend_schema(summary="确认总计划", tags=["批量集中采购项目"], parameters=[PROJECT_ID], request=None,
-                   description="确认总计划，已提交的分计划随之锁定，不能再修改。",
-                   responses={200: OpenApiResponse(BatchProjectSerializer, description="操作后的项目"), **WRITE_ERRORS})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, *args, **kwargs):
-        project = project_services.batch_master_plan_confirm(project=self.get_object(), actor=request.user)
-        return Response(self._project(project))
-
-    @extend_schema(summary="总计划", tags=["批量集中采购项目"], parameters=[PROJECT_ID],
-                   description="各采购包已提交（含已锁定）分计划的实时汇总：采购数量、预算金额和参与单位数。",
-                   responses={200: MasterPlanSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN_READ, 404: NOT_FOUND})
-    @action(detail=True, methods=["get"], url_path="master-plan", filter_backends=[], pagination_class=None)
-    def master_plan(self, request, *args, **kwargs):
-        project = self.get_object()
-        _master_plan_reader(request.user, project)
-        plan = master_plan(project=project)
-        data = {
-            "project": project,
-            "eligible_count": project.eligible_count,
-            "answered_count": project.answered_count,
-            "total_quantity": plan.total_quantity,
-            "total_budget_yuan": plan.total_budget_yuan,
-            "lines": plan.lines,
-        }
-        return Response(MasterPlanSerializer(data).data)
-
-    @extend_schema(summary="总计划明细（按单位）", tags=["批量集中采购项目"], parameters=[PROJECT_ID, LOT_PARAMETER],
-                   description="总计划下钻：各单位已提交（含已锁定）的分计划（限您有权查看的），分页。",
-                   responses={200: MasterPlanRowSerializer(many=True), 400: REFUSED, 401: UNAUTHENTICATED,
-                              403: FORBIDDEN_READ, 404: NOT_FOUND_OR_PAGE})
-    @action(detail=True, methods=["get"], url_path="master-plan/units", filter_backends=[])
-    def master_plan_units(self, request, *args, **kwargs):
-        project = self.get_object()
-        _master_plan_reader(request.user, project)
-        lot = None
-        if request.query_params.get("lot"):
-            lot_id = request.query_params["lot"]
-            lot = Lot.objects.filter(project=project, pk=lot_id).first() if lot_id.isdigit() else None
-            if lot is None:
-                raise ValidationError({"lot": ["该项目没有这个采购包"]})
-        rows = master_plan_drilldown(project=project, lot=lot).filter(
-            pk__in=access.visible_sub_plans(request.user).values("pk"))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(MasterPlanRowSerializer(page, many=True).data)
-
-    @extend_schema(summary="导出总计划（Excel）", tags=["批量集中采购项目"], parameters=[PROJECT_ID, FORMAT_PARAMETER],
-                   description="工作表「总计划」为各采购包汇总，「分计划明细」为计入总计划的每一份分计划。",
-                   responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 工作簿"),
-                              (401, "application/json"): UNAUTHENTICATED, (403, "application/json"): FORBIDDEN_READ,
-                              (404, "application/json"): NOT_FOUND})
-    @action(detail=True, methods=["get"], url_path="master-plan/export", filter_backends=[],
-            renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
-    def master_plan_export(self, request, *args, **kwargs):
-        project = self.get_object()
-        _master_plan_reader(request.user, project)
-        workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
-        response = HttpResponse(workbook, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, master_plan_file_name(project))
-        return response
 
 
 routes = [("projects", BatchProjectViewSet, "batch-project")]

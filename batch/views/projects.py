@@ -1,11 +1,12 @@
 """The center's pages of a batch project: open it from a task, publish the solicitation, watch the master plan.
 
-Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the live master plan (总计划) per lot with a drill-down to
-each unit, the eligible units that have not answered, the Excel export, and the buttons that publish the
-solicitation notice, extend the response deadline (更正公告), close the window (the sweep normally does
-it) and confirm the master plan. Every
-lookup goes through ``batch.projects.managed_batch_projects`` (another center's project → 404); every
-write calls a service of ``batch.projects``. The unit's side is ``procurement.views.sub_plans``.
+Seed 000 三(一)(3) 征集计划 and (4) 需求响应: the project page shows the core's live master plan
+(``collection/_master_plan.html``; the drill-down, the export, closing the window and confirming the master
+plan are the core's pages, ``procurement.views.collection``) with batch's own buttons: publish the
+solicitation notice and extend the response deadline (更正公告). Every lookup goes through
+``batch.projects.managed_batch_projects`` (another center's project → 404); every write calls a service of
+``batch.projects`` or, for the extension, the core's ``response_deadline_extend``. The unit's side is
+``procurement.views.sub_plans``.
 """
 
 from __future__ import annotations
@@ -15,24 +16,25 @@ import re
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from batch import projects as project_services
-from batch.master_plan_export import master_plan_file_name, master_plan_workbook
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement import access
 from procurement.models import Organization, Project, Region
-from procurement.selectors.plans import flags_for_sub_plan, master_plan, master_plan_drilldown
+from procurement.services.collection import (
+    REASON_MAX_LENGTH,
+    response_deadline_extend,
+    response_deadline_extension_refusal,
+)
+from procurement.views.collection import master_plan_context
 from procurement.views.common import REFUSALS, add_refusal, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -120,10 +122,10 @@ class DeadlineExtendForm(forms.Form):
                         "invalid": "新的截止时间格式不正确，请按“年-月-日 时:分”填写"},
         help_text="只能延长：须晚于原截止时间和当前时间")
     reason = forms.CharField(
-        label="延长原因", max_length=project_services.REASON_MAX_LENGTH,
+        label="延长原因", max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：应部分单位申请，为便于各单位核实采购需求"}),
         error_messages={"required": "请填写延长截止时间的原因（将写入更正公告）",
-                        "max_length": f"延长原因不能超过{project_services.REASON_MAX_LENGTH}字"},
+                        "max_length": f"延长原因不能超过{REASON_MAX_LENGTH}字"},
         help_text="将写入更正公告，并随通知发给各可响应单位")
 
 
@@ -185,7 +187,6 @@ def project_open(request):
 @kind_required(*project_services.MANAGERS)
 def project_detail(request, pk: int):
     project = _managed(request, pk)
-    plan = master_plan(project=project)
     notice = project_services.solicitation_notice(project)
     now = timezone.now()
     collecting = project.status == Project.Status.COLLECTING
@@ -193,30 +194,16 @@ def project_detail(request, pk: int):
     return render(request, "batch/projects/detail.html", {
         "project": project,
         "details": getattr(project, "batch", None),
-        "plan": plan,
+        **master_plan_context(request, project),
         "notice": notice,
-        "pending": paginate(request, project_services.pending_units(project), param="upage"),
-        "window_open": project.window_open(now),
         "can_publish": manages and collecting and notice is None,
-        "can_close": manages and collecting and project.response_deadline is not None
-        and now >= project.response_deadline,
-        "can_confirm": manages and project.status == Project.Status.AGGREGATED and project.answered_count > 0,
         "can_extend": extension_refusal(project, request.user, now) is None,
         "corrections": project_services.correction_notices(project),
     })
 
 
-def extension_refusal(project: Project, user, now=None) -> str | None:
-    """Why ``user`` cannot extend ``project``'s deadline now (None: the form is offered). For the pages only:
-    ``batch_response_deadline_extend`` checks the same rules again, and the new date and the reason too."""
-    now = now or timezone.now()
-    if not access.can_manage_project(project, user):
-        return "只有组织该项目的采购中心可以延长需求响应截止时间。"
-    if project.status != Project.Status.COLLECTING:
-        return f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以延长需求响应截止时间。"
-    if project.response_deadline is None or now >= project.response_deadline:
-        return "需求响应已截止，截止后不能再延长。"
-    return None
+# Why the center cannot extend now (None: the form is offered): the core's rule, shown by the page and the admin.
+extension_refusal = response_deadline_extension_refusal
 
 
 @kind_required(*project_services.MANAGERS)
@@ -227,13 +214,13 @@ def project_extend(request, pk: int):
     bootstrap(form)
     if request.method == "POST" and form.is_valid():
         try:
-            extended = project_services.batch_response_deadline_extend(
+            extended = response_deadline_extend(
                 project=project, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"],
                 actor=request.user)
         except REFUSALS as error:
             add_refusal(form, error)
         else:
-            # A 更正公告 corrects the solicitation notice, when there is one (batch_response_deadline_extend).
+            # A 更正公告 corrects the solicitation notice, when there is one (batch_correction_publish).
             corrected = "，更正公告已发布" if project_services.solicitation_notice(extended) else ""
             deadline = timezone.localtime(extended.response_deadline)
             messages.success(request, f"需求响应截止时间已延长至{deadline:%Y-%m-%d %H:%M}{corrected}，"
@@ -245,33 +232,6 @@ def project_extend(request, pk: int):
         "notice": project_services.solicitation_notice(project),
         "refusal": extension_refusal(project, request.user),
     })
-
-
-@kind_required(*project_services.MANAGERS)
-def project_lot(request, pk: int, lot_pk: int):
-    project = _managed(request, pk)
-    lot = get_object_or_404(project.lots.all(), pk=lot_pk)
-    line = next((line for line in master_plan(project=project).lines if line.lot.pk == lot.pk), None)
-    flagged_only = request.GET.get("flagged") == "1"
-    page = paginate(request, master_plan_drilldown(project=project, lot=lot, flagged_only=flagged_only))
-    return render(request, "batch/projects/lot.html", {
-        "project": project,
-        "lot": lot,
-        "line": line,
-        "flagged_only": flagged_only,
-        "page": page,
-        # Each unit's row with what looks wrong in it (procurement.plan_checks), for the center to check.
-        "rows": [(sub_plan, flags_for_sub_plan(sub_plan)) for sub_plan in page],
-    })
-
-
-@kind_required(*project_services.MANAGERS)
-def project_export(request, pk: int):
-    project = _managed(request, pk)
-    workbook = master_plan_workbook(project=project, visible=access.visible_sub_plans(request.user))
-    response = HttpResponse(workbook, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, master_plan_file_name(project))
-    return response
 
 
 def _act(request, pk: int, service, done: str):
@@ -287,27 +247,10 @@ def project_publish(request, pk: int):
                 "征集公告已发布，可在公告公示栏目查看。")
 
 
-@require_POST
-@kind_required(*project_services.MANAGERS)
-def project_close(request, pk: int):
-    return _act(request, pk, project_services.batch_collection_close, "需求响应已截止，总计划已形成，请核对后确认。")
-
-
-@require_POST
-@kind_required(*project_services.MANAGERS)
-def project_confirm(request, pk: int):
-    return _act(request, pk, project_services.batch_master_plan_confirm,
-                "总计划已确认，各单位已提交的分计划已锁定。")
-
-
 urlpatterns = [
     path("center/projects/", project_list, name="project-list"),
     path("center/projects/open/", project_open, name="project-open"),
     path("center/projects/<int:pk>/", project_detail, name="project-detail"),
-    path("center/projects/<int:pk>/lots/<int:lot_pk>/", project_lot, name="project-lot"),
-    path("center/projects/<int:pk>/export/", project_export, name="project-export"),
     path("center/projects/<int:pk>/publish-solicitation/", project_publish, name="project-publish"),
-    path("center/projects/<int:pk>/close/", project_close, name="project-close"),
-    path("center/projects/<int:pk>/confirm/", project_confirm, name="project-confirm"),
     path("center/projects/<int:pk>/extend-deadline/", project_extend, name="project-extend"),
 ]

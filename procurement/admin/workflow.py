@@ -8,7 +8,7 @@ A project is edited here only while it is a draft. Once it collects (or later), 
 window, lots and eligible units are what the solicitation notice published and what the units, the
 deadline sweep and the services work from: the admin shows them read-only to everyone, superusers
 included, and a change goes through the mode's service, which writes the event, publishes the 更正公告,
-tells the units and moves ``next_check`` (a batch deadline: ``batch.projects.batch_response_deadline_extend``).
+tells the units and moves ``next_check`` (``procurement.services.collection.response_deadline_extend``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from procurement.api import imports, views
+from procurement.api import collection, imports, views
 
 
 class RootView(APIRootView):
@@ -27,6 +27,8 @@ v1.register("projects", views.ProjectViewSet, basename="project")
 v1.register("sub-plans", views.SubPlanViewSet, basename="sub-plan")
 v1.register("contracts", views.ContractViewSet, basename="contract")
 v1.register("import-jobs", imports.ImportJobViewSet, basename="import-job")
+for prefix, viewset, basename in collection.routes:
+    v1.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("v1/batch/", include("batch.api.urls")),

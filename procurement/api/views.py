@@ -5,7 +5,8 @@ are one explicit POST action per transition on these same viewsets, e.g.
 ``@action(detail=True, methods=["post"]) def submit`` → ``POST /api/v1/sub-plans/{id}/submit/``, which
 looks the object up through ``get_object()`` (so invisible → 404) and calls the service, which runs it
 through ``procurement.services.transitions.transition_run`` (no right → 403, wrong state → 409, a rule
-refused → 400). So far only a unit's sub-plans are written here (filed, revised, submitted, withdrawn).
+refused → 400). Here a unit's sub-plans are written (filed, revised, submitted, withdrawn); a project's
+collection is closed and its master plan confirmed in ``procurement.api.collection``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Rules (seed 000 三(一)4 需求响应): only an eligible unit may answer, only inside the response
 window, one sub-plan per unit and lot; the unit may revise until the deadline; the master plan
-is the sum of the submitted ones.
+is the sum of the submitted ones. What a unit may do while the window is open (file, revise, withdraw), and
+whether the project has sub-plans at all, is its mode's ``ModePlugin.sub_plan_rules`` (issue 9 point 2).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from procurement import access, deadlines
 from procurement.formats import chinese_datetime as chinese_moment
 from procurement.formats import yuan_text
 from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Organization, SubPlan
-from procurement.modes import organizer_lot_page
+from procurement.modes import SubPlanRules, mode_plugin, organizer_lot_page
 from procurement.selectors.plans import flags_for_sub_plan
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -61,8 +62,18 @@ def _funding(lines: list[dict[str, Any]] | None, budget: Decimal) -> list[Fundin
     return built
 
 
-def _check_may_file(*, lot: Lot, unit: Organization, actor) -> None:
+def _rules(project) -> SubPlanRules:
+    rules = mode_plugin(project.mode).sub_plan_rules(project)
+    if not rules.has_sub_plans:
+        raise ServiceError(f"项目「{project.title}」不设分计划")
+    return rules
+
+
+def _check_may_file(*, lot: Lot, unit: Organization, actor, step: str = "may_file") -> None:
     project = lot.project
+    if not getattr(_rules(project), step):
+        raise ServiceError({"may_file": "该项目不允许填报分计划", "may_revise": "该项目不允许修改分计划",
+                            "may_withdraw": "该项目不允许撤回分计划"}[step])
     if not access.can_file_sub_plan(project, unit.pk, actor):
         raise PermissionDenied("您无权为该单位填报分计划")
     if unit.kind != Organization.Kind.BUDGET_UNIT:
@@ -161,7 +172,7 @@ def sub_plan_revise(
     )
     if locked is None:
         raise ServiceError("分计划不存在")
-    _check_may_file(lot=locked.lot, unit=locked.unit, actor=actor)
+    _check_may_file(lot=locked.lot, unit=locked.unit, actor=actor, step="may_revise")
     if locked.status == SubPlan.Status.FROZEN:
         raise ServiceError("总计划已确认，分计划已锁定，不能修改")
     values = _checked({name: changes.get(name, getattr(locked, name)) for name in EDITABLE_FIELDS}, lot=locked.lot)
@@ -241,7 +252,9 @@ def sub_plan_submit(*, sub_plan: SubPlan, actor) -> SubPlan:
 
 @transaction.atomic
 def sub_plan_withdraw(*, sub_plan: SubPlan, actor) -> SubPlan:
-    """撤回: no longer counted; may be submitted again before the deadline."""
+    """撤回: no longer counted; may be submitted again before the deadline (where the mode allows leaving)."""
+    if not _rules(sub_plan.project).may_withdraw:
+        raise ServiceError("该项目不允许撤回分计划")
     withdrawn = transition_run(instance=sub_plan, name="withdraw", actor=actor)
     _tell_organizer_of_late_change(withdrawn, before=(withdrawn.quantity, withdrawn.budget_yuan), withdrawn=True)
     return withdrawn

@@ -27,12 +27,13 @@ from batch.award import (
 )
 from batch.configuration import configuration_table_create, configuration_type_set
 from batch.models import BatchDetails, LotDocument, TaskNotice
-from batch.projects import batch_master_plan_confirm, batch_project_open, batch_solicitation_publish
+from batch.projects import batch_project_open, batch_solicitation_publish
 from batch.proposals import category_proposal_submit, proposed_category_adopt
 from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
 from procurement.models import Contract, Project, ProjectEvent, SubPlan
 from procurement.selectors.plans import master_plan
+from procurement.services.collection import master_plan_confirm
 from procurement.services.contracts import contract_sign
 from procurement.services.reminders import sweep_due_deadlines
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit
@@ -146,7 +147,7 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     for line in plan.lines:
         assert line.total_quantity == sum(p.quantity for p in submitted if p.lot_id == line.lot.pk)
 
-    project = batch_master_plan_confirm(project=project, actor=operator)
+    project = master_plan_confirm(project=project, actor=operator)
     assert project.status == Project.Status.CONFIRMED
     assert SubPlan.objects.filter(project=project, status=SubPlan.Status.FROZEN).count() == UNITS
 

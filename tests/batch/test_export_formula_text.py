@@ -67,7 +67,7 @@ def test_the_master_plan_export_writes_names_contacts_and_units_of_measure_as_te
     sub_plan_submit(sub_plan=plan, actor=clerk)
 
     client.force_login(scene.center_user)
-    book = workbook_of(client.get(reverse("batch:project-export", args=[project.pk])))
+    book = workbook_of(client.get(reverse("collection-export", args=[project.pk])))
 
     cells = text_cells(book)
     for typed in (LINK, AT, MINUS, CALC, PLUS):  # lot name, unit of measure, unit name, contact name and phone

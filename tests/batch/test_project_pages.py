@@ -135,7 +135,7 @@ def test_another_center_gets_404_and_a_unit_403(world, client):
     """Access policy: a project outside the center's managed set is not found; units have no center pages."""
     project = open_project(world)
     client.force_login(member_of(CenterFactory(name="长春市政府采购中心")))
-    for name in ("batch:project-detail", "batch:project-export"):
+    for name in ("batch:project-detail", "collection-export"):
         assert client.get(reverse(name, args=[project.pk])).status_code == 404
     assert client.post(reverse("batch:project-publish", args=[project.pk])).status_code == 404
     client.force_login(world.clerks["changchun"])
@@ -154,48 +154,6 @@ def test_publishing_the_solicitation_from_the_page(world, center):
     assert "征集公告已发布" in page and reverse("notices:detail", args=[notice.pk]) in page
     assert ">发布征集公告</button>" not in page
     assert project.title in html(center.get(reverse("notices:detail", args=[notice.pk])))
-
-
-def test_the_pending_units_are_listed_with_their_drafts(world, center):
-    """Issue 3 point 7 (and the reminders of point 6): the eligible units that have not answered."""
-    project = open_project(world)
-    clerk = world.clerks["nanguan"]
-    sub_plan_save(lot=project.lots.get(number=1), unit=world.units["nanguan"], actor=clerk, quantity="1",
-                  budget_yuan="4800")
-    clerk = world.clerks["changchun"]
-    sub_plan_submit(sub_plan=sub_plan_save(lot=project.lots.get(number=1), unit=world.units["changchun"],
-                                           actor=clerk, quantity="2", budget_yuan="9600"), actor=clerk)
-    page = html(center.get(reverse("batch:project-detail", args=[project.pk])))
-    pending = page[page.index('data-testid="pending-units"'):]
-    pending = pending[:pending.index("</table>")]
-    assert "南关区人民医院" in pending and "有草稿或已撤回，未提交" in pending
-    assert "吉林省教育厅" in pending and "吉林市第二实验小学" in pending
-    assert "长春市第一中学" not in pending
-
-
-def test_closing_after_the_deadline_and_confirming_from_the_page(world, center):
-    """Issue 3 point 7: after the deadline the window closes; the center confirms, freezing the sub-plans."""
-    project = open_project(world)
-    clerk = world.clerks["changchun"]
-    sub_plan_submit(sub_plan=sub_plan_save(lot=project.lots.get(number=1), unit=world.units["changchun"],
-                                           actor=clerk, quantity="2", budget_yuan="9600"), actor=clerk)
-    assert "截止汇总</button>" not in html(center.get(reverse("batch:project-detail", args=[project.pk])))
-    BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=5),
-                                                      response_deadline=timezone.now() - timedelta(seconds=1))
-    page = html(center.post(reverse("batch:project-close", args=[project.pk]), follow=True))
-    assert "需求响应已截止，总计划已形成" in page and "确认总计划</button>" in page
-    page = html(center.post(reverse("batch:project-confirm", args=[project.pk]), follow=True))
-    assert "总计划已确认" in page
-    assert BatchProject.objects.get(pk=project.pk).status == Project.Status.CONFIRMED
-    assert SubPlan.objects.get().status == SubPlan.Status.FROZEN
-
-
-def test_a_refused_action_is_told_in_chinese(world, center):
-    """Refusals of the services come back as a Chinese message, nothing changes."""
-    project = open_project(world)
-    page = html(center.post(reverse("batch:project-confirm", args=[project.pk]), follow=True))
-    assert "不能执行「确认总计划」" in page
-    assert BatchProject.objects.get(pk=project.pk).status == Project.Status.COLLECTING
 
 
 # --- the unit's side on a batch project ------------------------------------------------------------
@@ -244,9 +202,9 @@ def test_the_admin_actions_publish_the_solicitation_and_confirm_the_master_plan(
     assert "不能执行「确认总计划」" in html(response)  # still collecting: refused, in Chinese
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=5),
                                                       response_deadline=timezone.now() - timedelta(seconds=1))
-    from batch.projects import batch_collection_close
+    from procurement.services.collection import collection_close
 
-    batch_collection_close(project=project)
+    collection_close(project=project)
     admin_client.post(changelist, {"action": "confirm_master_plan", "_selected_action": [project.pk]})
     assert BatchProject.objects.get(pk=project.pk).status == Project.Status.CONFIRMED
     assert SubPlan.objects.get().status == SubPlan.Status.FROZEN

@@ -397,7 +397,7 @@ def test_the_center_opens_and_publishes_over_the_api(world):
     assert published.status_code == 201 and published.json()["type"] == "solicitation"
     again = api.post(f"/api/v1/batch/projects/{data['id']}/publish-solicitation/")
     assert again.status_code == 400 and again.json()["detail"] == "该项目的征集公告已经发布"
-    early = api.post(f"/api/v1/batch/projects/{data['id']}/close/")
+    early = api.post(f"/api/v1/collections/{data['id']}/close/")
     assert early.status_code == 409 and "需求响应尚未截止" in early.json()["detail"]
 
 

@@ -158,7 +158,7 @@ def test_the_master_plan_counts_the_flagged_sub_plans_and_the_drilldown_says_why
     client.force_login(world.center_user)
     page = html(client.get(reverse("batch:project-detail", args=[project.pk])))
     assert "待核查 1" in page
-    drilldown = html(client.get(reverse("batch:project-lot", args=[project.pk, lot.pk]) + "?flagged=1"))
+    drilldown = html(client.get(reverse("collection-lot", args=[project.pk, lot.pk]) + "?flagged=1"))
     assert "长春市第一中学" in drilldown and "吉林省教育厅" not in drilldown
     assert "预算单价1,000,000.00元（预算金额÷采购数量）高于参考单价4,800.00元的150%" in drilldown
 
@@ -166,7 +166,7 @@ def test_the_master_plan_counts_the_flagged_sub_plans_and_the_drilldown_says_why
 def test_the_export_carries_the_flags(world, project, client):
     flagged_world(world, project)
     client.force_login(world.center_user)
-    response = client.get(reverse("batch:project-export", args=[project.pk]))
+    response = client.get(reverse("collection-export", args=[project.pk]))
     book = load_workbook(BytesIO(response.content), read_only=True)
     totals = list(book["总计划"].iter_rows(values_only=True))
     assert totals[2][-1] == "待核查分计划数" and totals[3][-1] == 1
@@ -193,7 +193,7 @@ def test_the_center_is_told_once_of_a_flagged_submission(world, project):
     [told] = center_messages(world)
     assert told.title == "分计划数值待核查：长春市第一中学"
     assert "预算单价1,000,000.00元" in told.body
-    assert told.url == reverse("batch:project-lot", args=[project.pk, project.lots.get(number=1).pk])
+    assert told.url == reverse("collection-lot", args=[project.pk, project.lots.get(number=1).pk])
     # Revising the same values again (a new revision, still flagged) tells again; an unflagged one does not.
     changchun = SubPlan.objects.get(unit=world.units["changchun"])
     sub_plan_revise(sub_plan=changchun, actor=world.clerks["changchun"], changes={"note": "已核实"})

@@ -222,7 +222,7 @@ def key_pages(role: str, demo: Demo) -> list[str]:
                 reverse("batch:configuration-list"), reverse("batch:configuration-detail", args=[demo.table.pk]),
                 reverse("batch:project-list"), reverse("batch:project-open"),
                 reverse("batch:project-detail", args=[collecting]),
-                reverse("batch:project-lot", args=[collecting, lot.pk]),
+                reverse("collection-lot", args=[collecting, lot.pk]),
                 reverse("batch:award-project-list"), reverse("batch:award-project", args=[awarded]),
                 reverse("batch:award-savings", args=[awarded]), reverse("batch:award-signing-board", args=[awarded])]
     if role in ("unit", "unit2"):

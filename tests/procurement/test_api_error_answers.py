@@ -124,7 +124,7 @@ def test_a_form_encoded_body_is_refused_because_the_api_takes_json(admin_api, sc
     ("/api/v1/batch/task-notices/999999/pdf/?format=pdf", "*/*"),
     ("/api/v1/batch/task-notices/999999/pdf/", "application/pdf"),
     ("/api/v1/batch/configuration-tables/999999/export/?format=xlsx", "*/*"),
-    ("/api/v1/batch/projects/999999/master-plan/export/?format=xlsx", "*/*"),
+    ("/api/v1/collections/999999/master-plan/export/?format=xlsx", "*/*"),
     ("/api/v1/batch/arrangements/999999/export/",
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 ])

@@ -43,10 +43,11 @@ from batch.award import (
 )
 from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, BatchDetails, ConfigurationTable, LotDocument, TaskNotice
-from batch.projects import batch_collection_close, batch_master_plan_confirm, batch_solicitation_publish
+from batch.projects import batch_solicitation_publish
 from notices.models import Notice
 from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectEvent, SubPlan
 from procurement.services.calendar import calendar_load_year
+from procurement.services.collection import collection_close, master_plan_confirm
 from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
@@ -118,8 +119,8 @@ def build_world() -> World:
                   contact_name="李强", contact_phone="0431-88887777", submit=True)
     past = timezone.now() - timedelta(seconds=1)
     Project.objects.filter(pk=project.pk).update(response_opens_at=past - timedelta(days=10), response_deadline=past)
-    batch_collection_close(project=project)
-    batch_master_plan_confirm(project=project, actor=center_user)
+    collection_close(project=project)
+    master_plan_confirm(project=project, actor=center_user)
     batch_procurement_start(project=project, method="inquiry", actor=center_user)
     for kind, title in ((LotDocument.Kind.PROCUREMENT_DOCUMENTS, "询价通知书"),
                         (LotDocument.Kind.EVALUATION_REPORT, "评审报告")):
@@ -276,10 +277,10 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_projects_list": Shown(HOMES),
     "v1_projects_retrieve": Shown(PROJECT_PAGES, PROJECT),
     # sub-plans: the unit's own pages, the center's drill-down
-    "v1_sub_plans_list": Shown((page("unit-sub-plan-list"), page("batch:project-lot", "project", "lot")),
+    "v1_sub_plans_list": Shown((page("unit-sub-plan-list"), page("collection-lot", "project", "lot")),
                                api_only=FINANCE_REGION),
     "v1_sub_plans_retrieve": Shown((page("unit-sub-plan-detail", "sub_plan"),
-                                    page("batch:project-lot", "project", "lot")),
+                                    page("collection-lot", "project", "lot")),
                                    {"id": "sub_plan"}, api_only=FINANCE_REGION),
     "v1_sub_plans_create": Shown(
         (page("unit-sub-plan-file", "collecting"),), body=filing_body,
@@ -330,15 +331,16 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_batch_projects_retrieve": Shown(PROJECT_PAGES, PROJECT),
     "v1_batch_projects_create": Shown((page("batch:project-open"),)),
     "v1_batch_projects_publish_solicitation_create": Shown((page("batch:project-detail", "project"),), PROJECT),
-    "v1_batch_projects_close_create": Shown((page("batch:project-detail", "project"),), PROJECT),
-    "v1_batch_projects_confirm_create": Shown((page("batch:project-detail", "project"),), PROJECT),
     "v1_batch_projects_extend_deadline_create": Shown((page("batch:project-extend", "project"),), PROJECT),
-    "v1_batch_projects_master_plan_retrieve": Shown((page("batch:project-detail", "project"),), PROJECT,
-                                                    api_only=FINANCE_REGION),
-    "v1_batch_projects_master_plan_units_list": Shown((page("batch:project-lot", "project", "lot"),), PROJECT,
-                                                      api_only=FINANCE_REGION),
-    "v1_batch_projects_master_plan_export_retrieve": Shown((page("batch:project-export", "project"),), PROJECT,
-                                                           api_only=FINANCE_REGION),
+    # collection and the master plan, whatever the mode (the core's pages; batch's project page shows them)
+    "v1_collections_close_create": Shown((page("collection-master-plan", "project"),), PROJECT),
+    "v1_collections_confirm_create": Shown((page("collection-master-plan", "project"),), PROJECT),
+    "v1_collections_master_plan_retrieve": Shown((page("collection-master-plan", "project"),), PROJECT,
+                                                 api_only=FINANCE_REGION),
+    "v1_collections_master_plan_units_list": Shown((page("collection-lot", "project", "lot"),), PROJECT,
+                                                   api_only=FINANCE_REGION),
+    "v1_collections_master_plan_export_retrieve": Shown((page("collection-export", "project"),), PROJECT,
+                                                        api_only=FINANCE_REGION),
     # batch: procurement, award, 统采分签 (the center's workspace; finance reads savings and the board)
     "v1_batch_awards_list": Shown((page("batch:award-project-list"),)),
     "v1_batch_awards_retrieve": Shown((page("batch:award-project", "project"), page("batch:award-savings", "project")),

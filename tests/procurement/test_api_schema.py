@@ -76,7 +76,8 @@ def test_the_schema_endpoint_answers_openapi_3_with_every_v1_resource(schema):
 
 
 def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
-    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans are written, one endpoint per step."""
+    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans are written, and a project's collection
+    closed and its master plan confirmed (the core's, issue 9 point 1), one endpoint per step."""
     writes = {
         (path, method) for path, item in schema["paths"].items() if path.startswith("/api/v1/")
         for method in item if method != "get"
@@ -87,6 +88,8 @@ def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
         ("/api/v1/sub-plans/{id}/", "patch"),
         ("/api/v1/sub-plans/{id}/submit/", "post"),
         ("/api/v1/sub-plans/{id}/withdraw/", "post"),
+        ("/api/v1/collections/{id}/close/", "post"),
+        ("/api/v1/collections/{id}/confirm/", "post"),
     }
 
 

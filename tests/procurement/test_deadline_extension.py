@@ -1,6 +1,6 @@
 """Extending a collecting batch project's response deadline (issue 7 point 13).
 
-A deadline change is a service (``batch.projects.batch_response_deadline_extend``): only while collecting
+A deadline change is a service (``procurement.services.collection.response_deadline_extend``): only while collecting
 and before the deadline, only by the organizing center, only later and in the future, with a reason. It
 writes the event, publishes a 更正公告 correcting the solicitation notice, tells every eligible unit (in-app
 and e-mail, the new deadline, a link to file) and moves ``next_check``: the sweep closes the window at the
@@ -19,12 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from batch.deadlines import BATCH_PROJECT_DEADLINES
 from batch.models import BatchProject
-from batch.projects import batch_collection_close, batch_response_deadline_extend, batch_solicitation_publish
+from batch.projects import batch_solicitation_publish
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import Notification, Project, ProjectEvent, Reminder
+from procurement.services.collection import collection_close, response_deadline_extend
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.reminders import sweep_due_deadlines
 from tests.batch.test_projects import api_for, batch_world, open_project
@@ -62,7 +63,7 @@ def when(moment) -> str:
 
 def extend(project, world, *, days: int = 7, reason: str = REASON, actor=None):
     new_deadline = project.response_deadline + timedelta(days=days)
-    return batch_response_deadline_extend(project=project, new_deadline=new_deadline, reason=reason,
+    return response_deadline_extend(project=project, new_deadline=new_deadline, reason=reason,
                                           actor=actor or world.center_user)
 
 
@@ -84,7 +85,7 @@ def test_an_extension_writes_the_event_publishes_the_correction_and_tells_every_
     original = Notice.objects.get(project=published, type=Notice.Type.SOLICITATION)
 
     with django_capture_on_commit_callbacks(execute=True):
-        extended = batch_response_deadline_extend(project=published, new_deadline=new, reason=f"  {REASON}  ",
+        extended = response_deadline_extend(project=published, new_deadline=new, reason=f"  {REASON}  ",
                                                   actor=world.center_user)
 
     assert BatchProject.objects.get(pk=published.pk).response_deadline == new == extended.response_deadline
@@ -141,7 +142,7 @@ def test_a_wrong_new_deadline_or_reason_is_refused_on_its_field_and_changes_noth
         "long reason": (old + timedelta(days=3), "理" * 501),
     }[case]
     with pytest.raises(ServiceError, match=message) as refused:
-        batch_response_deadline_extend(project=published, new_deadline=new_deadline, reason=reason,
+        response_deadline_extend(project=published, new_deadline=new_deadline, reason=reason,
                                        actor=world.center_user)
     assert refused.value.field == field
     assert unchanged(published)
@@ -153,9 +154,9 @@ def test_a_project_no_longer_collecting_is_refused(world, published):
     # Past its deadline, not yet closed by the sweep: too late already.
     with pytest.raises(TransitionRefused, match="截止后不能再延长"):
         extend(BatchProject.objects.get(pk=published.pk), world)
-    closed = batch_collection_close(project=published)
+    closed = collection_close(project=published)
     with pytest.raises(TransitionRefused, match="「需求已汇总」，只有需求征集中的项目可以延长") as refused:
-        batch_response_deadline_extend(project=closed, new_deadline=timezone.now() + timedelta(days=3),
+        response_deadline_extend(project=closed, new_deadline=timezone.now() + timedelta(days=3),
                                        reason=REASON, actor=world.center_user)
     assert refused.value.status_code == 409
     assert not ProjectEvent.objects.filter(project=published, action="extend_response_deadline").exists()
@@ -207,7 +208,7 @@ def test_the_sweep_closes_the_window_at_the_new_deadline_not_the_old(world):
     project = open_project(world, response_deadline=timezone.now() + timedelta(seconds=2))
     sweep_due_deadlines(now=timezone.now())
     assert BatchProject.objects.get(pk=project.pk).next_check == project.response_deadline
-    extended = batch_response_deadline_extend(project=project, new_deadline=timezone.now() + timedelta(seconds=4),
+    extended = response_deadline_extend(project=project, new_deadline=timezone.now() + timedelta(seconds=4),
                                               reason=REASON, actor=world.center_user)
     sweep_due_deadlines(now=timezone.now())  # the extension's message
     assert BatchProject.objects.get(pk=project.pk).next_check == extended.response_deadline
@@ -228,7 +229,7 @@ def _reminded_by_the_old_date(world, *, old_deadline):
     project = open_project(world, response_deadline=old_deadline)
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=8))
     project = BatchProject.objects.get(pk=project.pk)
-    BATCH_PROJECT_DEADLINES.store_next_check(project, BATCH_PROJECT_DEADLINES.first_check(project))
+    COLLECTION_DEADLINES.store_next_check(project, COLLECTION_DEADLINES.first_check(project))
     sweep_due_deadlines(now=timezone.now())
     assert Reminder.objects.filter(kind="sub_plan_due_in_1").count() == 4
     return project
@@ -244,7 +245,7 @@ def test_a_unit_reminded_before_the_old_day_is_reminded_again_before_the_new_day
     after an extension to a later day the reminders count down to it (key: the deadline's day)."""
     project = _reminded_by_the_old_date(world, old_deadline=_next_working_day_at(17))
     new = deadlines.start_of_day(deadlines.add_working_days(timezone.localdate(), 8)) + timedelta(hours=17)
-    extended = batch_response_deadline_extend(project=project, new_deadline=new, reason=REASON,
+    extended = response_deadline_extend(project=project, new_deadline=new, reason=REASON,
                                               actor=world.center_user)
     sweep_due_deadlines(now=timezone.now())  # the extension's message, nothing more yet
     assert Reminder.objects.filter(kind="sub_plan_due_in_1").count() == 4
@@ -262,7 +263,7 @@ def test_an_extension_within_the_same_day_sends_no_second_reminder(world):
     """The deadline's day is unchanged: the 1-day reminder already told that day, the extension's message tells
     the new time; no second reminder."""
     project = _reminded_by_the_old_date(world, old_deadline=_next_working_day_at(15))
-    batch_response_deadline_extend(project=project, new_deadline=project.response_deadline + timedelta(hours=2),
+    response_deadline_extend(project=project, new_deadline=project.response_deadline + timedelta(hours=2),
                                    reason=REASON, actor=world.center_user)
     counts = sweep_due_deadlines(now=timezone.now())
     assert Reminder.objects.filter(kind="collection_extended").count() == 4
@@ -326,7 +327,7 @@ def test_the_page_refuses_another_center_a_unit_and_a_closed_project(world, publ
 
     BatchProject.objects.filter(pk=published.pk).update(response_opens_at=timezone.now() - timedelta(days=20),
                                                         response_deadline=timezone.now() - timedelta(minutes=1))
-    batch_collection_close(project=published)
+    collection_close(project=published)
     client.force_login(world.center_user)
     page = html(client.get(url))
     assert "只有需求征集中的项目可以延长需求响应截止时间" in page and 'data-testid="extend-form"' not in page
@@ -361,7 +362,7 @@ def test_the_api_extends_and_refuses_in_chinese(world, published):
 def test_the_api_answers_409_once_the_window_is_closed(world, published):
     BatchProject.objects.filter(pk=published.pk).update(response_opens_at=timezone.now() - timedelta(days=20),
                                                         response_deadline=timezone.now() - timedelta(minutes=1))
-    batch_collection_close(project=published)
+    collection_close(project=published)
     response = api_for(world.center_user).post(f"/api/v1/batch/projects/{published.pk}/extend-deadline/", {
         "new_deadline": (timezone.now() + timedelta(days=3)).isoformat(), "reason": REASON}, format="json")
     assert response.status_code == 409 and "只有需求征集中的项目" in response.json()["detail"]

@@ -1,5 +1,6 @@
-"""The master plan (总计划) of a batch project (issue 3 point 7; seed 000 三(一)(4) 系统自动汇总形成最终总计划):
-live per-lot totals with a drill-down, the Excel export, and the center's confirmation freezing the sub-plans."""
+"""The master plan (总计划) of a project in collection (issue 3 point 7; seed 000 三(一)(4) 系统自动汇总形成最终总计划):
+live per-lot totals with a drill-down, the Excel export, and the center's confirmation freezing the sub-plans.
+The core's services, pages and API (issue 9 point 1), run here on a batch project."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from batch.master_plan_export import DETAIL_HEADERS, DETAIL_SHEET, FIRST_ROW, TOTALS_HEADERS, TOTALS_SHEET
 from batch.models import BatchDetails, BatchProject
-from batch.projects import batch_collection_close, batch_master_plan_confirm
+from procurement.master_plan_export import DETAIL_HEADERS, DETAIL_SHEET, FIRST_ROW, TOTALS_HEADERS, TOTALS_SHEET
 from procurement.models import EligibleUnit, Organization, Project, ProjectEvent, SubPlan
+from procurement.services.collection import collection_close, master_plan_confirm
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit, sub_plan_withdraw
 from procurement.services.transitions import transition_run_many
@@ -46,7 +47,7 @@ def close(project) -> BatchProject:
     """The deadline passes and the sweep's close runs."""
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=5),
                                                       response_deadline=timezone.now() - timedelta(seconds=1))
-    return batch_collection_close(project=project)
+    return collection_close(project=project)
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def bulk_units(project, count: int, *, region) -> None:
 
 def test_confirming_freezes_every_submitted_sub_plan_and_leaves_the_rest(world, filed):
     """Issue 3 point 7: the center confirms the master plan, which freezes the sub-plans."""
-    confirmed = batch_master_plan_confirm(project=filed, actor=world.center_user)
+    confirmed = master_plan_confirm(project=filed, actor=world.center_user)
 
     assert confirmed.status == Project.Status.CONFIRMED
     statuses = dict(SubPlan.objects.values_list("unit__name", "status").filter(lot__number=1))
@@ -105,7 +106,7 @@ def test_freezing_many_sub_plans_is_all_or_nothing(world, filed):
         transition_run_many(queryset=submitted, name="freeze", actor=world.center_user)
     assert not SubPlan.objects.filter(status=SubPlan.Status.FROZEN).exists()
     assert not ProjectEvent.objects.filter(action="freeze").exists()
-    batch_master_plan_confirm(project=filed, actor=world.center_user)
+    master_plan_confirm(project=filed, actor=world.center_user)
     assert SubPlan.objects.get(unit=world.units["changchun"], lot__number=1).updated_at > before
 
 
@@ -114,10 +115,10 @@ def test_confirming_is_refused_while_collecting_and_by_anyone_but_the_center(wor
     project = open_project(world)
     file(project, world, "changchun")
     with pytest.raises(TransitionRefused, match="需求征集中"):
-        batch_master_plan_confirm(project=project, actor=world.center_user)
+        master_plan_confirm(project=project, actor=world.center_user)
     closed = close(project)
     with pytest.raises(PermissionDenied):
-        batch_master_plan_confirm(project=closed, actor=world.clerks["changchun"])
+        master_plan_confirm(project=closed, actor=world.clerks["changchun"])
     assert SubPlan.objects.get().status == SubPlan.Status.SUBMITTED
     assert BatchProject.objects.get(pk=project.pk).status == Project.Status.AGGREGATED
 
@@ -127,12 +128,12 @@ def test_a_master_plan_without_submitted_sub_plans_cannot_be_confirmed(world):
     project = open_project(world)
     file(project, world, "changchun", submit=False)
     with pytest.raises(TransitionRefused, match="尚无已提交的分计划"):
-        batch_master_plan_confirm(project=close(project), actor=world.center_user)
+        master_plan_confirm(project=close(project), actor=world.center_user)
 
 
 def test_a_frozen_sub_plan_cannot_be_revised_or_withdrawn(world, filed):
     """SubPlan: 总计划确认后锁定 — neither the services nor the API change it any more."""
-    batch_master_plan_confirm(project=filed, actor=world.center_user)
+    master_plan_confirm(project=filed, actor=world.center_user)
     frozen = SubPlan.objects.get(unit=world.units["changchun"], lot__number=1)
     clerk = world.clerks["changchun"]
     with pytest.raises(ServiceError):
@@ -158,7 +159,7 @@ def test_the_page_shows_totals_equal_to_the_sum_of_the_submitted_sub_plans(world
     assert 'data-testid="master-plan-total">260,800.00 元' in html
     assert "48 台" in html  # lot 1: 36 + 12 (the draft's 3 left out)
     assert "230,400.00 元" in html and "30,400.00 元" in html
-    drill = client.get(reverse("batch:project-lot", args=[filed.pk, filed.lots.get(number=1).pk])).content.decode()
+    drill = client.get(reverse("collection-lot", args=[filed.pk, filed.lots.get(number=1).pk])).content.decode()
     assert "长春市第一中学" in drill and "南关区人民医院" in drill and "吉林市第二实验小学" not in drill
 
 
@@ -166,13 +167,13 @@ def test_the_api_master_plan_equals_the_sum_and_drills_down_to_each_unit(world, 
     """Issue 3 point 7 over the API: live per-lot totals (quantity, amount, unit count) with drill-down."""
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.center_user).key}")
-    plan = api.get(f"/api/v1/batch/projects/{filed.pk}/master-plan/").json()
+    plan = api.get(f"/api/v1/collections/{filed.pk}/master-plan/").json()
     assert (plan["total_quantity"], plan["total_budget_yuan"]) == ("52.00", "260800.00")
     assert (plan["eligible_count"], plan["answered_count"]) == (4, 2)
     assert [(line["lot"]["number"], line["total_quantity"], line["unit_count"]) for line in plan["lines"]] == [
         (1, "48.00", 2), (2, "4.00", 1),
     ]
-    rows = api.get(f"/api/v1/batch/projects/{filed.pk}/master-plan/units/",
+    rows = api.get(f"/api/v1/collections/{filed.pk}/master-plan/units/",
                    {"lot": filed.lots.get(number=1).pk}).json()
     assert rows["count"] == 2
     assert {(row["unit"]["name"], row["quantity"]) for row in rows["results"]} == {
@@ -183,14 +184,14 @@ def test_the_api_master_plan_equals_the_sum_and_drills_down_to_each_unit(world, 
     unit_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.clerks['nanguan']).key}")
     assert unit_api.get(f"/api/v1/batch/projects/{filed.pk}/").status_code == 200
     for tail in ("master-plan/", "master-plan/units/", "master-plan/export/"):
-        response = unit_api.get(f"/api/v1/batch/projects/{filed.pk}/{tail}")
+        response = unit_api.get(f"/api/v1/collections/{filed.pk}/{tail}")
         assert response.status_code == 403 and "长春市第一中学" not in response.content.decode()
 
 
 def test_the_export_workbook_carries_the_totals_and_every_counted_sub_plan(world, filed, client):
     """Issue 3 point 7: exported to Excel — sheet 总计划 per lot with totals, sheet 分计划明细 per unit."""
     client.force_login(world.center_user)
-    response = client.get(reverse("batch:project-export", args=[filed.pk]))
+    response = client.get(reverse("collection-export", args=[filed.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(BytesIO(response.content))
@@ -213,7 +214,7 @@ def test_the_export_workbook_carries_the_totals_and_every_counted_sub_plan(world
     assert sum(Decimal(str(row[7])) for row in detail[1:]) == Decimal("260800")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.center_user).key}")
-    exported = api.get(f"/api/v1/batch/projects/{filed.pk}/master-plan/export/")
+    exported = api.get(f"/api/v1/collections/{filed.pk}/master-plan/export/")
     assert exported.status_code == 200 and load_workbook(BytesIO(exported.content)).sheetnames == book.sheetnames
 
 
@@ -238,7 +239,7 @@ def test_the_master_plan_page_costs_the_same_queries_at_10_and_at_200_units(worl
     lot_counts = []
     for project in (small, large):
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("batch:project-lot", args=[project.pk, project.lots.get(number=1).pk]))
+            client.get(reverse("collection-lot", args=[project.pk, project.lots.get(number=1).pk]))
         lot_counts.append(len(queries))
     assert lot_counts[0] == lot_counts[1], lot_counts
 
@@ -251,12 +252,13 @@ def test_the_center_closes_and_confirms_over_the_api(world):
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.center_user).key}")
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=timezone.now() - timedelta(days=5),
                                                       response_deadline=timezone.now() - timedelta(seconds=1))
-    closed = api.post(f"/api/v1/batch/projects/{project.pk}/close/")
+    closed = api.post(f"/api/v1/collections/{project.pk}/close/")
     assert closed.status_code == 200 and closed.json()["status"] == "aggregated"
     unit_api = APIClient()
     unit_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.clerks['changchun']).key}")
-    assert unit_api.post(f"/api/v1/batch/projects/{project.pk}/confirm/").status_code == 403
-    confirmed = api.post(f"/api/v1/batch/projects/{project.pk}/confirm/")
+    assert unit_api.post(f"/api/v1/collections/{project.pk}/confirm/").status_code == 403
+    confirmed = api.post(f"/api/v1/collections/{project.pk}/confirm/")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
-    assert confirmed.json()["batch"]["master_plan_confirmed_at"] is not None
+    confirmed_project = api.get(f"/api/v1/batch/projects/{project.pk}/")
+    assert confirmed_project.json()["batch"]["master_plan_confirmed_at"] is not None
     assert SubPlan.objects.get().status == SubPlan.Status.FROZEN

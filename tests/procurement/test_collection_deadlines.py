@@ -1,4 +1,5 @@
-"""The deadlines of a batch project in 需求征集 (issue 3 points 6–7; seed 000 三(一)(4) 在规定时间内):
+"""The deadlines of a project in 需求征集, the core's schedule (``collection_deadlines``) run on a batch project
+(issue 3 points 6–7; seed 000 三(一)(4) 在规定时间内):
 reminders 3 and 1 working days before the response deadline to the units that have not answered, each
 sent once, and the window closed by the sweep at the deadline. The message of the opening itself
 (issue 7 point 11) and of an extension are tested in test_collection_messages.py."""
@@ -11,10 +12,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from batch.deadlines import BATCH_PROJECT_DEADLINES, reminder_stages
 from batch.models import BatchProject
 from procurement import deadlines
 from procurement.models import Notification, Project, ProjectEvent, Reminder, SubPlan
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES, reminder_stages
 from procurement.services.reminders import sweep_due_deadlines
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit, sub_plan_withdraw
 from tests.batch.test_projects import batch_world, open_project
@@ -38,7 +39,7 @@ def travel(project: Project, *, opens: datetime, deadline: datetime, now: dateti
     """Move the project's window (the test's clock): as if it had been opened at ``now`` with these dates."""
     BatchProject.objects.filter(pk=project.pk).update(response_opens_at=opens, response_deadline=deadline)
     moved = BatchProject.objects.get(pk=project.pk)
-    BATCH_PROJECT_DEADLINES.store_next_check(moved, BATCH_PROJECT_DEADLINES.first_check(moved, now=now))
+    COLLECTION_DEADLINES.store_next_check(moved, COLLECTION_DEADLINES.first_check(moved, now=now))
     return moved
 
 
@@ -197,7 +198,8 @@ def test_a_window_still_open_by_the_clock_is_looked_at_again(world):
 
 
 def test_a_project_made_outside_the_batch_services_is_left_to_its_own_source(world):
-    """Only projects opened through batch.projects carry a batch schedule (other sources may use next_check)."""
+    """Only projects opened through batch.projects carry a batch schedule (other sources may use next_check):
+    batch's ``collection_scope``."""
     from tests.factories import ProjectFactory
 
     other = ProjectFactory(organizer=world.center)

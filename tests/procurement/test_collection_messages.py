@@ -2,8 +2,9 @@
 
 Seed 000 三(一)(3)(4): the center solicits the plans of the eligible units, which answer 在规定时间内. The
 message (in-app and e-mail) carries the deadline and a link to file; it goes out when the window opens —
-at once, or at the later moment the center chose — through the batch deadline source (``batch.deadlines``),
-one message per unit under a unique key, so a repeated sweep never sends it twice.
+at once, or at the later moment the center chose — through the core's deadline source
+(``procurement.services.collection_deadlines``), one message per unit under a unique key, so a repeated sweep
+never sends it twice.
 """
 
 from __future__ import annotations
