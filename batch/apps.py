@@ -7,14 +7,15 @@ class BatchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The response-window schedule of batch projects and the 30-day signing limit of their
-        # contracts (统采分签, batch.award_deadlines) join the deadline sweep.
+        # The response-window schedule of batch projects joins the deadline sweep.
         # The center's page of a lot (its units' sub-plans): where a core message about a sub-plan links to.
         from django.urls import reverse
 
         # The arrangement and configuration tables are imported by import jobs (procurement.imports).
-        from batch import award_deadlines, deadlines, imports  # noqa: F401
+        from batch import deadlines, imports  # noqa: F401
+        from batch.plugin import BatchPlugin
         from procurement.models import Mode
-        from procurement.modes import register_organizer_lot_page
+        from procurement.modes import register_mode, register_organizer_lot_page
 
+        register_mode(BatchPlugin())
         register_organizer_lot_page(Mode.BATCH, lambda lot: reverse("batch:project-lot", args=[lot.project_id, lot.pk]))

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from procurement.api import imports, views
+from procurement.api import execution, imports, views
 
 
 class RootView(APIRootView):
@@ -27,6 +27,7 @@ v1.register("projects", views.ProjectViewSet, basename="project")
 v1.register("sub-plans", views.SubPlanViewSet, basename="sub-plan")
 v1.register("contracts", views.ContractViewSet, basename="contract")
 v1.register("import-jobs", imports.ImportJobViewSet, basename="import-job")
+v1.register("awards", execution.AwardViewSet, basename="award")
 
 urlpatterns = [
     path("v1/batch/", include("batch.api.urls")),

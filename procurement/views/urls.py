@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.views import auth, contracts, home, imports, messages, sub_plans, supplier
+from procurement.views import auth, contracts, execution, home, imports, messages, sub_plans, supplier
 
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -33,4 +33,5 @@ urlpatterns = [
     path("supplier/contracts/<int:pk>/", supplier.contract_detail, name="supplier-contract-detail"),
     path("contracts/<int:pk>/documents/<slug:which>/", contracts.contract_document, name="contract-document"),
     path("contracts/<int:pk>/text/", contracts.contract_text, name="contract-text"),
+    *execution.urlpatterns,
 ]

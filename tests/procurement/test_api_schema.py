@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from batch.models import BatchDetails, Cycle, LotDocument, TaskNotice
+from batch.models import BatchDetails, Cycle, TaskNotice
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -19,6 +19,7 @@ from procurement.models import (
     Organization,
     ProcurementMethod,
     Project,
+    ProjectDocument,
     Region,
     SubPlan,
 )
@@ -44,7 +45,7 @@ ENUMS = {
     "RegionLevelEnum": Region.Level,
     "FundingSourceEnum": FundingLine.Source,
     "SubPlanWarningKindEnum": FlagKind,
-    "BatchDocumentKindEnum": LotDocument.Kind,
+    "ProjectDocumentKindEnum": ProjectDocument.Kind,
     "ModeEnum": Mode,
     "ProcurementMethodEnum": ProcurementMethod,
     "BatchEligibilityEnum": BatchDetails.Eligibility,
