@@ -76,8 +76,9 @@ def test_the_schema_endpoint_answers_openapi_3_with_every_v1_resource(schema):
     assert set(schema["paths"]) >= V1_PATHS
 
 
-def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
-    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans are written, one endpoint per step."""
+def test_the_v1_core_api_writes_only_sub_plans_and_the_execution_one_endpoint_per_step(schema):
+    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans and the execution of a project (实施采购 →
+    定标 → 统采分签 → 终止, the core's since issue 9) are written, one endpoint per step."""
     writes = {
         (path, method) for path, item in schema["paths"].items() if path.startswith("/api/v1/")
         for method in item if method != "get"
@@ -88,6 +89,14 @@ def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
         ("/api/v1/sub-plans/{id}/", "patch"),
         ("/api/v1/sub-plans/{id}/submit/", "post"),
         ("/api/v1/sub-plans/{id}/withdraw/", "post"),
+        ("/api/v1/awards/{id}/start-procurement/", "post"),
+        ("/api/v1/awards/{id}/documents/", "post"),
+        ("/api/v1/awards/{id}/evaluation/", "post"),
+        ("/api/v1/awards/{id}/lot-max-price/", "post"),
+        ("/api/v1/awards/{id}/award-lot/", "post"),
+        ("/api/v1/awards/{id}/finalize/", "post"),
+        ("/api/v1/awards/{id}/generate-contracts/", "post"),
+        ("/api/v1/awards/{id}/terminate/", "post"),
     }
 
 
