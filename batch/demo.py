@@ -44,8 +44,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from batch.arrangement import arrangement_import
-from batch.award import award_notice_body, award_suppliers_notify, batch_savings, contracts_suppliers_notify
-from batch.award_deadlines import signing_due, signing_next_check
 from batch.configuration import configuration_table_create, configuration_type_set
 from batch.models import (
     Arrangement,
@@ -57,7 +55,6 @@ from batch.models import (
     ConfigurationTable,
     ConfigurationType,
     Cycle,
-    LotDocument,
     ProposedCategory,
     TaskNotice,
 )
@@ -75,8 +72,10 @@ from procurement.models import (
     Notification,
     Organization,
     Project,
+    ProjectDocument,
     Region,
 )
+from procurement.selectors.execution import project_savings
 from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.demo import (
     CENTER_NAME,
@@ -87,6 +86,8 @@ from procurement.services.demo import (
     UNIT_CODE,
     batch_awarded_project,
 )
+from procurement.services.execution import award_notice_body, award_suppliers_notify, contracts_suppliers_notify
+from procurement.services.signing_deadlines import signing_due, signing_next_check
 from procurement.services.sub_plans import sub_plan_save
 from procurement.services.tasks import task_notice_acknowledge, task_notice_issue, task_notice_update
 
@@ -557,13 +558,20 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
         return
     documents_issued_on = timezone.localdate(project.response_deadline) + timedelta(days=5)
     bid_opening_day = deadlines.due_date(documents_issued_on, deadlines.TENDER_PERIOD)
-    details = _details_attach(
+    confirmed_at = project.response_deadline + timedelta(days=1)
+    _details_attach(
         project, task=task, table=table, eligibility=Eligibility.LIST, procedure=AIR_CONDITIONER_PROCEDURE,
-        documents_issued_on=documents_issued_on,
-        bid_opening_at=deadlines.start_of_day(bid_opening_day) + timedelta(hours=9, minutes=30),
-        evaluation_on=bid_opening_day, evaluation_experts=AIR_CONDITIONER_EXPERTS,
-        master_plan_confirmed_at=project.response_deadline + timedelta(days=1),
     )
+    execution = {
+        "master_plan_confirmed_at": confirmed_at,
+        "documents_issued_on": documents_issued_on,
+        "bid_opening_at": deadlines.start_of_day(bid_opening_day) + timedelta(hours=9, minutes=30),
+        "evaluation_on": bid_opening_day,
+        "evaluation_experts": AIR_CONDITIONER_EXPERTS,
+    }
+    Project.objects.filter(pk=project.pk).update(**execution)
+    for name, value in execution.items():
+        setattr(project, name, value)
     # The solicitation notice it was opened with, titled and worded as batch_solicitation_publish does it
     # (which only publishes while the window is open).
     if not Notice.objects.filter(project=project, type=Notice.Type.SOLICITATION).exists():
@@ -574,12 +582,12 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
         )
     documents = []
     for kind, title, lines, uploaded_at in (
-        (LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件", AIR_CONDITIONER_TENDER_TEXT,
+        (ProjectDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件", AIR_CONDITIONER_TENDER_TEXT,
          deadlines.start_of_day(documents_issued_on) + timedelta(hours=9)),
-        (LotDocument.Kind.EVALUATION_REPORT, "评审报告", AIR_CONDITIONER_REPORT_TEXT,
+        (ProjectDocument.Kind.EVALUATION_REPORT, "评审报告", AIR_CONDITIONER_REPORT_TEXT,
          deadlines.start_of_day(bid_opening_day) + timedelta(hours=17)),
     ):
-        document = LotDocument.objects.create(
+        document = ProjectDocument.objects.create(
             project=project, kind=kind, title=title, uploaded_by=actor,
             file=ContentFile(_demo_document_pdf(title, project, lines), name=f"{project.code}{title}.pdf"),
         )
@@ -588,13 +596,13 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
     awarded_on = min(award.awarded_on for award in project.awards.all())
     notice = notice_publish(
         type=Notice.Type.AWARD, title=f"{project.title}中标（成交）结果公告",
-        body=award_notice_body(project, batch_savings(project), details, documents),
+        body=award_notice_body(project, project_savings(project), documents),
         project=project, publisher=project.organizer, actor=actor,
         published_at=deadlines.start_of_day(awarded_on + timedelta(days=1)) + timedelta(hours=9),
         attachments=[(document.title, document.file.name) for document in documents
-                     if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS],
+                     if document.kind == ProjectDocument.Kind.PROCUREMENT_DOCUMENTS],
     )
-    BatchDetails.objects.filter(pk=details.pk).update(award_notice_id=notice.pk)
+    Project.objects.filter(pk=project.pk).update(award_notice=notice)
     # The suppliers heard of their awards and of the contracts to sign when they came (as 定标 and 生成分签合同 tell).
     told_since = timezone.now()
     award_suppliers_notify(project)
@@ -612,7 +620,7 @@ def _contracts_complete(project: Project) -> None:
                                                                          "award")
     for contract in contracts.order_by("code"):
         if contract.status == Contract.Status.DRAFT:
-            # A draft contract of a batch project is reminded of its 30-day signing limit (batch.award_deadlines).
+            # A draft contract is reminded of its 30-day signing limit (procurement.services.signing_deadlines).
             if contract.next_check is None and contract.award_id is not None:
                 Contract.objects.filter(pk=contract.pk).update(
                     next_check=signing_next_check(signing_due(contract.award.awarded_on)))

@@ -294,14 +294,8 @@ class BatchDetails(models.Model):
     eligibility = models.CharField("可响应单位确定方式", max_length=8, choices=Eligibility.choices,
                                    default=Eligibility.REGION)
     procedure = models.TextField("需求征集和采购执行程序", blank=True)
-    # 实施采购 (seed 000 三(一)(5)): documents and dates the center records.
-    documents_issued_on = models.DateField("采购文件发布日期", null=True, blank=True)
-    bid_opening_at = models.DateTimeField("开标（响应截止）时间", null=True, blank=True)
-    evaluation_on = models.DateField("评审日期", null=True, blank=True)
-    # 评审专家名单: part of the award notice (《政府采购法实施条例》第四十三条).
-    evaluation_experts = models.TextField("评审专家名单", blank=True)
-    award_notice_id = models.BigIntegerField("结果公告编号", null=True, blank=True)
-    master_plan_confirmed_at = models.DateTimeField("总计划确认时间", null=True, blank=True)
+    # The execution record (the master plan's confirmation, documents, dates, experts, the award notice) is
+    # the core project's (``procurement.models.Project``), whatever the mode.
 
     class Meta:
         verbose_name = "批量集中采购项目信息"
@@ -324,33 +318,3 @@ class BatchLot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot} ← {self.configuration_type}"
-
-
-class LotDocument(models.Model):
-    """A procurement document of a batch project (招标文件, 评审报告 …), kept for the record.
-
-    《政府采购法实施条例》第四十三条: the procurement documents (招标文件、竞争性谈判文件、询价通知书) are published
-    with the award notice, and the award follows the evaluation report: the award is final only with both on file.
-    """
-
-    class Kind(models.TextChoices):
-        PROCUREMENT_DOCUMENTS = "procurement_documents", "采购文件（招标文件、谈判文件、磋商文件、询价通知书等）"
-        EVALUATION_REPORT = "evaluation_report", "评审报告"
-        OTHER = "other", "其他文件"
-
-    project = models.ForeignKey(Project, verbose_name="采购项目", on_delete=models.CASCADE,
-                                related_name="batch_documents")
-    kind = models.CharField("文件类别", max_length=24, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField("文件名称", max_length=200)
-    file = models.FileField("文件", upload_to="batch/documents/%Y/%m/")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "采购文件"
-        verbose_name_plural = "采购文件"
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.title

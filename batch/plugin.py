@@ -21,7 +21,7 @@ CENTER = "center"
 ARRANGEMENT_PAGES = ("batch:arrangement-list", "batch:arrangement-detail", "batch:arrangement-analysis")
 PROPOSAL_PAGES = ("batch:proposal-list", "batch:proposal-detail", "batch:proposal-new")
 # The award list (定标与合同 / 采购结果): the execution pages; renamed here if they move.
-AWARD_LIST = "batch:award-project-list"
+AWARD_LIST = "award-project-list"
 
 
 class BatchPlugin(ModePlugin):
@@ -33,6 +33,9 @@ class BatchPlugin(ModePlugin):
         # The response window's messages cite the seed's rule for batch (三（一）4).
         "collection/messages/opened.txt": "batch/messages/collection_opened.txt",
         "collection/messages/reminder.txt": "batch/messages/collection_reminder.txt",
+        # Batch keeps its own sentences in the award notice and the award message to the winning supplier.
+        "execution/wording/award_notice.txt": "batch/wording/award_notice.txt",
+        "execution/wording/supplier_awarded.txt": "batch/wording/supplier_awarded.txt",
     }
 
     # --- task notices (批量集中采购任务通知单, annex 5) ---------------------------------------------------
@@ -87,12 +90,6 @@ class BatchPlugin(ModePlugin):
         "declined": "secondary",
     }
 
-    def deadline_sources(self) -> list:
-        # The 30-day signing limit of batch contracts (the response window is the core's own schedule).
-        from batch.award_deadlines import BATCH_CONTRACT_SIGNING
-
-        return [BATCH_CONTRACT_SIGNING]
-
     # --- collection: the project page, the window's scope, the extension's notice, the confirmation -----
     def organizer_project_page(self, project) -> str:
         return reverse("batch:project-detail", args=[project.pk])
@@ -113,9 +110,3 @@ class BatchPlugin(ModePlugin):
 
         return batch_correction_publish(project=project, old_deadline=old_deadline, new_deadline=new_deadline,
                                         reason=reason, at=at, actor=actor)
-
-    def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
-        from batch.models import BatchDetails
-
-        BatchDetails.objects.filter(project=project).update(master_plan_confirmed_at=at)
-        return {}

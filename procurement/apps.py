@@ -13,6 +13,8 @@ class ProcurementConfig(AppConfig):
         from procurement.services import collection_deadlines  # noqa: F401  the response-window schedule joins the sweep
 
         backends.connect_signals()
+        # The 30-day signing limit (《政府采购法》第四十六条) of every mode's contracts joins the deadline sweep.
+        from procurement.services import signing_deadlines  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -127,6 +127,16 @@ class ModePlugin:
     def task_notice_page(self, task, *, audience: str) -> str:
         """The page of ``task`` for its ``"drafter"`` (the finance bureau) or ``"receiver"`` (the center), or ""."""
         return ""
+    # --- execution (实施采购 → 定标 → 统采分签, procurement.services.execution) ---------------------------
+    # Wording: ``execution/wording/award_notice.txt``, ``termination_notice.txt``, ``supplier_awarded.txt`` and
+    # ``supplier_contracts.txt`` may be overridden through ``templates`` above.
+    def procurement_methods(self, project) -> list[str]:
+        """The procurement methods (``ProcurementMethod`` values) a project of this mode may start with; the core
+        calls it in ``procurement_start`` and for the method choices of its page, API and admin. Default: every
+        statutory method (《政府采购法》第二十六条) and the framework solicitation."""
+        from procurement.models import ProcurementMethod
+
+        return list(ProcurementMethod.values)
 
 
 _plugins: dict[str, ModePlugin] = {}

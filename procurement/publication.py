@@ -25,3 +25,23 @@ def contract_notice_publish(*, contract, actor) -> int:
     if _contract_notice_publisher is None:
         raise ServiceError("公告发布服务未启用，暂不能发布合同公告，请联系系统管理员")
     return _contract_notice_publisher(contract=contract, actor=actor)
+
+
+# --- notices of a project's own steps (award notice, termination notice): the core words them, notices publishes ---
+_project_notice_publisher: Callable[..., object] | None = None
+
+
+def register_project_notice_publisher(publish: Callable[..., object]) -> None:
+    """``publish(type=..., title=..., body=..., project=..., publisher=..., actor=..., attachments=...)`` publishes
+    a notice of a project (``type`` a ``notices.Notice.Type`` value) and returns the notice."""
+    global _project_notice_publisher
+    _project_notice_publisher = publish
+
+
+def project_notice_publish(*, type: str, title: str, body: str, project, publisher, actor,
+                           attachments=()):
+    """Publish a notice of ``project`` in the caller's transaction; the notice (its ``pk`` and ``published_at``)."""
+    if _project_notice_publisher is None:
+        raise ServiceError("公告发布服务未启用，暂不能发布公告，请联系系统管理员")
+    return _project_notice_publisher(type=type, title=title, body=body, project=project, publisher=publisher,
+                                     actor=actor, attachments=attachments)

@@ -318,7 +318,7 @@ SPECTACULAR_SETTINGS = {
         "SmeSizeEnum": "procurement.models.Organization.SmeSize",
         "FundingSourceEnum": "procurement.models.FundingLine.Source",
         "SubPlanWarningKindEnum": "procurement.plan_checks.FlagKind",
-        "BatchDocumentKindEnum": "batch.models.LotDocument.Kind",
+        "ProjectDocumentKindEnum": "procurement.models.ProjectDocument.Kind",
         "ModeEnum": "procurement.models.Mode",
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
         "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",

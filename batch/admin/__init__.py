@@ -1,3 +1,3 @@
 """Admin of batch centralized procurement, one module per step."""
 
-from . import arrangement, award, projects, tasks  # noqa: F401
+from . import arrangement, projects, tasks  # noqa: F401

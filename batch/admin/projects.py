@@ -1,7 +1,7 @@
 """Admin: batch projects (the core Project through the BatchProject proxy), their details and lot links.
 
 Operators of the center run the workflow from here as admin actions calling the same services as the
-pages and the API (发布征集公告, 确认总计划, and the award steps of ``batch.admin.award``), and extend a
+pages and the API (发布征集公告, 确认总计划, and the execution steps of ``procurement.admin.execution``), and extend a
 collecting project's response deadline from its page (延长需求响应截止时间: the service writes the event,
 publishes the 更正公告, tells the units and moves ``next_check``). A project is opened from a task on the
 center's pages or over the API (it needs the task, the table and the scope), never added here; its page
@@ -20,11 +20,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from batch.admin.award import award_actions
 from batch.models import BatchDetails, BatchLot, BatchProject
 from batch.projects import batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
+from procurement.admin.execution import execution_actions
 from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
 from procurement.services.collection import master_plan_confirm, response_deadline_extend
@@ -66,7 +66,7 @@ class BatchDetailsInline(admin.StackedInline):
     extra = 0
     max_num = 1
     can_delete = False
-    fields = ("task", "configuration_table", "eligibility", "procedure", "master_plan_confirmed_at")
+    fields = ("task", "configuration_table", "eligibility", "procedure")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -88,7 +88,7 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "title", "organizer__name")
     date_hierarchy = "created_at"
     list_select_related = ("organizer",)
-    actions = [publish_solicitation, confirm_master_plan, *award_actions]
+    actions = [publish_solicitation, confirm_master_plan, *execution_actions]
     inlines = (BatchDetailsInline,)
     fields = ("code", "title", "year", "organizer", "category", "scope_region", "scope_note", "description",
               "response_opens_at", "response_deadline", "status", "procurement_method", "next_check", "created_by",
@@ -168,15 +168,13 @@ class BatchProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(BatchDetails)
 class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("project", "task", "configuration_table", "eligibility", "master_plan_confirmed_at")
+    list_display = ("project", "task", "configuration_table", "eligibility")
     list_filter = ("eligibility",)
     search_fields = ("project__code", "project__title")
     list_select_related = ("project", "task__category", "configuration_table")
-    fields = ("project", "task", "configuration_table", "eligibility", "procedure", "documents_issued_on",
-              "bid_opening_at", "evaluation_on", "award_notice_id", "master_plan_confirmed_at")
+    fields = ("project", "task", "configuration_table", "eligibility", "procedure")
     # Only the procedure text is the center's to edit here; the rest is set by the services.
-    readonly_fields = ("project", "task", "configuration_table", "eligibility", "documents_issued_on",
-                       "bid_opening_at", "evaluation_on", "award_notice_id", "master_plan_confirmed_at")
+    readonly_fields = ("project", "task", "configuration_table", "eligibility")
 
     def scoped_queryset(self, user) -> QuerySet:
         return BatchDetails.objects.filter(project__in=access.projects_readable(user).values("pk"))

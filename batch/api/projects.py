@@ -80,6 +80,9 @@ class BatchDetailsSerializer(ReadSerializer):
 
     task = TaskRefSerializer(read_only=True, label="任务通知单")
     configuration_table = ConfigurationTableRefSerializer(read_only=True, allow_null=True, label="产品配置表")
+    # Kept in the batch answer where clients found it; the core project holds it since issue 9.
+    master_plan_confirmed_at = serializers.DateTimeField(source="project.master_plan_confirmed_at", read_only=True,
+                                                         allow_null=True, label="总计划确认时间")
 
     class Meta:
         model = BatchDetails

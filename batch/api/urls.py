@@ -2,10 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
-from batch.api import arrangement, award, projects, tasks
+from batch.api import arrangement, projects, tasks
 
 router = DefaultRouter()
-for module in (arrangement, tasks, projects, award):
+for module in (arrangement, tasks, projects):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

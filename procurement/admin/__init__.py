@@ -1,3 +1,3 @@
 """The admin for procurement-center operators, one module per area."""
 
-from . import accounts, calendar, mail, notifications, reference, workflow  # noqa: F401
+from . import accounts, calendar, execution, mail, notifications, reference, workflow  # noqa: F401

@@ -93,6 +93,11 @@ class EligibleUnitInline(DraftOnlyInlineMixin, ProjectInlineMixin, admin.Tabular
         return False
 
 
+# The execution record (实施采购 → 定标), written by procurement.services.execution only.
+EXECUTION_FIELDS = ("master_plan_confirmed_at", "documents_issued_on", "bid_opening_at", "evaluation_on",
+                    "evaluation_experts", "award_notice")
+
+
 @admin.register(Project)
 class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "mode", "status", "organizer", "scope_region", "year", "response_deadline")
@@ -108,7 +113,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     }
     # The code is numbered when the project is saved (procurement.numbering), never typed in.
     readonly_fields = ("code", "status", "next_check", "termination_reason", "created_by", "created_at",
-                       "updated_at")
+                       "updated_at", *EXECUTION_FIELDS)
     inlines = (LotInline, EligibleUnitInline)
 
     class Media:
@@ -120,6 +125,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ("组织与范围", {"fields": ("organizer", "agency", "scope_region", "scope_note", "procurement_method")}),
         ("需求响应时间", {"fields": ("response_opens_at", "response_deadline")}),
         ("状态（只能通过业务操作变更）", {"fields": ("status", "termination_reason", "next_check")}),
+        ("采购实施（只能通过业务操作变更）", {"fields": EXECUTION_FIELDS}),
         ("记录", {"fields": ("created_by", "created_at", "updated_at")}),
     )
 

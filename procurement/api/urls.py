@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from procurement.api import collection, imports, views
+from procurement.api import collection, execution, imports, views
 
 
 class RootView(APIRootView):
@@ -29,6 +29,7 @@ v1.register("contracts", views.ContractViewSet, basename="contract")
 v1.register("import-jobs", imports.ImportJobViewSet, basename="import-job")
 for prefix, viewset, basename in collection.routes:
     v1.register(prefix, viewset, basename=basename)
+v1.register("awards", execution.AwardViewSet, basename="award")
 
 urlpatterns = [
     path("v1/batch/", include("batch.api.urls")),

@@ -1,6 +1,7 @@
 from .audit import AppendOnlyError, EventAction, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
 from .contracts import Contract, Filing
+from .documents import ProjectDocument
 from .imports import ImportJob
 from .notifications import Notification, OutboundMail, Reminder
 from .projects import (
@@ -39,6 +40,7 @@ __all__ = [
     "OutboundMail",
     "ProcurementMethod",
     "Project",
+    "ProjectDocument",
     "ProjectEvent",
     "Region",
     "Reminder",

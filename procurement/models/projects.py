@@ -103,6 +103,16 @@ class Project(FSMModelMixin, models.Model):
     status = FSMField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT,
                       protected=True, db_index=True)
     termination_reason = models.TextField("终止原因", blank=True)
+    # --- execution (实施采购 → 定标), every mode: the record the center (or the entrusted agency) keeps ------------
+    # 总计划确认: the procurement documents are drawn up from the confirmed master plan (seed 000 三(一)(5)).
+    master_plan_confirmed_at = models.DateTimeField("总计划确认时间", null=True, blank=True)
+    documents_issued_on = models.DateField("采购文件发布日期", null=True, blank=True)
+    bid_opening_at = models.DateTimeField("开标（响应截止）时间", null=True, blank=True)
+    evaluation_on = models.DateField("评审日期", null=True, blank=True)
+    # 评审专家名单: part of the award notice (《政府采购法实施条例》第四十三条).
+    evaluation_experts = models.TextField("评审专家名单", blank=True)
+    award_notice = models.ForeignKey("notices.Notice", verbose_name="中标（成交）结果公告", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
     # The next moment the deadline sweep must look at this project (window close, reminders).
     next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True,

@@ -48,6 +48,7 @@ def master_plan_confirm(*, project: Project, actor) -> Project:
     now = timezone.now()
 
     def prepare(locked: Project) -> dict:
+        locked.master_plan_confirmed_at = now
         changes = {"master_plan_confirmed_at": now.isoformat()}
         changes.update(mode_plugin(locked.mode).master_plan_confirmed(locked, at=now))
         return changes

@@ -450,10 +450,11 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "procurement.eligibleunit": ("view", "add", "change", "delete"),
     "procurement.subplan": ("view",),
     "procurement.fundingline": ("view",),
-    "procurement.award": ("view",),  # awards are recorded through batch_lot_award (its rules)
+    "procurement.award": ("view",),  # awards are recorded through lot_award (its rules)
     "procurement.contract": ("view",),
     "procurement.filing": ("view",),
     "procurement.projectevent": ("view",),
+    "procurement.projectdocument": ("view", "add", "change", "delete"),
     "procurement.organization": ("view",),
     "procurement.region": ("view",),
     "procurement.category": ("view",),
@@ -467,7 +468,6 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "batch.batchproject": ("view",),  # its actions and 延长需求响应截止时间 call the services; the page only shows
     "batch.batchdetails": ("view", "change"),
     "batch.batchlot": ("view",),
-    "batch.lotdocument": ("view", "add", "change", "delete"),
     "batch.arrangement": ("view",),
     "batch.arrangementline": ("view",),
     "batch.categoryproposal": ("view",),  # proposed and decided on the portal's pages

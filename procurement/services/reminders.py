@@ -329,8 +329,8 @@ class ContractDeadlines(DeadlineSource):
     model = Contract
 
     def queryset(self) -> models.QuerySet:
-        # Only the statuses with deadlines here: a draft's next_check belongs to its mode's signing
-        # source (e.g. batch.award_deadlines), which this source would otherwise reset to None.
+        # Only the statuses with deadlines here: a draft's next_check belongs to the signing
+        # source (procurement.services.signing_deadlines), which this source would otherwise reset to None.
         return Contract.objects.filter(status__in=[Contract.Status.SIGNED, Contract.Status.PUBLISHED])
 
     def pending(self, contract: Contract) -> list[_ContractDeadline]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.views import auth, collection, contracts, home, imports, messages, sub_plans, supplier
+from procurement.views import auth, collection, contracts, execution, home, imports, messages, sub_plans, supplier
 
 urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -34,4 +34,5 @@ urlpatterns = [
     path("contracts/<int:pk>/documents/<slug:which>/", contracts.contract_document, name="contract-document"),
     path("contracts/<int:pk>/text/", contracts.contract_text, name="contract-text"),
     *collection.urlpatterns,
+    *execution.urlpatterns,
 ]

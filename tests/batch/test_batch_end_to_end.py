@@ -17,24 +17,24 @@ from django.utils import timezone
 
 from batch.analysis import batch_candidates, category_analysis
 from batch.arrangement import arrangement_import
-from batch.award import (
-    batch_award_finalize,
-    batch_contracts_generate,
-    batch_document_add,
-    batch_evaluation_record,
-    batch_lot_award,
-    batch_procurement_start,
-)
 from batch.configuration import configuration_table_create, configuration_type_set
-from batch.models import BatchDetails, LotDocument, TaskNotice
+from batch.models import BatchDetails, TaskNotice
 from batch.projects import batch_project_open, batch_solicitation_publish
 from batch.proposals import category_proposal_submit, proposed_category_adopt
 from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
-from procurement.models import Contract, Project, ProjectEvent, SubPlan
+from procurement.models import Contract, Project, ProjectDocument, ProjectEvent, SubPlan
 from procurement.selectors.plans import master_plan
 from procurement.services.collection import master_plan_confirm
 from procurement.services.contracts import contract_sign
+from procurement.services.execution import (
+    award_finalize,
+    contracts_generate,
+    document_add,
+    evaluation_record,
+    lot_award,
+    procurement_start,
+)
 from procurement.services.reminders import sweep_due_deadlines
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit
 from tests.batch.test_arrangement_import import xlsx_bytes
@@ -152,24 +152,24 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     assert SubPlan.objects.filter(project=project, status=SubPlan.Status.FROZEN).count() == UNITS
 
     # 9. Procurement and award per lot; the award notice is published and filed.
-    project = batch_procurement_start(project=project, method="inquiry", actor=operator)
+    project = procurement_start(project=project, method="inquiry", actor=operator)
     # What the award notice cites (实施条例第四十三条): the documents published with it, the report, the experts.
-    batch_document_add(project=project, kind=LotDocument.Kind.PROCUREMENT_DOCUMENTS, title="询价通知书",
+    document_add(project=project, kind=ProjectDocument.Kind.PROCUREMENT_DOCUMENTS, title="询价通知书",
                        file=SimpleUploadedFile("询价通知书.pdf", b"%PDF-1.4 inquiry"), actor=operator)
-    batch_document_add(project=project, kind=LotDocument.Kind.EVALUATION_REPORT, title="评审报告",
+    document_add(project=project, kind=ProjectDocument.Kind.EVALUATION_REPORT, title="评审报告",
                        file=SimpleUploadedFile("评审报告.pdf", b"%PDF-1.4 report"), actor=operator)
-    batch_evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
+    evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
                             actor=operator)
     for lot in lots:
-        batch_lot_award(project=project, lot=lot, supplier=supplier, unit_price_yuan=PRICES[lot.number],
+        lot_award(project=project, lot=lot, supplier=supplier, unit_price_yuan=PRICES[lot.number],
                         awarded_on=timezone.localdate(), actor=operator)
-    project = batch_award_finalize(project=project, actor=operator)
+    project = award_finalize(project=project, actor=operator)
     assert project.status == Project.Status.AWARDED
     assert Notice.objects.filter(project=project, type=Notice.Type.AWARD).exists()
     assert project.filings.filter(kind="award").exists()
 
     # 10. 统采分签: 50 contracts, each with its unit's quantity and the award price.
-    contracts = batch_contracts_generate(project=project, actor=operator)
+    contracts = contracts_generate(project=project, actor=operator)
     assert len(contracts) == UNITS
     by_unit = {c.buyer_id: c for c in Contract.objects.filter(project=project)}
     for sub_plan in SubPlan.objects.filter(project=project).select_related("lot"):

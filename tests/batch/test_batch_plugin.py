@@ -88,7 +88,8 @@ def test_the_badge_colours_of_proposed_categories_come_from_the_batch_plugin():
     assert set(BatchPlugin.badge_colours) == set(ProposedCategory.Status.values)
 
 
-def test_the_batch_deadline_sources_join_the_sweep_through_the_plugin():
+def test_the_sweep_runs_the_core_sources_for_batch_which_declares_none_of_its_own():
+    """Since issue 9 the response window and the 30-day signing limit are the core's, for every mode."""
     names = [source.name for source in deadline_sources()]
-    assert names == ["contract", "batch_contract_signing", "batch_project"]
-    assert [source.name for source in BatchPlugin().deadline_sources()] == names[1:]
+    assert sorted(names) == ["collection", "contract", "contract_signing"]
+    assert BatchPlugin().deadline_sources() == []

@@ -178,11 +178,11 @@ def test_the_awarded_project_came_from_a_task_and_a_configuration_table(seeded):
     assert [lot.batch.configuration_type.table for lot in lots] == [details.configuration_table] * len(lots)
     assert [lot.batch.configuration_type.name for lot in lots] == [lot.name for lot in lots]
     # 实施采购: documents after the window, tender period kept, opening before the award.
-    assert details.documents_issued_on > timezone.localdate(project.response_deadline)
-    opening = timezone.localdate(details.bid_opening_at)
-    assert opening >= deadlines.due_date(details.documents_issued_on, deadlines.TENDER_PERIOD)
+    assert project.documents_issued_on > timezone.localdate(project.response_deadline)
+    opening = timezone.localdate(project.bid_opening_at)
+    assert opening >= deadlines.due_date(project.documents_issued_on, deadlines.TENDER_PERIOD)
     assert all(opening <= award.awarded_on for award in project.awards.all())
-    assert details.award_notice_id == Notice.objects.get(project=project, type=Notice.Type.AWARD).pk
+    assert project.award_notice_id == Notice.objects.get(project=project, type=Notice.Type.AWARD).pk
     assert solicitation_notice(project) is not None
     # The unsigned contract is reminded of its signing limit.
     draft = Contract.objects.get(project=project, status=Contract.Status.DRAFT)
@@ -211,7 +211,7 @@ def test_the_demo_logins_see_the_batch_pages_filled(seeded, client):
     assert collecting.code in projects and awarded.code in projects
     detail = page("center", reverse("batch:project-detail", args=[collecting.pk]))
     assert collecting.batch.task.document_number in detail and collecting.batch.configuration_table.title in detail
-    assert awarded.code in page("center", reverse("batch:award-project-list"))
+    assert awarded.code in page("center", reverse("award-project-list"))
     assert collecting.title in page("unit", reverse("unit-sub-plan-file", args=[collecting.pk]))
 
 

@@ -211,8 +211,8 @@ def key_pages(role: str, demo: Demo) -> list[str]:
                 reverse("batch:proposal-list"), reverse("batch:proposal-detail", args=[demo.proposal.pk]),
                 reverse("batch:task-list"), reverse("batch:task-create"),
                 reverse("batch:task-detail", args=[demo.task.pk]),
-                reverse("batch:award-project-list"), reverse("batch:award-savings", args=[awarded]),
-                reverse("batch:award-signing-board", args=[awarded])]
+                reverse("award-project-list"), reverse("award-savings", args=[awarded]),
+                reverse("award-signing-board", args=[awarded])]
     if role == "center":
         lot = demo.collecting.lots.order_by("number").first()
         return [reverse("center-home"), *common,
@@ -223,8 +223,8 @@ def key_pages(role: str, demo: Demo) -> list[str]:
                 reverse("batch:project-list"), reverse("batch:project-open"),
                 reverse("batch:project-detail", args=[collecting]),
                 reverse("collection-lot", args=[collecting, lot.pk]),
-                reverse("batch:award-project-list"), reverse("batch:award-project", args=[awarded]),
-                reverse("batch:award-savings", args=[awarded]), reverse("batch:award-signing-board", args=[awarded])]
+                reverse("award-project-list"), reverse("award-project", args=[awarded]),
+                reverse("award-savings", args=[awarded]), reverse("award-signing-board", args=[awarded])]
     if role in ("unit", "unit2"):
         pages = [reverse("unit-home"), *common, reverse("unit-sub-plan-list"), reverse("unit-contract-list"),
                  reverse("unit-sub-plan-file", args=[collecting])]

@@ -73,7 +73,8 @@ def test_every_resource_lives_under_api_v1():
 
 def test_the_v1_root_lists_the_resources(admin_api):
     body = admin_api.get("/api/v1/").json()
-    assert set(body) == {"regions", "organizations", "categories", "projects", "sub-plans", "contracts", "import-jobs"}
+    assert set(body) == {"regions", "organizations", "categories", "projects", "sub-plans", "contracts", "import-jobs",
+                         "awards"}
 
 
 def test_a_signed_in_browser_gets_the_browsable_api_in_chinese():

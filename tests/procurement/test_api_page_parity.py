@@ -2,7 +2,8 @@
 
 The probe found ``/api/v1/batch/awards/<id>/signing-board/`` showing a supplier a competitor's contract and
 any eligible unit every unit's contract, and ``…/savings/`` giving units and suppliers the per-lot budget
-totals the master plan refuses them, while the pages answered 403. ``OPERATIONS`` below maps every operation
+totals the master plan refuses them, while the pages answered 403 (those endpoints are ``/api/v1/awards/`` now).
+``OPERATIONS`` below maps every operation
 of the generated OpenAPI schema to the page(s) that show (or offer) the same thing, or says why it has none
 and which right it requires. For every role of one realistic world the test asks the page and the API:
 whenever every page refuses the role (403, 404 or the login page), the API refuses too (401, 403 or 404;
@@ -33,21 +34,21 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from batch.arrangement import arrangement_import
-from batch.award import (
-    batch_award_finalize,
-    batch_contracts_generate,
-    batch_document_add,
-    batch_evaluation_record,
-    batch_lot_award,
-    batch_procurement_start,
-)
 from batch.imports import arrangement_import_queue
-from batch.models import Arrangement, BatchDetails, ConfigurationTable, LotDocument, TaskNotice
+from batch.models import Arrangement, BatchDetails, ConfigurationTable, TaskNotice
 from batch.projects import batch_solicitation_publish
 from notices.models import Notice
-from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectEvent, SubPlan
+from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectDocument, ProjectEvent, SubPlan
 from procurement.services.calendar import calendar_load_year
 from procurement.services.collection import collection_close, master_plan_confirm
+from procurement.services.execution import (
+    award_finalize,
+    contracts_generate,
+    document_add,
+    evaluation_record,
+    lot_award,
+    procurement_start,
+)
 from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
@@ -121,24 +122,24 @@ def build_world() -> World:
     Project.objects.filter(pk=project.pk).update(response_opens_at=past - timedelta(days=10), response_deadline=past)
     collection_close(project=project)
     master_plan_confirm(project=project, actor=center_user)
-    batch_procurement_start(project=project, method="inquiry", actor=center_user)
-    for kind, title in ((LotDocument.Kind.PROCUREMENT_DOCUMENTS, "询价通知书"),
-                        (LotDocument.Kind.EVALUATION_REPORT, "评审报告")):
-        batch_document_add(project=project, kind=kind, title=title, actor=center_user,
+    procurement_start(project=project, method="inquiry", actor=center_user)
+    for kind, title in ((ProjectDocument.Kind.PROCUREMENT_DOCUMENTS, "询价通知书"),
+                        (ProjectDocument.Kind.EVALUATION_REPORT, "评审报告")):
+        document_add(project=project, kind=kind, title=title, actor=center_user,
                            file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 test"))
-    batch_evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
+    evaluation_record(project=project, evaluation_on=timezone.localdate(), experts="张三、李四、王五",
                             actor=center_user)
     winner, other_lot = SupplierFactory(name="吉林甲电脑有限公司"), SupplierFactory(name="长春乙科技有限公司")
     loser, unrelated = SupplierFactory(name="吉林丙贸易有限公司"), SupplierFactory(name="延边丁商贸有限公司")
     today = timezone.localdate()
-    batch_lot_award(project=project, lot=lot1, supplier=loser, unit_price_yuan=Decimal("4600"), awarded_on=today,
+    lot_award(project=project, lot=lot1, supplier=loser, unit_price_yuan=Decimal("4600"), awarded_on=today,
                     actor=center_user)
-    batch_lot_award(project=project, lot=lot1, supplier=winner, unit_price_yuan=Decimal("4500"), awarded_on=today,
+    lot_award(project=project, lot=lot1, supplier=winner, unit_price_yuan=Decimal("4500"), awarded_on=today,
                     actor=center_user)
-    batch_lot_award(project=project, lot=lot2, supplier=other_lot, unit_price_yuan=Decimal("7300"), awarded_on=today,
+    lot_award(project=project, lot=lot2, supplier=other_lot, unit_price_yuan=Decimal("7300"), awarded_on=today,
                     actor=center_user)
-    batch_award_finalize(project=project, actor=center_user)
-    contracts = sorted(batch_contracts_generate(project=project, actor=center_user), key=lambda c: c.lot.number)
+    award_finalize(project=project, actor=center_user)
+    contracts = sorted(contracts_generate(project=project, actor=center_user), key=lambda c: c.lot.number)
     assert [c.buyer for c in contracts] == [unit_a, unit_b]
     assert not Award.objects.filter(supplier=loser).exists()
 
@@ -255,9 +256,9 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
 
 PROJECT = {"id": "project"}
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
-PROJECT_PAGES = (page("batch:project-detail", "project"), page("batch:award-savings", "project"),
+PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
                  page("unit-sub-plan-file", "project"), page("supplier-home", shows="project"))
-WORKSPACE = (page("batch:award-project", "project"),)
+WORKSPACE = (page("award-project", "project"),)
 
 
 def filing_body(world: World) -> dict:
@@ -341,20 +342,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
                                                    api_only=FINANCE_REGION),
     "v1_collections_master_plan_export_retrieve": Shown((page("collection-export", "project"),), PROJECT,
                                                         api_only=FINANCE_REGION),
-    # batch: procurement, award, 统采分签 (the center's workspace; finance reads savings and the board)
-    "v1_batch_awards_list": Shown((page("batch:award-project-list"),)),
-    "v1_batch_awards_retrieve": Shown((page("batch:award-project", "project"), page("batch:award-savings", "project")),
-                                      PROJECT),
-    "v1_batch_awards_start_procurement_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_documents_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_evaluation_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_lot_max_price_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_award_lot_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_finalize_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_generate_contracts_create": Shown(WORKSPACE, PROJECT),
-    "v1_batch_awards_terminate_create": Shown((page("batch:award-terminate", "project"),), PROJECT),
-    "v1_batch_awards_savings_retrieve": Shown((page("batch:award-savings", "project"),), PROJECT),
-    "v1_batch_awards_signing_board_retrieve": Shown((page("batch:award-signing-board", "project"),), PROJECT),
+    # execution (the core, every mode): procurement, award, 统采分签 (the center's workspace; finance reads savings
+    # and the board)
+    "v1_awards_list": Shown((page("award-project-list"),)),
+    "v1_awards_retrieve": Shown((page("award-project", "project"), page("award-savings", "project")), PROJECT),
+    "v1_awards_start_procurement_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_documents_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_evaluation_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_lot_max_price_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_award_lot_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_finalize_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_generate_contracts_create": Shown(WORKSPACE, PROJECT),
+    "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
+    "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
+    "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
@@ -443,7 +444,7 @@ def is_refusal(response, method: str, entry: Shown | NoPage) -> bool:
     return False
 
 
-STATE_TABLES = (ProjectEvent, Project, Lot, SubPlan, Contract, Award, Notice, LotDocument, Arrangement,
+STATE_TABLES = (ProjectEvent, Project, Lot, SubPlan, Contract, Award, Notice, ProjectDocument, Arrangement,
                 ConfigurationTable, TaskNotice)
 STAMPED_TABLES = (Project, SubPlan, Contract)  # ``updated_at`` moves on every save
 
@@ -525,8 +526,8 @@ def test_the_api_serves_a_role_only_what_its_page_serves(schema, world, operatio
 def test_the_signing_board_api_lists_the_contracts_its_page_lists(world, role):
     """Same data, not only the same door: the board's contracts over the API are the page's."""
     project = world.project
-    board_page = page_client(world, role).get(reverse("batch:award-signing-board", args=[project.pk]))
+    board_page = page_client(world, role).get(reverse("award-signing-board", args=[project.pk]))
     on_page = {c.code for c in board_page.context["page"]}
-    board_api = api_client(world, role).get(f"/api/v1/batch/awards/{project.pk}/signing-board/")
+    board_api = api_client(world, role).get(f"/api/v1/awards/{project.pk}/signing-board/")
     assert board_api.status_code == 200
     assert {row["code"] for row in board_api.json()["contracts"]} == on_page == {c.code for c in world.contracts}

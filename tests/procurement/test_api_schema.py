@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from batch.models import BatchDetails, Cycle, LotDocument, TaskNotice
+from batch.models import BatchDetails, Cycle, TaskNotice
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -19,6 +19,7 @@ from procurement.models import (
     Organization,
     ProcurementMethod,
     Project,
+    ProjectDocument,
     Region,
     SubPlan,
 )
@@ -44,7 +45,7 @@ ENUMS = {
     "RegionLevelEnum": Region.Level,
     "FundingSourceEnum": FundingLine.Source,
     "SubPlanWarningKindEnum": FlagKind,
-    "BatchDocumentKindEnum": LotDocument.Kind,
+    "ProjectDocumentKindEnum": ProjectDocument.Kind,
     "ModeEnum": Mode,
     "ProcurementMethodEnum": ProcurementMethod,
     "BatchEligibilityEnum": BatchDetails.Eligibility,
@@ -75,9 +76,10 @@ def test_the_schema_endpoint_answers_openapi_3_with_every_v1_resource(schema):
     assert set(schema["paths"]) >= V1_PATHS
 
 
-def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
-    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans are written, and a project's collection
-    closed and its master plan confirmed (the core's, issue 9 point 1), one endpoint per step."""
+def test_the_v1_core_api_writes_only_sub_plans_collection_and_execution_one_endpoint_per_step(schema):
+    """Outside the mode apps (/api/v1/batch/ …) only a unit's sub-plans, a project's collection (closed, master
+    plan confirmed) and its execution (实施采购 → 定标 → 统采分签 → 终止) are written: the core's since issue 9,
+    one endpoint per step."""
     writes = {
         (path, method) for path, item in schema["paths"].items() if path.startswith("/api/v1/")
         for method in item if method != "get"
@@ -90,6 +92,14 @@ def test_the_v1_core_api_writes_only_sub_plans_one_endpoint_per_step(schema):
         ("/api/v1/sub-plans/{id}/withdraw/", "post"),
         ("/api/v1/collections/{id}/close/", "post"),
         ("/api/v1/collections/{id}/confirm/", "post"),
+        ("/api/v1/awards/{id}/start-procurement/", "post"),
+        ("/api/v1/awards/{id}/documents/", "post"),
+        ("/api/v1/awards/{id}/evaluation/", "post"),
+        ("/api/v1/awards/{id}/lot-max-price/", "post"),
+        ("/api/v1/awards/{id}/award-lot/", "post"),
+        ("/api/v1/awards/{id}/finalize/", "post"),
+        ("/api/v1/awards/{id}/generate-contracts/", "post"),
+        ("/api/v1/awards/{id}/terminate/", "post"),
     }
 
 

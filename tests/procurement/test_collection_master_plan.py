@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from batch.models import BatchDetails, BatchProject
+from batch.models import BatchProject
 from procurement.master_plan_export import DETAIL_HEADERS, DETAIL_SHEET, FIRST_ROW, TOTALS_HEADERS, TOTALS_SHEET
 from procurement.models import EligibleUnit, Organization, Project, ProjectEvent, SubPlan
 from procurement.services.collection import collection_close, master_plan_confirm
@@ -92,7 +92,7 @@ def test_confirming_freezes_every_submitted_sub_plan_and_leaves_the_rest(world, 
     assert statuses == {"长春市第一中学": "frozen", "南关区人民医院": "frozen", "吉林市第二实验小学": "draft"}
     assert SubPlan.objects.get(unit=world.units["province"]).status == SubPlan.Status.WITHDRAWN
     assert SubPlan.objects.filter(status=SubPlan.Status.FROZEN).count() == 3
-    assert BatchDetails.objects.get(project=filed).master_plan_confirmed_at is not None
+    assert Project.objects.get(pk=filed.pk).master_plan_confirmed_at is not None
     freezes = ProjectEvent.objects.filter(project=filed, subject_type="sub_plan", action="freeze")
     assert freezes.count() == 3 and {e.actor for e in freezes} == {world.center_user}
     assert ProjectEvent.objects.filter(project=filed, subject_type="project", action="confirm_master_plan").exists()

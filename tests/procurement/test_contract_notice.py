@@ -14,15 +14,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from batch.award import batch_contracts_generate
 from notices.models import Notice, NoticeAttachment
 from procurement import deadlines
 from procurement.models import Contract, Notification, Reminder
 from procurement.services.contracts import contract_publish, contract_sign
 from procurement.services.errors import ServiceError
+from procurement.services.execution import contracts_generate
 from procurement.services.reminders import sweep_due_deadlines
-from tests.batch.test_award import awarded_world
 from tests.factories import SupplierFactory, contract_pdf, member_of
+from tests.procurement.test_award import awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -36,7 +36,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def world(media):
     world = awarded_world(units=2, lots=1)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     return world
 
 
@@ -170,13 +170,13 @@ def test_the_signed_contract_is_not_public(world, client):
 def test_the_supplier_is_told_once_of_every_contract_to_sign(media):
     world = awarded_world(units=3, lots=1)
     supplier_user = member_of(world.supplier)
-    created = batch_contracts_generate(project=world.project, actor=world.operator)
+    created = contracts_generate(project=world.project, actor=world.operator)
     [told] = Notification.objects.filter(recipient=supplier_user)
     assert told.title == f"待签订合同3份：{world.project.title}"
     for contract in created:
         assert contract.code in told.body and contract.buyer.name in told.body
     assert "合计135,000.00元" in told.body
-    assert batch_contracts_generate(project=world.project, actor=world.operator) == []
+    assert contracts_generate(project=world.project, actor=world.operator) == []
     assert Notification.objects.filter(recipient=supplier_user).count() == 1
 
 

@@ -15,14 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from batch.award import (
-    award_notice_due,
-    batch_award_finalize,
-    batch_document_add,
-    batch_lot_award,
-    batch_procurement_start,
-)
-from batch.models import BatchDetails, LotDocument, TaskNotice
+from batch.models import BatchDetails, TaskNotice
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import (
@@ -32,10 +25,13 @@ from procurement.models import (
     Organization,
     ProcurementMethod,
     Project,
+    ProjectDocument,
     ProjectEvent,
     SubPlan,
 )
+from procurement.selectors.execution import award_notice_due
 from procurement.services.errors import ServiceError, TransitionRefused
+from procurement.services.execution import award_finalize, document_add, lot_award, procurement_start
 from tests.factories import (
     AwardFactory,
     BudgetUnitFactory,
@@ -98,10 +94,12 @@ def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3
                                      status=TaskNotice.Status.ACKNOWLEDGED)
     confirmed = status in (Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED)
     # The master plan was confirmed the day after the window closed.
-    details = BatchDetails.objects.create(project=project, task=task, master_plan_confirmed_at=(
-        project.response_deadline + timedelta(days=1) if confirmed else None))
+    confirmed_at = project.response_deadline + timedelta(days=1) if confirmed else None
+    BatchDetails.objects.create(project=project, task=task)
+    Project.objects.filter(pk=project.pk).update(master_plan_confirmed_at=confirmed_at)
+    project.master_plan_confirmed_at = confirmed_at
     if documents and confirmed:
-        documents_on_file(project, details)
+        documents_on_file(project)
     made_lots = [
         LotFactory(project=project, number=n, name=f"配置{n}", unit_of_measure="台",
                    max_unit_price_yuan=Decimal(max_unit_price_yuan) if max_unit_price_yuan else None)
@@ -117,14 +115,13 @@ def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3
                       lots=made_lots, units=made_units)
 
 
-def documents_on_file(project: Project, details: BatchDetails) -> None:
+def documents_on_file(project: Project) -> None:
     """The procurement documents and the evaluation report kept, the experts recorded (directly)."""
-    for kind, title in ((LotDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件"),
-                        (LotDocument.Kind.EVALUATION_REPORT, "评审报告")):
-        LotDocument.objects.create(project=project, kind=kind, title=title,
+    for kind, title in ((ProjectDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件"),
+                        (ProjectDocument.Kind.EVALUATION_REPORT, "评审报告")):
+        ProjectDocument.objects.create(project=project, kind=kind, title=title,
                                    file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 test"))
-    details.evaluation_experts = "张三、李四、王五、赵六、钱七"
-    details.save(update_fields=["evaluation_experts"])
+    Project.objects.filter(pk=project.pk).update(evaluation_experts="张三、李四、王五、赵六、钱七")
 
 
 def award_all(world: AwardWorld, *, price: str = "4500.00", awarded_on: date | None = None) -> list[Award]:
@@ -148,20 +145,19 @@ def events(project: Project, action: str) -> list[ProjectEvent]:
 # --- 实施采购 ------------------------------------------------------------------------------------
 
 def test_starting_records_the_method_and_dates_and_moves_the_project_to_procuring():
-    """Seed 000 三(一)(5): the center picks the method and runs the procurement; dates kept on BatchDetails."""
+    """Seed 000 三(一)(5): the center picks the method and runs the procurement; dates kept on the project."""
     world = award_world()
     issued = deadlines.today()
     opening = timezone.now() + timedelta(days=21)
 
-    started = batch_procurement_start(project=world.project, method=ProcurementMethod.OPEN_TENDER,
+    started = procurement_start(project=world.project, method=ProcurementMethod.OPEN_TENDER,
                                       documents_issued_on=issued, bid_opening_at=opening, actor=world.operator)
 
     started.refresh_from_db()
     assert started.status == Status.PROCURING
     assert started.procurement_method == ProcurementMethod.OPEN_TENDER
-    details = BatchDetails.objects.get(project=world.project)
-    assert details.documents_issued_on == issued
-    assert details.bid_opening_at == opening
+    assert started.documents_issued_on == issued
+    assert started.bid_opening_at == opening
     [event] = events(world.project, "start_procurement")
     assert (event.source, event.target) == (Status.CONFIRMED, Status.PROCURING)
     assert event.changes["procurement_method"] == "open_tender"
@@ -172,23 +168,23 @@ def test_a_tender_with_less_than_twenty_days_to_the_opening_is_refused_and_nothi
     """《政府采购法》第三十五条: at least twenty days from the documents to the tender deadline."""
     world = award_world()
     with pytest.raises(ServiceError, match="不得少于二十日") as refused:
-        batch_procurement_start(project=world.project, method=ProcurementMethod.OPEN_TENDER,
+        procurement_start(project=world.project, method=ProcurementMethod.OPEN_TENDER,
                                 documents_issued_on=deadlines.today(),
                                 bid_opening_at=timezone.now() + timedelta(days=10), actor=world.operator)
     assert refused.value.field == "bid_opening_at"
     world.project.refresh_from_db()
     assert (world.project.status, world.project.procurement_method) == (Status.CONFIRMED, "")
-    assert BatchDetails.objects.get(project=world.project).documents_issued_on is None
+    assert Project.objects.get(pk=world.project.pk).documents_issued_on is None
 
 
 def test_an_inquiry_may_open_soon_but_never_before_the_documents():
     """Date order (issue 3 point 8): the opening comes after the documents; the 20 days bind tenders only."""
     world = award_world()
     with pytest.raises(ServiceError, match="必须晚于采购文件发布日期"):
-        batch_procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
+        procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
                                 documents_issued_on=deadlines.today() + timedelta(days=3),
                                 bid_opening_at=timezone.now() + timedelta(days=1), actor=world.operator)
-    started = batch_procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
+    started = procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
                                       documents_issued_on=deadlines.today(),
                                       bid_opening_at=timezone.now() + timedelta(days=4), actor=world.operator)
     assert started.status == Status.PROCURING
@@ -198,7 +194,7 @@ def test_framework_solicitation_is_not_a_method_for_batch_procurement():
     """Order 110 applies to framework agreements; batch procurement uses the methods of 政府采购法第二十六条."""
     world = award_world()
     with pytest.raises(ServiceError, match="请选择批量集中采购适用的采购方式"):
-        batch_procurement_start(project=world.project, method=ProcurementMethod.FRAMEWORK_SOLICITATION,
+        procurement_start(project=world.project, method=ProcurementMethod.FRAMEWORK_SOLICITATION,
                                 actor=world.operator)
     assert Project.objects.get(pk=world.project.pk).status == Status.CONFIRMED
 
@@ -207,7 +203,7 @@ def test_procurement_starts_only_after_the_master_plan_is_confirmed():
     """Seed 000 三(一)(4)-(5): the center executes the confirmed master plan (总计划)."""
     world = award_world(status=Status.AGGREGATED)
     with pytest.raises(TransitionRefused, match="需求已汇总"):
-        batch_procurement_start(project=world.project, method=ProcurementMethod.INQUIRY, actor=world.operator)
+        procurement_start(project=world.project, method=ProcurementMethod.INQUIRY, actor=world.operator)
     world.project.refresh_from_db()
     assert (world.project.status, world.project.procurement_method) == (Status.AGGREGATED, "")
 
@@ -216,7 +212,7 @@ def test_a_unit_cannot_start_the_procurement():
     """Access policy: only the organizing center runs the project."""
     world = award_world()
     with pytest.raises(PermissionDenied):
-        batch_procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
+        procurement_start(project=world.project, method=ProcurementMethod.INQUIRY,
                                 actor=world.clerk(world.units[0]))
     assert Project.objects.get(pk=world.project.pk).procurement_method == ""
 
@@ -225,15 +221,15 @@ def test_a_document_is_kept_and_a_bad_file_type_is_refused(settings, tmp_path):
     """Seed 000 三(一)(5): the center prepares the procurement documents; they are kept for the record."""
     settings.MEDIA_ROOT = tmp_path
     world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.OPEN_TENDER, documents=False)
-    document = batch_document_add(project=world.project, title="招标文件",
+    document = document_add(project=world.project, title="招标文件",
                                   file=SimpleUploadedFile("招标文件.pdf", b"%PDF-1.4 test"), actor=world.operator)
-    assert LotDocument.objects.get(pk=document.pk).title == "招标文件"
+    assert ProjectDocument.objects.get(pk=document.pk).title == "招标文件"
     assert (tmp_path / document.file.name).read_bytes() == b"%PDF-1.4 test"
     assert events(world.project, "document_add")[0].changes["title"] == "招标文件"
     with pytest.raises(ServiceError, match="不支持的文件类型"):
-        batch_document_add(project=world.project, title="脚本", file=SimpleUploadedFile("x.exe", b"MZ"),
+        document_add(project=world.project, title="脚本", file=SimpleUploadedFile("x.exe", b"MZ"),
                            actor=world.operator)
-    assert LotDocument.objects.count() == 1
+    assert ProjectDocument.objects.count() == 1
 
 
 # --- the award of a lot --------------------------------------------------------------------------
@@ -247,7 +243,7 @@ def procuring():
 def test_a_lot_is_awarded_to_an_active_supplier_at_its_unit_price(procuring):
     """Issue 3 point 8: the award per lot (supplier, unit price); an event records it."""
     lot = procuring.lots[0]
-    award = batch_lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
+    award = lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
                             unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     award.refresh_from_db()
     assert (award.lot, award.supplier, award.unit_price_yuan) == (lot, procuring.supplier, Decimal("4500.00"))
@@ -258,12 +254,12 @@ def test_a_lot_is_awarded_to_an_active_supplier_at_its_unit_price(procuring):
 def test_a_price_above_the_lots_maximum_unit_price_is_refused(procuring):
     """最高限制单价 (Lot.max_unit_price_yuan): the award may not exceed it."""
     with pytest.raises(ServiceError, match=r"不能超过本包最高限制单价（5,000.00元）") as refused:
-        batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
                         unit_price_yuan=Decimal("5000.01"), awarded_on=deadlines.today(), actor=procuring.operator)
     assert refused.value.field == "unit_price_yuan"
     assert not Award.objects.exists()
     # Exactly the maximum is allowed.
-    batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
+    lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
                     unit_price_yuan=Decimal("5000.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     assert Award.objects.get().unit_price_yuan == Decimal("5000.00")
 
@@ -278,7 +274,7 @@ def test_a_price_above_the_lots_maximum_unit_price_is_refused(procuring):
 def test_a_unit_price_must_be_a_positive_amount_in_yuan_and_cents(procuring, price, message):
     """Money is Decimal in 元 with two decimals (domain.md); a price of zero awards nothing."""
     with pytest.raises(ServiceError, match=message):
-        batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
                         unit_price_yuan=price, awarded_on=deadlines.today(), actor=procuring.operator)
     assert not Award.objects.exists()
 
@@ -291,7 +287,7 @@ def test_a_unit_price_must_be_a_positive_amount_in_yuan_and_cents(procuring, pri
 def test_only_an_active_supplier_can_win_a_lot(procuring, make):
     """Award.supplier is a supplier (供应商); a disabled one cannot win."""
     with pytest.raises(ServiceError, match="必须是已启用的供应商"):
-        batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=make(),
+        lot_award(project=procuring.project, lot=procuring.lots[0], supplier=make(),
                         unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     assert not Award.objects.exists()
 
@@ -301,7 +297,7 @@ def test_a_lot_without_frozen_sub_plans_cannot_be_awarded(procuring):
     empty = LotFactory(project=procuring.project, number=9, name="无人响应的配置")
     SubPlanFactory(lot=empty, unit=procuring.units[0], status=SubPlan.Status.WITHDRAWN)
     with pytest.raises(ServiceError, match="第9包没有已锁定的分计划") as refused:
-        batch_lot_award(project=procuring.project, lot=empty, supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=empty, supplier=procuring.supplier,
                         unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     assert refused.value.field == "lot"
     assert not Award.objects.exists()
@@ -311,29 +307,29 @@ def test_another_projects_lot_is_refused(procuring):
     other_lot = LotFactory()
     SubPlanFactory(lot=other_lot, status=SubPlan.Status.FROZEN)
     with pytest.raises(ServiceError, match="该采购包不属于本项目"):
-        batch_lot_award(project=procuring.project, lot=other_lot, supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=other_lot, supplier=procuring.supplier,
                         unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
 
 
 def test_an_award_dated_in_the_future_or_before_the_opening_is_refused(procuring):
     """The award follows the opening (开标) and cannot be dated ahead."""
-    BatchDetails.objects.filter(project=procuring.project).update(bid_opening_at=timezone.now() - timedelta(days=2))
+    Project.objects.filter(pk=procuring.project.pk).update(bid_opening_at=timezone.now() - timedelta(days=2))
     kwargs = {"project": procuring.project, "lot": procuring.lots[0], "supplier": procuring.supplier,
               "unit_price_yuan": Decimal("4500.00"), "actor": procuring.operator}
     with pytest.raises(ServiceError, match="定标日期不能晚于今天"):
-        batch_lot_award(awarded_on=deadlines.today() + timedelta(days=1), **kwargs)
+        lot_award(awarded_on=deadlines.today() + timedelta(days=1), **kwargs)
     with pytest.raises(ServiceError, match="定标日期不能早于开标日期"):
-        batch_lot_award(awarded_on=deadlines.today() - timedelta(days=3), **kwargs)
+        lot_award(awarded_on=deadlines.today() - timedelta(days=3), **kwargs)
     assert not Award.objects.exists()
 
 
 def test_a_second_award_before_the_project_is_awarded_replaces_the_first(procuring):
     """Issue brief: re-award before 定标 replaces; the event keeps the previous values."""
     lot = procuring.lots[0]
-    first = batch_lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
+    first = lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
                             unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     other = SupplierFactory(name="另一家供应商")
-    second = batch_lot_award(project=procuring.project, lot=lot, supplier=other, unit_price_yuan=Decimal("4300.00"),
+    second = lot_award(project=procuring.project, lot=lot, supplier=other, unit_price_yuan=Decimal("4300.00"),
                              awarded_on=deadlines.today(), actor=procuring.operator)
     assert second.pk == first.pk
     assert Award.objects.filter(lot=lot).count() == 1
@@ -349,14 +345,14 @@ def test_a_lot_cannot_be_awarded_before_procurement_starts_or_after_the_award():
     for status in (Status.CONFIRMED, Status.AWARDED):
         world = award_world(status=status, procurement_method=ProcurementMethod.INQUIRY)
         with pytest.raises(TransitionRefused, match="不能录入中标（成交）结果"):
-            batch_lot_award(project=world.project, lot=world.lots[0], supplier=world.supplier,
+            lot_award(project=world.project, lot=world.lots[0], supplier=world.supplier,
                             unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=world.operator)
     assert not Award.objects.exists()
 
 
 def test_a_unit_user_cannot_award(procuring):
     with pytest.raises(PermissionDenied):
-        batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
                         unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(),
                         actor=procuring.clerk(procuring.units[0]))
     assert not Award.objects.exists()
@@ -367,16 +363,16 @@ def test_a_unit_user_cannot_award(procuring):
 def test_finalizing_needs_every_lot_with_demand_awarded(procuring):
     """Project.every_lot_awarded: every lot with frozen sub-plans has an award; a lot without demand does not count."""
     LotFactory(project=procuring.project, number=9, name="无人响应的配置")
-    batch_lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
+    lot_award(project=procuring.project, lot=procuring.lots[0], supplier=procuring.supplier,
                     unit_price_yuan=Decimal("4500.00"), awarded_on=deadlines.today(), actor=procuring.operator)
     with pytest.raises(TransitionRefused, match="仍有采购包未确定中标（成交）结果"):
-        batch_award_finalize(project=procuring.project, actor=procuring.operator)
+        award_finalize(project=procuring.project, actor=procuring.operator)
     assert Project.objects.get(pk=procuring.project.pk).status == Status.PROCURING
     assert not Notice.objects.exists() and not Filing.objects.exists()
 
-    batch_lot_award(project=procuring.project, lot=procuring.lots[1], supplier=procuring.supplier,
+    lot_award(project=procuring.project, lot=procuring.lots[1], supplier=procuring.supplier,
                     unit_price_yuan=Decimal("4600.00"), awarded_on=deadlines.today(), actor=procuring.operator)
-    finalized = batch_award_finalize(project=procuring.project, actor=procuring.operator)
+    finalized = award_finalize(project=procuring.project, actor=procuring.operator)
     assert finalized.status == Status.AWARDED
 
 
@@ -384,10 +380,10 @@ def test_finalizing_publishes_the_award_notice_and_files_the_result_with_the_fin
     """Seed 000 三(一)(5): 中标(成交)信息在吉林省政府采购网公示 and 通过预算管理一体化系统备案;
     实施条例第四十三条 lists what the notice contains (supplier, quantity, unit price, amount)."""
     for lot, price in zip(procuring.lots, ("4500.00", "4600.50"), strict=True):
-        batch_lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
+        lot_award(project=procuring.project, lot=lot, supplier=procuring.supplier,
                         unit_price_yuan=Decimal(price), awarded_on=deadlines.today(), actor=procuring.operator)
 
-    batch_award_finalize(project=procuring.project, actor=procuring.operator)
+    award_finalize(project=procuring.project, actor=procuring.operator)
 
     notice = Notice.objects.get()
     assert notice.type == Notice.Type.AWARD
@@ -397,7 +393,7 @@ def test_finalizing_publishes_the_award_notice_and_files_the_result_with_the_fin
     assert "数量 30台；单价 4,500.00元；中标（成交）金额 135,000.00元" in notice.body
     assert "单价 4,600.50元；中标（成交）金额 138,015.00元" in notice.body
     assert "共3家预算单位参与" in notice.body
-    assert BatchDetails.objects.get(project=procuring.project).award_notice_id == notice.pk
+    assert Project.objects.get(pk=procuring.project.pk).award_notice_id == notice.pk
     assert set(Award.objects.values_list("notice_published_at", flat=True)) == {notice.published_at}
 
     filing = Filing.objects.get()
@@ -418,7 +414,7 @@ def test_a_late_award_notice_is_published_all_the_same_and_flagged():
     world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
     awarded_on = date(2026, 1, 5)  # a Monday: due Wednesday 2026-01-07
     award_all(world, awarded_on=awarded_on)
-    batch_award_finalize(project=world.project, actor=world.operator)
+    award_finalize(project=world.project, actor=world.operator)
     [event] = events(world.project, "record_award")
     assert event.changes["award_notice_due"] == "2026-01-07"
     assert event.changes["award_notice_late"] is True
@@ -437,21 +433,27 @@ def test_the_filing_goes_to_the_centers_region_when_the_scope_region_has_no_fina
                         region=county(parent=city), center_region=city)
     city_bureau = FinanceFactory(name="长春市财政局", region=city)
     award_all(world)
-    batch_award_finalize(project=world.project, actor=world.operator)
+    award_finalize(project=world.project, actor=world.operator)
     assert Filing.objects.get(kind=Filing.Kind.AWARD).finance_bureau == city_bureau
 
 
-def test_finalizing_needs_the_batch_details_to_store_the_notice(procuring):
+def test_the_award_notice_is_kept_on_the_core_project_without_batch_details(procuring):
+    """Issue 9 point 1 (execution lives in the core; a notice is a real foreign key): 定标 no longer needs the batch
+    details, the project itself holds its award notice."""
     BatchDetails.objects.filter(project=procuring.project).delete()
     award_all(procuring)
-    with pytest.raises(ServiceError, match="缺少批量集中采购项目信息"):
-        batch_award_finalize(project=procuring.project, actor=procuring.operator)
-    assert Project.objects.get(pk=procuring.project.pk).status == Status.PROCURING
-    assert not Notice.objects.exists()
+    award_finalize(project=procuring.project, actor=procuring.operator)
+    notice = Notice.objects.get(project=procuring.project, type=Notice.Type.AWARD)
+    assert Project.objects.get(pk=procuring.project.pk).award_notice == notice
 
 
-def test_a_non_batch_project_is_refused():
-    project = ProjectFactory(mode="volume", status=Status.PROCURING)
-    operator = member_of(project.organizer)
-    with pytest.raises(ServiceError, match="不是批量集中采购项目"):
-        batch_award_finalize(project=project, actor=operator)
+def test_a_project_of_another_mode_is_awarded_by_the_same_service_in_the_core_wording():
+    """Issue 9 point 1: the execution services serve every mode; a mode without its own wording gets the core's
+    (batch says 批量集中采购 in its award notice, the core does not)."""
+    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY, mode="volume")
+    award_all(world)
+    finalized = award_finalize(project=world.project, actor=world.operator)
+    assert finalized.status == Status.AWARDED
+    notice = Notice.objects.get(project=world.project, type=Notice.Type.AWARD)
+    assert "五、采购人：本项目共3家预算单位参与" in notice.body
+    assert "本项目为批量集中采购" not in notice.body

@@ -1,9 +1,10 @@
-"""Admin: procurement documents, and the workflow actions of 实施采购 → 定标 → 统采分签 and 终止.
+"""Admin: procurement documents, and the workflow actions of 实施采购 → 定标 → 统采分签 and 终止, for every mode.
 
-The actions are standalone functions, attached to the batch project admin (``batch.admin.projects``)
-with ``actions = [...]``. Each calls the same service as the portal pages and the API; a refusal
-becomes a Chinese message per project and changes nothing. The actions that need input (the
-procurement method and dates, the termination reason) first show a small form.
+The actions are standalone functions (``execution_actions``), attached to a mode's project admin with
+``actions = [...]``. Each calls the same service as the portal pages and the API; a refusal becomes a
+Chinese message per project and changes nothing. The actions that need input (the procurement method and
+dates, the termination reason) first show a small form. Who may run them is the pages' declaration
+(``procurement.selectors.execution.MANAGERS``), checked again by every service.
 """
 
 from __future__ import annotations
@@ -18,38 +19,38 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from batch import award as award_services
-from batch.models import BatchProject, LotDocument
 from procurement import access
 from procurement.admin.reference import ScopedAdminMixin
+from procurement.models import ProcurementMethod, Project, ProjectDocument
+from procurement.services import execution as services
 from procurement.services.errors import REFUSALS
 from procurement.views.common import refusal_message
 
 # --- procurement documents ----------------------------------------------------------------------
 
-class LotDocumentForm(forms.ModelForm):
+class ProjectDocumentForm(forms.ModelForm):
     class Meta:
-        model = LotDocument
+        model = ProjectDocument
         fields = ("project", "kind", "title", "file")
 
     def clean(self):
         data = super().clean()
         project = data.get("project")
         if self.instance.pk is None and project is not None:
-            refusal = award_services.document_refusal(project=project, title=data.get("title", ""),
+            refusal = services.document_refusal(project=project, title=data.get("title", ""),
                                                       file=data.get("file"),
-                                                      kind=data.get("kind") or LotDocument.Kind.OTHER)
+                                                      kind=data.get("kind") or ProjectDocument.Kind.OTHER)
             if refusal is not None:
                 field = refusal.field if refusal.field in self.fields else None
                 self.add_error(field, refusal.message)
         return data
 
 
-@admin.register(LotDocument)
-class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """采购文件: uploaded through ``batch_document_add``; kept for the record (never deleted here)."""
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """采购文件: uploaded through ``document_add``; kept for the record (never deleted here)."""
 
-    form = LotDocumentForm
+    form = ProjectDocumentForm
     list_display = ("title", "kind", "project", "uploaded_by", "uploaded_at")
     list_filter = ("kind", "project__status")
     search_fields = ("title", "project__code", "project__title")
@@ -58,7 +59,7 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("project",)
 
     def scoped_queryset(self, user) -> QuerySet:
-        return LotDocument.objects.filter(project__in=access.projects_readable(user).values("pk"))
+        return ProjectDocument.objects.filter(project__in=access.projects_readable(user).values("pk"))
 
     def can_change_object(self, user, obj) -> bool:
         return access.runs_project(user, obj.project, step=access.Step.DOCUMENTS)
@@ -73,24 +74,23 @@ class LotDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "project" and formfield is not None:
-            # Only batch projects whose documents may still be kept.
-            formfield.queryset = formfield.queryset.filter(pk__in=BatchProject.objects.filter(
-                status__in=award_services.DOCUMENT_STATES).values("pk"))
+            # Only projects whose documents may still be kept.
+            formfield.queryset = formfield.queryset.filter(status__in=services.DOCUMENT_STATES)
         return formfield
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
-        saved = award_services.batch_document_add(project=obj.project, kind=obj.kind, title=obj.title, file=obj.file,
-                                                  actor=request.user)
+        saved = services.document_add(project=obj.project, kind=obj.kind, title=obj.title, file=obj.file,
+                                      actor=request.user)
         obj.pk, obj.file, obj.uploaded_by, obj.uploaded_at = saved.pk, saved.file, saved.uploaded_by, saved.uploaded_at
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-# --- workflow actions (attach to the BatchProject admin) ---------------------------------------
+# --- workflow actions (attach to a mode's project admin) ---------------------------------------
 
 def _run_each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
     """Run ``run(project)`` for every selected project; one message per refusal, one for the successes."""
@@ -109,7 +109,7 @@ def _run_each(modeladmin, request, queryset: QuerySet, run: Callable, done: str)
 def _intermediate(modeladmin, request, queryset: QuerySet, *, action: str, title: str, intro: str,
                   form: forms.Form, submit_label: str) -> TemplateResponse:
     """The small form an action needs before it runs, carrying the selection through."""
-    return TemplateResponse(request, "batch/award/admin_action_form.html", {
+    return TemplateResponse(request, "execution/admin_action_form.html", {
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "intro": intro,
@@ -124,14 +124,21 @@ def _intermediate(modeladmin, request, queryset: QuerySet, *, action: str, title
 
 
 class ProcurementStartActionForm(forms.Form):
-    method = forms.ChoiceField(label="采购方式",
-                               choices=[(m.value, m.label) for m in award_services.BATCH_METHODS],
-                               help_text="根据当次批量集中采购各品目的采购计划数量和项目特点选择适当的采购方式。")
+    method = forms.ChoiceField(label="采购方式", choices=(),
+                               help_text="根据当次采购各品目的采购计划数量和项目特点选择适当的采购方式。")
     documents_issued_on = forms.DateField(label="采购文件发布日期（选填）", required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}))
     bid_opening_at = forms.DateTimeField(label="开标（响应截止）时间（选填）", required=False,
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                          input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+
+    def __init__(self, *args, projects: list[Project], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The methods every selected project's mode allows (the service checks each project again).
+        allowed = set(ProcurementMethod.values)
+        for project in projects:
+            allowed &= set(services.procurement_methods(project))
+        self.fields["method"].choices = [(m.value, m.label) for m in ProcurementMethod if m.value in allowed]
 
 
 class TerminateActionForm(forms.Form):
@@ -141,12 +148,12 @@ class TerminateActionForm(forms.Form):
 
 @admin.action(description="开始采购（实施采购）")
 def start_procurement(modeladmin, request, queryset):
-    form = ProcurementStartActionForm(request.POST if "apply" in request.POST else None)
+    form = ProcurementStartActionForm(request.POST if "apply" in request.POST else None, projects=list(queryset))
     if not form.is_valid():
         return _intermediate(modeladmin, request, queryset, action="start_procurement", title="开始采购（实施采购）",
                              intro="为所选项目确定采购方式并记录采购日期；项目须已确认总计划。", form=form,
                              submit_label="确认开始采购")
-    _run_each(modeladmin, request, queryset, lambda project: award_services.batch_procurement_start(
+    _run_each(modeladmin, request, queryset, lambda project: services.procurement_start(
         project=project, actor=request.user, **form.cleaned_data), "已有 {count} 个项目开始实施采购。")
     return None
 
@@ -154,7 +161,7 @@ def start_procurement(modeladmin, request, queryset):
 @admin.action(description="确认定标并发布结果公告")
 def finalize_award(modeladmin, request, queryset):
     _run_each(modeladmin, request, queryset,
-              lambda project: award_services.batch_award_finalize(project=project, actor=request.user),
+              lambda project: services.award_finalize(project=project, actor=request.user),
               "已有 {count} 个项目定标：中标（成交）结果公告已发布，采购结果已报财政部门备案。")
 
 
@@ -163,7 +170,7 @@ def generate_contracts(modeladmin, request, queryset):
     created = []
 
     def run(project):
-        created.extend(award_services.batch_contracts_generate(project=project, actor=request.user))
+        created.extend(services.contracts_generate(project=project, actor=request.user))
 
     _run_each(modeladmin, request, queryset, run, "已处理 {count} 个项目。")
     modeladmin.message_user(request, f"本次共生成 {len(created)} 份分签合同（已生成的不会重复生成）。",
@@ -177,7 +184,7 @@ def terminate_project(modeladmin, request, queryset):
         return _intermediate(modeladmin, request, queryset, action="terminate_project", title="终止项目",
                              intro="终止后将发布终止公告，已填报的分计划保持原状；此操作不可撤销。", form=form,
                              submit_label="确认终止")
-    _run_each(modeladmin, request, queryset, lambda project: award_services.batch_project_terminate(
+    _run_each(modeladmin, request, queryset, lambda project: services.project_terminate(
         project=project, actor=request.user, reason=form.cleaned_data["reason"]),
         "已终止 {count} 个项目并发布终止公告。")
     return None
@@ -188,8 +195,8 @@ def open_award_page(modeladmin, request, queryset):
     if queryset.count() != 1:
         modeladmin.message_user(request, "请只选择一个项目。", messages.WARNING)
         return None
-    return HttpResponseRedirect(reverse("batch:award-project", args=[queryset.get().pk]))
+    return HttpResponseRedirect(reverse("award-project", args=[queryset.get().pk]))
 
 
-# Attach to the BatchProject admin: ``actions = [*award_actions, ...]``.
-award_actions = [start_procurement, open_award_page, finalize_award, generate_contracts, terminate_project]
+# Attach to a mode's project admin: ``actions = [*execution_actions, ...]``.
+execution_actions = [start_procurement, open_award_page, finalize_award, generate_contracts, terminate_project]

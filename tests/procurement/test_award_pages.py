@@ -20,23 +20,23 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from batch.admin.award import (
-    LotDocumentAdmin,
-    award_actions,
+from batch.models import BatchProject
+from notices.models import Notice
+from procurement import deadlines
+from procurement.admin.execution import (
+    ProjectDocumentAdmin,
+    execution_actions,
     finalize_award,
     generate_contracts,
     start_procurement,
     terminate_project,
 )
-from batch.award import batch_contracts_generate
-from batch.models import BatchProject, LotDocument
-from notices.models import Notice
-from procurement import deadlines
-from procurement.models import Award, Contract, ProcurementMethod, Project
+from procurement.models import Award, Contract, ProcurementMethod, Project, ProjectDocument
 from procurement.services.contracts import contract_sign
 from procurement.services.demo import center_group_ensure
-from tests.batch.test_award import award_all, award_world, awarded_world
+from procurement.services.execution import contracts_generate
 from tests.factories import FinanceFactory, county, member_of, prefecture
+from tests.procurement.test_award import award_all, award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -48,7 +48,7 @@ def html(response) -> str:
 
 
 def url(name: str, project: Project, *args) -> str:
-    return reverse(f"batch:{name}", args=[project.pk, *args])
+    return reverse(name, args=[project.pk, *args])
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_a_unit_gets_403_on_the_centers_pages(client, name):
 def test_finance_reads_the_savings_and_the_board_of_its_region_but_not_the_workspace(client):
     """Finance staff: read-only savings and signing board for projects in their region."""
     world = awarded_world(units=2, lots=1)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     client.force_login(member_of(world.finance))
     savings = client.get(url("award-savings", world.project))
     assert savings.status_code == 200 and 'data-testid="saving-rate">10.00%' in html(savings)
@@ -79,7 +79,7 @@ def test_finance_reads_the_savings_and_the_board_of_its_region_but_not_the_works
     assert "采购实施与定标" not in html(board)  # no tab to the center's workspace
     assert client.get(url("award-project", world.project)).status_code == 403
     assert client.post(url("award-contracts-generate", world.project)).status_code == 403
-    listing = client.get(reverse("batch:award-project-list"))
+    listing = client.get(reverse("award-project-list"))
     assert world.project.code in html(listing) and "办理" not in html(listing)
 
 
@@ -88,7 +88,7 @@ def test_finance_of_another_region_finds_nothing(client):
     client.force_login(member_of(FinanceFactory(region=county(parent=prefecture()))))
     assert client.get(url("award-savings", world.project)).status_code == 404
     assert client.get(url("award-signing-board", world.project)).status_code == 404
-    assert world.project.code not in html(client.get(reverse("batch:award-project-list")))
+    assert world.project.code not in html(client.get(reverse("award-project-list")))
 
 
 # --- the center drives every step in its pages -------------------------------------------------------
@@ -108,8 +108,7 @@ def test_the_center_runs_the_project_from_the_confirmed_plan_to_the_contracts(cl
     assert response.status_code == 302
     assert Project.objects.get(pk=world.project.pk).status == Status.PROCURING
     # The opening is in the future, so the award below is dated after it (the rule is tested elsewhere).
-    world.project.batch.bid_opening_at = None
-    world.project.batch.save()
+    Project.objects.filter(pk=world.project.pk).update(bid_opening_at=None)
 
     lot = world.lots[0]
     refused = client.post(url("award-lot", world.project, lot.pk), {
@@ -157,14 +156,14 @@ def test_the_center_uploads_a_document_through_its_page(client, settings, tmp_pa
                            {"kind": "procurement_documents", "title": "询价通知书",
                             "file": SimpleUploadedFile("询价通知书.pdf", b"%PDF-1.7")})
     assert response.status_code == 302
-    assert LotDocument.objects.get(project=world.project).title == "询价通知书"
+    assert ProjectDocument.objects.get(project=world.project).title == "询价通知书"
     assert "询价通知书" in html(client.get(url("award-project", world.project)))
 
 
 def test_the_signing_board_puts_unsigned_units_first_and_overdue_rows_in_red(client):
     """Issue 3 point 9: overdue flags; any unit that does not sign shows on the center's board."""
     world = awarded_world(units=3, lots=1, awarded_on=deadlines.today() - timedelta(days=31))
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     signer = world.units[2]
     contract_sign(contract=Contract.objects.get(buyer=signer), actor=world.clerk(signer),
                   signed_on=deadlines.today())
@@ -190,14 +189,14 @@ def test_the_project_list_shows_the_centers_projects_from_the_confirmed_plan_on(
     collecting.project.organizer = world.center
     collecting.project.save()
     client.force_login(world.operator)
-    body = html(client.get(reverse("batch:award-project-list")))
+    body = html(client.get(reverse("award-project-list")))
     assert world.project.code in body and collecting.project.code not in body
 
 
 # --- admin actions -------------------------------------------------------------------------------
 
 class ProjectActionsAdmin(admin.ModelAdmin):
-    actions = award_actions
+    actions = execution_actions
 
 
 @pytest.fixture
@@ -288,19 +287,19 @@ def test_the_document_admin_adds_through_the_service_and_refuses_bad_files(clien
     settings.MEDIA_ROOT = tmp_path
     world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY, documents=False)
     operator = staff(world)
-    operator.user_permissions.add(*Permission.objects.filter(content_type__app_label="batch",
-                                                             codename__endswith="lotdocument"))
-    assert isinstance(admin.site._registry[LotDocument], LotDocumentAdmin)
+    operator.user_permissions.add(*Permission.objects.filter(content_type__app_label="procurement",
+                                                             codename__endswith="projectdocument"))
+    assert isinstance(admin.site._registry[ProjectDocument], ProjectDocumentAdmin)
     client.force_login(operator)
-    add = reverse("admin:batch_lotdocument_add")
+    add = reverse("admin:procurement_projectdocument_add")
     bad = client.post(add, {"project": world.project.pk, "title": "病毒", "file": SimpleUploadedFile("a.exe", b"MZ")})
     assert bad.status_code == 200 and "不支持的文件类型" in html(bad)
     good = client.post(add, {"project": world.project.pk, "kind": "evaluation_report", "title": "评审报告",
                              "file": SimpleUploadedFile("评审报告.pdf", b"%PDF")})
     assert good.status_code == 302
-    document = LotDocument.objects.get()
+    document = ProjectDocument.objects.get()
     assert (document.title, document.uploaded_by) == ("评审报告", operator)
-    assert client.get(reverse("admin:batch_lotdocument_changelist")).status_code == 200
+    assert client.get(reverse("admin:procurement_projectdocument_changelist")).status_code == 200
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -311,26 +310,26 @@ def test_the_api_drives_the_award_and_answers_the_signing_board():
     api.force_authenticate(world.operator)
     pk = world.project.pk
 
-    started = api.post(reverse("batch-api:batch-award-start-procurement", args=[pk]),
+    started = api.post(reverse("api-v1:award-start-procurement", args=[pk]),
                        {"method": "inquiry"}, format="json")
     assert started.status_code == 200 and started.json()["status"] == "procuring"
-    bad = api.post(reverse("batch-api:batch-award-award-lot", args=[pk]),
+    bad = api.post(reverse("api-v1:award-award-lot", args=[pk]),
                    {"lot": world.lots[0].pk, "supplier": world.units[0].pk, "unit_price_yuan": "4500.00",
                     "awarded_on": deadlines.today().isoformat()}, format="json")
     assert bad.status_code == 400 and bad.json()["supplier"] == ["中标（成交）供应商必须是已启用的供应商"]
-    awarded = api.post(reverse("batch-api:batch-award-award-lot", args=[pk]),
+    awarded = api.post(reverse("api-v1:award-award-lot", args=[pk]),
                        {"lot": world.lots[0].pk, "supplier": world.supplier.pk, "unit_price_yuan": "4500.00",
                         "awarded_on": deadlines.today().isoformat()}, format="json")
     assert awarded.status_code == 200 and awarded.json()["unit_price_yuan"] == "4500.00"
-    finalized = api.post(reverse("batch-api:batch-award-finalize", args=[pk]), format="json")
+    finalized = api.post(reverse("api-v1:award-finalize", args=[pk]), format="json")
     assert finalized.status_code == 200 and finalized.json()["award_notice_id"] is not None
-    generated = api.post(reverse("batch-api:batch-award-generate-contracts", args=[pk]), format="json")
+    generated = api.post(reverse("api-v1:award-generate-contracts", args=[pk]), format="json")
     assert generated.status_code == 201 and generated.json()["created"] == 2
     assert {c["amount_yuan"] for c in generated.json()["contracts"]} == {"45000.00"}
-    assert api.post(reverse("batch-api:batch-award-generate-contracts", args=[pk]),
+    assert api.post(reverse("api-v1:award-generate-contracts", args=[pk]),
                     format="json").json()["created"] == 0
 
-    board = api.get(reverse("batch-api:batch-award-signing-board", args=[pk]), {"status": "unsigned"}).json()
+    board = api.get(reverse("api-v1:award-signing-board", args=[pk]), {"status": "unsigned"}).json()
     assert board["total"] == 2 and len(board["unsigned_units"]) == 2
     assert board["contracts"][0]["signing_due"] == (deadlines.today() + timedelta(days=30)).isoformat()
     assert board["contracts"][0]["signing_overdue"] is False
@@ -341,13 +340,13 @@ def test_the_api_answers_403_to_a_unit_and_409_out_of_order():
     world.project.eligible_units.create(unit=world.units[0])
     api = APIClient()
     api.force_authenticate(world.clerk(world.units[0]))
-    assert api.post(reverse("batch-api:batch-award-start-procurement", args=[world.project.pk]),
+    assert api.post(reverse("api-v1:award-start-procurement", args=[world.project.pk]),
                     {"method": "inquiry"}, format="json").status_code == 403
     api.force_authenticate(world.operator)
-    assert api.post(reverse("batch-api:batch-award-finalize", args=[world.project.pk]),
+    assert api.post(reverse("api-v1:award-finalize", args=[world.project.pk]),
                     format="json").status_code == 409
     assert Project.objects.get(pk=world.project.pk).status == Status.CONFIRMED
-    listing = api.get(reverse("batch-api:batch-award-list")).json()
+    listing = api.get(reverse("api-v1:award-list")).json()
     assert [row["code"] for row in listing["results"]] == [world.project.code]
     assert listing["results"][0]["awards"] == []
-    assert api.get(reverse("batch-api:batch-award-list"), {"status": "awarded"}).json()["count"] == 0
+    assert api.get(reverse("api-v1:award-list"), {"status": "awarded"}).json()["count"] == 0

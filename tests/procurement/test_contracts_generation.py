@@ -14,22 +14,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from batch.award import (
-    batch_award_finalize,
-    batch_contracts_generate,
-    batch_lot_award,
-    batch_procurement_start,
-    batch_signing_board,
-)
-from batch.award_deadlines import BATCH_CONTRACT_SIGNING, signing_due
 from procurement import deadlines
 from procurement.models import Contract, Notification, ProcurementMethod, Project, ProjectEvent, Reminder, SubPlan
+from procurement.selectors.execution import signing_board
 from procurement.selectors.plans import master_plan
 from procurement.services.contracts import contract_publish, contract_sign
 from procurement.services.errors import TransitionRefused
+from procurement.services.execution import award_finalize, contracts_generate, lot_award, procurement_start
 from procurement.services.reminders import sweep_due_deadlines
-from tests.batch.test_award import award_world, awarded_world
-from tests.factories import BudgetUnitFactory, ContractFactory, contract_pdf, member_of
+from procurement.services.signing_deadlines import CONTRACT_SIGNING, signing_due
+from tests.factories import AwardFactory, BudgetUnitFactory, ContractFactory, contract_pdf, member_of
+from tests.procurement.test_award import award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -54,13 +49,13 @@ def test_master_plan_to_award_to_fifty_contracts_with_the_right_quantities_and_a
     assert plan.total_quantity == sum(SubPlan.objects.values_list("quantity", flat=True)) == Decimal("662.50")
     assert plan.sub_plan_count == 50
 
-    batch_procurement_start(project=world.project, method=ProcurementMethod.INQUIRY, actor=world.operator)
+    procurement_start(project=world.project, method=ProcurementMethod.INQUIRY, actor=world.operator)
     prices = {world.lots[0].pk: Decimal("4321.57"), world.lots[1].pk: Decimal("3999.99")}
     for lot in world.lots:
-        batch_lot_award(project=world.project, lot=lot, supplier=world.supplier, unit_price_yuan=prices[lot.pk],
+        lot_award(project=world.project, lot=lot, supplier=world.supplier, unit_price_yuan=prices[lot.pk],
                         awarded_on=deadlines.today(), actor=world.operator)
-    batch_award_finalize(project=world.project, actor=world.operator)
-    created = batch_contracts_generate(project=world.project, actor=world.operator)
+    award_finalize(project=world.project, actor=world.operator)
+    created = contracts_generate(project=world.project, actor=world.operator)
 
     assert len(created) == Contract.objects.filter(project=world.project).count() == 50
     for contract in Contract.objects.select_related("sub_plan", "lot__award"):
@@ -82,7 +77,7 @@ def test_master_plan_to_award_to_fifty_contracts_with_the_right_quantities_and_a
 def test_each_contract_has_a_code_a_chinese_title_and_the_signing_reminder_scheduled():
     """Contract.next_check is set at generation: the first signing reminder (5 days before the 30-day limit)."""
     world = awarded_world(units=2, lots=1)
-    created = batch_contracts_generate(project=world.project, actor=world.operator)
+    created = contracts_generate(project=world.project, actor=world.operator)
     codes = sorted(c.code for c in Contract.objects.all())
     assert codes == [f"{world.project.code}-HT0001", f"{world.project.code}-HT0002"]
     contract = Contract.objects.get(pk=created[0].pk)
@@ -92,7 +87,7 @@ def test_each_contract_has_a_code_a_chinese_title_and_the_signing_reminder_sched
     # Issue 7 point 11: the unit is told at once that its contract awaits signing (due from the award on),
     # then 5 and 1 days before the limit.
     assert contract.next_check == deadlines.start_of_day(deadlines.today())
-    assert contract.next_check == BATCH_CONTRACT_SIGNING.next_check(contract)
+    assert contract.next_check == CONTRACT_SIGNING.next_check(contract)
     event = ProjectEvent.objects.get(project=world.project, action="contracts_generate")
     assert event.changes["created"] == 2 and event.changes["amount_yuan"] == "90000.00"
 
@@ -100,8 +95,8 @@ def test_each_contract_has_a_code_a_chinese_title_and_the_signing_reminder_sched
 def test_generating_twice_creates_nothing_new():
     """Idempotent: a second run (or a double click) makes no second contract for any unit and lot."""
     world = awarded_world(units=3, lots=2)
-    first = batch_contracts_generate(project=world.project, actor=world.operator)
-    again = batch_contracts_generate(project=world.project, actor=world.operator)
+    first = contracts_generate(project=world.project, actor=world.operator)
+    again = contracts_generate(project=world.project, actor=world.operator)
     assert len(first) == 6 and again == []
     assert Contract.objects.count() == 6
     assert ProjectEvent.objects.filter(action="contracts_generate").count() == 1
@@ -113,7 +108,7 @@ def test_only_frozen_sub_plans_become_contracts():
     late = BudgetUnitFactory(name="撤回的单位")
     withdrawn = SubPlan.objects.create(project=world.project, lot=world.lots[0], unit=late, quantity=Decimal("5"),
                                        budget_yuan=Decimal("1000"), status=SubPlan.Status.WITHDRAWN)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     assert not Contract.objects.filter(sub_plan=withdrawn).exists()
     assert set(Contract.objects.values_list("buyer_id", flat=True)) == {u.pk for u in world.units}
 
@@ -122,7 +117,7 @@ def test_a_unit_that_already_has_a_live_contract_for_the_lot_gets_no_second_one(
     """统采分签: one live contract per unit per lot (constraint contract_one_per_unit_and_lot)."""
     world = awarded_world(units=2, lots=1)
     ContractFactory(project=world.project, lot=world.lots[0], buyer=world.units[0], code="手工-001")
-    created = batch_contracts_generate(project=world.project, actor=world.operator)
+    created = contracts_generate(project=world.project, actor=world.operator)
     assert [c.buyer_id for c in created] == [world.units[1].pk]
 
 
@@ -130,14 +125,14 @@ def test_a_unit_that_already_has_a_live_contract_for_the_lot_gets_no_second_one(
 def test_contracts_come_only_after_the_award(status):
     world = award_world(status=status, procurement_method=ProcurementMethod.INQUIRY)
     with pytest.raises(TransitionRefused, match="须已定标"):
-        batch_contracts_generate(project=world.project, actor=world.operator)
+        contracts_generate(project=world.project, actor=world.operator)
     assert not Contract.objects.exists()
 
 
 def test_a_unit_cannot_generate_contracts():
     world = awarded_world(units=2, lots=1)
     with pytest.raises(PermissionDenied):
-        batch_contracts_generate(project=world.project, actor=world.clerk(world.units[0]))
+        contracts_generate(project=world.project, actor=world.clerk(world.units[0]))
     assert not Contract.objects.exists()
 
 
@@ -146,7 +141,7 @@ def test_a_unit_cannot_generate_contracts():
 def test_a_unit_signs_its_own_contract_and_nobody_elses(client):
     """统采分签: each unit signs its own contract (access.can_act_as_buyer); another unit or the center cannot."""
     world = awarded_world(units=2, lots=1)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     mine = Contract.objects.get(buyer=world.units[0])
     theirs = Contract.objects.get(buyer=world.units[1])
     clerk = world.clerk(world.units[0])
@@ -167,7 +162,7 @@ def test_a_unit_signs_its_own_contract_and_nobody_elses(client):
 def test_signing_hands_the_contract_over_to_the_publication_and_filing_deadlines():
     """After signing, next_check follows 实施条例第五十条 (publication) instead of the signing limit."""
     world = awarded_world(units=1, lots=1)
-    [contract] = batch_contracts_generate(project=world.project, actor=world.operator)
+    [contract] = contracts_generate(project=world.project, actor=world.operator)
     signed = contract_sign(contract=contract, actor=world.clerk(world.units[0]), signed_on=deadlines.today())
     assert signed.next_check == deadlines.start_of_day(deadlines.subtract_working_days(signed.publish_due, 1))
 
@@ -177,12 +172,12 @@ def test_signing_hands_the_contract_over_to_the_publication_and_filing_deadlines
 def test_the_board_lists_the_units_that_have_not_signed_first():
     """Issue 3 point 9: any unit that does not sign shows on the center's board."""
     world = awarded_world(units=3, lots=2)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     signer = world.units[1]
     for contract in Contract.objects.filter(buyer=signer):
         contract_sign(contract=contract, actor=world.clerk(signer), signed_on=deadlines.today())
 
-    board = batch_signing_board(world.project)
+    board = signing_board(world.project)
 
     assert [u.unit_id for u in board.unsigned_units] == sorted(
         [world.units[0].pk, world.units[2].pk], key=lambda pk: next(u.name for u in world.units if u.pk == pk))
@@ -198,8 +193,8 @@ def test_the_board_flags_a_contract_unsigned_30_days_after_the_award():
     """《政府采购法》第四十六条: 三十日内签订合同 — on day 30 still on time, from day 31 overdue."""
     today = deadlines.today()
     late = awarded_world(units=1, lots=1, awarded_on=today - timedelta(days=31))
-    batch_contracts_generate(project=late.project, actor=late.operator)
-    board = batch_signing_board(late.project)
+    contracts_generate(project=late.project, actor=late.operator)
+    board = signing_board(late.project)
     [row] = list(board.contracts)
     assert row.is_signing_overdue is True
     assert board.signing_overdue_count == 1
@@ -207,37 +202,37 @@ def test_the_board_flags_a_contract_unsigned_30_days_after_the_award():
     assert board.unsigned_units[0].signing_due == today - timedelta(days=1)
 
     on_time = awarded_world(units=1, lots=1, awarded_on=today - timedelta(days=30))
-    batch_contracts_generate(project=on_time.project, actor=on_time.operator)
-    [row] = list(batch_signing_board(on_time.project).contracts)
+    contracts_generate(project=on_time.project, actor=on_time.operator)
+    [row] = list(signing_board(on_time.project).contracts)
     assert row.is_signing_overdue is False
 
 
 def test_the_board_flags_publication_and_filing_overdue():
     """Contract.objects.publish_overdue / filing_overdue: 2 and 7 working days after signing."""
     world = awarded_world(units=2, lots=1, awarded_on=deadlines.today() - timedelta(days=20))
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     late, fine = (Contract.objects.get(buyer=u) for u in world.units)
     signed_on = deadlines.today() - timedelta(days=15)
     contract_sign(contract=late, actor=world.clerk(world.units[0]), signed_on=signed_on)
     contract_sign(contract=fine, actor=world.clerk(world.units[1]), signed_on=signed_on, signed_file=contract_pdf())
     contract_publish(contract=fine, actor=world.clerk(world.units[1]), published_on=signed_on)
 
-    board = batch_signing_board(world.project)
+    board = signing_board(world.project)
     flags = {c.buyer_id: (c.is_publish_overdue, c.is_filing_overdue) for c in board.contracts}
     assert flags[world.units[0].pk] == (True, True)
     assert flags[world.units[1].pk] == (False, True)
     assert (board.publish_overdue_count, board.filing_overdue_count) == (1, 2)
-    assert {c.pk for c in batch_signing_board(world.project, status="overdue").contracts} == {late.pk, fine.pk}
+    assert {c.pk for c in signing_board(world.project, status="overdue").contracts} == {late.pk, fine.pk}
 
 
 def test_the_board_filters_by_state_lot_and_unit():
     world = awarded_world(units=2, lots=2)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     contract = Contract.objects.get(buyer=world.units[0], lot=world.lots[0])
     contract_sign(contract=contract, actor=world.clerk(world.units[0]), signed_on=deadlines.today())
 
     def codes(**filters):
-        return {c.code for c in batch_signing_board(world.project, **filters).contracts}
+        return {c.code for c in signing_board(world.project, **filters).contracts}
 
     assert len(codes(status="unsigned")) == 3 and contract.code not in codes(status="unsigned")
     assert codes(status=Status.SIGNED) == {contract.code}
@@ -250,17 +245,17 @@ def test_the_board_filters_by_state_lot_and_unit():
 
 def test_the_board_counts_frozen_sub_plans_still_without_a_contract():
     world = awarded_world(units=2, lots=1)
-    assert batch_signing_board(world.project).without_contract_count == 2
-    batch_contracts_generate(project=world.project, actor=world.operator)
-    assert batch_signing_board(world.project).without_contract_count == 0
+    assert signing_board(world.project).without_contract_count == 2
+    contracts_generate(project=world.project, actor=world.operator)
+    assert signing_board(world.project).without_contract_count == 0
 
 
 def test_the_board_reads_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     """Selectors choose their joins: the board costs the same for 3 units or 30 (no N+1)."""
     world = awarded_world(units=12, lots=2)
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     with django_assert_max_num_queries(9):
-        board = batch_signing_board(world.project)
+        board = signing_board(world.project)
         rows = list(board.contracts)
         [(r.buyer.name, r.lot.number, r.award.awarded_on, r.supplier.name) for r in rows]
     assert len(rows) == 24
@@ -275,7 +270,7 @@ def test_the_sweep_reminds_each_buyer_before_the_signing_limit_and_flags_it_over
     due = today + timedelta(days=3)
     center_clerk = world.operator
     clerks = [world.clerk(u) for u in world.units]
-    batch_contracts_generate(project=world.project, actor=world.operator)
+    contracts_generate(project=world.project, actor=world.operator)
     signer_contract = Contract.objects.get(buyer=world.units[1])
     # The contract awaits signing since the award (issue 7 point 11) and the 5-day reminder is due already
     # (generated 3 days before the limit); the 1-day one is not.
@@ -299,7 +294,7 @@ def test_the_sweep_reminds_each_buyer_before_the_signing_limit_and_flags_it_over
     assert kinds().count("sign_overdue") == 1 and kinds().count("sign_overdue_center") == 1
     overdue = Notification.objects.get(recipient=center_clerk)
     assert overdue.title == "预算单位逾期未签订合同" and world.units[0].name in overdue.body
-    assert overdue.url == reverse("batch:award-signing-board", args=[world.project.pk])
+    assert overdue.url == reverse("award-signing-board", args=[world.project.pk])
     assert Contract.objects.get(buyer=world.units[0]).next_check is None
 
 
@@ -307,20 +302,24 @@ def test_the_contract_deadline_source_leaves_a_drafts_signing_check_alone():
     """Regression: the core contract source (publication/filing) must not reset a draft's next_check."""
     today = deadlines.today()
     world = awarded_world(units=1, lots=1, awarded_on=today - timedelta(days=27))
-    [contract] = batch_contracts_generate(project=world.project, actor=world.operator)
+    [contract] = contracts_generate(project=world.project, actor=world.operator)
     sweep_due_deadlines(now=at(today))
     contract.refresh_from_db()
     # What the signing source says is next (the ready message and the 5-day reminder went out): the 1-day one.
-    assert contract.next_check == BATCH_CONTRACT_SIGNING.next_check(contract, now=at(today))
+    assert contract.next_check == CONTRACT_SIGNING.next_check(contract, now=at(today))
     assert contract.next_check == deadlines.start_of_day(today + timedelta(days=2))
 
 
-def test_no_reminder_for_a_signed_or_non_batch_draft():
-    """Only draft contracts of batch projects with an award are the signing source's business."""
+def test_no_reminder_for_a_signed_draft_or_one_without_an_award_whatever_the_mode():
+    """Draft contracts with an award are the signing source's business, of every mode (《政府采购法》第四十六条
+    applies to every mode: issue 9 point 1)."""
     volume_draft = ContractFactory(project__mode="volume")
-    assert not BATCH_CONTRACT_SIGNING.queryset().filter(pk=volume_draft.pk).exists()
+    assert not CONTRACT_SIGNING.queryset().filter(pk=volume_draft.pk).exists()
+    volume_award = AwardFactory(lot__project__mode="volume")
+    awarded_volume_draft = ContractFactory(project=volume_award.project, lot=volume_award.lot, award=volume_award)
+    assert CONTRACT_SIGNING.queryset().filter(pk=awarded_volume_draft.pk).exists()
     world = awarded_world(units=1, lots=1)
-    [contract] = batch_contracts_generate(project=world.project, actor=world.operator)
-    assert BATCH_CONTRACT_SIGNING.queryset().filter(pk=contract.pk).exists()
+    [contract] = contracts_generate(project=world.project, actor=world.operator)
+    assert CONTRACT_SIGNING.queryset().filter(pk=contract.pk).exists()
     contract_sign(contract=contract, actor=member_of(world.units[0]), signed_on=deadlines.today())
-    assert not BATCH_CONTRACT_SIGNING.queryset().filter(pk=contract.pk).exists()
+    assert not CONTRACT_SIGNING.queryset().filter(pk=contract.pk).exists()

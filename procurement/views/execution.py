@@ -1,11 +1,12 @@
-"""Pages of 实施采购, 定标, 统采分签 and 终止 of batch projects (seed 000 三(一)(5)(6)).
+"""Pages of 实施采购, 定标, 统采分签 and 终止 of a project, whatever its mode (seed 000 三(一)(5)(6)).
 
 The center (or its entrusted agency) works on its own projects only: the procurement record,
 documents, the award of each lot, 定标 with the result notice, contract generation, the savings
 table, the signing board and termination. Finance staff read the savings and the signing board of
 the projects in their region. Who may (``MANAGERS``, ``READERS``) and every lookup
-(``award_projects_managed``, ``award_projects_readable``) come from ``batch.award``, the same as the
-API's (issue 8 point 4), so another center's project answers 404; every write calls a service there.
+(``execution_projects_managed``, ``execution_projects_readable``) come from ``procurement.selectors.execution``,
+the same as the API's and the admin's (issue 8 point 4), so another center's project answers 404; every write
+calls a service of ``procurement.services.execution``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from batch import award as award_services
-from batch.models import BatchDetails, BatchProject, LotDocument
-from notices.models import Notice
 from procurement import deadlines
-from procurement.models import Contract, Filing, Lot, Organization, Project
+from procurement.models import Contract, Filing, Lot, Organization, Project, ProjectDocument
+from procurement.selectors import execution as selectors
+from procurement.services import execution as services
 from procurement.views.common import file_download, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
@@ -32,10 +32,17 @@ BOARD_PAGE_SIZE = 50
 
 # --- forms ---------------------------------------------------------------------------------------
 
+def method_choices(project: Project) -> list[tuple[str, str]]:
+    """The methods the project's mode allows, as choices (the service checks the same list)."""
+    allowed = services.procurement_methods(project)
+    return [(value, label) for value, label in Project._meta.get_field("procurement_method").choices
+            if value in allowed]
+
+
 class ProcurementStartForm(forms.Form):
     method = forms.ChoiceField(
-        label="采购方式", choices=[("", "请选择采购方式"), *[(m.value, m.label) for m in award_services.BATCH_METHODS]],
-        help_text="根据当次批量集中采购各品目的采购计划数量和项目特点选择适当的采购方式。",
+        label="采购方式", choices=[("", "请选择采购方式")],
+        help_text="根据当次采购各品目的采购计划数量和项目特点选择适当的采购方式。",
     )
     documents_issued_on = forms.DateField(label="采购文件发布日期", required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -46,14 +53,15 @@ class ProcurementStartForm(forms.Form):
         help_text="招标方式下，自采购文件发布之日至投标截止之日不得少于二十日（《政府采购法》第三十五条）。",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [("", "请选择采购方式"), *method_choices(project)]
         bootstrap(self)
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label="文件类别", choices=LotDocument.Kind.choices,
-                             initial=LotDocument.Kind.PROCUREMENT_DOCUMENTS,
+    kind = forms.ChoiceField(label="文件类别", choices=ProjectDocument.Kind.choices,
+                             initial=ProjectDocument.Kind.PROCUREMENT_DOCUMENTS,
                              help_text="采购文件随中标（成交）结果公告同时公告；评审报告仅留档。")
     title = forms.CharField(label="文件名称", max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": "如：招标文件、评审报告"}))
@@ -137,34 +145,35 @@ class BoardFilterForm(forms.Form):
         bootstrap(self)
 
 
-# --- lookups: the same selectors as the API's (batch.award) ---------------------------------------
+# --- lookups: the same selectors as the API's and the admin's (procurement.selectors.execution) ---------
 
-MANAGERS, READERS = award_services.MANAGERS, award_services.READERS
-
-
-def _managed(request, pk: int) -> BatchProject:
-    projects = award_services.award_projects_managed(request.user)
-    return get_object_or_404(projects.select_related("organizer", "scope_region", "category"), pk=pk)
+MANAGERS, READERS = selectors.MANAGERS, selectors.READERS
 
 
-def _readable(request, pk: int) -> BatchProject:
-    projects = award_services.award_projects_readable(request.user)
+def _managed(request, pk: int) -> Project:
+    projects = selectors.execution_projects_managed(request.user)
+    return get_object_or_404(projects.select_related("organizer", "scope_region", "category", "award_notice"),
+                             pk=pk)
+
+
+def _readable(request, pk: int) -> Project:
+    projects = selectors.execution_projects_readable(request.user)
     return get_object_or_404(projects.select_related("organizer", "scope_region"), pk=pk)
 
 
 def _is_manager(request, project: Project) -> bool:
-    return award_services.award_projects_managed(request.user).filter(pk=project.pk).exists()
+    return selectors.execution_projects_managed(request.user).filter(pk=project.pk).exists()
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 @kind_required(*READERS)
 def award_project_list(request):
-    """Batch projects from the confirmed master plan on: the center's own, or finance's region's."""
+    """Projects from the confirmed master plan on: the center's own, or finance's region's."""
     status = request.GET.get("status", "")
     stages = [Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED, Status.TERMINATED]
     projects = (
-        award_services.award_projects_readable(request.user).filter(status__in=stages)
+        selectors.execution_projects_readable(request.user).filter(status__in=stages)
         .select_related("organizer", "scope_region")
         .annotate(lot_count=Count("lots", distinct=True), contract_count=Count("contracts", distinct=True))
         .order_by("-created_at", "-pk")
@@ -173,8 +182,8 @@ def award_project_list(request):
         projects = projects.filter(status=status)
     else:
         status = ""
-    managed_ids = set(award_services.award_projects_managed(request.user).values_list("pk", flat=True))
-    return render(request, "batch/award/project_list.html", {
+    managed_ids = set(selectors.execution_projects_managed(request.user).values_list("pk", flat=True))
+    return render(request, "execution/project_list.html", {
         "page": paginate(request, projects),
         "status": status,
         "stages": [(s.value, s.label) for s in stages],
@@ -182,9 +191,9 @@ def award_project_list(request):
     })
 
 
-def _workspace(request, project: BatchProject, *, start_form=None, document_form=None, award_forms=None,
+def _workspace(request, project: Project, *, start_form=None, document_form=None, award_forms=None,
                evaluation_form=None, price_forms=None):
-    savings = award_services.batch_savings(project)
+    savings = selectors.project_savings(project)
     award_forms = dict(award_forms or {})
     price_forms = dict(price_forms or {})
     if project.status == Status.PROCURING:
@@ -200,36 +209,31 @@ def _workspace(request, project: BatchProject, *, start_form=None, document_form
             if line.has_demand and line.award is None and line.lot.pk not in price_forms:
                 initial = {"max_unit_price_yuan": line.lot.max_unit_price_yuan}
                 price_forms[line.lot.pk] = LotMaxPriceForm(lot=line.lot, initial=initial)
-    details = BatchDetails.objects.filter(project=project).first()
     if evaluation_form is None and project.status == Status.PROCURING:
         evaluation_form = EvaluationForm(initial={
-            "evaluation_on": details.evaluation_on if details else None,
-            "experts": details.evaluation_experts if details else "",
+            "evaluation_on": project.evaluation_on,
+            "experts": project.evaluation_experts,
         })
-    notice = None
-    if details is not None and details.award_notice_id:
-        notice = Notice.objects.filter(pk=details.award_notice_id).first()
     if start_form is None and project.status == Status.CONFIRMED:
-        start_form = ProcurementStartForm(initial={
+        start_form = ProcurementStartForm(project=project, initial={
             "method": project.procurement_method,
-            "documents_issued_on": details.documents_issued_on if details else None,
-            "bid_opening_at": details.bid_opening_at if details else None,
+            "documents_issued_on": project.documents_issued_on,
+            "bid_opening_at": project.bid_opening_at,
         })
     contracts = Contract.objects.filter(project=project)
-    return render(request, "batch/award/project.html", {
+    return render(request, "execution/project.html", {
         "project": project,
-        "details": details,
         "savings": savings,
         "lines": [(line, award_forms.get(line.lot.pk), price_forms.get(line.lot.pk)) for line in savings.lines],
         "evaluation_form": evaluation_form,
-        "finalize_missing": award_services.finalize_missing(project, details)
+        "finalize_missing": services.finalize_missing(project)
         if project.status == Status.PROCURING else [],
         "start_form": start_form,
-        "document_form": document_form or (DocumentForm() if project.status in award_services.DOCUMENT_STATES
+        "document_form": document_form or (DocumentForm() if project.status in services.DOCUMENT_STATES
                                            else None),
-        "documents": LotDocument.objects.filter(project=project).select_related("uploaded_by")
+        "documents": ProjectDocument.objects.filter(project=project).select_related("uploaded_by")
         .order_by("-uploaded_at", "-pk"),
-        "award_notice": notice,
+        "award_notice": project.award_notice,
         "award_filing": Filing.objects.filter(project=project, kind=Filing.Kind.AWARD)
         .select_related("finance_bureau").order_by("-filed_at", "-pk").first(),
         "contract_count": contracts.count(),
@@ -243,11 +247,11 @@ def award_project(request, pk: int):
     return _workspace(request, _managed(request, pk))
 
 
-def _form_step(request, project: BatchProject, form: forms.Form, call, *, done, **workspace):
+def _form_step(request, project: Project, form: forms.Form, call, *, done, **workspace):
     """A form of the workspace: a valid one goes to its service and back to the workspace; a refused or
     invalid one is shown again in the workspace (``workspace`` names which form it is)."""
     if form.is_valid() and run_form_step(request, form, lambda: call(**form.cleaned_data), done=done) is not None:
-        return redirect("batch:award-project", pk=project.pk)
+        return redirect("award-project", pk=project.pk)
     return _workspace(request, project, **workspace)
 
 
@@ -255,10 +259,10 @@ def _form_step(request, project: BatchProject, form: forms.Form, call, *, done, 
 @kind_required(*MANAGERS)
 def award_start(request, pk: int):
     project = _managed(request, pk)
-    form = ProcurementStartForm(request.POST)
+    form = ProcurementStartForm(request.POST, project=project)
     return _form_step(
         request, project, form,
-        lambda **data: award_services.batch_procurement_start(project=project, actor=request.user, **data),
+        lambda **data: services.procurement_start(project=project, actor=request.user, **data),
         done="已开始实施采购。请上传采购文件，采购结果产生后逐包录入中标（成交）结果。", start_form=form,
     )
 
@@ -270,7 +274,7 @@ def award_document_add(request, pk: int):
     form = DocumentForm(request.POST, request.FILES)
     return _form_step(
         request, project, form,
-        lambda **data: award_services.batch_document_add(project=project, actor=request.user, **data),
+        lambda **data: services.document_add(project=project, actor=request.user, **data),
         done=lambda document: f"采购文件「{document.title}」已上传。", document_form=form,
     )
 
@@ -283,7 +287,7 @@ def award_lot(request, pk: int, lot_pk: int):
     form = LotAwardForm(request.POST, lot=lot)
     return _form_step(
         request, project, form,
-        lambda **data: award_services.batch_lot_award(project=project, lot=lot, actor=request.user, **data),
+        lambda **data: services.lot_award(project=project, lot=lot, actor=request.user, **data),
         done=f"第{lot.number}包的中标（成交）结果已保存。", award_forms={lot.pk: form},
     )
 
@@ -295,7 +299,7 @@ def award_evaluation(request, pk: int):
     form = EvaluationForm(request.POST)
     return _form_step(
         request, project, form,
-        lambda **data: award_services.batch_evaluation_record(project=project, actor=request.user, **data),
+        lambda **data: services.evaluation_record(project=project, actor=request.user, **data),
         done="评审情况已保存，评审专家名单将在结果公告中列明。", evaluation_form=form,
     )
 
@@ -308,7 +312,7 @@ def award_lot_max_price(request, pk: int, lot_pk: int):
     form = LotMaxPriceForm(request.POST, lot=lot)
     return _form_step(
         request, project, form,
-        lambda **data: award_services.batch_lot_max_price_set(project=project, lot=lot, actor=request.user, **data),
+        lambda **data: services.lot_max_price_set(project=project, lot=lot, actor=request.user, **data),
         done=lambda saved: f"第{lot.number}包的最高限制单价已保存。" if saved.max_unit_price_yuan is not None
         else f"第{lot.number}包已取消最高限制单价（采购文件未设定）。",
         price_forms={lot.pk: form},
@@ -319,11 +323,11 @@ def award_lot_max_price(request, pk: int, lot_pk: int):
 def award_document(request, pk: int, document_pk: int):
     """A kept procurement document, for the center running the project and finance of its region."""
     project = _readable(request, pk)
-    document = get_object_or_404(LotDocument, pk=document_pk, project=project)
+    document = get_object_or_404(ProjectDocument, pk=document_pk, project=project)
     return file_download(document.file, name=document.title)
 
 
-def _post_action(request, pk: int, *, service, done: str, target: str = "batch:award-project"):
+def _post_action(request, pk: int, *, service, done: str, target: str = "award-project"):
     project = _managed(request, pk)
     run_step(request, lambda: service(project=project, actor=request.user), done=done)
     return redirect(target, pk=project.pk)
@@ -332,7 +336,7 @@ def _post_action(request, pk: int, *, service, done: str, target: str = "batch:a
 @require_POST
 @kind_required(*MANAGERS)
 def award_finalize(request, pk: int):
-    return _post_action(request, pk, service=award_services.batch_award_finalize,
+    return _post_action(request, pk, service=services.award_finalize,
                         done="已定标：中标（成交）结果公告已发布，采购结果已报财政部门备案。")
 
 
@@ -344,8 +348,8 @@ def award_contracts_generate(request, pk: int):
             return "没有需要生成的合同：每份已锁定的分计划都已有合同。"
         return f"已生成 {len(created)} 份分签合同，请督促各预算单位在中标（成交）通知书发出之日起30日内签订。"
 
-    return _post_action(request, pk, service=award_services.batch_contracts_generate, done=done,
-                        target="batch:award-signing-board")
+    return _post_action(request, pk, service=services.contracts_generate, done=done,
+                        target="award-signing-board")
 
 
 @kind_required(*MANAGERS)
@@ -355,14 +359,14 @@ def award_terminate(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = run_form_step(
             request, form,
-            lambda: award_services.batch_project_terminate(
+            lambda: services.project_terminate(
                 project=project, actor=request.user, reason=form.cleaned_data["reason"],
             ),
             done="项目已终止，终止公告已发布。",
         )
         if saved is not None:
-            return redirect("batch:award-project", pk=project.pk)
-    return render(request, "batch/award/terminate.html", {
+            return redirect("award-project", pk=project.pk)
+    return render(request, "execution/terminate.html", {
         "project": project,
         "form": form,
         "terminable": project.status in Project.TERMINABLE,
@@ -372,9 +376,9 @@ def award_terminate(request, pk: int):
 @kind_required(*READERS)
 def award_savings(request, pk: int):
     project = _readable(request, pk)
-    return render(request, "batch/award/savings.html", {
+    return render(request, "execution/savings.html", {
         "project": project,
-        "savings": award_services.batch_savings(project),
+        "savings": selectors.project_savings(project),
         "is_manager": _is_manager(request, project),
     })
 
@@ -385,10 +389,10 @@ def award_signing_board(request, pk: int):
     lots = Lot.objects.filter(project=project).order_by("number", "pk")
     form = BoardFilterForm(request.GET, lots=lots)
     filters = form.cleaned_data if form.is_valid() else {}
-    board = award_services.batch_signing_board(
+    board = selectors.signing_board(
         project, status=filters.get("status") or "", lot_id=filters.get("lot"), q=filters.get("q") or "",
     )
-    return render(request, "batch/award/signing_board.html", {
+    return render(request, "execution/signing_board.html", {
         "project": project,
         "board": board,
         "form": form,
@@ -399,6 +403,7 @@ def award_signing_board(request, pk: int):
     })
 
 
+# Included at "/" by ``procurement.views.urls``: /award/… (the center's workspace, the savings, the signing board).
 urlpatterns = [
     path("award/", award_project_list, name="award-project-list"),
     path("award/projects/<int:pk>/", award_project, name="award-project"),

@@ -1,14 +1,13 @@
-"""The signing deadline of batch contracts (统采分签): each unit signs within 30 days of the award.
+"""The signing deadline of awarded contracts (统采分签): each buyer signs within 30 days of the award.
 
 《政府采购法》第四十六条: the buyer and the winning supplier sign within thirty days of the award
-notice (``deadlines.CONTRACT_SIGNING``, calendar days). The 753 notice forbids a participating unit
-to refuse or delay signing. A draft contract of a batch project is therefore reminded to its buyer
-5 days and 1 day before the limit; once the limit has passed, the buyer and the organizing center
+notice (``deadlines.CONTRACT_SIGNING``, calendar days), whatever the mode. The 753 notice forbids a
+participating unit to refuse or delay signing. A draft contract with an award is therefore reminded to its
+buyer 5 days and 1 day before the limit; once the limit has passed, the buyer and the organizing center
 are told it is overdue (the center's signing board shows it in red).
 
-Declared by the batch plugin (``batch.plugin``), which ``batch.apps.BatchConfig.ready()`` registers: the
-core then adds it to the deadline sweep.
-After signing, the core source ``procurement.services.reminders.ContractDeadlines`` takes over the
+The core registers this source itself on import (``procurement.apps.ProcurementConfig.ready()``), for the
+contracts of every mode. After signing, ``procurement.services.reminders.ContractDeadlines`` takes over the
 contract's ``next_check`` (publication and filing deadlines).
 """
 
@@ -23,8 +22,8 @@ from django.utils import timezone
 
 from procurement import deadlines
 from procurement.formats import chinese_date, yuan_text
-from procurement.models import Contract, Mode, Notification, Project
-from procurement.services.reminders import DeadlineSource, Milestone, contract_url
+from procurement.models import Contract, Notification
+from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
 SIGNING_REMINDER_DAYS = (5, 1)
@@ -66,23 +65,21 @@ def signing_next_check(due: date, *, now: datetime | None = None) -> datetime | 
 
 def _board_url(contract: Contract) -> str:
     try:
-        return reverse("batch:award-signing-board", args=[contract.project_id])
+        return reverse("award-signing-board", args=[contract.project_id])
     except NoReverseMatch:
         return ""
 
 
-class BatchContractSigning(DeadlineSource):
-    """Draft contracts of batch projects: 签订合同 within 30 days of the award."""
+class ContractSigning(DeadlineSource):
+    """Draft contracts with an award, of every mode: 签订合同 within 30 days of the award."""
 
-    name = "batch_contract_signing"
+    name = "contract_signing"
     model = Contract
 
     def queryset(self) -> models.QuerySet:
-        # No join: the sweep locks the rows FOR UPDATE, which would lock the joined project rows too
+        # No join: the sweep locks the rows FOR UPDATE, which would lock the joined rows too
         # (and PostgreSQL refuses it on the nullable side of an outer join).
-        batch_projects = Project.objects.filter(mode=Mode.BATCH).values("pk")
-        return Contract.objects.filter(status=Contract.Status.DRAFT, project_id__in=batch_projects,
-                                       award_id__isnull=False)
+        return Contract.objects.filter(status=Contract.Status.DRAFT, award_id__isnull=False)
 
     def milestones(self, contract: Contract) -> list[Milestone]:
         if contract.status != Contract.Status.DRAFT or contract.award_id is None:
@@ -93,7 +90,7 @@ class BatchContractSigning(DeadlineSource):
         measure = contract.lot.unit_of_measure if contract.lot_id else ""
         found: list[Milestone] = []
         for step in signing_schedule(due):
-            key = f"batch_contract:{contract.pk}:{step.kind}:{due.isoformat()}"
+            key = f"contract_signing:{contract.pk}:{step.kind}:{due.isoformat()}"
             common = {"key": key, "kind": step.kind, "at": step.at, "until": step.until, "due_on": due}
             if step.kind == "sign_ready":
                 found.append(Milestone(
@@ -138,5 +135,4 @@ class BatchContractSigning(DeadlineSource):
         return found
 
 
-# Joins the deadline sweep through the batch plugin (batch.plugin.BatchPlugin.deadline_sources).
-BATCH_CONTRACT_SIGNING = BatchContractSigning()
+CONTRACT_SIGNING = register_deadline_source(ContractSigning())

@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from batch.award import batch_savings, saving_rate
 from procurement.models import Award, SubPlan
-from tests.batch.test_award import award_world, awarded_world
+from procurement.selectors.execution import project_savings, saving_rate
 from tests.factories import AwardFactory, FinanceFactory, LotFactory, SubPlanFactory, county, member_of, prefecture
+from tests.procurement.test_award import award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -26,7 +26,7 @@ def test_savings_per_lot_and_for_the_project():
     world = awarded_world(units=3, lots=2)
     Award.objects.filter(lot=world.lots[1]).update(unit_price_yuan=Decimal("4800.00"))
 
-    savings = batch_savings(world.project)
+    savings = project_savings(world.project)
 
     first, second = savings.lines
     assert (first.total_quantity, first.budget_yuan, first.unit_count) == (Decimal("30"), Decimal("150000"), 3)
@@ -51,15 +51,15 @@ def test_the_rate_is_rounded_half_up_to_two_decimals():
 def test_no_rate_when_the_budget_is_zero():
     """A rate against nothing is undefined: None, not a division error or 0%."""
     world = awarded_world(units=2, lots=1, budget_yuan="0")
-    [line] = batch_savings(world.project).lines
+    [line] = project_savings(world.project).lines
     assert line.budget_yuan == 0 and line.saving_rate is None
     assert line.saving_yuan == -line.awarded_amount_yuan
-    assert batch_savings(world.project).saving_rate is None
+    assert project_savings(world.project).saving_rate is None
 
 
 def test_an_award_above_budget_shows_a_negative_saving():
     world = awarded_world(units=1, lots=1, price="5500.00")
-    [line] = batch_savings(world.project).lines
+    [line] = project_savings(world.project).lines
     assert (line.saving_yuan, line.saving_rate) == (Decimal("-5000.00"), Decimal("-10.00"))
 
 
@@ -70,7 +70,7 @@ def test_only_frozen_sub_plans_count_in_the_budget():
                    status=SubPlan.Status.WITHDRAWN)
     SubPlanFactory(lot=world.lots[0], quantity=Decimal("99"), budget_yuan=Decimal("999999"),
                    status=SubPlan.Status.DRAFT)
-    [line] = batch_savings(world.project).lines
+    [line] = project_savings(world.project).lines
     assert (line.total_quantity, line.budget_yuan, line.unit_count) == (Decimal("20"), Decimal("100000"), 2)
 
 
@@ -80,7 +80,7 @@ def test_unawarded_and_empty_lots_stay_out_of_the_project_totals():
     AwardFactory(lot=world.lots[0], supplier=world.supplier, unit_price_yuan=Decimal("4000.00"))
     LotFactory(project=world.project, number=3, name="无人响应的配置")
 
-    savings = batch_savings(world.project)
+    savings = project_savings(world.project)
 
     awarded, pending, empty = savings.lines
     assert awarded.saving_rate == Decimal("20.00")
@@ -97,7 +97,7 @@ def test_savings_take_two_queries_whatever_the_number_of_lots_and_units(django_a
     """One aggregate query over the lots (with their awards) and one count of the units."""
     world = awarded_world(units=15, lots=4)
     with django_assert_num_queries(2):
-        savings = batch_savings(world.project)
+        savings = project_savings(world.project)
         [(line.lot.name, line.award.supplier.name) for line in savings.lines]
     assert len(savings.lines) == 4
 
@@ -106,7 +106,7 @@ def test_the_api_answers_the_savings_to_the_center_and_the_regions_finance_burea
     """Issue 3 point 8 (shown per lot and project); finance staff read their region's projects."""
     world = awarded_world(units=3, lots=1)
     api = APIClient()
-    url = reverse("batch-api:batch-award-savings", args=[world.project.pk])
+    url = reverse("api-v1:award-savings", args=[world.project.pk])
     for reader in (world.operator, member_of(world.finance)):
         api.force_authenticate(reader)
         body = api.get(url).json()

@@ -1,58 +1,44 @@
-"""批量集中采购: 实施采购, 定标, 统采分签 and 终止 (seed 000 三(一)(5)(6); 吉财采购〔2024〕753号).
+"""The execution half of a procurement, whatever the mode: 实施采购, 定标, 统采分签 and 终止
+(seed 000 三(一)(5)(6); 吉财采购〔2024〕753号).
 
 Services (every write; keyword-only, atomic; state changes through ``transition_run``):
-- ``batch_procurement_start``: the center chooses the method "by the planned quantity and the
-  project's characteristics" (seed 000 三(一)(5)) and records the document and opening dates;
-- ``batch_document_add``: a procurement document kept for the record;
-- ``batch_lot_award``: the award of one lot (supplier, unit price); replaced until the project is awarded;
-- ``batch_award_finalize``: 定标 — the 中标（成交）结果公告 is published (《政府采购法实施条例》第四十三条:
+- ``procurement_start``: the organizer chooses the method "by the planned quantity and the project's
+  characteristics" (seed 000 三(一)(5)) and records the document and opening dates; the methods a mode allows
+  come from its plugin (``ModePlugin.procurement_methods``);
+- ``document_add``: a procurement document kept for the record;
+- ``evaluation_record``: the day of the evaluation and the experts named in the award notice;
+- ``lot_max_price_set``: the maximum unit price the documents set for a lot;
+- ``lot_award``: the award of one lot (supplier, unit price); replaced until the project is awarded;
+- ``award_finalize``: 定标 — the 中标（成交）结果公告 is published (《政府采购法实施条例》第四十三条:
   within 2 working days of the award; lateness is flagged, nothing is refused) and the result is
   filed (备案) with the finance bureau (seed 000 三(一)(5));
-- ``batch_contracts_generate``: 统采分签 — one contract per frozen sub-plan, "严格按照本单位填报的分计划
+- ``contracts_generate``: 统采分签 — one contract per frozen sub-plan, "严格按照本单位填报的分计划
   采购数量" (seed 000 三(一)(6)) at the awarded unit price; each unit then signs its own contract
   through ``procurement.services.contracts``;
-- ``batch_project_terminate``: stop the project before the award with a reason and a 终止公告.
+- ``project_terminate``: stop the project before the award with a reason and a 终止公告.
 
-Selectors: ``batch_savings`` (节约率 per lot and project) and ``batch_signing_board`` (who has
-signed, who has not, and every legal deadline of the contracts); ``award_projects_managed`` and
-``award_projects_readable`` with ``MANAGERS`` and ``READERS``: who runs and who reads them, for the pages
-and the API alike.
+The notices and the suppliers' messages are templates (``templates/execution/wording/``), rendered through the
+project's mode plugin so that a mode may word them its own way. The reads (savings, the signing board, who may)
+are ``procurement.selectors.execution``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DecimalField,
-    Exists,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from batch.award_deadlines import signing_due, signing_next_check
-from batch.models import BatchDetails, BatchProject, LotDocument
-from notices.models import Notice
-from notices.services import notice_publish
 from procurement import access, deadlines
 from procurement.formats import yuan_text
 from procurement.models import (
@@ -64,13 +50,25 @@ from procurement.models import (
     Organization,
     ProcurementMethod,
     Project,
+    ProjectDocument,
+    ProjectEvent,
     SubPlan,
 )
+from procurement.modes import mode_plugin
 from procurement.numbering import contract_code
+from procurement.publication import project_notice_publish
+from procurement.selectors.execution import (
+    ZERO,
+    Savings,
+    award_notice_due,
+    contract_amount,
+    project_savings,
+)
 from procurement.services.dates import chinese_date, day_checked, moment_checked
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
+from procurement.services.signing_deadlines import signing_due, signing_next_check
 from procurement.services.transitions import transition_run
 
 if TYPE_CHECKING:
@@ -78,15 +76,9 @@ if TYPE_CHECKING:
     from django.core.files import File
 
 CENT = Decimal("0.01")
-HUNDRED = Decimal("100")
 MAX_UNIT_PRICE = Decimal("999999999999.99")  # Award.unit_price_yuan: 14 digits, 2 decimals
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
-
 Status = Project.Status
 
-# Batch procurement chooses among the statutory methods (《政府采购法》第二十六条); the framework
-# solicitation belongs to framework agreement procurement.
-BATCH_METHODS = [m for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]
 TENDER_METHODS = {ProcurementMethod.OPEN_TENDER, ProcurementMethod.INVITED_TENDER}
 
 # Documents are kept from the confirmed master plan until the award (evaluation reports come last).
@@ -106,11 +98,11 @@ def _quantity(value: Decimal) -> str:
     return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value.to_integral_value()}"
 
 
-def _locked(project: Project) -> BatchProject:
-    """The batch project's row, locked for the rest of the transaction."""
-    found = BatchProject.objects.select_for_update().filter(pk=project.pk).first()
+def _locked(project: Project) -> Project:
+    """The project's row, locked for the rest of the transaction."""
+    found = Project.objects.select_for_update().filter(pk=getattr(project, "pk", None)).first()
     if found is None:
-        raise ServiceError("该项目不是批量集中采购项目", field="project")
+        raise ServiceError("采购项目不存在", field="project")
     return found
 
 
@@ -124,11 +116,16 @@ def _refuse_state(project: Project, action: str) -> TransitionRefused:
     return TransitionRefused(f"当前状态为「{project.get_status_display()}」，不能{action}")
 
 
-def _details(project: Project) -> BatchDetails:
-    details = BatchDetails.objects.select_for_update().filter(project=project).first()
-    if details is None:
-        raise ServiceError("该项目缺少批量集中采购项目信息（任务通知单等），请先完善项目信息", field="project")
-    return details
+def _wording(project: Project, name: str, context: dict) -> str:
+    """The plain text of ``execution/wording/<name>`` as the project's mode words it (its override, else the
+    core's). The template's line breaks are the text's; the file's final newline is not."""
+    return render_to_string(mode_plugin(project.mode).template(f"execution/wording/{name}"), context).strip("\n")
+
+
+def procurement_methods(project: Project) -> list[str]:
+    """The procurement methods the project's mode allows (《政府采购法》第二十六条), in the choices' order."""
+    allowed = set(mode_plugin(project.mode).procurement_methods(project))
+    return [m.value for m in ProcurementMethod if m.value in allowed]
 
 
 def _checked_price(value, *, label: str = "中标单价", field: str = "unit_price_yuan") -> Decimal:
@@ -143,16 +140,6 @@ def _checked_price(value, *, label: str = "中标单价", field: str = "unit_pri
     if value > MAX_UNIT_PRICE:
         raise ServiceError(f"{label}超出允许范围", field=field)
     return value.quantize(CENT)
-
-
-def contract_amount(quantity: Decimal, unit_price_yuan: Decimal) -> Decimal:
-    """合同金额（元）= 数量 × 中标单价, to the cent."""
-    return (quantity * unit_price_yuan).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def award_notice_due(awarded_on: date) -> date:
-    """The last day to publish the award notice (《政府采购法实施条例》第四十三条, working days)."""
-    return deadlines.due_date(awarded_on, deadlines.AWARD_NOTICE)
 
 
 def finance_bureau_for_award(project: Project) -> Organization | None:
@@ -170,11 +157,16 @@ def finance_bureau_for_award(project: Project) -> Organization | None:
 
 # --- 实施采购 ---------------------------------------------------------------------------------
 
-def _confirmed_at(details: BatchDetails | None, project: Project) -> datetime:
-    """When the master plan was confirmed: the procurement documents are drawn up from it (seed 000 三(一)(5))."""
-    if details is not None and details.master_plan_confirmed_at:
-        return details.master_plan_confirmed_at
-    return project.created_at
+def confirmed_at(project: Project) -> datetime:
+    """When the master plan was confirmed: the procurement documents are drawn up from it (seed 000 三(一)(5)).
+    The project's record, else the audit log's confirmation step, else the project's creation."""
+    if project.master_plan_confirmed_at:
+        return project.master_plan_confirmed_at
+    confirmed = (
+        ProjectEvent.objects.filter(project_id=project.pk, action="confirm_master_plan")
+        .order_by("-created_at").values_list("created_at", flat=True).first()
+    )
+    return confirmed or project.created_at
 
 
 def _check_dates(method: str, issued_on: date | None, opening_at: datetime | None, *, confirmed_at: datetime) -> None:
@@ -202,42 +194,36 @@ def _check_dates(method: str, issued_on: date | None, opening_at: datetime | Non
 
 
 @transaction.atomic
-def batch_procurement_start(
+def procurement_start(
     *,
     project: Project,
     method: str,
     documents_issued_on: date | None = None,
     bid_opening_at: datetime | None = None,
     actor: AbstractBaseUser,
-) -> BatchProject:
+) -> Project:
     """实施采购: record the method and the dates, then run ``start_procurement`` (总计划已确认 → 采购实施中)."""
     locked = _locked(project)
     _require_manager(locked, actor)
-    if method not in BATCH_METHODS:
-        raise ServiceError("请选择批量集中采购适用的采购方式", field="method")
+    if method not in procurement_methods(locked):
+        raise ServiceError(f"请选择{locked.get_mode_display()}适用的采购方式", field="method")
     if documents_issued_on is not None:
         documents_issued_on = day_checked(documents_issued_on, field="documents_issued_on", label="采购文件发布日期",
                                           not_after_today=False)
     if bid_opening_at is not None:
         bid_opening_at = moment_checked(bid_opening_at, field="bid_opening_at", label="开标（响应截止）时间")
-    details = BatchDetails.objects.select_for_update().filter(project=locked).first()
-    if details is None and (documents_issued_on or bid_opening_at):
-        details = _details(locked)  # refuses: the dates have nowhere to go
-    issued_on = documents_issued_on or (details.documents_issued_on if details else None)
-    opening_at = bid_opening_at or (details.bid_opening_at if details else None)
-    _check_dates(method, issued_on, opening_at, confirmed_at=_confirmed_at(details, locked))
+    issued_on = documents_issued_on or locked.documents_issued_on
+    opening_at = bid_opening_at or locked.bid_opening_at
+    _check_dates(method, issued_on, opening_at, confirmed_at=confirmed_at(locked))
     if locked.status != Status.CONFIRMED:
         raise _refuse_state(locked, "开始采购（须先确认总计划）")
     # ``has_method`` is a condition of the transition, checked on the row: write the method first
     # (the whole transaction rolls back if the step is refused).
     Project.objects.filter(pk=locked.pk).update(procurement_method=method)
 
-    def prepare(row: BatchProject) -> dict[str, object]:
+    def prepare(row: Project) -> dict[str, object]:
         changes: dict[str, object] = {"procurement_method": method}
-        if details is not None:
-            details.documents_issued_on = issued_on
-            details.bid_opening_at = opening_at
-            details.save(update_fields=["documents_issued_on", "bid_opening_at"])
+        row.documents_issued_on, row.bid_opening_at = issued_on, opening_at
         if issued_on:
             changes["documents_issued_on"] = issued_on.isoformat()
         if opening_at:
@@ -248,11 +234,11 @@ def batch_procurement_start(
 
 
 def document_refusal(*, project: Project, title: str, file: File | None,
-                     kind: str = LotDocument.Kind.OTHER) -> ServiceError | None:
+                     kind: str = ProjectDocument.Kind.OTHER) -> ServiceError | None:
     """Why a procurement document may not be kept as it is (None when it may)."""
     if project.status not in DOCUMENT_STATES:
         return _refuse_state(project, "上传采购文件")
-    if kind not in LotDocument.Kind.values:
+    if kind not in ProjectDocument.Kind.values:
         return ServiceError("请选择文件类别", field="kind")
     title = (title or "").strip()
     if not title:
@@ -273,8 +259,8 @@ def document_refusal(*, project: Project, title: str, file: File | None,
 
 
 @transaction.atomic
-def batch_document_add(*, project: Project, title: str, file: File, actor: AbstractBaseUser,
-                       kind: str = LotDocument.Kind.OTHER) -> LotDocument:
+def document_add(*, project: Project, title: str, file: File, actor: AbstractBaseUser,
+                 kind: str = ProjectDocument.Kind.OTHER) -> ProjectDocument:
     """Keep a procurement document (采购文件、评审报告 …) of the project."""
     locked = _locked(project)
     _require_manager(locked, actor)
@@ -282,7 +268,7 @@ def batch_document_add(*, project: Project, title: str, file: File, actor: Abstr
     if refusal is not None:
         raise refusal
     title = title.strip()
-    document = LotDocument.objects.create(
+    document = ProjectDocument.objects.create(
         project=locked, kind=kind, title=title, file=file,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -292,19 +278,17 @@ def batch_document_add(*, project: Project, title: str, file: File, actor: Abstr
 
 
 @transaction.atomic
-def batch_evaluation_record(*, project: Project, evaluation_on: date, experts: str,
-                            actor: AbstractBaseUser) -> BatchDetails:
+def evaluation_record(*, project: Project, evaluation_on: date, experts: str, actor: AbstractBaseUser) -> Project:
     """评审: the day of the evaluation and the evaluation experts, who are named in the award notice
     (《政府采购法实施条例》第四十三条). The evaluation follows the opening and is not in the future."""
     locked = _locked(project)
     _require_manager(locked, actor)
     if locked.status != Status.PROCURING:
         raise _refuse_state(locked, "录入评审情况（须在采购实施中）")
-    details = _details(locked)
-    opened = timezone.localdate(details.bid_opening_at) if details.bid_opening_at else None
+    opened = timezone.localdate(locked.bid_opening_at) if locked.bid_opening_at else None
     evaluation_on = day_checked(evaluation_on, field="evaluation_on", label="评审日期", not_before=[
-        (opened, "开标日期"), (details.documents_issued_on, "采购文件发布日期"),
-        (timezone.localdate(_confirmed_at(details, locked)), "总计划确认日期"),
+        (opened, "开标日期"), (locked.documents_issued_on, "采购文件发布日期"),
+        (timezone.localdate(confirmed_at(locked)), "总计划确认日期"),
     ])
     names = [name.strip() for name in re.split(r"[\n,，、;；]+", experts or "") if name.strip()]
     if not names:
@@ -313,19 +297,19 @@ def batch_evaluation_record(*, project: Project, evaluation_on: date, experts: s
     experts_text = "、".join(names)
     if len(experts_text) > 2000:
         raise ServiceError("评审专家名单过长（不超过2000字）", field="experts")
-    changes = {"evaluation_on": [details.evaluation_on.isoformat() if details.evaluation_on else "",
+    changes = {"evaluation_on": [locked.evaluation_on.isoformat() if locked.evaluation_on else "",
                                  evaluation_on.isoformat()],
-               "evaluation_experts": [details.evaluation_experts, experts_text]}
-    details.evaluation_on, details.evaluation_experts = evaluation_on, experts_text
-    details.save(update_fields=["evaluation_on", "evaluation_experts"])
+               "evaluation_experts": [locked.evaluation_experts, experts_text]}
+    Project.objects.filter(pk=locked.pk).update(evaluation_on=evaluation_on, evaluation_experts=experts_text)
+    locked.evaluation_on, locked.evaluation_experts = evaluation_on, experts_text
     event_record(subject=locked, action="evaluation_record", action_label="录入评审情况", actor=actor,
                  changes=changes)
-    return details
+    return locked
 
 
 @transaction.atomic
-def batch_lot_max_price_set(*, project: Project, lot: Lot, max_unit_price_yuan: Decimal | None,
-                            actor: AbstractBaseUser) -> Lot:
+def lot_max_price_set(*, project: Project, lot: Lot, max_unit_price_yuan: Decimal | None,
+                      actor: AbstractBaseUser) -> Lot:
     """最高限制单价 of one lot, as the procurement documents set it (None: the documents set none).
 
     The maximum price is set within the budget (《政府采购货物和服务招标投标管理办法》第十二条: 在采购预算额度内合理
@@ -378,7 +362,7 @@ def _lot_demand(lot: Lot) -> _Demand:
 # --- 定标 ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def batch_lot_award(
+def lot_award(
     *,
     project: Project,
     lot: Lot,
@@ -415,13 +399,12 @@ def batch_lot_award(
             "报价超过采购预算的无效（《政府采购货物和服务招标投标管理办法》第六十三条）",
             field="unit_price_yuan",
         )
-    details = BatchDetails.objects.filter(project=locked).first()
-    opened = timezone.localdate(details.bid_opening_at) if details and details.bid_opening_at else None
+    opened = timezone.localdate(locked.bid_opening_at) if locked.bid_opening_at else None
     awarded_on = day_checked(awarded_on, field="awarded_on", label="定标日期", not_before=[
-        (details.evaluation_on if details else None, "评审日期"),
+        (locked.evaluation_on, "评审日期"),
         (opened, "开标日期"),
-        (details.documents_issued_on if details else None, "采购文件发布日期"),
-        (timezone.localdate(_confirmed_at(details, locked)), "总计划确认日期"),
+        (locked.documents_issued_on, "采购文件发布日期"),
+        (timezone.localdate(confirmed_at(locked)), "总计划确认日期"),
     ])
 
     changes: dict[str, object] = {
@@ -449,99 +432,82 @@ def batch_lot_award(
     return award
 
 
-def award_notice_body(project: Project, savings: Savings, details: BatchDetails,
-                       documents: list[LotDocument]) -> str:
+def award_notice_body(project: Project, savings: Savings, documents: list[ProjectDocument]) -> str:
     """The 中标（成交）结果公告 with what 《政府采购法实施条例》第四十三条 requires: the organizer's name, address and
     contact, the project's name and code, each winner's name, address and amount, the main items' name,
-    specification, quantity and unit price, the evaluation experts; the procurement documents go with it."""
-    organizer = project.organizer
-    lines = [
-        f"一、项目编号：{project.code}",
-        f"二、项目名称：{project.title}",
-        f"三、采购方式：{project.get_procurement_method_display() or '—'}",
-        "四、中标（成交）信息：",
-    ]
+    specification, quantity and unit price, the evaluation experts; the procurement documents go with it.
+    Worded by ``execution/wording/award_notice.txt`` (a mode may override it)."""
+    lines = []
     for line in savings.lines:
         if line.award is None:
             continue
-        award, lot = line.award, line.lot
-        supplier = award.supplier
-        text = (
-            f"第{lot.number}包 {lot.name}：中标（成交）供应商 {supplier.name}"
-            f"{f'（地址：{supplier.address}）' if supplier.address else ''}；"
-            f"数量 {_quantity(line.total_quantity)}{lot.unit_of_measure}；单价 {_yuan(award.unit_price_yuan)}；"
-            f"中标（成交）金额 {_yuan(line.awarded_amount_yuan)}。"
-        )
-        if lot.specification:
-            spec = lot.specification.strip().replace("\n", " ")
-            text += f"规格配置：{spec[:200]}{'…' if len(spec) > 200 else ''}"
-        lines.append(f"　　{text}")
-    lines += [
-        f"五、采购人：本项目为批量集中采购，共{savings.unit_count}家预算单位参与；各单位按本单位分计划数量分别与"
-        "中标（成交）供应商签订政府采购合同（统采分签）。",
-        f"六、集中采购机构：{organizer.name}"
-        + (f"；地址：{organizer.address}" if organizer.address else "")
-        + (f"；联系人：{organizer.contact_person}" if organizer.contact_person else "")
-        + (f"；联系电话：{organizer.contact_phone}" if organizer.contact_phone else ""),
-        f"七、评审专家名单：{details.evaluation_experts}",
-    ]
-    published = [document for document in documents if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS]
-    titles = "、".join(f"《{document.title}》" for document in published)
-    lines.append(f"八、采购文件：{titles}随本公告同时公告（见附件）。")
-    if details.bid_opening_at:
-        lines.append(f"九、开标（响应截止）时间：{timezone.localtime(details.bid_opening_at):%Y-%m-%d %H:%M}")
-    return "\n".join(lines)
+        spec = (line.lot.specification or "").strip().replace("\n", " ")
+        lines.append({
+            "lot": line.lot,
+            "supplier": line.award.supplier,
+            "quantity": _quantity(line.total_quantity),
+            "unit_price": _yuan(line.award.unit_price_yuan),
+            "amount": _yuan(line.awarded_amount_yuan),
+            "specification": f"{spec[:200]}{'…' if len(spec) > 200 else ''}" if spec else "",
+        })
+    opening_at = project.bid_opening_at
+    return _wording(project, "award_notice.txt", {
+        "project": project,
+        "organizer": project.organizer,
+        "lines": lines,
+        "unit_count": savings.unit_count,
+        "experts": project.evaluation_experts,
+        "published": [d for d in documents if d.kind == ProjectDocument.Kind.PROCUREMENT_DOCUMENTS],
+        "opening_at": f"{timezone.localtime(opening_at):%Y-%m-%d %H:%M}" if opening_at else "",
+    })
 
 
-def finalize_missing(project: Project, details: BatchDetails | None = None) -> list[str]:
+def finalize_missing(project: Project) -> list[str]:
     """What the award notice needs that is not on file yet (《政府采购法实施条例》第四十三条), in Chinese; empty
     when 定标 may go ahead as far as the record goes. The page lists it beside the button."""
-    details = details or BatchDetails.objects.filter(project=project).first()
-    kinds = set(LotDocument.objects.filter(project=project).values_list("kind", flat=True))
+    kinds = set(ProjectDocument.objects.filter(project=project).values_list("kind", flat=True))
     missing = []
-    if LotDocument.Kind.PROCUREMENT_DOCUMENTS not in kinds:
+    if ProjectDocument.Kind.PROCUREMENT_DOCUMENTS not in kinds:
         missing.append("采购文件（招标文件、谈判文件、磋商文件或询价通知书，须随结果公告同时公告）")
-    if LotDocument.Kind.EVALUATION_REPORT not in kinds:
+    if ProjectDocument.Kind.EVALUATION_REPORT not in kinds:
         missing.append("评审报告（中标、成交供应商依评审报告确定）")
-    if details is None or not details.evaluation_experts:
+    if not project.evaluation_experts:
         missing.append("评审专家名单（结果公告须列明）")
     return missing
 
 
 @transaction.atomic
-def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchProject:
+def award_finalize(*, project: Project, actor: AbstractBaseUser) -> Project:
     """定标: every lot with demand awarded → 已定标; publish the result notice and file the result."""
     locked = _locked(project)
     _require_manager(locked, actor)
-    details = _details(locked)
 
-    def prepare(row: BatchProject) -> dict[str, object]:
-        savings = batch_savings(row)
+    def prepare(row: Project) -> dict[str, object]:
+        savings = project_savings(row)
         awards = [line.award for line in savings.lines if line.award is not None]
         if not awards:
             raise ServiceError("尚无任何采购包的中标（成交）结果，不能定标", field="project")
         # Issue 7 point 7: the documents the notice cites must be on file.
-        missing = finalize_missing(row, details)
+        missing = finalize_missing(row)
         if missing:
             raise ServiceError(f"不能定标，尚缺：{'；'.join(missing)}。请在「采购文件」「评审情况」中补齐后再定标。",
                                field="project")
-        documents = list(LotDocument.objects.filter(project=row).order_by("uploaded_at", "pk"))
+        documents = list(ProjectDocument.objects.filter(project=row).order_by("uploaded_at", "pk"))
         due = award_notice_due(min(a.awarded_on for a in awards))
-        notice = notice_publish(
-            type=Notice.Type.AWARD,
+        notice = project_notice_publish(
+            type="award",
             title=f"{row.title}中标（成交）结果公告",
-            body=award_notice_body(row, savings, details, documents),
+            body=award_notice_body(row, savings, documents),
             project=row,
             publisher=row.organizer,
             actor=actor,
             attachments=[(document.title, document.file.name) for document in documents
-                         if document.kind == LotDocument.Kind.PROCUREMENT_DOCUMENTS],
+                         if document.kind == ProjectDocument.Kind.PROCUREMENT_DOCUMENTS],
         )
         published_on = timezone.localdate(notice.published_at)
         late = published_on > due
         Award.objects.filter(project=row).update(notice_published_at=notice.published_at)
-        details.award_notice_id = notice.pk
-        details.save(update_fields=["award_notice_id"])
+        row.award_notice = notice
         bureau = finance_bureau_for_award(row)
         filing = Filing.objects.create(
             kind=Filing.Kind.AWARD,
@@ -589,11 +555,11 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
 
 def award_suppliers_notify(project: Project) -> None:
     """Issue 7 point 11: each winning supplier is told of its award (中标（成交）通知), with the lot, price,
-    quantity, amount and the signing that follows (统采分签: every participating unit signs its own contract)."""
-    details = BatchDetails.objects.filter(project=project).only("award_notice_id").first()
-    notice_url = reverse("notices:detail", args=[details.award_notice_id]) if details and details.award_notice_id \
-        else ""
-    for line in batch_savings(project).lines:
+    quantity, amount and the signing that follows (统采分签: every participating unit signs its own contract).
+    Worded by ``execution/wording/supplier_awarded.txt`` (a mode may override it)."""
+    notice_id = Project.objects.filter(pk=project.pk).values_list("award_notice_id", flat=True).first()
+    notice_url = reverse("notices:detail", args=[notice_id]) if notice_id else ""
+    for line in project_savings(project).lines:
         award = line.award
         if award is None:
             continue
@@ -601,13 +567,17 @@ def award_suppliers_notify(project: Project) -> None:
         organization_notify(
             organization=award.supplier, subject=award, kind="awarded", level=Notification.Level.INFO,
             title=f"中标（成交）通知：{project.title}第{lot.number}包"[:200],
-            body=(f"贵单位为采购项目「{project.code} {project.title}」第{lot.number}包（{lot.name}）的"
-                  "中标（成交）供应商："
-                  f"单价{_yuan(award.unit_price_yuan)}，数量{_quantity(line.total_quantity)}{lot.unit_of_measure}，"
-                  f"中标（成交）金额{_yuan(line.awarded_amount_yuan)}，定标日期{chinese_date(award.awarded_on)}。"
-                  f"本项目为批量集中采购（统采分签），{line.unit_count}家预算单位将按各自分计划数量分别与贵单位签订合同，"
-                  f"应于{chinese_date(signing_due(award.awarded_on))}前签订（{deadlines.CONTRACT_SIGNING.rule}）。"
-                  "合同生成后将另行通知。"),
+            body=_wording(project, "supplier_awarded.txt", {
+                "project": project,
+                "lot": lot,
+                "unit_price": _yuan(award.unit_price_yuan),
+                "quantity": _quantity(line.total_quantity),
+                "amount": _yuan(line.awarded_amount_yuan),
+                "awarded_on": chinese_date(award.awarded_on),
+                "unit_count": line.unit_count,
+                "signing_due": chinese_date(signing_due(award.awarded_on)),
+                "signing_rule": deadlines.CONTRACT_SIGNING.rule,
+            }),
             url=notice_url,
         )
 
@@ -622,7 +592,7 @@ def _next_contract_number(project: Project) -> int:
 
 
 @transaction.atomic
-def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Contract]:
+def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Contract]:
     """One draft contract per frozen sub-plan that has none: the unit's quantity at the lot's award price.
 
     Running it again creates nothing new. Each unit then signs its own contract (统采分签).
@@ -672,64 +642,60 @@ def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> li
                  changes={"created": len(created), "first_code": created[0].code, "last_code": created[-1].code,
                           "amount_yuan": str(sum((c.amount_yuan for c in created), Decimal(0)))})
     contracts_suppliers_notify(locked, created)
-    # Each buying unit hears of its own contract from the signing source (batch.award_deadlines, ``sign_ready``).
+    # Each buying unit hears of its own contract from the signing source (signing_deadlines, ``sign_ready``).
     return created
 
 
 def contracts_suppliers_notify(project: Project, created: list[Contract]) -> None:
     """Issue 7 point 11: each supplier is told of every contract it is to sign, in one message per generation
-    (a batch project may make thousands), each contract named with its buyer, quantity and amount."""
+    (a project may make thousands), each contract named with its buyer, quantity and amount. Worded by
+    ``execution/wording/supplier_contracts.txt`` (a mode may override it)."""
     by_supplier: dict[int, list[Contract]] = {}
     for contract in created:
         by_supplier.setdefault(contract.supplier_id, []).append(contract)
     suppliers = Organization.objects.in_bulk(list(by_supplier))
     for supplier_id, contracts in by_supplier.items():
         total = sum((c.amount_yuan for c in contracts), Decimal(0))
-        rows = "".join(
-            f"（{n}）{c.code}：{c.buyer.name}，第{c.lot.number}包 {_quantity(c.quantity)}{c.lot.unit_of_measure}，"
-            f"{_yuan(c.amount_yuan)}；" for n, c in enumerate(contracts, start=1)
-        )
         due = signing_due(contracts[0].award.awarded_on)
         organization_notify(
             organization=suppliers[supplier_id], subject=project, kind=f"to_sign_{contracts[0].pk}",
             level=Notification.Level.INFO,
             title=f"待签订合同{len(contracts)}份：{project.title}"[:200],
-            body=(f"采购项目「{project.code} {project.title}」已为贵单位生成{len(contracts)}份分签合同，"
-                  f"合计{_yuan(total)}，各预算单位将分别与贵单位签订，应于{chinese_date(due)}前签订"
-                  f"（{deadlines.CONTRACT_SIGNING.rule}）：{rows.rstrip('；')}。"),
+            body=_wording(project, "supplier_contracts.txt", {
+                "project": project,
+                "count": len(contracts),
+                "total": _yuan(total),
+                "signing_due": chinese_date(due),
+                "signing_rule": deadlines.CONTRACT_SIGNING.rule,
+                "rows": [{"contract": c, "quantity": _quantity(c.quantity), "amount": _yuan(c.amount_yuan)}
+                         for c in contracts],
+            }),
             url=f"{reverse('supplier-contract-list')}?q={project.code}",
         )
 
 
 # --- 终止 ------------------------------------------------------------------------------------
 
-def _termination_notice_body(project: Project, reason: str) -> str:
-    organizer = project.organizer
-    return "\n".join([
-        f"一、项目编号：{project.code}",
-        f"二、项目名称：{project.title}",
-        f"三、终止时所处阶段：{project.get_status_display()}",
-        f"四、终止原因：{reason}",
-        "五、本项目采购活动终止，已填报的分计划不再执行；如有疑问，请与集中采购机构联系。",
-        f"六、集中采购机构：{organizer.name}"
-        + (f"；地址：{organizer.address}" if organizer.address else "")
-        + (f"；联系电话：{organizer.contact_phone}" if organizer.contact_phone else ""),
-    ])
+def termination_notice_body(project: Project, reason: str) -> str:
+    """The 终止公告, worded by ``execution/wording/termination_notice.txt`` (a mode may override it)."""
+    return _wording(project, "termination_notice.txt", {
+        "project": project, "organizer": project.organizer, "reason": reason,
+    })
 
 
 @transaction.atomic
-def batch_project_terminate(*, project: Project, actor: AbstractBaseUser, reason: str) -> BatchProject:
+def project_terminate(*, project: Project, actor: AbstractBaseUser, reason: str) -> Project:
     """终止项目 at any stage before the award, with a reason, published as a 终止公告."""
     locked = _locked(project)
     reason = (reason or "").strip()
 
-    def prepare(row: BatchProject) -> dict[str, object]:
+    def prepare(row: Project) -> dict[str, object]:
         if not reason:
             raise ServiceError("终止项目必须填写终止原因", field="reason")
-        notice = notice_publish(
-            type=Notice.Type.TERMINATION,
+        notice = project_notice_publish(
+            type="termination",
             title=f"{row.title}终止公告",
-            body=_termination_notice_body(row, reason),
+            body=termination_notice_body(row, reason),
             project=row,
             publisher=row.organizer,
             actor=actor,
@@ -738,263 +704,3 @@ def batch_project_terminate(*, project: Project, actor: AbstractBaseUser, reason
         return {"termination_reason": reason, "notice_id": notice.pk}
 
     return transition_run(instance=locked, name="terminate", actor=actor, note=reason, prepare=prepare)
-
-
-# --- selectors: who runs the procurement and who reads its results -----------------------------
-
-# The one declaration of these rights, for the pages (``kind_required``) and the API (``seats_required``) alike
-# (issue 8 point 4: the API served the signing board and the savings to units and suppliers the pages refused).
-# The center, or its entrusted agency, runs the procurement of its own projects; finance staff read the savings
-# and the signing board of the projects of their region. A unit sees its own contracts, a supplier its own, on
-# their own pages: the board holds every unit's contract and the savings every lot's budget, so neither reads them.
-MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
-READERS = (*MANAGERS, Organization.Kind.FINANCE)
-
-
-def award_projects_managed(user) -> QuerySet[BatchProject]:
-    """The batch projects the user's center or agency runs: the workspace and each of its steps."""
-    if access.is_superuser(user):
-        return BatchProject.objects.all()
-    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
-    return BatchProject.objects.filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
-
-
-def award_projects_readable(user) -> QuerySet[BatchProject]:
-    """Managed projects and, for finance staff, the batch projects of their region and below: the award list,
-    the savings and the signing board."""
-    q = Q(pk__in=award_projects_managed(user).values("pk"))
-    if access.has_seat(user, Organization.Kind.FINANCE):
-        q |= Q(pk__in=access.visible_projects(user).values("pk"))
-    return BatchProject.objects.filter(q)
-
-
-# --- selectors: savings ----------------------------------------------------------------------
-
-def saving_rate(saving: Decimal, budget: Decimal) -> Decimal | None:
-    """节约率 in percent with two decimals; None when there is no budget to save against."""
-    if not budget:
-        return None
-    return (saving / budget * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class SavingsLine:
-    lot: Lot
-    award: Award | None
-    total_quantity: Decimal
-    budget_yuan: Decimal
-    unit_count: int
-    awarded_amount_yuan: Decimal | None
-    saving_yuan: Decimal | None
-    saving_rate: Decimal | None
-
-    @property
-    def has_demand(self) -> bool:
-        return self.unit_count > 0
-
-
-@dataclass(frozen=True)
-class Savings:
-    project: Project
-    lines: list[SavingsLine] = field(default_factory=list)
-    # Budget units with at least one frozen sub-plan.
-    unit_count: int = 0
-
-    @property
-    def budget_yuan(self) -> Decimal:
-        """The budget of every lot with demand (the frozen sub-plans)."""
-        return sum((line.budget_yuan for line in self.lines), Decimal(0))
-
-    @property
-    def total_quantity(self) -> Decimal:
-        return sum((line.total_quantity for line in self.lines), Decimal(0))
-
-    @property
-    def awarded_lines(self) -> list[SavingsLine]:
-        return [line for line in self.lines if line.awarded_amount_yuan is not None]
-
-    @property
-    def awarded_budget_yuan(self) -> Decimal:
-        """The budget of the awarded lots only: the saving compares like with like."""
-        return sum((line.budget_yuan for line in self.awarded_lines), Decimal(0))
-
-    @property
-    def awarded_amount_yuan(self) -> Decimal:
-        return sum((line.awarded_amount_yuan for line in self.awarded_lines), Decimal(0))
-
-    @property
-    def saving_yuan(self) -> Decimal:
-        return self.awarded_budget_yuan - self.awarded_amount_yuan
-
-    @property
-    def saving_rate(self) -> Decimal | None:
-        return saving_rate(self.saving_yuan, self.awarded_budget_yuan)
-
-    @property
-    def all_awarded(self) -> bool:
-        """Every lot with demand has an award (the condition of 定标)."""
-        return all(line.award is not None for line in self.lines if line.has_demand)
-
-    @property
-    def first_awarded_on(self) -> date | None:
-        return min((line.award.awarded_on for line in self.lines if line.award is not None), default=None)
-
-    @property
-    def award_notice_due(self) -> date | None:
-        first = self.first_awarded_on
-        return award_notice_due(first) if first else None
-
-
-def batch_savings(project: Project) -> Savings:
-    """节约率 per lot and for the project: budget = the frozen sub-plans' budgets, awarded amount =
-    their total quantity × the award's unit price, saving = budget − awarded amount. Two queries."""
-    frozen = Q(sub_plans__status=SubPlan.Status.FROZEN)
-    lots = (
-        Lot.objects.filter(project_id=project.pk)
-        .select_related("award", "award__supplier", "category")
-        .annotate(
-            frozen_quantity=Coalesce(Sum("sub_plans__quantity", filter=frozen), ZERO),
-            frozen_budget_yuan=Coalesce(Sum("sub_plans__budget_yuan", filter=frozen), ZERO),
-            frozen_unit_count=Count("sub_plans__unit", filter=frozen, distinct=True),
-        )
-        .order_by("number", "pk")
-    )
-    lines = []
-    for lot in lots:
-        award = getattr(lot, "award", None)
-        amount = saving = rate = None
-        if award is not None:
-            amount = contract_amount(lot.frozen_quantity, award.unit_price_yuan)
-            saving = lot.frozen_budget_yuan - amount
-            rate = saving_rate(saving, lot.frozen_budget_yuan)
-        lines.append(SavingsLine(lot, award, lot.frozen_quantity, lot.frozen_budget_yuan, lot.frozen_unit_count,
-                                 amount, saving, rate))
-    units = (
-        SubPlan.objects.filter(project_id=project.pk, status=SubPlan.Status.FROZEN)
-        .values("unit_id").distinct().count()
-    )
-    return Savings(project=project, lines=lines, unit_count=units)
-
-
-# --- selectors: the signing board --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class UnsignedUnit:
-    """A budget unit with at least one contract still to sign."""
-
-    unit_id: int
-    name: str
-    unit_code: str
-    contract_count: int
-    amount_yuan: Decimal
-    signing_due: date | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class StatusCount:
-    value: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SigningBoard:
-    project: Project
-    today: date
-    contracts: QuerySet[Contract]
-    unsigned_units: list[UnsignedUnit]
-    status_counts: list[StatusCount]
-    total: int
-    signing_overdue_count: int
-    publish_overdue_count: int
-    filing_overdue_count: int
-    # Frozen sub-plans of awarded lots that have no contract yet (not generated).
-    without_contract_count: int
-    # {award id: last day to sign} for the template (one award per lot).
-    signing_dues: dict[int, date]
-
-
-BOARD_FILTERS = {"unsigned", "overdue"}
-
-
-def _signing_overdue(today: date) -> Q:
-    """Draft contracts whose 30-day signing limit has passed (awarded_on + 30 < today)."""
-    cutoff = today - timedelta(days=deadlines.CONTRACT_SIGNING.days)
-    return Q(status=Contract.Status.DRAFT, award__awarded_on__lt=cutoff)
-
-
-def batch_signing_board(
-    project: Project,
-    *,
-    today: date | None = None,
-    status: str = "",
-    lot_id: int | None = None,
-    q: str = "",
-) -> SigningBoard:
-    """Every unit's contract of ``project`` with its deadlines and overdue flags; unsigned ones first.
-
-    ``status`` filters by contract status, or "unsigned" / "overdue" (any legal deadline passed).
-    """
-    today = today or deadlines.today()
-    all_contracts = Contract.objects.filter(project_id=project.pk)
-    same_row = {"pk": OuterRef("pk")}
-    contracts = (
-        all_contracts.select_related("buyer", "buyer__region", "lot", "supplier", "award")
-        .annotate(
-            is_signing_overdue=Case(When(_signing_overdue(today), then=Value(True)), default=Value(False),
-                                    output_field=BooleanField()),
-            is_publish_overdue=Exists(Contract.objects.publish_overdue(today).filter(**same_row)),
-            is_filing_overdue=Exists(Contract.objects.filing_overdue(today).filter(**same_row)),
-            unsigned_first=Case(When(status=Contract.Status.DRAFT, then=Value(0)), default=Value(1),
-                                output_field=IntegerField()),
-        )
-        .order_by("unsigned_first", "lot__number", "buyer__name", "pk")
-    )
-    if status == "unsigned":
-        contracts = contracts.filter(status=Contract.Status.DRAFT)
-    elif status == "overdue":
-        contracts = contracts.filter(
-            _signing_overdue(today)
-            | Q(pk__in=Contract.objects.publish_overdue(today).values("pk"))
-            | Q(pk__in=Contract.objects.filing_overdue(today).values("pk"))
-        )
-    elif status in Contract.Status.values:
-        contracts = contracts.filter(status=status)
-    if lot_id:
-        contracts = contracts.filter(lot_id=lot_id)
-    q = (q or "").strip()
-    if q:
-        contracts = contracts.filter(Q(buyer__name__icontains=q) | Q(buyer__unit_code__icontains=q)
-                                     | Q(code__icontains=q))
-
-    unsigned_rows = (
-        all_contracts.filter(status=Contract.Status.DRAFT)
-        .values("buyer_id", "buyer__name", "buyer__unit_code")
-        .annotate(n=Count("pk"), amount=Sum("amount_yuan"), first_awarded=Min("award__awarded_on"))
-        .order_by("first_awarded", "buyer__name", "buyer_id")
-    )
-    unsigned = []
-    for row in unsigned_rows:
-        due = signing_due(row["first_awarded"]) if row["first_awarded"] else None
-        unsigned.append(UnsignedUnit(row["buyer_id"], row["buyer__name"], row["buyer__unit_code"], row["n"],
-                                     row["amount"] or Decimal(0), due, due is not None and today > due))
-    unsigned.sort(key=lambda u: (not u.overdue, u.signing_due or date.max, u.name))
-
-    found = dict(all_contracts.order_by().values_list("status").annotate(n=Count("pk")))
-    counts = [StatusCount(value, label, found.get(value, 0)) for value, label in Contract.Status.choices]
-    awards = Award.objects.filter(project_id=project.pk).values_list("pk", "awarded_on")
-    return SigningBoard(
-        project=project,
-        today=today,
-        contracts=contracts,
-        unsigned_units=unsigned,
-        status_counts=counts,
-        total=sum(found.values()),
-        signing_overdue_count=all_contracts.filter(_signing_overdue(today)).count(),
-        publish_overdue_count=all_contracts.publish_overdue(today).count(),
-        filing_overdue_count=all_contracts.filing_overdue(today).count(),
-        without_contract_count=SubPlan.objects.filter(project_id=project.pk, status=SubPlan.Status.FROZEN,
-                                                      contract__isnull=True, lot__award__isnull=False).count(),
-        signing_dues={pk: signing_due(day) for pk, day in awards},
-    )

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from batch.award import batch_project_terminate
 from notices.models import Notice
 from procurement.models import ProcurementMethod, Project, ProjectEvent, SubPlan
 from procurement.services.errors import ServiceError, TransitionRefused
-from tests.batch.test_award import award_world, awarded_world
+from procurement.services.execution import project_terminate
+from tests.procurement.test_award import award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -35,7 +35,7 @@ def test_terminating_before_the_award_publishes_a_termination_notice_with_the_re
     world = award_world(status=status, procurement_method=ProcurementMethod.INQUIRY)
     frozen_before = list(SubPlan.objects.order_by("pk").values_list("pk", "status", "quantity"))
 
-    terminated = batch_project_terminate(project=world.project, actor=world.operator, reason=f"  {REASON}  ")
+    terminated = project_terminate(project=world.project, actor=world.operator, reason=f"  {REASON}  ")
 
     terminated.refresh_from_db()
     assert terminated.status == Status.TERMINATED
@@ -58,7 +58,7 @@ def test_termination_is_refused_after_the_award(status):
     world = award_world(status=status, procurement_method=ProcurementMethod.INQUIRY)
     before = snapshot(world.project)
     with pytest.raises(TransitionRefused, match="不能执行「终止项目」"):
-        batch_project_terminate(project=world.project, actor=world.operator, reason=REASON)
+        project_terminate(project=world.project, actor=world.operator, reason=REASON)
     assert snapshot(world.project) == before
 
 
@@ -68,7 +68,7 @@ def test_a_reason_is_required(reason):
     world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
     before = snapshot(world.project)
     with pytest.raises(ServiceError, match="终止项目必须填写终止原因") as refused:
-        batch_project_terminate(project=world.project, actor=world.operator, reason=reason)
+        project_terminate(project=world.project, actor=world.operator, reason=reason)
     assert refused.value.field == "reason"
     assert snapshot(world.project) == before
 
@@ -81,17 +81,17 @@ def test_a_unit_cannot_terminate_by_service_page_or_api(client):
     before = snapshot(world.project)
 
     with pytest.raises(PermissionDenied):
-        batch_project_terminate(project=world.project, actor=clerk, reason=REASON)
+        project_terminate(project=world.project, actor=clerk, reason=REASON)
 
     api = APIClient()
     api.force_authenticate(clerk)
-    response = api.post(reverse("batch-api:batch-award-terminate", args=[world.project.pk]), {"reason": REASON},
+    response = api.post(reverse("api-v1:award-terminate", args=[world.project.pk]), {"reason": REASON},
                         format="json")
     assert response.status_code == 403  # the page's door, asked first (issue 8 point 4)
     assert response.json()["detail"] == "只有组织该项目的采购中心或受托代理机构可以办理"
 
     client.force_login(clerk)
-    response = client.post(reverse("batch:award-terminate", args=[world.project.pk]), {"reason": REASON})
+    response = client.post(reverse("award-terminate", args=[world.project.pk]), {"reason": REASON})
     assert response.status_code == 403
     assert snapshot(world.project) == before
 
@@ -102,10 +102,10 @@ def test_another_centers_operator_finds_nothing_to_terminate(client):
     stranger = award_world().operator
     before = snapshot(world.project)
     client.force_login(stranger)
-    assert client.post(reverse("batch:award-terminate", args=[world.project.pk]), {"reason": REASON}).status_code == 404
+    assert client.post(reverse("award-terminate", args=[world.project.pk]), {"reason": REASON}).status_code == 404
     api = APIClient()
     api.force_authenticate(stranger)
-    response = api.post(reverse("batch-api:batch-award-terminate", args=[world.project.pk]), {"reason": REASON},
+    response = api.post(reverse("api-v1:award-terminate", args=[world.project.pk]), {"reason": REASON},
                         format="json")
     assert response.status_code == 404
     assert snapshot(world.project) == before
@@ -114,7 +114,7 @@ def test_another_centers_operator_finds_nothing_to_terminate(client):
 def test_the_center_terminates_through_its_page(client):
     world = award_world(status=Status.CONFIRMED)
     client.force_login(world.operator)
-    url = reverse("batch:award-terminate", args=[world.project.pk])
+    url = reverse("award-terminate", args=[world.project.pk])
     page = client.get(url)
     assert page.status_code == 200 and "确认终止并发布终止公告" in page.content.decode()
 
@@ -123,7 +123,7 @@ def test_the_center_terminates_through_its_page(client):
     assert Project.objects.get(pk=world.project.pk).status == Status.CONFIRMED
 
     response = client.post(url, {"reason": REASON}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("batch:award-project", args=[world.project.pk])
+    assert response.redirect_chain[-1][0] == reverse("award-project", args=[world.project.pk])
     assert "项目已终止，终止公告已发布。" in response.content.decode()
     assert Project.objects.get(pk=world.project.pk).status == Status.TERMINATED
 
@@ -131,7 +131,7 @@ def test_the_center_terminates_through_its_page(client):
 def test_the_page_after_the_award_says_it_cannot_terminate(client):
     world = awarded_world(units=1, lots=1)
     client.force_login(world.operator)
-    url = reverse("batch:award-terminate", args=[world.project.pk])
+    url = reverse("award-terminate", args=[world.project.pk])
     assert 'data-testid="not-terminable"' in client.get(url).content.decode()
     response = client.post(url, {"reason": REASON})
     assert "不能执行「终止项目」" in response.content.decode()
@@ -142,7 +142,7 @@ def test_the_center_terminates_through_the_api_and_gets_409_after_the_award():
     world = award_world(status=Status.COLLECTING)
     api = APIClient()
     api.force_authenticate(world.operator)
-    url = reverse("batch-api:batch-award-terminate", args=[world.project.pk])
+    url = reverse("api-v1:award-terminate", args=[world.project.pk])
     assert api.post(url, {"reason": ""}, format="json").status_code == 400
     response = api.post(url, {"reason": REASON}, format="json")
     assert response.status_code == 200
