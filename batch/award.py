@@ -39,8 +39,10 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -57,6 +59,7 @@ from procurement import access, deadlines
 from procurement.models import (
     Award,
     Contract,
+    ContractLine,
     Filing,
     Lot,
     Notification,
@@ -66,6 +69,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.numbering import contract_code
+from procurement.services.contracts import ContractDraft, ContractLineDraft, contracts_draft_create
 from procurement.services.dates import chinese_date, day_checked, moment_checked
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
@@ -545,6 +549,9 @@ def batch_award_finalize(*, project: Project, actor: AbstractBaseUser) -> BatchP
         filing = Filing.objects.create(
             kind=Filing.Kind.AWARD,
             project=row,
+            # The result of every lot of the project is filed at once: its subject is the project.
+            subject_type="project",
+            subject_id=row.pk,
             filed_by_id=row.organizer_id,
             finance_bureau=bureau,
             payload={
@@ -631,48 +638,53 @@ def batch_contracts_generate(*, project: Project, actor: AbstractBaseUser) -> li
     if locked.status != Status.AWARDED:
         raise _refuse_state(locked, "生成合同（须已定标）")
     live = set(
-        Contract.objects.filter(project=locked, lot__isnull=False)
-        .exclude(status=Contract.Status.TERMINATED)
-        .values_list("lot_id", "buyer_id")
+        ContractLine.objects.filter(contract__project=locked, award__isnull=False, contract_live=True)
+        .values_list("award_id", "buyer_id")
     )
     sub_plans = (
-        SubPlan.objects.filter(project=locked, status=SubPlan.Status.FROZEN, contract__isnull=True,
+        SubPlan.objects.filter(project=locked, status=SubPlan.Status.FROZEN, contract_line__isnull=True,
                                lot__award__isnull=False)
         .select_related("lot", "lot__award", "unit")
         .order_by("lot__number", "unit__unit_code", "pk")
     )
     now = timezone.now()
     number = _next_contract_number(locked)
-    contracts: list[Contract] = []
+    drafts: list[ContractDraft] = []
     for sub_plan in sub_plans:
-        if (sub_plan.lot_id, sub_plan.unit_id) in live:
-            continue
         lot, award = sub_plan.lot, sub_plan.lot.award
-        contracts.append(Contract(
+        if (award.pk, sub_plan.unit_id) in live:
+            continue
+        drafts.append(ContractDraft(
             code=contract_code(project_code=locked.code, number=number),
             title=f"{locked.title}第{lot.number}包（{lot.name}）采购合同"[:200],
             project=locked,
-            lot=lot,
             award=award,
-            sub_plan=sub_plan,
             buyer=sub_plan.unit,
-            supplier_id=award.supplier_id,
-            quantity=sub_plan.quantity,
-            unit_price_yuan=award.unit_price_yuan,
-            amount_yuan=contract_amount(sub_plan.quantity, award.unit_price_yuan),
-            status=Contract.Status.DRAFT,
+            supplier=award.supplier,
+            lines=[ContractLineDraft(description=lot.name, quantity=sub_plan.quantity,
+                                     unit_price_yuan=award.unit_price_yuan, unit_of_measure=lot.unit_of_measure,
+                                     lot=lot, award=award, sub_plan=sub_plan)],
             next_check=signing_next_check(signing_due(award.awarded_on), now=now),
         ))
         number += 1
-    if not contracts:
+    if not drafts:
         return []
-    created = Contract.objects.bulk_create(contracts)
+    created = contracts_draft_create(drafts=drafts)
     event_record(subject=locked, action="contracts_generate", action_label="生成分签合同", actor=actor,
                  changes={"created": len(created), "first_code": created[0].code, "last_code": created[-1].code,
                           "amount_yuan": str(sum((c.amount_yuan for c in created), Decimal(0)))})
     contracts_suppliers_notify(locked, created)
     # Each buying unit hears of its own contract from the signing source (batch.award_deadlines, ``sign_ready``).
     return created
+
+
+def _lines_text(contract: Contract) -> str:
+    """第1包 12台 (and the next lines after 、): what a contract buys, for a message."""
+    return "、".join(
+        (f"第{line.lot.number}包 " if line.lot_id else f"{line.description} ")
+        + f"{_quantity(line.quantity)}{line.unit_of_measure}"
+        for line in contract.lines.all()
+    )
 
 
 def contracts_suppliers_notify(project: Project, created: list[Contract]) -> None:
@@ -685,8 +697,8 @@ def contracts_suppliers_notify(project: Project, created: list[Contract]) -> Non
     for supplier_id, contracts in by_supplier.items():
         total = sum((c.amount_yuan for c in contracts), Decimal(0))
         rows = "".join(
-            f"（{n}）{c.code}：{c.buyer.name}，第{c.lot.number}包 {_quantity(c.quantity)}{c.lot.unit_of_measure}，"
-            f"{_yuan(c.amount_yuan)}；" for n, c in enumerate(contracts, start=1)
+            f"（{n}）{c.code}：{c.buyer.name}，{_lines_text(c)}，{_yuan(c.amount_yuan)}；"
+            for n, c in enumerate(contracts, start=1)
         )
         due = signing_due(contracts[0].award.awarded_on)
         organization_notify(
@@ -939,8 +951,11 @@ def batch_signing_board(
     all_contracts = Contract.objects.filter(project_id=project.pk)
     same_row = {"pk": OuterRef("pk")}
     contracts = (
-        all_contracts.select_related("buyer", "buyer__region", "lot", "supplier", "award")
+        all_contracts.select_related("buyer", "buyer__region", "supplier", "award")
+        .prefetch_related(Prefetch("lines", queryset=ContractLine.objects.select_related("lot")))
         .annotate(
+            first_lot_number=Subquery(ContractLine.objects.filter(contract=OuterRef("pk")).order_by("number")
+                                      .values("lot__number")[:1]),
             is_signing_overdue=Case(When(_signing_overdue(today), then=Value(True)), default=Value(False),
                                     output_field=BooleanField()),
             is_publish_overdue=Exists(Contract.objects.publish_overdue(today).filter(**same_row)),
@@ -948,7 +963,7 @@ def batch_signing_board(
             unsigned_first=Case(When(status=Contract.Status.DRAFT, then=Value(0)), default=Value(1),
                                 output_field=IntegerField()),
         )
-        .order_by("unsigned_first", "lot__number", "buyer__name", "pk")
+        .order_by("unsigned_first", "first_lot_number", "buyer__name", "pk")
     )
     if status == "unsigned":
         contracts = contracts.filter(status=Contract.Status.DRAFT)
@@ -961,7 +976,7 @@ def batch_signing_board(
     elif status in Contract.Status.values:
         contracts = contracts.filter(status=status)
     if lot_id:
-        contracts = contracts.filter(lot_id=lot_id)
+        contracts = contracts.filter(pk__in=ContractLine.objects.filter(lot_id=lot_id).values("contract_id"))
     q = (q or "").strip()
     if q:
         contracts = contracts.filter(Q(buyer__name__icontains=q) | Q(buyer__unit_code__icontains=q)
@@ -994,6 +1009,6 @@ def batch_signing_board(
         publish_overdue_count=all_contracts.publish_overdue(today).count(),
         filing_overdue_count=all_contracts.filing_overdue(today).count(),
         without_contract_count=SubPlan.objects.filter(project_id=project.pk, status=SubPlan.Status.FROZEN,
-                                                      contract__isnull=True, lot__award__isnull=False).count(),
+                                                      contract_line__isnull=True, lot__award__isnull=False).count(),
         signing_dues={pk: signing_due(day) for pk, day in awards},
     )

@@ -89,7 +89,11 @@ class BatchContractSigning(DeadlineSource):
         due = signing_due(contract.award.awarded_on)
         subject = f"合同「{contract.code} {contract.title}」"
         rule = f"依据{deadlines.CONTRACT_SIGNING.rule}"
-        measure = contract.lot.unit_of_measure if contract.lot_id else ""
+        bought = "，".join(f"数量{line.quantity.normalize():f}{line.unit_of_measure}，单价{line.unit_price_yuan:,.2f}元"
+                           if len(contract.lines.all()) == 1 else
+                           f"{line.description}数量{line.quantity.normalize():f}{line.unit_of_measure}，"
+                           f"单价{line.unit_price_yuan:,.2f}元"
+                           for line in contract.lines.all())
         found: list[Milestone] = []
         for step in signing_schedule(due):
             key = f"batch_contract:{contract.pk}:{step.kind}:{due.isoformat()}"
@@ -100,7 +104,7 @@ class BatchContractSigning(DeadlineSource):
                     level=Notification.Level.INFO,
                     title=f"合同待签订：{contract.title}"[:200],
                     body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
-                          f"数量{contract.quantity.normalize():f}{measure}，单价{contract.unit_price_yuan:,.2f}元，"
+                          f"{bought}，"
                           f"合同金额{contract.amount_yuan:,.2f}元。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
                           f"应于{chinese_date(due)}前签订。{rule}。"),
                     url=contract_url(contract),

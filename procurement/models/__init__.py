@@ -1,6 +1,6 @@
 from .audit import AppendOnlyError, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
-from .contracts import Contract, Filing
+from .contracts import Contract, ContractLine, Filing
 from .imports import ImportJob
 from .notifications import Notification, OutboundMail, Reminder
 from .projects import (
@@ -23,6 +23,7 @@ __all__ = [
     "CalendarYear",
     "Category",
     "Contract",
+    "ContractLine",
     "EligibleUnit",
     "Filing",
     "FundingLine",
