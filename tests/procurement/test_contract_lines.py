@@ -8,7 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
+from notices.services import contract_notice_body
+from procurement.contract_text import contract_text_pdf
 from procurement.models import Contract, ContractLine, Filing, Project, ProjectEvent
 from procurement.services.contracts import (
     ContractLineDraft,
@@ -206,3 +209,26 @@ def test_the_migration_gives_each_contract_one_line_and_each_filing_its_subject(
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize("who", ["unit", "supplier"])
+def test_the_contract_pages_show_the_lines_and_their_total(client, world, who):
+    contract = create(world, [line(world, 0, "12", "4321.57"), line(world, 1, "2.5", "0.99")])
+    client.force_login(world["clerk"] if who == "unit" else member_of(world["supplier"]))
+    response = client.get(reverse(f"{who}-contract-detail", args=[contract.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    table = page[page.index('data-testid="contract-lines"'):page.index("</table>", page.index("contract-lines"))]
+    for text in ("包/品目", "数量", "计量单位", "单价", "金额", "第1包 品目1", "第2包 品目2", "51,858.84", "2.48",
+                 "合计", "51,861.32"):
+        assert text in table
+
+
+def test_the_contract_notice_and_text_carry_every_line(world):
+    """合同公告 (实施条例第五十条) names each subject with its quantity and unit price; the text to sign is a PDF."""
+    contract = create(world, [line(world, 0, "12", "4321.57"), line(world, 1, "2.5", "0.99")])
+    body = contract_notice_body(contract)
+    assert "　　（1）主要标的名称：品目1\n　　主要标的数量：12台\n　　主要标的单价：4,321.57元" in body
+    assert "　　（2）主要标的名称：品目2\n　　主要标的数量：2.5套\n　　主要标的单价：0.99元" in body
+    assert "八、合同金额：51,861.32元" in body
+    assert contract_text_pdf(contract=contract).startswith(b"%PDF-")
