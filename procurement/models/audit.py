@@ -8,23 +8,6 @@ from django.db import models
 from .projects import Project
 from .reference import Organization
 
-# The names a subject (of an event, of a filing) is recorded under, by model class (or a class it derives from).
-SUBJECT_TYPES = {
-    "Project": "project",
-    "SubPlan": "sub_plan",
-    "Contract": "contract",
-    "Award": "award",
-    "Filing": "filing",
-    "Lot": "lot",
-}
-
-
-def subject_type_of(obj: models.Model) -> str:
-    for klass in type(obj).__mro__:
-        if klass.__name__ in SUBJECT_TYPES:
-            return SUBJECT_TYPES[klass.__name__]
-    return type(obj)._meta.model_name
-
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit row."""

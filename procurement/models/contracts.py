@@ -11,7 +11,6 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from procurement import access
 
-from .audit import subject_type_of
 from .projects import NOT_NEGATIVE, Award, Lot, Project, SubPlan
 from .reference import Organization
 
@@ -175,7 +174,10 @@ class ContractLine(models.Model):
 
 class FilingQuerySet(models.QuerySet):
     def about(self, subject: models.Model) -> FilingQuerySet:
-        """The filings whose subject is ``subject`` (a contract, an award, a project, a plan, an agreement…)."""
+        """The filings whose subject is ``subject`` (a contract, an award, a project, a plan, an agreement…), named
+        as the audit log names its subjects."""
+        from procurement.services.events import subject_type_of  # the services import the models
+
         return self.filter(subject_type=subject_type_of(subject), subject_id=subject.pk)
 
 

@@ -27,11 +27,10 @@ from django.db.models import Q
 
 from procurement import deadlines
 from procurement.models import Award, Contract, ContractLine, Filing, Lot, Organization, Project, SubPlan
-from procurement.models.audit import subject_type_of
 from procurement.publication import contract_notice_publish
 from procurement.services.dates import day_checked
 from procurement.services.errors import ServiceError
-from procurement.services.events import event_record
+from procurement.services.events import event_record, subject_type_of
 from procurement.services.reminders import CONTRACT_DEADLINES
 from procurement.services.transitions import transition_run
 
@@ -196,7 +195,7 @@ def contract_draft_create(*, actor: AbstractBaseUser | None, code: str, title: s
     awards, or a sub-plan is already contracted."""
     contract = contracts_draft_create(drafts=[ContractDraft(
         code=code, title=title, project=project, buyer=buyer, supplier=supplier, lines=lines, award=award)])[0]
-    event_record(subject=contract, action="contract_draft_create", action_label="生成合同", actor=actor,
+    event_record(subject=contract, action="create", action_label="生成合同", actor=actor,
                  changes={"code": contract.code, "amount_yuan": str(contract.amount_yuan),
                           "lines": len(contract.lines.all())})
     return contract

@@ -8,9 +8,22 @@ from django.db import models
 
 from procurement import access
 from procurement.models import Project, ProjectEvent
-from procurement.models.audit import SUBJECT_TYPES, subject_type_of
 
-__all__ = ["SUBJECT_TYPES", "event_build", "event_record", "subject_type_of"]
+SUBJECT_TYPES = {
+    "Project": "project",
+    "SubPlan": "sub_plan",
+    "Contract": "contract",
+    "Award": "award",
+    "Filing": "filing",
+    "Lot": "lot",
+}
+
+
+def subject_type_of(obj: models.Model) -> str:
+    for klass in type(obj).__mro__:
+        if klass.__name__ in SUBJECT_TYPES:
+            return SUBJECT_TYPES[klass.__name__]
+    return type(obj)._meta.model_name
 
 
 def project_of(obj: models.Model) -> Project | None:

@@ -72,7 +72,7 @@ def test_the_contract_amount_is_the_sum_of_its_lines_each_to_the_cent(world):
     assert contract.amount_yuan == sum(r.amount_yuan for r in rows) == Decimal("54861.32")
     assert contract.status == Contract.Status.DRAFT
     assert all(r.buyer_id == world["unit"].pk and r.contract_live for r in rows)
-    event = ProjectEvent.objects.get(subject_type="contract", subject_id=contract.pk, action="contract_draft_create")
+    event = ProjectEvent.objects.get(subject_type="contract", subject_id=contract.pk, action="create")
     assert event.changes == {"code": "HT-LINES-001", "amount_yuan": "54861.32", "lines": 3}
 
 
