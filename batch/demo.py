@@ -606,8 +606,8 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
     # The suppliers heard of their awards and of the contracts to sign when they came (as 定标 and 生成分签合同 tell).
     told_since = timezone.now()
     award_suppliers_notify(project)
-    contracts_suppliers_notify(project, list(project.contracts.select_related("buyer", "lot", "award")
-                                             .order_by("code")))
+    contracts_suppliers_notify(project, list(project.contracts.select_related("buyer", "award")
+                                             .prefetch_related("lines__lot").order_by("code")))
     Notification.objects.filter(created_at__gte=told_since, organization__kind=Organization.Kind.SUPPLIER).update(
         created_at=notice.published_at)
     _contracts_complete(project)
@@ -616,8 +616,7 @@ def _awarded_project_complete(project: Project, *, task: TaskNotice, table: Conf
 def _contracts_complete(project: Project) -> None:
     """The units' side of the awarded project's contracts: each signed one has its signed text uploaded, each
     published one its contract notice (on the day it was published); a draft awaits signing."""
-    contracts = Contract.objects.filter(project=project).select_related("project", "lot", "buyer", "supplier",
-                                                                         "award")
+    contracts = Contract.objects.filter(project=project).select_related("project", "buyer", "supplier", "award")
     for contract in contracts.order_by("code"):
         if contract.status == Contract.Status.DRAFT:
             # A draft contract is reminded of its 30-day signing limit (procurement.services.signing_deadlines).

@@ -85,11 +85,11 @@ def _quantity(value) -> str:
 
 def contract_notice_body(contract: Contract) -> str:
     """What a contract notice carries: the contract and project, the purchaser and the supplier with their
-    addresses and contacts, the subject (name, specification, quantity, unit price), the amount, the signing
-    date, and what the purchaser withholds (国家秘密、商业秘密 are not published)."""
-    project, lot = contract.project, contract.lot
-    subject = lot.name if lot else contract.title
-    measure = lot.unit_of_measure if lot else ""
+    addresses and contacts, the subject of each contract line (name, specification, quantity, unit price), the
+    amount (the lines' sum), the signing date, and what the purchaser withholds (国家秘密、商业秘密 are not
+    published)."""
+    project = contract.project
+    contract_lines = list(contract.lines.select_related("lot").order_by("number"))
     lines = [
         f"一、合同编号：{contract.code}",
         f"二、合同名称：{contract.title}",
@@ -98,14 +98,19 @@ def contract_notice_body(contract: Contract) -> str:
         f"五、采购人（甲方）：{_party(contract.buyer)}",
         f"六、供应商（乙方）：{_party(contract.supplier)}",
         "七、合同主要信息：",
-        f"　　主要标的名称：{subject}",
     ]
-    if lot is not None and lot.specification:
-        spec = lot.specification.strip().replace("\n", " ")
-        lines.append(f"　　规格型号（或服务要求）：{spec[:300]}{'…' if len(spec) > 300 else ''}")
+    for item in contract_lines:
+        lot = item.lot
+        numbered = f"（{item.number}）" if len(contract_lines) > 1 else ""
+        lines.append(f"　　{numbered}主要标的名称：{lot.name if lot else item.description}")
+        if lot is not None and lot.specification:
+            spec = lot.specification.strip().replace("\n", " ")
+            lines.append(f"　　规格型号（或服务要求）：{spec[:300]}{'…' if len(spec) > 300 else ''}")
+        lines += [
+            f"　　主要标的数量：{_quantity(item.quantity)}{item.unit_of_measure}",
+            f"　　主要标的单价：{yuan_text(item.unit_price_yuan)}",
+        ]
     lines += [
-        f"　　主要标的数量：{_quantity(contract.quantity)}{measure}",
-        f"　　主要标的单价：{yuan_text(contract.unit_price_yuan)}",
         f"八、合同金额：{yuan_text(contract.amount_yuan)}",
         f"九、采购方式：{project.get_mode_display()}"
         + (f"（{project.get_procurement_method_display()}）" if project.procurement_method else ""),

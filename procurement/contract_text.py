@@ -1,8 +1,8 @@
 """The contract text (政府采购合同) as a PDF the unit prints, signs with the supplier and uploads signed.
 
 Rendered by WeasyPrint with the CJK font embedded, from the contract as the award made it (统采分签: the unit's
-quantity at the award price). The amount is written out in capitals as well (大写金额), as every Chinese
-contract and payment document does.
+quantity at the award price), one row per contract line when it has several. The amount is written out in
+capitals as well (大写金额), as every Chinese contract and payment document does.
 """
 
 from __future__ import annotations
@@ -79,15 +79,24 @@ def contract_text_pdf(*, contract: Contract, stamp: str = "") -> bytes:
     """The contract text as PDF bytes (``stamp``: a mark such as 演示 in the corner)."""
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
-    lot = contract.lot
+    lines = [
+        {
+            "number": line.number,
+            "subject": line.lot.name if line.lot else line.description,
+            "lot_number": line.lot.number if line.lot else None,
+            "specification": line.lot.specification if line.lot else "",
+            "quantity": f"{line.quantity.normalize():f}",
+            "measure": line.unit_of_measure,
+            "unit_price": amount(line.unit_price_yuan),
+            "amount": amount(line.amount_yuan),
+        }
+        for line in contract.lines.select_related("lot").order_by("number")
+    ]
     html = render_to_string(TEMPLATE, {
         "contract": contract,
         "project": contract.project,
-        "subject": lot.name if lot else contract.title,
-        "specification": lot.specification if lot else "",
-        "quantity": f"{contract.quantity.normalize():f}",
-        "measure": lot.unit_of_measure if lot else "",
-        "unit_price": amount(contract.unit_price_yuan),
+        "lines": lines,
+        "line": lines[0] if len(lines) == 1 else None,
         "amount": amount(contract.amount_yuan),
         "amount_words": rmb_capitals(contract.amount_yuan),
         "is_batch": contract.project.mode == Mode.BATCH,

@@ -15,6 +15,7 @@ from procurement.models import (
     Award,
     Category,
     Contract,
+    ContractLine,
     EligibleUnit,
     Lot,
     Membership,
@@ -181,7 +182,13 @@ class SubPlanFactory(factory.django.DjangoModelFactory):
     status = SubPlan.Status.SUBMITTED
 
 
+CONTRACT_LINE_FIELDS = ("lot", "sub_plan", "quantity", "unit_price_yuan", "line_award")
+
+
 class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract with one line: ``lot``, ``sub_plan``, ``quantity``, ``unit_price_yuan`` (and ``line_award``, the
+    award the line follows) describe that line; the contract amount is the line's (``amount_yuan`` if given)."""
+
     class Meta:
         model = Contract
 
@@ -190,10 +197,27 @@ class ContractFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory, status=Project.Status.AWARDED)
     buyer = factory.SubFactory(BudgetUnitFactory)
     supplier = factory.SubFactory(SupplierFactory)
-    quantity = Decimal("10")
-    unit_price_yuan = Decimal("4500.00")
-    amount_yuan = Decimal("45000.00")
+    amount_yuan = None
     status = Contract.Status.DRAFT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        line = {name: kwargs.pop(name, None) for name in CONTRACT_LINE_FIELDS}
+        quantity = line["quantity"] if line["quantity"] is not None else Decimal("10")
+        price = line["unit_price_yuan"] if line["unit_price_yuan"] is not None else Decimal("4500.00")
+        amount = kwargs.get("amount_yuan")
+        if amount is None:
+            amount = (quantity * price).quantize(Decimal("0.01"))
+        kwargs["amount_yuan"] = amount
+        contract = super()._create(model_class, *args, **kwargs)
+        lot = line["lot"]
+        ContractLine.objects.create(
+            contract=contract, number=1, lot=lot, award=line["line_award"], sub_plan=line["sub_plan"],
+            description=lot.name if lot else contract.title, quantity=quantity,
+            unit_of_measure=lot.unit_of_measure if lot else "", unit_price_yuan=price, amount_yuan=amount,
+            buyer=contract.buyer, contract_live=contract.status != Contract.Status.TERMINATED,
+        )
+        return contract
 
 
 class AwardFactory(factory.django.DjangoModelFactory):

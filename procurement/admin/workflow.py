@@ -20,6 +20,7 @@ from procurement import access
 from procurement.models import (
     Award,
     Contract,
+    ContractLine,
     EligibleUnit,
     Filing,
     FundingLine,
@@ -261,6 +262,24 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return access.runs_project(user, obj.project, step=access.Step.AWARD)
 
 
+class ContractLineInline(admin.TabularInline):
+    """A contract's lines, read-only: they and the amount they sum to come from the services that make contracts
+    (``procurement.services.contracts.contract_draft_create``)."""
+
+    model = ContractLine
+    fields = ("number", "lot", "award", "sub_plan", "description", "quantity", "unit_of_measure", "unit_price_yuan",
+              "amount_yuan")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Contract)
 class ContractAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "buyer", "supplier", "amount_yuan", "status", "signed_on", "publish_due",
@@ -269,13 +288,15 @@ class ContractAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "title", "project__code", "buyer__name", "buyer__unit_code", "supplier__name")
     date_hierarchy = "signed_on"
     list_select_related = ("buyer", "supplier")
-    autocomplete_fields = ("project", "lot", "award", "sub_plan", "buyer", "supplier")
-    organization_kinds = {"buyer": (Organization.Kind.BUDGET_UNIT,), "supplier": (Organization.Kind.SUPPLIER,)}
-    readonly_fields = ("status", "next_check", "created_at", "updated_at")
+    autocomplete_fields = ("project", "award", "supplier")
+    organization_kinds = {"supplier": (Organization.Kind.SUPPLIER,)}
+    # The buyer and the amount are the lines' (their buyer, their sum): the services keep them, not this form.
+    readonly_fields = ("buyer", "amount_yuan", "status", "next_check", "created_at", "updated_at")
+    inlines = [ContractLineInline]
     fieldsets = (
-        ("合同信息", {"fields": ("code", "title", "project", "lot", "award", "sub_plan")}),
+        ("合同信息", {"fields": ("code", "title", "project", "award")}),
         ("合同双方", {"fields": ("buyer", "supplier")}),
-        ("金额", {"fields": ("quantity", "unit_price_yuan", "amount_yuan")}),
+        ("金额（合同明细见下）", {"fields": ("amount_yuan",)}),
         ("履约", {"fields": ("signed_on", "publish_due", "filing_due", "published_on", "filed_on", "accepted_on",
                              "acceptance_note", "paid_on", "paid_amount_yuan")}),
         ("状态（只能通过业务操作变更）", {"fields": ("status", "termination_reason", "next_check", "created_at",
@@ -288,15 +309,20 @@ class ContractAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def can_change_object(self, user, obj) -> bool:
         return access.can_act_as_buyer(obj, user)
 
+    def has_add_permission(self, request):
+        # A contract is made with its lines by the services (统采分签 generation, an order), never blank here.
+        return False
+
 
 @admin.register(Filing)
 class FilingAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("kind", "project", "contract", "filed_by", "finance_bureau", "status", "external_ref", "filed_at")
-    list_filter = ("kind", "status")
-    search_fields = ("project__code", "project__title", "contract__code", "filed_by__name", "external_ref")
+    list_display = ("kind", "project", "subject_type", "subject_id", "filed_by", "finance_bureau", "status",
+                    "external_ref", "filed_at")
+    list_filter = ("kind", "subject_type", "status")
+    search_fields = ("project__code", "project__title", "filed_by__name", "external_ref")
     date_hierarchy = "filed_at"
-    list_select_related = ("project", "contract", "filed_by", "finance_bureau")
-    autocomplete_fields = ("project", "contract", "filed_by", "finance_bureau")
+    list_select_related = ("project", "filed_by", "finance_bureau")
+    autocomplete_fields = ("project", "filed_by", "finance_bureau")
     readonly_fields = ("filed_at",)
 
     def scoped_queryset(self, user) -> QuerySet:

@@ -29,7 +29,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.serializers import LotRefSerializer, OrganizationRefSerializer, ReadSerializer
+from procurement.api.serializers import (
+    ContractLineSerializer,
+    LotRefSerializer,
+    OrganizationRefSerializer,
+    ReadSerializer,
+)
 from procurement.api.views import (
     LIST_ERRORS,
     NOT_FOUND,
@@ -138,10 +143,10 @@ class ProjectTerminateSerializer(serializers.Serializer):
 
 
 class ContractRowSerializer(ReadSerializer):
-    """一个预算单位一个采购包的分签合同及其法定期限。"""
+    """一个预算单位一个采购包的分签合同（含合同明细）及其法定期限。"""
 
     buyer = OrganizationRefSerializer(read_only=True, label="采购人")
-    lot = LotRefSerializer(read_only=True, allow_null=True, label="采购包")
+    lines = ContractLineSerializer(many=True, read_only=True, label="合同明细")
     signing_due = serializers.SerializerMethodField(label="签订截止日",
                                                     help_text="中标（成交）之日起30日（《政府采购法》第四十六条）")
     signing_overdue = serializers.SerializerMethodField(label="签订逾期", help_text="超过签订截止日仍未签订")
@@ -151,7 +156,7 @@ class ContractRowSerializer(ReadSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "code", "buyer", "lot", "status", "quantity", "unit_price_yuan", "amount_yuan", "signed_on",
+        fields = ["id", "code", "buyer", "lines", "status", "amount_yuan", "signed_on",
                   "signing_due", "publish_due", "filing_due", "published_on", "filed_on", "accepted_on", "paid_on",
                   "signing_overdue", "publish_overdue", "filing_overdue"]
         read_only_fields = fields
@@ -398,7 +403,8 @@ class AwardViewSet(ApiViewSetMixin, ListModelMixin, RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="generate-contracts")
     def generate_contracts(self, request, *args, **kwargs):
         created = services.contracts_generate(project=self.get_object(), actor=request.user)
-        rows = Contract.objects.filter(pk__in=[c.pk for c in created]).select_related("buyer", "lot", "award")
+        rows = (Contract.objects.filter(pk__in=[c.pk for c in created]).select_related("buyer", "award")
+                .prefetch_related("lines__lot"))
         data = {"created": len(created), "contracts": list(rows.order_by("code"))}
         return Response(ContractsGeneratedSerializer(data, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)

@@ -10,7 +10,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
 from procurement import access
-from procurement.models import Category, Contract, Mode, Organization, ProcurementMethod, Project, Region, SubPlan
+from procurement.models import (
+    Category,
+    Contract,
+    ContractLine,
+    Mode,
+    Organization,
+    ProcurementMethod,
+    Project,
+    Region,
+    SubPlan,
+)
 
 
 class IntegerFilter(filters.NumberFilter):
@@ -136,7 +146,7 @@ class SubPlanFilter(filters.FilterSet):
 class ContractFilter(filters.FilterSet):
     project = IntegerFilter(field_name="project_id", label="采购项目内部编号")
     project_code = filters.CharFilter(field_name="project__code", label="项目编号")
-    lot = IntegerFilter(field_name="lot_id", label="采购包内部编号")
+    lot = IntegerFilter(method="filter_lot", label="采购包内部编号", help_text="合同明细中含该采购包的合同")
     buyer = IntegerFilter(field_name="buyer_id", label="采购人内部编号")
     buyer_unit_code = filters.CharFilter(field_name="buyer__unit_code", label="采购人单位代码")
     supplier = IntegerFilter(field_name="supplier_id", label="供应商内部编号")
@@ -150,6 +160,9 @@ class ContractFilter(filters.FilterSet):
     class Meta:
         model = Contract
         fields: list[str] = []
+
+    def filter_lot(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(pk__in=ContractLine.objects.filter(lot_id=value).values("contract_id"))
 
     def filter_publish_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         overdue = Contract.objects.publish_overdue(timezone.localdate()).values("pk")

@@ -13,6 +13,7 @@ from procurement import access, rows
 from procurement.models import (
     Category,
     Contract,
+    ContractLine,
     EligibleUnit,
     FundingLine,
     Lot,
@@ -71,7 +72,8 @@ def contract_list(*, user, today: date) -> QuerySet:
     same_row = {"pk": OuterRef("pk")}
     return (
         access.visible_contracts(user)
-        .select_related("project", "lot", "buyer", "supplier")
+        .select_related("project", "buyer", "supplier")
+        .prefetch_related(Prefetch("lines", queryset=ContractLine.objects.select_related("lot").order_by("number")))
         .annotate(
             is_publish_overdue=Exists(Contract.objects.publish_overdue(today).filter(**same_row)),
             is_filing_overdue=Exists(Contract.objects.filing_overdue(today).filter(**same_row)),

@@ -13,7 +13,17 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from procurement.models import Category, Contract, FundingLine, Lot, Organization, Project, Region, SubPlan
+from procurement.models import (
+    Category,
+    Contract,
+    ContractLine,
+    FundingLine,
+    Lot,
+    Organization,
+    Project,
+    Region,
+    SubPlan,
+)
 from procurement.plan_checks import FlagKind
 from procurement.selectors.plans import flags_for_sub_plan
 
@@ -222,11 +232,23 @@ class SubPlanSerializer(ReadSerializer):
         return [{"kind": flag.kind, "label": flag.label, "message": flag.message} for flag in flags]
 
 
+class ContractLineSerializer(ReadSerializer):
+    """合同明细：合同的一项标的（采购包、品目或产品）；金额 = 数量 × 单价，精确到分。"""
+
+    lot = LotRefSerializer(read_only=True, allow_null=True, label="采购包")
+
+    class Meta:
+        model = ContractLine
+        fields = ["number", "lot", "award", "sub_plan", "description", "quantity", "unit_of_measure",
+                  "unit_price_yuan", "amount_yuan"]
+        read_only_fields = fields
+
+
 class ContractSerializer(ReadSerializer):
-    """采购合同：每个采购人与中标（成交）供应商签订本单位的合同（统采分签）。"""
+    """采购合同：每个采购人与中标（成交）供应商签订本单位的合同（统采分签）；合同金额为各项合同明细金额之和。"""
 
     project = ProjectRefSerializer(read_only=True, label="采购项目")
-    lot = LotRefSerializer(read_only=True, allow_null=True, label="采购包")
+    lines = ContractLineSerializer(many=True, read_only=True, label="合同明细")
     buyer = OrganizationRefSerializer(read_only=True, label="采购人")
     supplier = OrganizationRefSerializer(read_only=True, label="供应商")
     publish_overdue = serializers.BooleanField(source="is_publish_overdue", read_only=True, label="公告逾期",
@@ -236,8 +258,8 @@ class ContractSerializer(ReadSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "code", "title", "project", "lot", "sub_plan", "buyer", "supplier", "quantity",
-                  "unit_price_yuan", "amount_yuan", "status", "signed_on", "publish_due", "filing_due",
+        fields = ["id", "code", "title", "project", "award", "buyer", "supplier", "lines", "amount_yuan", "status",
+                  "signed_on", "publish_due", "filing_due",
                   "published_on", "filed_on", "accepted_on", "acceptance_note", "paid_on", "paid_amount_yuan",
                   "termination_reason", "publish_overdue", "filing_overdue", "created_at", "updated_at"]
         read_only_fields = fields

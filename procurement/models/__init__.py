@@ -1,6 +1,6 @@
 from .audit import AppendOnlyError, EventAction, ProjectEvent
 from .calendar import CalendarDay, CalendarYear
-from .contracts import Contract, Filing
+from .contracts import Contract, ContractLine, Filing
 from .documents import ProjectDocument
 from .imports import ImportJob
 from .notifications import Notification, OutboundMail, Reminder
@@ -25,6 +25,7 @@ __all__ = [
     "CalendarYear",
     "Category",
     "Contract",
+    "ContractLine",
     "Cycle",
     "EligibleUnit",
     "EventAction",

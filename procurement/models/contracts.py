@@ -1,4 +1,4 @@
-"""Per-unit contracts (统采分签) and filings (备案)."""
+"""Per-unit contracts (统采分签) with their lines, and filings (备案)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ class ContractQuerySet(models.QuerySet):
 
 
 class Contract(FSMModelMixin, models.Model):
-    """政府采购合同: each buying unit signs its own (统采分签)."""
+    """政府采购合同: each buying unit signs its own (统采分签).
+
+    What it buys is in its lines (``ContractLine``): one per lot, volume item or framework product; the contract
+    amount is their sum, kept so by ``procurement.services.contracts``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -40,19 +43,13 @@ class Contract(FSMModelMixin, models.Model):
     code = models.CharField("合同编号", max_length=40, unique=True)
     title = models.CharField("合同名称", max_length=200)
     project = models.ForeignKey(Project, verbose_name="采购项目", on_delete=models.PROTECT, related_name="contracts")
-    lot = models.ForeignKey(Lot, verbose_name="采购包", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="contracts")
     award = models.ForeignKey(Award, verbose_name="中标（成交）结果", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="contracts")
-    sub_plan = models.OneToOneField(SubPlan, verbose_name="对应分计划", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="contract")
     buyer = models.ForeignKey(Organization, verbose_name="采购人", on_delete=models.PROTECT,
                               related_name="contracts_as_buyer")
     supplier = models.ForeignKey(Organization, verbose_name="供应商", on_delete=models.PROTECT,
                                  related_name="contracts_as_supplier")
-    quantity = models.DecimalField("数量", max_digits=14, decimal_places=2,
-                                   validators=[MinValueValidator(0, message="数量不能为负数")])
-    unit_price_yuan = models.DecimalField("单价（元）", max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
+    # The sum of the lines' amounts.
     amount_yuan = models.DecimalField("合同金额（元）", max_digits=16, decimal_places=2, validators=[NOT_NEGATIVE])
     status = FSMField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT,
                       protected=True, db_index=True)
@@ -87,12 +84,9 @@ class Contract(FSMModelMixin, models.Model):
         verbose_name_plural = "采购合同"
         ordering = ["-created_at"]
         constraints = [
-            # 统采分签: one live contract per buying unit per lot.
-            models.UniqueConstraint(fields=["lot", "buyer"], condition=Q(lot__isnull=False) & ~Q(status="terminated"),
-                                    name="contract_one_per_unit_and_lot"),
-            models.CheckConstraint(condition=Q(amount_yuan__gte=0) & Q(unit_price_yuan__gte=0) & Q(quantity__gte=0),
-                                   name="contract_amounts_not_negative",
-                                   violation_error_message="合同数量、单价和金额不能为负数"),
+            # One live contract per buying unit and award is a rule of the lines (ContractLine).
+            models.CheckConstraint(condition=Q(amount_yuan__gte=0), name="contract_amount_not_negative",
+                                   violation_error_message="合同金额不能为负数"),
         ]
         indexes = [models.Index(fields=["buyer", "status"]), models.Index(fields=["supplier", "status"])]
 
@@ -131,6 +125,62 @@ class Contract(FSMModelMixin, models.Model):
         """终止合同."""
 
 
+class ContractLine(models.Model):
+    """合同明细: one thing a contract buys — a lot (batch), an item (volume) or a product (framework order).
+
+    Its amount is quantity × unit price to the cent (half up). ``buyer`` and ``contract_live`` repeat the
+    contract's buyer and whether it is not terminated, so that the database itself holds the rule that follows
+    the award: one live contract line per (award, buyer) — batch: an award per lot, so one contract per unit and
+    lot; volume: an award per item; framework: each order is its own award. ``procurement.services.contracts``
+    writes both and keeps ``contract_live`` in step when a contract is terminated."""
+
+    contract = models.ForeignKey(Contract, verbose_name="采购合同", on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField("序号")
+    lot = models.ForeignKey(Lot, verbose_name="采购包", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="contract_lines")
+    award = models.ForeignKey(Award, verbose_name="中标（成交）结果", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="contract_lines")
+    # A sub-plan is contracted at most once (统采分签: the unit's own quantity).
+    sub_plan = models.OneToOneField(SubPlan, verbose_name="对应分计划", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="contract_line")
+    description = models.CharField("标的名称", max_length=200)
+    quantity = models.DecimalField("数量", max_digits=14, decimal_places=2,
+                                   validators=[MinValueValidator(0, message="数量不能为负数")])
+    unit_of_measure = models.CharField("计量单位", max_length=16, blank=True)
+    unit_price_yuan = models.DecimalField("单价（元）", max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
+    amount_yuan = models.DecimalField("金额（元）", max_digits=16, decimal_places=2, validators=[NOT_NEGATIVE])
+    buyer = models.ForeignKey(Organization, verbose_name="采购人", on_delete=models.PROTECT, related_name="+",
+                              editable=False)
+    contract_live = models.BooleanField("合同未终止", default=True, editable=False)
+
+    class Meta:
+        verbose_name = "合同明细"
+        verbose_name_plural = "合同明细"
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="contract_line_number_unique"),
+            models.UniqueConstraint(fields=["award", "buyer"], condition=Q(award__isnull=False) & Q(contract_live=True),
+                                    name="contract_line_one_live_per_award_and_buyer",
+                                    violation_error_message="该采购人对此中标（成交）结果已有未终止的合同"),
+            models.CheckConstraint(condition=Q(amount_yuan__gte=0) & Q(unit_price_yuan__gte=0) & Q(quantity__gte=0),
+                                   name="contract_line_amounts_not_negative",
+                                   violation_error_message="合同数量、单价和金额不能为负数"),
+        ]
+        indexes = [models.Index(fields=["buyer", "contract_live"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.description}"
+
+
+class FilingQuerySet(models.QuerySet):
+    def about(self, subject: models.Model) -> FilingQuerySet:
+        """The filings whose subject is ``subject`` (a contract, an award, a project, a plan, an agreement…), named
+        as the audit log names its subjects."""
+        from procurement.services.events import subject_type_of  # the services import the models
+
+        return self.filter(subject_type=subject_type_of(subject), subject_id=subject.pk)
+
+
 class Filing(models.Model):
     """备案: a record filed with the finance department and exchanged with the budget system."""
 
@@ -149,8 +199,10 @@ class Filing(models.Model):
 
     kind = models.CharField("备案类型", max_length=24, choices=Kind.choices, db_index=True)
     project = models.ForeignKey(Project, verbose_name="采购项目", on_delete=models.PROTECT, related_name="filings")
-    contract = models.ForeignKey(Contract, verbose_name="合同", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="filings")
+    # What is filed, as the audit log names its subjects (ProjectEvent): "contract", "award", "project" (the
+    # result of every lot of a project), an implementation plan, a framework plan or agreement … and its key.
+    subject_type = models.CharField("备案对象类型", max_length=32)
+    subject_id = models.BigIntegerField("备案对象ID")
     filed_by = models.ForeignKey(Organization, verbose_name="报送单位", on_delete=models.PROTECT,
                                  related_name="filings_made")
     finance_bureau = models.ForeignKey(Organization, verbose_name="受理财政部门", null=True, blank=True,
@@ -162,10 +214,13 @@ class Filing(models.Model):
     note = models.TextField("备注", blank=True)
     filed_at = models.DateTimeField("报送时间", auto_now_add=True)
 
+    objects = FilingQuerySet.as_manager()
+
     class Meta:
         verbose_name = "备案记录"
         verbose_name_plural = "备案记录"
         ordering = ["-filed_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.project.code}"

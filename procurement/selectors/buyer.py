@@ -52,7 +52,8 @@ def own_contracts(user) -> QuerySet[Contract]:
     return (
         access.visible_contracts(user)
         .filter(buyer_id__in=buyer_unit_ids(user))
-        .select_related("project", "lot", "buyer", "supplier")
+        .select_related("project", "buyer", "supplier")
+        .prefetch_related("lines__lot")
     )
 
 

@@ -22,8 +22,10 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -31,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from procurement import access, deadlines
-from procurement.models import Award, Contract, Lot, Organization, Project, SubPlan
+from procurement.models import Award, Contract, ContractLine, Lot, Organization, Project, SubPlan
 from procurement.services.signing_deadlines import signing_due
 
 CENT = Decimal("0.01")
@@ -249,8 +251,11 @@ def signing_board(
     all_contracts = Contract.objects.filter(project_id=project.pk)
     same_row = {"pk": OuterRef("pk")}
     contracts = (
-        all_contracts.select_related("buyer", "buyer__region", "lot", "supplier", "award")
+        all_contracts.select_related("buyer", "buyer__region", "supplier", "award")
+        .prefetch_related(Prefetch("lines", queryset=ContractLine.objects.select_related("lot")))
         .annotate(
+            first_lot_number=Subquery(ContractLine.objects.filter(contract=OuterRef("pk")).order_by("number")
+                                      .values("lot__number")[:1]),
             is_signing_overdue=Case(When(_signing_overdue(today), then=Value(True)), default=Value(False),
                                     output_field=BooleanField()),
             is_publish_overdue=Exists(Contract.objects.publish_overdue(today).filter(**same_row)),
@@ -258,7 +263,7 @@ def signing_board(
             unsigned_first=Case(When(status=Contract.Status.DRAFT, then=Value(0)), default=Value(1),
                                 output_field=IntegerField()),
         )
-        .order_by("unsigned_first", "lot__number", "buyer__name", "pk")
+        .order_by("unsigned_first", "first_lot_number", "buyer__name", "pk")
     )
     if status == "unsigned":
         contracts = contracts.filter(status=Contract.Status.DRAFT)
@@ -271,7 +276,7 @@ def signing_board(
     elif status in Contract.Status.values:
         contracts = contracts.filter(status=status)
     if lot_id:
-        contracts = contracts.filter(lot_id=lot_id)
+        contracts = contracts.filter(pk__in=ContractLine.objects.filter(lot_id=lot_id).values("contract_id"))
     q = (q or "").strip()
     if q:
         contracts = contracts.filter(Q(buyer__name__icontains=q) | Q(buyer__unit_code__icontains=q)
@@ -304,6 +309,6 @@ def signing_board(
         publish_overdue_count=all_contracts.publish_overdue(today).count(),
         filing_overdue_count=all_contracts.filing_overdue(today).count(),
         without_contract_count=SubPlan.objects.filter(project_id=project.pk, status=SubPlan.Status.FROZEN,
-                                                      contract__isnull=True, lot__award__isnull=False).count(),
+                                                      contract_line__isnull=True, lot__award__isnull=False).count(),
         signing_dues={pk: signing_due(day) for pk, day in awards},
     )

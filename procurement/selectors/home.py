@@ -198,7 +198,8 @@ def supplier_contracts(user, *, q: str = "") -> QuerySet[Contract]:
     qs = (
         access.visible_contracts(user)
         .filter(supplier_id__in=supplier_org_ids(user))
-        .select_related("project", "buyer", "lot")
+        .select_related("project", "buyer")
+        .prefetch_related("lines__lot")
     )
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(buyer__name__icontains=q)

@@ -50,7 +50,7 @@ from procurement.reference_data import (
     catalog_load,
     regions_ensure,
 )
-from procurement.services.contracts import contract_next_check
+from procurement.services.contracts import ContractDraft, ContractLineDraft, contract_next_check, contracts_draft_create
 from procurement.services.events import event_record
 from procurement.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -682,25 +682,32 @@ def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Or
                 "paid_on": signed_on + timedelta(days=14) if reached >= 4 else None,
                 "paid_amount_yuan": amount if reached >= 4 else None,
             }
-        contract = Contract.objects.create(
+        lot = sub_plan.lot
+        contract = contracts_draft_create(drafts=[ContractDraft(
             code=contract_code(project_code=project.code, number=index),
-            title=f"{sub_plan.unit.name}{sub_plan.lot.name}采购合同",
-            project=project, lot=sub_plan.lot, award=award, sub_plan=sub_plan, buyer=sub_plan.unit,
-            supplier=award.supplier, quantity=sub_plan.quantity, unit_price_yuan=award.unit_price_yuan,
-            amount_yuan=amount, status=status, **fields,
-        )
+            title=f"{sub_plan.unit.name}{lot.name}采购合同", project=project, award=award, buyer=sub_plan.unit,
+            supplier=award.supplier,
+            lines=[ContractLineDraft(description=lot.name, quantity=sub_plan.quantity,
+                                     unit_price_yuan=award.unit_price_yuan, unit_of_measure=lot.unit_of_measure,
+                                     lot=lot, award=award, sub_plan=sub_plan)],
+        )])[0]
+        # The demo sets the state the contract has reached directly, with the dates of each step.
+        Contract.objects.filter(pk=contract.pk).update(status=status, **fields)
+        contract.refresh_from_db()
         # Pending deadlines are swept like those of any contract signed through the services.
         Contract.objects.filter(pk=contract.pk).update(next_check=contract_next_check(contract))
         if contract.filed_on:
             filing = Filing.objects.create(
-                kind=Filing.Kind.CONTRACT, project=project, contract=contract, filed_by=contract.buyer,
+                kind=Filing.Kind.CONTRACT, project=project, subject_type="contract", subject_id=contract.pk,
+                filed_by=contract.buyer,
                 finance_bureau=finance, status=Filing.Status.ACCEPTED, external_ref=f"BA{DEMO_YEAR}{contract.pk:06d}",
                 payload={"contract_code": contract.code, "amount_yuan": str(amount)})
             # Filed on the day the contract says, not on the day the demo was made.
             Filing.objects.filter(pk=filing.pk).update(
                 filed_at=deadlines.start_of_day(contract.filed_on) + timedelta(hours=10))
     filing = Filing.objects.create(
-        kind=Filing.Kind.AWARD, project=project, filed_by=project.organizer, finance_bureau=finance,
+        kind=Filing.Kind.AWARD, project=project, subject_type="project", subject_id=project.pk,
+        filed_by=project.organizer, finance_bureau=finance,
         status=Filing.Status.ACCEPTED, external_ref=f"JG{DEMO_YEAR}{project.pk:06d}",
         payload={"project_code": project.code, "lots": len(lots)})
     Filing.objects.filter(pk=filing.pk).update(

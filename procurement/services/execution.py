@@ -44,6 +44,7 @@ from procurement.formats import yuan_text
 from procurement.models import (
     Award,
     Contract,
+    ContractLine,
     Filing,
     Lot,
     Notification,
@@ -64,6 +65,7 @@ from procurement.selectors.execution import (
     contract_amount,
     project_savings,
 )
+from procurement.services.contracts import ContractDraft, ContractLineDraft, contracts_draft_create
 from procurement.services.dates import chinese_date, day_checked, moment_checked
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
@@ -512,6 +514,9 @@ def award_finalize(*, project: Project, actor: AbstractBaseUser) -> Project:
         filing = Filing.objects.create(
             kind=Filing.Kind.AWARD,
             project=row,
+            # The result of every lot of the project is filed at once: its subject is the project.
+            subject_type="project",
+            subject_id=row.pk,
             filed_by_id=row.organizer_id,
             finance_bureau=bureau,
             payload={
@@ -602,48 +607,53 @@ def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Con
     if locked.status != Status.AWARDED:
         raise _refuse_state(locked, "生成合同（须已定标）")
     live = set(
-        Contract.objects.filter(project=locked, lot__isnull=False)
-        .exclude(status=Contract.Status.TERMINATED)
-        .values_list("lot_id", "buyer_id")
+        ContractLine.objects.filter(contract__project=locked, award__isnull=False, contract_live=True)
+        .values_list("award_id", "buyer_id")
     )
     sub_plans = (
-        SubPlan.objects.filter(project=locked, status=SubPlan.Status.FROZEN, contract__isnull=True,
+        SubPlan.objects.filter(project=locked, status=SubPlan.Status.FROZEN, contract_line__isnull=True,
                                lot__award__isnull=False)
         .select_related("lot", "lot__award", "unit")
         .order_by("lot__number", "unit__unit_code", "pk")
     )
     now = timezone.now()
     number = _next_contract_number(locked)
-    contracts: list[Contract] = []
+    drafts: list[ContractDraft] = []
     for sub_plan in sub_plans:
-        if (sub_plan.lot_id, sub_plan.unit_id) in live:
-            continue
         lot, award = sub_plan.lot, sub_plan.lot.award
-        contracts.append(Contract(
+        if (award.pk, sub_plan.unit_id) in live:
+            continue
+        drafts.append(ContractDraft(
             code=contract_code(project_code=locked.code, number=number),
             title=f"{locked.title}第{lot.number}包（{lot.name}）采购合同"[:200],
             project=locked,
-            lot=lot,
             award=award,
-            sub_plan=sub_plan,
             buyer=sub_plan.unit,
-            supplier_id=award.supplier_id,
-            quantity=sub_plan.quantity,
-            unit_price_yuan=award.unit_price_yuan,
-            amount_yuan=contract_amount(sub_plan.quantity, award.unit_price_yuan),
-            status=Contract.Status.DRAFT,
+            supplier=award.supplier,
+            lines=[ContractLineDraft(description=lot.name, quantity=sub_plan.quantity,
+                                     unit_price_yuan=award.unit_price_yuan, unit_of_measure=lot.unit_of_measure,
+                                     lot=lot, award=award, sub_plan=sub_plan)],
             next_check=signing_next_check(signing_due(award.awarded_on), now=now),
         ))
         number += 1
-    if not contracts:
+    if not drafts:
         return []
-    created = Contract.objects.bulk_create(contracts)
+    created = contracts_draft_create(drafts=drafts)
     event_record(subject=locked, action="contracts_generate", action_label="生成分签合同", actor=actor,
                  changes={"created": len(created), "first_code": created[0].code, "last_code": created[-1].code,
                           "amount_yuan": str(sum((c.amount_yuan for c in created), Decimal(0)))})
     contracts_suppliers_notify(locked, created)
     # Each buying unit hears of its own contract from the signing source (signing_deadlines, ``sign_ready``).
     return created
+
+
+def _lines_text(contract: Contract) -> str:
+    """第1包 12台 (and the next lines after 、): what a contract buys, for a message."""
+    return "、".join(
+        (f"第{line.lot.number}包 " if line.lot_id else f"{line.description} ")
+        + f"{_quantity(line.quantity)}{line.unit_of_measure}"
+        for line in contract.lines.all()
+    )
 
 
 def contracts_suppliers_notify(project: Project, created: list[Contract]) -> None:
@@ -667,8 +677,7 @@ def contracts_suppliers_notify(project: Project, created: list[Contract]) -> Non
                 "total": _yuan(total),
                 "signing_due": chinese_date(due),
                 "signing_rule": deadlines.CONTRACT_SIGNING.rule,
-                "rows": [{"contract": c, "quantity": _quantity(c.quantity), "amount": _yuan(c.amount_yuan)}
-                         for c in contracts],
+                "rows": [{"contract": c, "lines": _lines_text(c), "amount": _yuan(c.amount_yuan)} for c in contracts],
             }),
             url=f"{reverse('supplier-contract-list')}?q={project.code}",
         )

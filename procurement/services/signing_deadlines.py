@@ -87,7 +87,13 @@ class ContractSigning(DeadlineSource):
         due = signing_due(contract.award.awarded_on)
         subject = f"合同「{contract.code} {contract.title}」"
         rule = f"依据{deadlines.CONTRACT_SIGNING.rule}"
-        measure = contract.lot.unit_of_measure if contract.lot_id else ""
+        lines = list(contract.lines.all())
+        named = len(lines) > 1  # one line reads as before: 数量…，单价…; several name each line
+        bought = "，".join(
+            f"{line.description if named else ''}数量{line.quantity.normalize():f}{line.unit_of_measure}，"
+            f"单价{yuan_text(line.unit_price_yuan)}"
+            for line in lines
+        )
         found: list[Milestone] = []
         for step in signing_schedule(due):
             key = f"contract_signing:{contract.pk}:{step.kind}:{due.isoformat()}"
@@ -98,7 +104,7 @@ class ContractSigning(DeadlineSource):
                     level=Notification.Level.INFO,
                     title=f"合同待签订：{contract.title}"[:200],
                     body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
-                          f"数量{contract.quantity.normalize():f}{measure}，单价{yuan_text(contract.unit_price_yuan)}，"
+                          f"{bought}，"
                           f"合同金额{yuan_text(contract.amount_yuan)}。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
                           f"应于{chinese_date(due)}前签订。{rule}。"),
                     url=contract_url(contract),

@@ -171,7 +171,7 @@ def contract_document(request, pk: int, which: str):
 def contract_text(request, pk: int):
     """The contract text to print, sign with the supplier and upload signed (for whoever may see the contract)."""
     contract = get_object_or_404(
-        access.visible_contracts(request.user).select_related("project", "lot", "buyer", "supplier"), pk=pk)
+        access.visible_contracts(request.user).select_related("project", "buyer", "supplier"), pk=pk)
     pdf = contract_text_pdf(contract=contract)
     return HttpResponse(pdf, content_type="application/pdf", headers={
         "Content-Disposition": content_disposition_header(True, contract_text_filename(contract)),

@@ -20,6 +20,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from procurement import deadlines
+from procurement.formats import yuan_text
 from procurement.models import Contract, Filing, Lot, Organization, Project, ProjectDocument
 from procurement.selectors import execution as selectors
 from procurement.services import execution as services
@@ -116,7 +117,7 @@ class LotAwardForm(forms.Form):
         self.fields["unit_price_yuan"].widget.attrs["step"] = "0.01"
         if lot.max_unit_price_yuan is not None:
             self.fields["unit_price_yuan"].help_text = (f"不得超过采购文件设定的最高限制单价 "
-                                                        f"{lot.max_unit_price_yuan:,.2f} 元，中标金额不得超过本包预算")
+                                                        f"{yuan_text(lot.max_unit_price_yuan)}，中标金额不得超过本包预算")
         else:
             self.fields["unit_price_yuan"].help_text = "中标金额（单价×数量）不得超过本包预算"
         bootstrap(self)

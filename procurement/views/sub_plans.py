@@ -61,7 +61,7 @@ def sub_plan_list(request):
 @kind_required(*buyer.BUYERS)
 def sub_plan_detail(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
-    contract = buyer.own_contracts(request.user).filter(sub_plan=sub_plan).first()
+    contract = buyer.own_contracts(request.user).filter(lines__sub_plan=sub_plan).first()
     editable = _editable(sub_plan)
     return render(request, "unit/sub_plan_detail.html", {
         "sub_plan": sub_plan,

@@ -174,9 +174,10 @@ def test_the_whole_batch_procedure_on_the_services(calendar_loaded):
     by_unit = {c.buyer_id: c for c in Contract.objects.filter(project=project)}
     for sub_plan in SubPlan.objects.filter(project=project).select_related("lot"):
         contract = by_unit[sub_plan.unit_id]
-        assert contract.lot_id == sub_plan.lot_id and contract.supplier == supplier
-        assert contract.quantity == sub_plan.quantity
-        assert contract.unit_price_yuan == PRICES[sub_plan.lot.number]
+        (line,) = contract.lines.all()
+        assert line.lot_id == sub_plan.lot_id and contract.supplier == supplier
+        assert line.quantity == sub_plan.quantity
+        assert line.unit_price_yuan == PRICES[sub_plan.lot.number]
         assert contract.amount_yuan == sub_plan.quantity * PRICES[sub_plan.lot.number]
     assert sum(c.amount_yuan for c in by_unit.values()) == sum(
         line.total_quantity * PRICES[line.lot.number] for line in plan.lines)

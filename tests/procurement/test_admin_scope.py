@@ -306,7 +306,8 @@ def test_every_registered_model_changelist_and_change_page_render_for_the_superu
     lot = world["subplan"][0].lot
     Award.objects.create(project=project, lot=lot, supplier=SupplierFactory(), unit_price_yuan=Decimal("4500"),
                          awarded_on=timezone.localdate())
-    Filing.objects.create(kind=Filing.Kind.CONTRACT, project=project, contract=contract, filed_by=contract.buyer,
+    Filing.objects.create(kind=Filing.Kind.CONTRACT, project=project, subject_type="contract", subject_id=contract.pk,
+                          filed_by=contract.buyer,
                           finance_bureau=FinanceFactory())
     event_record(subject=project, action="update", action_label="测试")
     Notice.objects.create(type=Notice.Type.OTHER, title="公告", body="正文", region=project.scope_region,

@@ -139,7 +139,8 @@ def build_world() -> World:
     lot_award(project=project, lot=lot2, supplier=other_lot, unit_price_yuan=Decimal("7300"), awarded_on=today,
                     actor=center_user)
     award_finalize(project=project, actor=center_user)
-    contracts = sorted(contracts_generate(project=project, actor=center_user), key=lambda c: c.lot.number)
+    contracts = sorted(contracts_generate(project=project, actor=center_user),
+                       key=lambda c: c.lines.all()[0].lot.number)
     assert [c.buyer for c in contracts] == [unit_a, unit_b]
     assert not Award.objects.filter(supplier=loser).exists()
 

@@ -41,7 +41,7 @@ def world(media):
 
 
 def contract_of(world, index: int = 0) -> Contract:
-    return Contract.objects.select_related("buyer", "supplier", "lot", "project").get(buyer=world.units[index])
+    return Contract.objects.select_related("buyer", "supplier", "project").get(buyer=world.units[index])
 
 
 # --- signing with the signed contract ------------------------------------------------------------------

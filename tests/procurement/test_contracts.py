@@ -182,7 +182,7 @@ def test_full_chain_from_draft_to_paid_writes_one_event_per_step(contract, opera
         ("accept", Status.FILED, Status.ACCEPTED),
         ("pay", Status.ACCEPTED, Status.PAID),
     ]
-    filing = Filing.objects.get(contract=contract)
+    filing = Filing.objects.about(contract).get()
     assert filing.kind == Filing.Kind.CONTRACT
     assert filing.filed_by == unit
     assert filing.finance_bureau == bureau
@@ -197,7 +197,7 @@ def test_filing_without_a_finance_bureau_in_the_region_has_no_addressee(contract
     contract_sign(contract=contract, actor=operator, signed_on=date(2025, 9, 29), signed_file=contract_pdf())
     contract_publish(contract=contract, actor=operator, published_on=date(2025, 10, 9))
     contract_file(contract=contract, actor=operator, filed_on=date(2025, 10, 10))
-    assert Filing.objects.get(contract=contract).finance_bureau is None
+    assert Filing.objects.about(contract).get().finance_bureau is None
 
 
 def test_terminating_requires_a_reason(contract, operator):

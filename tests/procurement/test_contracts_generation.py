@@ -15,7 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from procurement import deadlines
-from procurement.models import Contract, Notification, ProcurementMethod, Project, ProjectEvent, Reminder, SubPlan
+from procurement.models import (
+    Contract,
+    ContractLine,
+    Notification,
+    ProcurementMethod,
+    Project,
+    ProjectEvent,
+    Reminder,
+    SubPlan,
+)
 from procurement.selectors.execution import signing_board
 from procurement.selectors.plans import master_plan
 from procurement.services.contracts import contract_publish, contract_sign
@@ -58,19 +67,20 @@ def test_master_plan_to_award_to_fifty_contracts_with_the_right_quantities_and_a
     created = contracts_generate(project=world.project, actor=world.operator)
 
     assert len(created) == Contract.objects.filter(project=world.project).count() == 50
-    for contract in Contract.objects.select_related("sub_plan", "lot__award"):
-        sub_plan = contract.sub_plan
-        assert (contract.buyer_id, contract.lot_id) == (sub_plan.unit_id, sub_plan.lot_id)
-        assert contract.quantity == sub_plan.quantity
-        assert contract.unit_price_yuan == prices[contract.lot_id]
+    for contract in Contract.objects.prefetch_related("lines__sub_plan", "lines__lot__award"):
+        (line,) = contract.lines.all()
+        sub_plan = line.sub_plan
+        assert (contract.buyer_id, line.lot_id) == (sub_plan.unit_id, sub_plan.lot_id)
+        assert line.quantity == sub_plan.quantity
+        assert line.unit_price_yuan == prices[line.lot_id]
         # 四舍五入 to the cent (ROUND_HALF_UP, not the banker's rounding Decimal uses by default).
-        assert contract.amount_yuan == (sub_plan.quantity * prices[contract.lot_id]).quantize(
+        assert contract.amount_yuan == line.amount_yuan == (sub_plan.quantity * prices[line.lot_id]).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP)
-        assert contract.supplier == world.supplier and contract.award == contract.lot.award
+        assert contract.supplier == world.supplier and contract.award == line.award == line.lot.award
         assert contract.status == Status.DRAFT
-    assert sum(c.quantity for c in Contract.objects.all()) == plan.total_quantity
+    assert sum(line.quantity for line in ContractLine.objects.all()) == plan.total_quantity
     # Unit 25, lot 2: 25.5 × 3999.99 = 101999.745 → 101999.75 (half up; half-even would give .74).
-    last_unit = Contract.objects.get(buyer=world.units[24], lot=world.lots[1])
+    last_unit = Contract.objects.get(buyer=world.units[24], lines__lot=world.lots[1])
     assert last_unit.amount_yuan == Decimal("101999.75")
 
 
@@ -109,14 +119,16 @@ def test_only_frozen_sub_plans_become_contracts():
     withdrawn = SubPlan.objects.create(project=world.project, lot=world.lots[0], unit=late, quantity=Decimal("5"),
                                        budget_yuan=Decimal("1000"), status=SubPlan.Status.WITHDRAWN)
     contracts_generate(project=world.project, actor=world.operator)
-    assert not Contract.objects.filter(sub_plan=withdrawn).exists()
+    assert not Contract.objects.filter(lines__sub_plan=withdrawn).exists()
     assert set(Contract.objects.values_list("buyer_id", flat=True)) == {u.pk for u in world.units}
 
 
 def test_a_unit_that_already_has_a_live_contract_for_the_lot_gets_no_second_one():
-    """统采分签: one live contract per unit per lot (constraint contract_one_per_unit_and_lot)."""
+    """统采分签: one live contract per unit per lot — the lot's award (constraint
+    contract_line_one_live_per_award_and_buyer)."""
     world = awarded_world(units=2, lots=1)
-    ContractFactory(project=world.project, lot=world.lots[0], buyer=world.units[0], code="手工-001")
+    ContractFactory(project=world.project, lot=world.lots[0], line_award=world.lots[0].award, buyer=world.units[0],
+                    code="手工-001")
     created = contracts_generate(project=world.project, actor=world.operator)
     assert [c.buyer_id for c in created] == [world.units[1].pk]
 
@@ -228,7 +240,7 @@ def test_the_board_flags_publication_and_filing_overdue():
 def test_the_board_filters_by_state_lot_and_unit():
     world = awarded_world(units=2, lots=2)
     contracts_generate(project=world.project, actor=world.operator)
-    contract = Contract.objects.get(buyer=world.units[0], lot=world.lots[0])
+    contract = Contract.objects.get(buyer=world.units[0], lines__lot=world.lots[0])
     contract_sign(contract=contract, actor=world.clerk(world.units[0]), signed_on=deadlines.today())
 
     def codes(**filters):
@@ -236,7 +248,7 @@ def test_the_board_filters_by_state_lot_and_unit():
 
     assert len(codes(status="unsigned")) == 3 and contract.code not in codes(status="unsigned")
     assert codes(status=Status.SIGNED) == {contract.code}
-    assert codes(lot_id=world.lots[1].pk) == set(Contract.objects.filter(lot=world.lots[1]).values_list("code",
+    assert codes(lot_id=world.lots[1].pk) == set(Contract.objects.filter(lines__lot=world.lots[1]).values_list("code",
                                                                                                           flat=True))
     assert codes(q=world.units[1].name) == set(Contract.objects.filter(buyer=world.units[1]).values_list("code",
                                                                                                           flat=True))
@@ -257,7 +269,8 @@ def test_the_board_reads_in_a_fixed_number_of_queries(django_assert_max_num_quer
     with django_assert_max_num_queries(9):
         board = signing_board(world.project)
         rows = list(board.contracts)
-        [(r.buyer.name, r.lot.number, r.award.awarded_on, r.supplier.name) for r in rows]
+        [(r.buyer.name, [line.lot.number for line in r.lines.all()], r.award.awarded_on, r.supplier.name)
+         for r in rows]
     assert len(rows) == 24
 
 

@@ -153,7 +153,8 @@ def test_demo_projects_give_the_units_something_to_do(seeded):
     assert own.count() == 1 and own.get().status == Contract.Status.SIGNED
     assert own.get().publish_due and own.get().filing_due
     assert awarded.contracts.count() >= 5
-    assert all(c.amount_yuan == c.quantity * c.unit_price_yuan for c in awarded.contracts.all())
+    assert all(c.amount_yuan == sum(line.quantity * line.unit_price_yuan for line in c.lines.all())
+               for c in awarded.contracts.all())
     # unit2 leads the joint (volume) project.
     assert access.visible_projects(unit2_user).filter(mode="volume", organizer__name="吉林省卫生健康委员会").exists()
     assert Notice.objects.filter(project=collecting, type=Notice.Type.SOLICITATION).exists()
