@@ -12,6 +12,7 @@ set of organizations with the same names and its own usernames (``zhongxin_2``) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -162,15 +163,17 @@ class World:
 
     # --- knobs ------------------------------------------------------------------------------------------
     def units(self, count: int, *, region: Region | None = None, name: str = "测试预算单位{:03d}",
-              supervising: Organization | None = None, people: bool = False) -> list[Organization]:
-        """``count`` more budget units (bulk), named ``name.format(1…count)``, in ``region`` (the province);
-        with an operator each when ``people``."""
+              codes: Sequence[str] | None = None, supervising: Organization | None = None,
+              people: bool = False) -> list[Organization]:
+        """``count`` more budget units (bulk), named ``name.format(1…count)``, in ``region`` (the province), with
+        the world's next unit codes or ``codes``; with an operator each when ``people``."""
         first = self._unit_serial + 1
         self._unit_serial += count
+        codes = list(codes) if codes is not None else [self._unit_code(first + i) for i in range(count)]
         made = Organization.objects.bulk_create([
             Organization(kind=Kind.BUDGET_UNIT, name=name.format(i), region=region or self.province,
-                         unit_code=self._unit_code(first + i - 1), supervising_unit=supervising)
-            for i in range(1, count + 1)
+                         unit_code=code, supervising_unit=supervising)
+            for i, code in enumerate(codes[:count], start=1)
         ])
         if people:
             _people_make([(unit, self._suffixed(f"clerk_{unit.unit_code}"), f"{unit.unit_code}@example.gov.cn",
