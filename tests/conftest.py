@@ -20,3 +20,12 @@ def calendar_loaded(db):
     """
     for year in (2025, 2026):
         calendar_load_year(year=year)
+
+
+@pytest.fixture
+def world(db):
+    """Jilin in small with a person for every organization (``tests/world.py``); a module's own ``world``
+    fixture may build on it by asking for ``world``."""
+    from tests.world import world_build
+
+    return world_build()

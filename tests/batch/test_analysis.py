@@ -67,21 +67,19 @@ def arrangement_of(bureau, lines, *, year: int = 2026, is_current: bool = True) 
 
 
 @pytest.fixture
-def scene():
+def scene(world):
     """A province bureau; units at province level, in 长春市 (city and county) and 吉林市.
 
     Per unit (万元): 台式计算机 P1 0.8 (two lines), P2 3, C1 4, C2 30, J1 150 — small and large mixed;
     便携式计算机 P1 6, P2 8 — two mid-sized units; A4黑白打印机 P1 0.2, P2 0.3, C1 0.4, C2 0.5 — all small;
     物业管理服务 P1 100 — outside the centralized catalog.
     """
-    changchun = prefecture()
-    jilin_city = prefecture("220200", "吉林市")
-    bureau = FinanceFactory(name="吉林省财政厅", region=province())
-    p1 = BudgetUnitFactory(unit_code="101001", name="吉林省教育厅")
-    p2 = BudgetUnitFactory(unit_code="101002", name="吉林省卫生健康委员会")
-    c1 = BudgetUnitFactory(unit_code="201001", name="长春市教育局", region=changchun)
-    c2 = BudgetUnitFactory(unit_code="201002", name="南关区教育局", region=county(parent=changchun))
-    j1 = BudgetUnitFactory(unit_code="202001", name="吉林市医院", region=jilin_city)
+    bureau = world.finance  # 吉林省财政厅
+    [p1] = world.units(1, name="吉林省教育厅", codes=["101001"])
+    [p2] = world.units(1, name="吉林省卫生健康委员会", codes=["101002"])
+    [c1] = world.units(1, name="长春市教育局", codes=["201001"], region=world.changchun)
+    [c2] = world.units(1, name="南关区教育局", codes=["201002"], region=world.nanguan)
+    [j1] = world.units(1, name="吉林市医院", codes=["202001"], region=world.jilin_city)
     desktop = CategoryFactory(code="A02010105", name="台式计算机")
     laptop = CategoryFactory(code="A02010108", name="便携式计算机")
     printer = CategoryFactory(code="A02021003", name="A4黑白打印机")
@@ -269,10 +267,10 @@ def assert_reasoning_agrees_with_the_figures(candidate) -> None:
 
 
 @pytest.fixture
-def twelve_units():
+def twelve_units(world):
     """Issue 7 point 9's table: 12 units, five provincial, four in prefectures, three in counties."""
-    changchun, jilin_city = prefecture(), prefecture("220200", "吉林市")
-    bureau = FinanceFactory(name="吉林省财政厅", region=province())
+    changchun, jilin_city = world.changchun, world.jilin_city
+    bureau = world.finance  # 吉林省财政厅
     provincial = [BudgetUnitFactory(unit_code=f"10100{i}", name=name) for i, name in enumerate(
         ("吉林大学", "吉林省人民医院", "吉林省教育厅", "吉林省公安厅", "吉林省图书馆"), start=1)]
     cities = [BudgetUnitFactory(unit_code=f"20100{i}", name=name, region=region) for i, (name, region) in enumerate(

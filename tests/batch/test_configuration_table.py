@@ -26,8 +26,8 @@ TITLE = "计算机设备品目批量集中采购产品配置表"
 
 
 @pytest.fixture
-def world():
-    w = build_world()
+def world(world):
+    w = build_world(world)
     # The task covers 计算机设备 (A02010100); its rows are the categories below it.
     w.category.parent.in_centralized_catalog = True
     w.category.parent.save()

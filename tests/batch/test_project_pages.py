@@ -22,8 +22,8 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 @pytest.fixture

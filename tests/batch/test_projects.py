@@ -7,7 +7,6 @@ made through the same services the center uses.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,20 +15,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.utils import timezone
 
-from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
-from batch.projects import batch_project_open, batch_solicitation_publish
+from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, TaskNotice
+from batch.projects import batch_solicitation_publish
 from notices.models import Notice
-from procurement.models import EligibleUnit, Organization, Project, ProjectEvent, Region
+from procurement.models import EligibleUnit, Project, ProjectEvent, Region
 from procurement.services.errors import ServiceError
+
+# The builders the other batch-project tests import from here live with batch's factories.
+from tests.batch.factories import BatchWorld, batch_world, make_table, make_task, open_project
 from tests.factories import (
-    BudgetUnitFactory,
-    CategoryFactory,
     CenterFactory,
-    FinanceFactory,
     county,
     member_of,
-    prefecture,
-    province,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,103 +34,9 @@ pytestmark = pytest.mark.django_db
 Eligibility = BatchDetails.Eligibility
 
 
-# --- builders shared by the batch-project tests ---------------------------------------------------
-
-@dataclass
-class BatchWorld:
-    """Jilin in small: a provincial center with an acknowledged task and its configuration table, and
-    budget units at every level (province, Changchun and its Nanguan district, Jilin city)."""
-
-    center: Organization
-    center_user: object
-    finance: Organization
-    task: TaskNotice
-    table: ConfigurationTable
-    types: list[ConfigurationType]
-    changchun: Region
-    nanguan: Region
-    jilin_city: Region
-    units: dict[str, Organization] = field(default_factory=dict)
-    clerks: dict[str, object] = field(default_factory=dict)
-
-
-def make_task(*, center: Organization, finance: Organization, status: str = TaskNotice.Status.ACKNOWLEDGED,
-              **fields) -> TaskNotice:
-    return TaskNotice.objects.create(
-        document_number=fields.pop("document_number", "吉财采购〔2026〕18号"),
-        year=fields.pop("year", 2026),
-        finance_bureau=finance,
-        center=center,
-        category=fields.pop("category", None) or CategoryFactory(code="A02010105", name="台式计算机"),
-        purchase_limit="集中采购目录内批量采购",
-        status=status,
-        **fields,
-    )
-
-
-def make_table(task: TaskNotice) -> tuple[ConfigurationTable, list[ConfigurationType]]:
-    table = ConfigurationTable.objects.create(center=task.center, task=task, title="2026年台式计算机产品配置表",
-                                              filled_on=date(2026, 3, 1))
-    desktop = task.category
-    laptop = CategoryFactory(code="A02010108", name="便携式计算机")
-    def kind(category, row: int, number: int, name: str, parameters: str, price: str) -> ConfigurationType:
-        return ConfigurationType.objects.create(table=table, category=category, row_number=row, number=number,
-                                                name=name, parameters=parameters, reference_price_yuan=Decimal(price))
-
-    types = [
-        kind(desktop, 1, 1, "台式计算机（基础办公型）",
-             "处理器不低于8核；内存16GB；固态硬盘512GB；23.8英寸显示器", "4800"),
-        kind(desktop, 1, 2, "台式计算机（高性能型）", "处理器不低于12核；内存32GB；固态硬盘1TB；独立显卡", "7600"),
-    ]
-    # Another category in the same table: not a lot of a desktop project.
-    kind(laptop, 2, 1, "便携式计算机（通用型）", "14英寸；内存16GB", "6000")
-    return table, types
-
-
-def batch_world() -> BatchWorld:
-    jilin = province()
-    changchun = prefecture("220100", "长春市")
-    nanguan = county("220102", "南关区", parent=changchun)
-    jilin_city = prefecture("220200", "吉林市")
-    finance = FinanceFactory(name="吉林省财政厅", region=jilin)
-    center = CenterFactory(name="吉林省政府采购中心", region=jilin)
-    task = make_task(center=center, finance=finance)
-    table, types = make_table(task)
-    world = BatchWorld(center=center, center_user=member_of(center, username="zhongxin"), finance=finance, task=task,
-                       table=table, types=types, changchun=changchun, nanguan=nanguan, jilin_city=jilin_city)
-    for key, name, region in [
-        ("province", "吉林省教育厅", jilin),
-        ("changchun", "长春市第一中学", changchun),
-        ("nanguan", "南关区人民医院", nanguan),
-        ("jilin_city", "吉林市第二实验小学", jilin_city),
-    ]:
-        world.units[key] = BudgetUnitFactory(name=name, region=region)
-        world.clerks[key] = member_of(world.units[key], username=f"clerk_{key}", email=f"{key}@example.gov.cn")
-    BudgetUnitFactory(name="已撤销的长春市某单位", region=changchun, is_active=False)
-    return world
-
-
-def open_project(world: BatchWorld, **overrides) -> BatchProject:
-    """A batch project open to every unit of the province, collecting from now for ten days."""
-    now = timezone.now()
-    arguments = {
-        "task": world.task,
-        "configuration_table": world.table,
-        "title": "2026年第二季度台式计算机批量集中采购",
-        "eligibility": Eligibility.LEVEL,
-        "levels": list(Region.Level.values),
-        "response_opens_at": None,
-        "response_deadline": now + timedelta(days=10),
-        "procedure": "需求响应截止后确认总计划，采用公开招标方式组织采购。",
-        "actor": world.center_user,
-    }
-    arguments.update(overrides)
-    return batch_project_open(**arguments)
-
-
 @pytest.fixture
-def world() -> BatchWorld:
-    return batch_world()
+def world(world) -> BatchWorld:
+    return batch_world(world)
 
 
 def eligible_names(project: Project) -> set[str]:

@@ -34,7 +34,6 @@ from tests.factories import (
     FinanceFactory,
     member_of,
     prefecture,
-    province,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +53,11 @@ class Scene:
 
 
 @pytest.fixture
-def scene() -> Scene:
-    changchun = prefecture()
-    bureau = FinanceFactory(name="吉林省财政厅", region=province())
-    center = CenterFactory(name="吉林省政府采购中心", region=province())
-    units = [BudgetUnitFactory(unit_code=f"10100{i}", name=f"省直单位{i}") for i in range(1, 4)]
-    units += [BudgetUnitFactory(unit_code=f"20100{i}", name=f"长春单位{i}", region=changchun) for i in range(1, 3)]
+def scene(world) -> Scene:
+    changchun = world.changchun
+    bureau, center = world.finance, world.center  # 吉林省财政厅, 吉林省政府采购中心
+    units = world.units(3, name="省直单位{}", codes=[f"10100{i}" for i in range(1, 4)])
+    units += world.units(2, name="长春单位{}", codes=[f"20100{i}" for i in range(1, 3)], region=changchun)
     desktop = CategoryFactory(code="A02010105", name="台式计算机", centralized_limit_yuan=Decimal("500000"))
     printer = CategoryFactory(code="A02021003", name="A4黑白打印机")
     laptop = CategoryFactory(code="A02010108", name="便携式计算机")
@@ -69,7 +67,7 @@ def scene() -> Scene:
     lines += [(unit, printer, 1, "0.3") for unit in units[:4]]
     lines += [(units[0], laptop, 10, 6), (units[1], laptop, 12, 8), (units[0], service, 1, 100)]
     arrangement = arrangement_of(bureau, lines)
-    return Scene(bureau, center, arrangement, member_of(bureau), member_of(center), desktop, printer, laptop,
+    return Scene(bureau, center, arrangement, world.user(bureau), world.user(center), desktop, printer, laptop,
                  service)
 
 

@@ -30,8 +30,8 @@ def client_for(user) -> APIClient:
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ D = Decimal
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return build_world()
+def world(world):
+    return build_world(world)
 
 
 @pytest.fixture

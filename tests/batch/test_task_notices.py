@@ -15,16 +15,12 @@ from procurement.selectors import tasks as selectors
 from procurement.services import tasks as services
 from procurement.services.errors import ServiceError, TransitionRefused
 from tests.factories import (
-    BudgetUnitFactory,
     CategoryFactory,
-    CenterFactory,
-    FinanceFactory,
     UserFactory,
-    county,
     member_of,
-    prefecture,
-    province,
 )
+from tests.world import World as CoreWorld
+from tests.world import world_build
 
 pytestmark = pytest.mark.django_db
 
@@ -47,27 +43,20 @@ class World:
     unit_user: object
 
 
-def build_world() -> World:
-    """The province's finance department and center, Changchun's bureau, a second center, a unit."""
-    changchun = prefecture("220100", "长春市")
-    jilin_city = prefecture("220200", "吉林市")
-    county("220102", "南关区", parent=changchun)
-    finance = FinanceFactory(name="吉林省财政厅", region=province())
-    city_finance = FinanceFactory(name="长春市财政局", region=changchun)
-    center = CenterFactory(name="吉林省政府采购中心", region=province())
-    other_center = CenterFactory(name="长春市政府采购中心", region=changchun)
+def build_world(world: CoreWorld | None = None) -> World:
+    """The province's finance department and center, Changchun's bureau and center, a unit (``tests/world.py``),
+    and the categories a task names."""
+    world = world or world_build()
     computers = CategoryFactory(code="A02010100", name="计算机设备", level=3, in_centralized_catalog=False)
     category = CategoryFactory(code="A02010105", name="台式计算机", level=4, parent=computers,
                                in_centralized_catalog=True)
     outside = CategoryFactory(code="C23120300", name="物业管理服务", level=3, in_centralized_catalog=False)
     return World(
-        province=province(), changchun=changchun, jilin_city=jilin_city, finance=finance, city_finance=city_finance,
-        center=center, other_center=other_center, category=category, outside_catalog=outside,
-        finance_user=member_of(finance, username="finance_op"),
-        city_finance_user=member_of(city_finance, username="city_finance_op"),
-        center_user=member_of(center, username="center_op"),
-        other_center_user=member_of(other_center, username="other_center_op"),
-        unit_user=member_of(BudgetUnitFactory(name="吉林省教育厅"), username="unit_op"),
+        province=world.province, changchun=world.changchun, jilin_city=world.jilin_city, finance=world.finance,
+        city_finance=world.city_finance, center=world.center, other_center=world.city_center, category=category,
+        outside_catalog=outside, finance_user=world.user(world.finance),
+        city_finance_user=world.user(world.city_finance), center_user=world.user(world.center),
+        other_center_user=world.user(world.city_center), unit_user=world.user(world.province_unit),
     )
 
 
@@ -88,8 +77,8 @@ def issued(world: World, **overrides) -> TaskNotice:
 
 
 @pytest.fixture
-def world() -> World:
-    return build_world()
+def world(world) -> World:
+    return build_world(world)
 
 
 # --- drafting ------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return build_world()
+def world(world):
+    return build_world(world)
 
 
 def issued(world, **overrides) -> TaskNotice:

@@ -6,31 +6,25 @@ from procurement import access
 from procurement.models import EligibleUnit, Membership
 from tests.factories import (
     AwardFactory,
-    BudgetUnitFactory,
     CenterFactory,
     ContractFactory,
     FinanceFactory,
     LotFactory,
     ProjectFactory,
     SubPlanFactory,
-    SupplierFactory,
     UserFactory,
-    county,
     member_of,
-    prefecture,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    changchun, jilin_city = prefecture("220100", "长春市"), prefecture("220200", "吉林市")
-    nanguan = county("220102", "南关区", parent=changchun)
-    center, other_center = CenterFactory(), CenterFactory()
-    unit_cc = BudgetUnitFactory(region=nanguan)
-    unit_jl = BudgetUnitFactory(region=jilin_city)
-    supplier, other_supplier = SupplierFactory(), SupplierFactory()
+def world(world):
+    changchun, jilin_city, nanguan = world.changchun, world.jilin_city, world.nanguan
+    center, other_center = world.center, CenterFactory()  # another provincial center: outside Changchun's view
+    unit_cc, unit_jl = world.county_unit, world.other_prefecture_unit
+    supplier, other_supplier = world.supplier, world.large_supplier
     project = ProjectFactory(organizer=center, scope_region=changchun)
     other_project = ProjectFactory(organizer=other_center, scope_region=jilin_city)
     lot = LotFactory(project=project)

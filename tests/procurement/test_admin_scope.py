@@ -14,7 +14,6 @@ from procurement.services.demo import center_group_ensure
 from procurement.services.events import event_record
 from tests.factories import (
     BudgetUnitFactory,
-    CenterFactory,
     ContractFactory,
     FinanceFactory,
     LotFactory,
@@ -28,10 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
+def world(world):
     """Two centers, each with a project, a sub-plan and a contract; an operator of the first."""
-    ours = CenterFactory(name="吉林省政府采购中心")
-    theirs = CenterFactory(name="长春市政府采购中心")
+    ours, theirs = world.center, world.city_center  # 吉林省政府采购中心, 长春市政府采购中心
     operator = member_of(ours, username="center_op", is_staff=True)
     operator.groups.add(center_group_ensure())
     own_project = ProjectFactory(organizer=ours, title="本中心的台式计算机项目")

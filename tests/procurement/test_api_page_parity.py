@@ -52,7 +52,7 @@ from procurement.services.execution import (
 from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
-from tests.factories import CenterFactory, FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
 
 # --- the world --------------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def build_world() -> World:
         "finance": finance_user,
         "finance_elsewhere": member_of(FinanceFactory(name="吉林市财政局", region=base.jilin_city)),
         "center": center_user,
-        "center_elsewhere": member_of(CenterFactory(name="长春市政府采购中心", region=base.changchun)),
+        "center_elsewhere": base.world.user(base.world.city_center),  # 长春市政府采购中心
         "unit_filed": base.clerks["changchun"],
         "unit_not_filed": base.clerks["province"],
         "unit_not_eligible": base.clerks["jilin_city"],

@@ -15,19 +15,15 @@ from rest_framework.test import APIClient
 
 from procurement.models import Contract, EligibleUnit, Membership, SubPlan
 from tests.factories import (
-    BudgetUnitFactory,
     CategoryFactory,
     CenterFactory,
     ContractFactory,
-    FinanceFactory,
     LotFactory,
     ProjectFactory,
     SubPlanFactory,
     SupplierFactory,
     UserFactory,
-    county,
     member_of,
-    prefecture,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +56,15 @@ def detail_url(name: str, pk: int) -> str:
 
 
 @pytest.fixture
-def world():
-    changchun, jilin_city = prefecture("220100", "长春市"), prefecture("220200", "吉林市")
-    nanguan = county("220102", "南关区", parent=changchun)
-    center, other_center = CenterFactory(), CenterFactory()
-    unit_a = BudgetUnitFactory(name="南关区教育局", region=nanguan)
-    unit_b = BudgetUnitFactory(name="吉林市卫生健康委员会", region=jilin_city)
+def world(world):
+    changchun, jilin_city, nanguan = world.changchun, world.jilin_city, world.nanguan
+    center, other_center = world.center, CenterFactory()
+    # Units and suppliers named here: a forbidden answer must not carry these names.
+    [unit_a] = world.units(1, name="南关区教育局", region=nanguan)
+    [unit_b] = world.units(1, name="吉林市卫生健康委员会", region=jilin_city)
     supplier_x = SupplierFactory(name="长春甲科技有限公司")
     supplier_y = SupplierFactory(name="吉林乙贸易有限公司")
-    finance_cc = FinanceFactory(name="长春市财政局", region=changchun)
+    finance_cc = world.city_finance  # 长春市财政局
     project = ProjectFactory(organizer=center)
     lot = LotFactory(project=project)
     for unit in (unit_a, unit_b):

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from batch.models import BatchDetails, TaskNotice
+from batch.models import BatchDetails
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import (
@@ -32,21 +32,20 @@ from procurement.models import (
 from procurement.selectors.execution import award_notice_due
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.execution import award_finalize, document_add, lot_award, procurement_start
+from tests.batch.factories import batch_project
 from tests.factories import (
     AwardFactory,
     BudgetUnitFactory,
-    CategoryFactory,
     CenterFactory,
     FinanceFactory,
     LotFactory,
-    ProjectFactory,
     SubPlanFactory,
     SupplierFactory,
     county,
     member_of,
     prefecture,
-    province,
 )
+from tests.world import World, world_build
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
 
@@ -75,53 +74,27 @@ class AwardWorld:
 
 def award_world(*, status: str = Status.CONFIRMED, lots: int = 2, units: int = 3, quantity: str = "10",
                 budget_yuan: str = "50000.00", max_unit_price_yuan: str | None = None, region=None,
-                center_region=None, documents: bool = True, **project_fields) -> AwardWorld:
-    """A batch project in ``status`` with ``lots`` lots and one FROZEN sub-plan per unit and lot.
+                center_region=None, documents: bool = True, world: World | None = None,
+                **project_fields) -> AwardWorld:
+    """A batch project of the world's provincial center in ``status`` with ``lots`` lots and one FROZEN sub-plan
+    per unit and lot (``tests.batch.factories.batch_project``); ``units`` more units of the world (吉林省测试单位01…).
 
+    Each call without ``world`` builds a world of its own: a second call is another center.
     From the confirmed master plan on, unless ``documents`` is False, what the award notice cites is on file
     (the procurement documents, the evaluation report, the evaluation experts: 实施条例第四十三条)."""
-    center = CenterFactory(name="吉林省政府采购中心", region=center_region or province(),
-                           address="长春市人民大街1号", contact_phone="0431-88888888")
-    finance = FinanceFactory(name="吉林省财政厅", region=province())
-    project = ProjectFactory(
-        organizer=center, status=status, scope_region=region or province(),
-        title="2026年第二季度台式计算机批量集中采购",
-        response_opens_at=timezone.now() - timedelta(days=20), response_deadline=timezone.now() - timedelta(days=5),
-        **project_fields,
-    )
-    task = TaskNotice.objects.create(year=2026, finance_bureau=finance, center=center,
-                                     category=CategoryFactory(), purchase_limit="集中采购目录内批量采购",
-                                     status=TaskNotice.Status.ACKNOWLEDGED)
-    confirmed = status in (Status.CONFIRMED, Status.PROCURING, Status.AWARDED, Status.COMPLETED)
-    # The master plan was confirmed the day after the window closed.
-    confirmed_at = project.response_deadline + timedelta(days=1) if confirmed else None
-    BatchDetails.objects.create(project=project, task=task)
-    Project.objects.filter(pk=project.pk).update(master_plan_confirmed_at=confirmed_at)
-    project.master_plan_confirmed_at = confirmed_at
-    if documents and confirmed:
-        documents_on_file(project)
-    made_lots = [
-        LotFactory(project=project, number=n, name=f"配置{n}", unit_of_measure="台",
-                   max_unit_price_yuan=Decimal(max_unit_price_yuan) if max_unit_price_yuan else None)
-        for n in range(1, lots + 1)
-    ]
-    made_units = [BudgetUnitFactory(name=f"吉林省测试单位{i:02d}") for i in range(1, units + 1)]
-    for lot in made_lots:
-        for unit in made_units:
-            SubPlanFactory(lot=lot, unit=unit, quantity=Decimal(quantity), budget_yuan=Decimal(budget_yuan),
-                           status=SubPlan.Status.FROZEN)
-    return AwardWorld(project=project, center=center, operator=member_of(center), finance=finance,
-                      supplier=SupplierFactory(name="吉林测试电脑有限公司", address="长春市高新区1号"),
-                      lots=made_lots, units=made_units)
-
-
-def documents_on_file(project: Project) -> None:
-    """The procurement documents and the evaluation report kept, the experts recorded (directly)."""
-    for kind, title in ((ProjectDocument.Kind.PROCUREMENT_DOCUMENTS, "招标文件"),
-                        (ProjectDocument.Kind.EVALUATION_REPORT, "评审报告")):
-        ProjectDocument.objects.create(project=project, kind=kind, title=title,
-                                   file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 test"))
-    Project.objects.filter(pk=project.pk).update(evaluation_experts="张三、李四、王五、赵六、钱七")
+    world = world or world_build()
+    center, operator = world.center, world.user(world.center)
+    if center_region is not None:  # a center of another region (this test's own)
+        center = CenterFactory(name=world.center.name, region=center_region, address=world.center.address,
+                               contact_phone=world.center.contact_phone)
+        operator = member_of(center)
+    made_units = world.units(units, name="吉林省测试单位{:02d}")
+    project, made_lots = batch_project(center=center, finance=world.finance, units=made_units, status=status,
+                                       lots=lots, quantity=quantity, budget_yuan=budget_yuan,
+                                       max_unit_price_yuan=max_unit_price_yuan, region=region or world.province,
+                                       documents=documents, **project_fields)
+    return AwardWorld(project=project, center=center, operator=operator, finance=world.finance,
+                      supplier=world.supplier, lots=made_lots, units=made_units)
 
 
 def award_all(world: AwardWorld, *, price: str = "4500.00", awarded_on: date | None = None) -> list[Award]:

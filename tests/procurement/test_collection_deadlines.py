@@ -31,8 +31,8 @@ ONE_DAY_BEFORE = timezone.make_aware(datetime(2026, 9, 30))  # Wed: the last wor
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 def travel(project: Project, *, opens: datetime, deadline: datetime, now: datetime) -> BatchProject:

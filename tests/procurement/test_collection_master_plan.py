@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 def file(project, world, key: str, *, lot: int = 1, quantity: str = "5", budget: str = "24000",

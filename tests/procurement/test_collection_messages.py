@@ -31,8 +31,8 @@ UNITS = {"吉林省教育厅", "长春市第一中学", "南关区人民医院",
 
 
 @pytest.fixture
-def world():
-    return batch_world()
+def world(world):
+    return batch_world(world)
 
 
 def told(kind: str = "collection_opened") -> set[str]:

@@ -38,7 +38,7 @@ from tests.excel_files import (
     xlsx_bytes,
     zip_write,
 )
-from tests.factories import CategoryFactory, CenterFactory, FinanceFactory, member_of, province
+from tests.factories import CategoryFactory, FinanceFactory, province
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +62,9 @@ class Scene:
 
 
 @pytest.fixture
-def scene() -> Scene:
-    bureau = FinanceFactory(name="吉林省财政厅", region=province())
-    center = CenterFactory(name="吉林省政府采购中心")
-    return Scene(bureau=bureau, officer=member_of(bureau), center=center, center_user=member_of(center))
+def scene(world) -> Scene:
+    bureau, center = world.finance, world.center  # 吉林省财政厅, 吉林省政府采购中心
+    return Scene(bureau=bureau, officer=world.user(bureau), center=center, center_user=world.user(center))
 
 
 @pytest.fixture(scope="module")
