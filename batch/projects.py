@@ -310,7 +310,7 @@ def batch_solicitation_publish(*, project: Project, actor) -> Notice:
     project = BatchProject.objects.select_related("organizer", "scope_region").select_for_update(of=("self",)).get(
         pk=project.pk
     )
-    if not access.can_manage_project(project, actor):
+    if not access.runs_project(actor, project, step=access.Step.COLLECTION):
         raise PermissionDenied("您无权为该项目发布公告")
     if project.status != Project.Status.COLLECTING:
         raise ServiceError(f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以发布征集公告")

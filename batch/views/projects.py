@@ -190,7 +190,7 @@ def project_detail(request, pk: int):
     notice = project_services.solicitation_notice(project)
     now = timezone.now()
     collecting = project.status == Project.Status.COLLECTING
-    manages = access.can_manage_project(project, request.user)
+    manages = access.runs_project(request.user, project, step=access.Step.COLLECTION)
     return render(request, "batch/projects/detail.html", {
         "project": project,
         "details": getattr(project, "batch", None),

@@ -51,8 +51,7 @@ def managed_project_filter(user) -> Q | None:
     """The projects the user's center (or agency) runs, as a filter; None for a superuser (every project)."""
     if access.is_superuser(user):
         return None
-    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
-    return Q(organizer_id__in=orgs) | Q(agency_id__in=orgs)
+    return Q(pk__in=access.projects_run_by(user, kinds=MANAGERS).values("pk"))
 
 
 def managed_projects(user, projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
@@ -64,7 +63,7 @@ def managed_projects(user, projects: QuerySet[Project] | None = None) -> QuerySe
 
 def may_read_master_plan(user, project: Project) -> bool:
     """The master plan is the organizer's (and finance's) working figure, not a unit's: units see their own."""
-    return access.can_manage_project(project, user) or bool(access.org_ids(user, kind=Organization.Kind.FINANCE))
+    return access.runs_project(user, project) or bool(access.org_ids(user, kind=Organization.Kind.FINANCE))
 
 
 def answered_unit_ids(project: Project) -> QuerySet:

@@ -63,11 +63,9 @@ READERS = (*MANAGERS, Organization.Kind.FINANCE)
 
 
 def execution_projects_managed(user) -> QuerySet[Project]:
-    """The projects the user's center or agency runs, of every mode: the workspace and each of its steps."""
-    if access.is_superuser(user):
-        return Project.objects.all()
-    orgs = [s.organization_id for s in access.seats(user) if s.kind in MANAGERS]
-    return Project.objects.filter(Q(organizer_id__in=orgs) | Q(agency_id__in=orgs))
+    """The projects the user's center or agency runs (``access.projects_run_by``), of every mode: the workspace
+    and each of its steps (each step asks ``access.runs_project`` again with its own name)."""
+    return access.projects_run_by(user, kinds=MANAGERS)
 
 
 def execution_projects_readable(user) -> QuerySet[Project]:

@@ -66,7 +66,7 @@ def response_deadline_extension_refusal(project: Project, user, now: datetime | 
     """Why ``user`` cannot extend ``project``'s deadline now (None: the form is offered). For the pages only:
     ``response_deadline_extend`` checks the same rules again, and the new date and the reason too."""
     now = now or timezone.now()
-    if not access.can_manage_project(project, user):
+    if not access.runs_project(user, project, step=access.Step.COLLECTION):
         return "只有组织该项目的采购中心可以延长需求响应截止时间。"
     if project.status != Project.Status.COLLECTING:
         return f"项目当前状态为「{project.get_status_display()}」，只有需求征集中的项目可以延长需求响应截止时间。"
@@ -86,7 +86,7 @@ def response_deadline_extend(*, project: Project, new_deadline: datetime | None,
     """
     locked = (type(project).objects.select_related("organizer", "scope_region").select_for_update(of=("self",))
               .get(pk=project.pk))
-    if not access.can_manage_project(locked, actor):
+    if not access.runs_project(actor, locked, step=access.Step.COLLECTION):
         raise PermissionDenied("只有组织该项目的采购中心可以延长需求响应截止时间")
     if locked.status != Project.Status.COLLECTING:
         raise TransitionRefused(f"项目当前状态为「{locked.get_status_display()}」，"

@@ -108,9 +108,10 @@ def _locked(project: Project) -> Project:
     return found
 
 
-def _require_manager(project: Project, actor) -> None:
-    """Only the organizing center (or its entrusted agency) runs the procurement."""
-    if not access.can_manage_project(project, actor):
+def _require_runner(project: Project, actor, step: str) -> None:
+    """Only who runs ``step`` of the project (``access.runs_project``: the organizer, or the entrusted agency for
+    the entrusted steps) takes it."""
+    if not access.runs_project(actor, project, step=step):
         raise PermissionDenied("您无权办理该项目的采购事项")
 
 
@@ -206,7 +207,7 @@ def procurement_start(
 ) -> Project:
     """实施采购: record the method and the dates, then run ``start_procurement`` (总计划已确认 → 采购实施中)."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.PROCUREMENT_START)
     if method not in procurement_methods(locked):
         raise ServiceError(f"请选择{locked.get_mode_display()}适用的采购方式", field="method")
     if documents_issued_on is not None:
@@ -265,7 +266,7 @@ def document_add(*, project: Project, title: str, file: File, actor: AbstractBas
                  kind: str = ProjectDocument.Kind.OTHER) -> ProjectDocument:
     """Keep a procurement document (采购文件、评审报告 …) of the project."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.DOCUMENTS)
     refusal = document_refusal(project=locked, title=title, file=file, kind=kind)
     if refusal is not None:
         raise refusal
@@ -284,7 +285,7 @@ def evaluation_record(*, project: Project, evaluation_on: date, experts: str, ac
     """评审: the day of the evaluation and the evaluation experts, who are named in the award notice
     (《政府采购法实施条例》第四十三条). The evaluation follows the opening and is not in the future."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.PROCUREMENT_START)
     if locked.status != Status.PROCURING:
         raise _refuse_state(locked, "录入评审情况（须在采购实施中）")
     opened = timezone.localdate(locked.bid_opening_at) if locked.bid_opening_at else None
@@ -318,7 +319,7 @@ def lot_max_price_set(*, project: Project, lot: Lot, max_unit_price_yuan: Decima
     设定最高限价): at most the lot's budget (the frozen sub-plans') divided by its quantity. Only before the lot is
     awarded. The reference price (参考单价) stays what it is: it informs, it binds nothing."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.PROCUREMENT_START)
     if locked.status not in (Status.CONFIRMED, Status.PROCURING):
         raise _refuse_state(locked, "设定最高限制单价（须在总计划确认后、定标前）")
     lot = Lot.objects.select_for_update().filter(pk=getattr(lot, "pk", None), project=locked).first()
@@ -375,7 +376,7 @@ def lot_award(
 ) -> Award:
     """The award of one lot. Before the project is awarded a new award replaces the lot's previous one."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.AWARD)
     if locked.status != Status.PROCURING:
         raise _refuse_state(locked, "录入中标（成交）结果（须在采购实施中）")
     lot = Lot.objects.filter(pk=getattr(lot, "pk", None), project=locked).first()
@@ -482,7 +483,7 @@ def finalize_missing(project: Project) -> list[str]:
 def award_finalize(*, project: Project, actor: AbstractBaseUser) -> Project:
     """定标: every lot with demand awarded → 已定标; publish the result notice and file the result."""
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.AWARD)
 
     def prepare(row: Project) -> dict[str, object]:
         savings = project_savings(row)
@@ -603,7 +604,7 @@ def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Con
     Running it again creates nothing new. Each unit then signs its own contract (统采分签).
     """
     locked = _locked(project)
-    _require_manager(locked, actor)
+    _require_runner(locked, actor, access.Step.CONTRACTS)
     if locked.status != Status.AWARDED:
         raise _refuse_state(locked, "生成合同（须已定标）")
     live = set(

@@ -34,7 +34,7 @@ def master_plan_context(request, project: Project) -> dict:
     """What ``collection/_master_plan.html`` and ``collection/_actions.html`` show of ``project`` (annotated with
     ``eligible_count`` and ``answered_count``) to the organizer."""
     now = timezone.now()
-    manages = access.can_manage_project(project, request.user)
+    manages = access.runs_project(request.user, project, step=access.Step.COLLECTION)
     return {
         "plan": master_plan(project=project),
         "pending": paginate(request, pending_units(project), param="upage"),
