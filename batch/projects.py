@@ -21,22 +21,18 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from batch.models import BatchDetails, BatchLot, BatchProject, ConfigurationTable, ConfigurationType, TaskNotice
 from notices.models import Notice
 from notices.services import notice_publish
-from procurement import access, tasks
+from procurement import access
 from procurement.formats import chinese_date_padded as _day
 from procurement.formats import chinese_datetime as chinese_moment
-from procurement.models import EligibleUnit, Lot, Mode, Organization, Project, Region
-from procurement.numbering import project_create_numbered
+from procurement.models import Lot, Mode, Organization, Project, Region
 from procurement.selectors.collection import MANAGERS as MANAGERS
 from procurement.selectors.collection import managed_projects, with_response_counts
-from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.errors import ServiceError
-from procurement.services.events import event_record
-from procurement.services.transitions import transition_run
+from procurement.services.projects import LotSpec, project_open
 
 Eligibility = BatchDetails.Eligibility
 
@@ -146,29 +142,6 @@ def _eligible_units(
     return _Eligible(ids, scope_region, note)
 
 
-def _check_window(opens_at: datetime | None, deadline: datetime) -> datetime:
-    now = timezone.now()
-    if deadline is None:
-        raise ServiceError("请填写需求响应截止时间", field="response_deadline")
-    if deadline <= now:
-        raise ServiceError("需求响应截止时间必须晚于当前时间", field="response_deadline")
-    if opens_at is None:
-        return now
-    # A time picked to the minute (the form's precision) for "now" still counts as now.
-    if opens_at < now.replace(second=0, microsecond=0):
-        raise ServiceError("需求响应开始时间不能早于当前时间", field="response_opens_at")
-    if deadline <= opens_at:
-        raise ServiceError("需求响应截止时间必须晚于开始时间", field="response_deadline")
-    return opens_at
-
-
-def _sweep_after_commit() -> None:
-    """Messages due at once (the window opening now, a deadline extension) go out as soon as the transaction
-    commits, through the deadline sweep (``procurement.services.collection_deadlines``); the beat's next run is
-    the fallback."""
-    transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
-
-
 @transaction.atomic
 def batch_project_open(
     *,
@@ -191,48 +164,25 @@ def batch_project_open(
         raise ServiceError("请填写项目名称", field="title")
     types = _configuration_types(task, configuration_table)
     eligible = _eligible_units(task, eligibility=eligibility, regions=regions, levels=levels, unit_ids=unit_ids)
-    opens_at = _check_window(response_opens_at, response_deadline)
 
     # The code is numbered by the year of opening (procurement.numbering), the project keeps the task's budget year.
-    project = project_create_numbered(
-        model=BatchProject,
-        mode=Mode.BATCH,
-        title=title[:200],
-        year=task.year,
-        organizer_id=task.center_id,
-        category_id=task.category_id,
-        scope_region=eligible.scope_region,
-        scope_note=eligible.scope_note[:255],
-        purchase_limit_yuan=task.purchase_limit_yuan,
-        description=procedure.strip(),
-        response_opens_at=opens_at,
-        response_deadline=response_deadline,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    opened = project_open(
+        model=BatchProject, mode=Mode.BATCH, title=title, year=task.year, organizer=task.center,
+        category=task.category, scope_region=eligible.scope_region, scope_note=eligible.scope_note,
+        purchase_limit_yuan=task.purchase_limit_yuan, description=procedure,
+        lots=[LotSpec(name=kind.name, unit_of_measure=kind.unit_of_measure, category_id=kind.category_id,
+                      specification=kind.parameters, reference_price_yuan=kind.reference_price_yuan)
+              for kind in types],
+        unit_ids=eligible.unit_ids, response_opens_at=response_opens_at, response_deadline=response_deadline,
+        actor=actor, changes={"task_id": task.pk, "configuration_table_id": configuration_table.pk,
+                              "eligibility": eligibility},
     )
-    lots = Lot.objects.bulk_create([
-        Lot(project=project, number=number, name=kind.name, category_id=kind.category_id,
-            specification=kind.parameters, unit_of_measure=kind.unit_of_measure,
-            reference_price_yuan=kind.reference_price_yuan)
-        for number, kind in enumerate(types, start=1)
-    ])
+    lots = list(opened.lots.order_by("number"))
     BatchLot.objects.bulk_create([
         BatchLot(lot=lot, configuration_type=kind) for lot, kind in zip(lots, types, strict=True)
     ])
-    EligibleUnit.objects.bulk_create([EligibleUnit(project=project, unit_id=pk) for pk in eligible.unit_ids],
-                                     batch_size=1000)
-    BatchDetails.objects.create(project=project, task=task, configuration_table=configuration_table,
+    BatchDetails.objects.create(project=opened, task=task, configuration_table=configuration_table,
                                 eligibility=eligibility, procedure=procedure.strip())
-    event_record(subject=project, action="create", action_label="立项", actor=actor, changes={
-        "task_id": task.pk,
-        "configuration_table_id": configuration_table.pk,
-        "eligibility": eligibility,
-        "eligible_units": len(eligible.unit_ids),
-        "lots": [lot.name for lot in lots],
-    })
-    opened = transition_run(instance=project, name="open_collection", actor=actor)
-    # The first check is the opening itself: every eligible unit is told then (collection_deadlines).
-    COLLECTION_DEADLINES.store_next_check(opened, COLLECTION_DEADLINES.first_check(opened))
-    _sweep_after_commit()
     return opened
 
 

@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from procurement import access
+from procurement import access, tasks
 from procurement.models import Category, EligibleUnit, Lot, Organization, Project, Region
 from procurement.numbering import project_create_numbered
+from procurement.services.collection_deadlines import COLLECTION_DEADLINES
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run
@@ -111,7 +112,9 @@ def project_open(
     """立项并开放需求响应: number the project, create its lots and eligible units, open collection.
 
     The actor must act for the organizer (the center, or the lead unit in volume). ``changes`` adds the mode's
-    own facts to the audit row of the creation.
+    own facts to the audit row of the creation. A mode attaches its own rows to the returned project in the same
+    transaction. Every eligible unit is told when the window opens (``collection_deadlines``): the sweep runs
+    as soon as the transaction commits, the beat's next run being the fallback.
     """
     if not (access.is_privileged(actor) or access.acts_for(actor, organizer.pk)):
         raise PermissionDenied("只有组织单位可以立项")
@@ -139,4 +142,8 @@ def project_open(
     event_record(subject=project, action="create", action_label="立项", actor=actor, changes={
         **(changes or {}), "eligible_units": len(ids), "lots": [lot.name for lot in created],
     })
-    return transition_run(instance=project, name="open_collection", actor=actor)
+    opened = transition_run(instance=project, name="open_collection", actor=actor)
+    # The first check is the opening itself: every eligible unit is told then.
+    COLLECTION_DEADLINES.store_next_check(opened, COLLECTION_DEADLINES.first_check(opened))
+    transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
+    return opened
