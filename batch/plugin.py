@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from procurement.models import Cycle, Mode
+from procurement.models import Cycle, Mode, ProcurementMethod
 from procurement.modes import ModePlugin, NavEntry
 from procurement.services.errors import ServiceError
 
@@ -110,3 +110,9 @@ class BatchPlugin(ModePlugin):
 
         return batch_correction_publish(project=project, old_deadline=old_deadline, new_deadline=new_deadline,
                                         reason=reason, at=at, actor=actor)
+
+    # --- execution -------------------------------------------------------------------------------------
+    def procurement_methods(self, project) -> list[str]:
+        """Batch procurement chooses among the statutory methods (《政府采购法》第二十六条); the framework
+        solicitation belongs to framework agreement procurement."""
+        return [m.value for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]

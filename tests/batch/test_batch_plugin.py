@@ -19,13 +19,13 @@ NAV = {
     "finance": (FinanceFactory, "/finance/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/finance/"),
         ("预算安排与分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
-        ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/batch/award/"),
+        ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
         ("预算安排分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/center/tasks/"), ("产品配置表", "/batch/center/configurations/"),
-        ("批量采购项目", "/batch/center/projects/"), ("定标与合同", "/batch/award/"),
+        ("批量采购项目", "/batch/center/projects/"), ("定标与合同", "/award/"),
     ]),
     "agency": (AgencyFactory, "/center/", [("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/")]),
     "budget_unit": (BudgetUnitFactory, "/unit/", [
@@ -65,7 +65,7 @@ def test_each_role_sees_the_same_links_in_the_same_order(client, kind):
     ("finance", "/batch/finance/tasks/", "任务通知单"),
     ("center", "/batch/center/configurations/", "产品配置表"),
     ("center", "/batch/center/projects/", "批量采购项目"),
-    ("center", "/batch/award/", "定标与合同"),
+    ("center", "/award/", "定标与合同"),
 ])
 def test_the_link_of_the_current_batch_page_is_active(client, kind, path, active):
     client.force_login(member_of(NAV[kind][0]()))
