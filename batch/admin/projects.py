@@ -29,6 +29,7 @@ from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
 from procurement.services.collection import master_plan_confirm, response_deadline_extend
 from procurement.services.errors import REFUSALS
+from procurement.services.events import event_record
 from procurement.views.common import add_refusal, refusal_message
 
 
@@ -185,6 +186,9 @@ class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Only the procedure: the dates beside it are the services' (written with updates meanwhile).
         obj.save(update_fields=["procedure"])
+        if form.changed_data:
+            event_record(subject=obj.project, action="update", action_label="后台修改需求征集和采购执行程序",
+                         actor=request.user, changes={"procedure": obj.procedure})
 
     def has_add_permission(self, request):
         return False

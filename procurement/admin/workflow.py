@@ -31,6 +31,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.numbering import project_save_numbered
+from procurement.services.events import event_record
 
 from .reference import ProjectInlineMixin, ScopedAdminMixin, ScopedChoicesMixin
 
@@ -48,6 +49,17 @@ def settled(project: Project | None) -> bool:
 
 SETTLED_NOTE = ("项目处于「{status}」阶段，项目信息、采购包和可响应单位只能查看；"
                 "变更须通过相应的业务操作办理（如延长需求响应截止时间），以便记录操作、发布更正公告并通知有关单位。")
+
+
+def _changes(form) -> dict:
+    """What an admin form changed, for the audit row: each changed field's new value as text."""
+    return {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+
+
+def draft_edit_record(request, *, subject, form, created: bool, label: str) -> None:
+    """The audit row of a draft project's edit in the admin (新建/修改 of the project, a lot, an eligible unit)."""
+    event_record(subject=subject, action="create" if created else "update", action_label=label, actor=request.user,
+                 changes=_changes(form))
 
 
 class DraftOnlyInlineMixin:
@@ -161,10 +173,25 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            return
-        if obj.created_by_id is None:
-            obj.created_by = request.user
-        project_save_numbered(obj)
+        else:
+            if obj.created_by_id is None:
+                obj.created_by = request.user
+            project_save_numbered(obj)
+        draft_edit_record(request, subject=obj, form=form, created=not change,
+                          label="后台修改项目信息" if change else "后台新建项目")
+
+    def save_formset(self, request, form, formset, change):
+        # Lots and eligible units of a draft: each added, changed or removed row is recorded on the project.
+        super().save_formset(request, form, formset, change)
+        name = formset.model._meta.verbose_name
+        rows = {
+            "added": [str(o) for o in formset.new_objects],
+            "changed": [f"{o}：{'、'.join(fields)}" for o, fields in formset.changed_objects],
+            "deleted": [str(o) for o in formset.deleted_objects],
+        }
+        if any(rows.values()):
+            event_record(subject=form.instance, action="update", action_label=f"后台修改{name}", actor=request.user,
+                         changes={key: value for key, value in rows.items() if value})
 
 
 @admin.register(Lot)
@@ -189,6 +216,11 @@ class LotAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not settled(obj and obj.project)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        draft_edit_record(request, subject=obj, form=form, created=not change,
+                          label="后台修改采购包" if change else "后台新增采购包")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
