@@ -10,8 +10,6 @@ only shows it (a batch project is never a draft: it collects from its opening), 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
@@ -24,41 +22,27 @@ from batch.models import BatchDetails, BatchLot, BatchProject
 from batch.projects import batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
-from procurement.admin.execution import execution_actions
+from procurement.admin.execution import execution_actions, projects_run_each
 from procurement.admin.reference import ScopedAdminMixin
 from procurement.admin.workflow import settled
 from procurement.services.collection import master_plan_confirm, response_deadline_extend
 from procurement.services.errors import REFUSALS
 from procurement.services.events import event_record
-from procurement.views.common import add_refusal, refusal_message
-
-
-def _each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
-    """Run ``run(project)`` for each selected project: one message per refusal, one for the successes."""
-    succeeded = 0
-    for project in queryset.order_by("pk"):
-        try:
-            run(project)
-        except REFUSALS as error:
-            modeladmin.message_user(request, f"{project.code}：{refusal_message(error)}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, done.format(count=succeeded), messages.SUCCESS)
+from procurement.views.common import add_refusal
 
 
 @admin.action(description="发布征集公告")
 def publish_solicitation(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset,
-          lambda project: batch_solicitation_publish(project=project, actor=request.user),
-          "已为 {count} 个项目发布征集公告。")
+    projects_run_each(modeladmin, request, queryset,
+                      lambda project: batch_solicitation_publish(project=project, actor=request.user),
+                      "已为 {count} 个项目发布征集公告。")
 
 
 @admin.action(description="确认总计划（锁定分计划）")
 def confirm_master_plan(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset,
-          lambda project: master_plan_confirm(project=project, actor=request.user),
-          "已确认 {count} 个项目的总计划，已提交的分计划已锁定。")
+    projects_run_each(modeladmin, request, queryset,
+                      lambda project: master_plan_confirm(project=project, actor=request.user),
+                      "已确认 {count} 个项目的总计划，已提交的分计划已锁定。")
 
 
 class BatchDetailsInline(admin.StackedInline):

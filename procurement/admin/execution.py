@@ -92,7 +92,7 @@ class ProjectDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 # --- workflow actions (attach to a mode's project admin) ---------------------------------------
 
-def _run_each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
+def projects_run_each(modeladmin, request, queryset: QuerySet, run: Callable, done: str) -> None:
     """Run ``run(project)`` for every selected project; one message per refusal, one for the successes."""
     succeeded = 0
     for project in queryset.order_by("pk"):
@@ -153,14 +153,14 @@ def start_procurement(modeladmin, request, queryset):
         return _intermediate(modeladmin, request, queryset, action="start_procurement", title="开始采购（实施采购）",
                              intro="为所选项目确定采购方式并记录采购日期；项目须已确认总计划。", form=form,
                              submit_label="确认开始采购")
-    _run_each(modeladmin, request, queryset, lambda project: services.procurement_start(
+    projects_run_each(modeladmin, request, queryset, lambda project: services.procurement_start(
         project=project, actor=request.user, **form.cleaned_data), "已有 {count} 个项目开始实施采购。")
     return None
 
 
 @admin.action(description="确认定标并发布结果公告")
 def finalize_award(modeladmin, request, queryset):
-    _run_each(modeladmin, request, queryset,
+    projects_run_each(modeladmin, request, queryset,
               lambda project: services.award_finalize(project=project, actor=request.user),
               "已有 {count} 个项目定标：中标（成交）结果公告已发布，采购结果已报财政部门备案。")
 
@@ -172,7 +172,7 @@ def generate_contracts(modeladmin, request, queryset):
     def run(project):
         created.extend(services.contracts_generate(project=project, actor=request.user))
 
-    _run_each(modeladmin, request, queryset, run, "已处理 {count} 个项目。")
+    projects_run_each(modeladmin, request, queryset, run, "已处理 {count} 个项目。")
     modeladmin.message_user(request, f"本次共生成 {len(created)} 份分签合同（已生成的不会重复生成）。",
                             messages.INFO)
 
@@ -184,7 +184,7 @@ def terminate_project(modeladmin, request, queryset):
         return _intermediate(modeladmin, request, queryset, action="terminate_project", title="终止项目",
                              intro="终止后将发布终止公告，已填报的分计划保持原状；此操作不可撤销。", form=form,
                              submit_label="确认终止")
-    _run_each(modeladmin, request, queryset, lambda project: services.project_terminate(
+    projects_run_each(modeladmin, request, queryset, lambda project: services.project_terminate(
         project=project, actor=request.user, reason=form.cleaned_data["reason"]),
         "已终止 {count} 个项目并发布终止公告。")
     return None
