@@ -36,6 +36,7 @@ class BatchPlugin(ModePlugin):
         # Batch keeps its own sentences in the award notice and the award message to the winning supplier.
         "execution/wording/award_notice.txt": "batch/wording/award_notice.txt",
         "execution/wording/supplier_awarded.txt": "batch/wording/supplier_awarded.txt",
+        "contracts/wording/signing_basis.txt": "batch/wording/contract_signing_basis.txt",
     }
 
     # --- task notices (批量集中采购任务通知单, annex 5) ---------------------------------------------------

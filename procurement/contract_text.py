@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.template.loader import render_to_string
 
 from procurement.formats import amount, chinese_date_padded
-from procurement.models import Contract, Mode
+from procurement.models import Contract
+from procurement.modes import mode_plugin
 
 TEMPLATE = "contracts/contract_text.html"
 CENT = Decimal("0.01")
@@ -71,6 +72,9 @@ def rmb_capitals(amount: Decimal) -> str:
     return text
 
 
+BASIS_TEMPLATE = "contracts/wording/signing_basis.txt"
+
+
 def contract_text_filename(contract: Contract) -> str:
     return f"{contract.code}政府采购合同（待签）.pdf"
 
@@ -99,7 +103,8 @@ def contract_text_pdf(*, contract: Contract, stamp: str = "") -> bytes:
         "line": lines[0] if len(lines) == 1 else None,
         "amount": amount(contract.amount_yuan),
         "amount_words": rmb_capitals(contract.amount_yuan),
-        "is_batch": contract.project.mode == Mode.BATCH,
+        # The mode's sentence on how its contracts are signed (batch: 统采分签 by each unit's sub-plan), if any.
+        "mode_basis": render_to_string(mode_plugin(contract.project.mode).template(BASIS_TEMPLATE)).strip(),
         "signed_text": chinese_date_padded(contract.signed_on) if contract.signed_on else "　　年　　月　　日",
         "stamp": stamp,
     })

@@ -10,6 +10,7 @@ termination with its notice, and who may do each. Framework joins ``OPENERS`` wh
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from notices.models import Notice
 from procurement import access, deadlines
+from procurement.contract_text import contract_text_pdf
 from procurement.models import Contract, Lot, Mode, Organization, Project, ProjectDocument, SubPlan
 from procurement.selectors.execution import signing_board
 from procurement.selectors.plans import master_plan
@@ -222,3 +224,18 @@ def test_only_the_organizer_runs_the_project(opened, world):
         with pytest.raises(PermissionDenied):
             procurement_start(project=opened.project, method="inquiry", actor=actor)
     assert Project.objects.get(pk=opened.project.pk).status == Project.Status.CONFIRMED
+
+
+def test_the_contract_text_says_how_the_mode_signs(opened, world, tmp_path):
+    """The mode's wording comes from its plugin's template: batch states 统采分签 by each unit's sub-plan
+    (seed 000 三(一)(6)); a mode that declares no such sentence gets none."""
+    _filed(opened)
+    _closed_and_confirmed(opened)
+    _awarded(opened, world.supplier, {1: "4500.00", 2: "1890.50"})
+    contract = contracts_generate(project=opened.project, actor=opened.runner)[0]
+    pdf = tmp_path / "contract.pdf"
+    pdf.write_bytes(contract_text_pdf(contract=contract))
+    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+                   .stdout.split())
+    assert "本合同依据《中华人民共和国政府采购法》" in text
+    assert ("本项目为批量集中采购，采购人按本单位分计划数量" in text) == (opened.project.mode == Mode.BATCH)
