@@ -150,6 +150,21 @@ def register_mode(plugin: ModePlugin) -> ModePlugin:
     return plugin
 
 
+def wording_render(mode: str, name: str, context: dict) -> str:
+    """The text of template ``name`` as ``mode`` words it (the mode's override, else the core's); the template's
+    line breaks are the text's, its final newline is not."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(mode_plugin(mode).template(name), context).strip("\n")
+
+
+def message_render(mode: str, name: str, context: dict) -> tuple[str, str]:
+    """A message template as ``mode`` words it: its first line is the title, the lines after it join into the
+    body (a long sentence may be wrapped in the file)."""
+    title, _, body = wording_render(mode, name, context).strip().partition("\n")
+    return title.strip(), "".join(line.strip() for line in body.splitlines())
+
+
 def mode_plugin(mode: str) -> ModePlugin:
     """The plugin registered for ``mode``, or the neutral one."""
     return _plugins.get(mode, NEUTRAL)

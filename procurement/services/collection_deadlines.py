@@ -36,7 +36,6 @@ from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,7 +43,7 @@ from procurement import deadlines
 from procurement.access import SYSTEM
 from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import Notification, Organization, Project, ProjectEvent
-from procurement.modes import mode_plugin, registered_plugins
+from procurement.modes import message_render, mode_plugin, registered_plugins
 from procurement.services.reminders import DeadlineSource, Milestone, register_deadline_source
 
 # The audit action of a deadline extension (written by the mode's extension service; the units' message is
@@ -119,10 +118,7 @@ def reminder_stages(project: Project) -> list[Round]:
 
 def message(name: str, project: Project, **context) -> tuple[str, str]:
     """(title, body) of the message ``collection/messages/{name}.txt``, in the project's mode's wording."""
-    text = render_to_string(mode_plugin(project.mode).template(f"collection/messages/{name}.txt"),
-                            {"project": project, **context})
-    title, _, body = text.strip().partition("\n")
-    return title.strip(), "".join(line.strip() for line in body.splitlines())
+    return message_render(project.mode, f"collection/messages/{name}.txt", {"project": project, **context})
 
 
 def organizer_project_page(project: Project) -> str:

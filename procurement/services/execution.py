@@ -35,7 +35,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,7 +54,7 @@ from procurement.models import (
     ProjectEvent,
     SubPlan,
 )
-from procurement.modes import mode_plugin
+from procurement.modes import mode_plugin, wording_render
 from procurement.numbering import contract_code
 from procurement.publication import project_notice_publish
 from procurement.selectors.execution import (
@@ -122,7 +121,7 @@ def _refuse_state(project: Project, action: str) -> TransitionRefused:
 def _wording(project: Project, name: str, context: dict) -> str:
     """The plain text of ``execution/wording/<name>`` as the project's mode words it (its override, else the
     core's). The template's line breaks are the text's; the file's final newline is not."""
-    return render_to_string(mode_plugin(project.mode).template(f"execution/wording/{name}"), context).strip("\n")
+    return wording_render(project.mode, f"execution/wording/{name}", context)
 
 
 def procurement_methods(project: Project) -> list[str]:

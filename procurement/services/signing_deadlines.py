@@ -23,6 +23,7 @@ from django.utils import timezone
 from procurement import deadlines
 from procurement.formats import chinese_date, yuan_text
 from procurement.models import Contract, Notification
+from procurement.modes import message_render
 from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
 
 # Calendar days before the signing limit on which the buyer is reminded (issue 3, point 9).
@@ -70,6 +71,14 @@ def _board_url(contract: Contract) -> str:
         return ""
 
 
+# How urgent each step's message is; its wording is ``execution/messages/<kind>.txt`` (a mode may override it).
+LEVELS = {
+    "sign_ready": Notification.Level.INFO,
+    "sign_overdue_center": Notification.Level.DANGER,
+    "sign_overdue": Notification.Level.DANGER,
+}
+
+
 class ContractSigning(DeadlineSource):
     """Draft contracts with an award, of every mode: 签订合同 within 30 days of the award."""
 
@@ -85,59 +94,27 @@ class ContractSigning(DeadlineSource):
         if contract.status != Contract.Status.DRAFT or contract.award_id is None:
             return []
         due = signing_due(contract.award.awarded_on)
-        subject = f"合同「{contract.code} {contract.title}」"
-        rule = f"依据{deadlines.CONTRACT_SIGNING.rule}"
         lines = list(contract.lines.all())
-        named = len(lines) > 1  # one line reads as before: 数量…，单价…; several name each line
-        bought = "，".join(
-            f"{line.description if named else ''}数量{line.quantity.normalize():f}{line.unit_of_measure}，"
-            f"单价{yuan_text(line.unit_price_yuan)}"
-            for line in lines
-        )
+        context = {
+            "contract": contract, "due": chinese_date(due), "rule": deadlines.CONTRACT_SIGNING.rule,
+            "amount": yuan_text(contract.amount_yuan),
+            # one line reads 数量…，单价…; several name each line first
+            "lines": [{"name": line.description if len(lines) > 1 else "",
+                       "quantity": f"{line.quantity.normalize():f}", "unit": line.unit_of_measure,
+                       "price": yuan_text(line.unit_price_yuan)} for line in lines],
+        }
         found: list[Milestone] = []
         for step in signing_schedule(due):
-            key = f"contract_signing:{contract.pk}:{step.kind}:{due.isoformat()}"
-            common = {"key": key, "kind": step.kind, "at": step.at, "until": step.until, "due_on": due}
-            if step.kind == "sign_ready":
-                found.append(Milestone(
-                    organization=contract.buyer,
-                    level=Notification.Level.INFO,
-                    title=f"合同待签订：{contract.title}"[:200],
-                    body=(f"已按本单位分计划生成{subject}：供应商{contract.supplier.name}，"
-                          f"{bought}，"
-                          f"合同金额{yuan_text(contract.amount_yuan)}。请与供应商签订，并在平台上传双方签字盖章的合同文本，"
-                          f"应于{chinese_date(due)}前签订。{rule}。"),
-                    url=contract_url(contract),
-                    **common,
-                ))
-            elif step.kind == "sign_overdue_center":
-                found.append(Milestone(
-                    organization=contract.project.organizer,
-                    level=Notification.Level.DANGER,
-                    title="预算单位逾期未签订合同",
-                    body=f"{contract.buyer.name}的{subject}签订截止日为{chinese_date(due)}，至今尚未签订，已逾期。"
-                         f"请督促该单位立即签订。{rule}。",
-                    url=_board_url(contract),
-                    **common,
-                ))
-            elif step.kind == "sign_overdue":
-                found.append(Milestone(
-                    organization=contract.buyer,
-                    level=Notification.Level.DANGER,
-                    title="合同签订已逾期",
-                    body=f"{subject}应于{chinese_date(due)}前签订，至今尚未签订，已逾期，请立即办理。{rule}。",
-                    url=contract_url(contract),
-                    **common,
-                ))
-            else:
-                found.append(Milestone(
-                    organization=contract.buyer,
-                    level=Notification.Level.WARNING,
-                    title="合同签订即将到期",
-                    body=f"{subject}应于{chinese_date(due)}前与中标（成交）供应商签订，请及时办理。{rule}。",
-                    url=contract_url(contract),
-                    **common,
-                ))
+            name = "sign_due_soon" if step.kind.startswith("sign_due_in_") else step.kind
+            title, body = message_render(contract.project.mode, f"execution/messages/{name}.txt", context)
+            to_organizer = step.kind == "sign_overdue_center"
+            found.append(Milestone(
+                key=f"contract_signing:{contract.pk}:{step.kind}:{due.isoformat()}", kind=step.kind, at=step.at,
+                until=step.until, due_on=due,
+                organization=contract.project.organizer if to_organizer else contract.buyer,
+                level=LEVELS.get(step.kind, Notification.Level.WARNING), title=title[:200], body=body,
+                url=_board_url(contract) if to_organizer else contract_url(contract),
+            ))
         return found
 
 
