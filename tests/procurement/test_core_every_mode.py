@@ -24,7 +24,8 @@ from django.utils import timezone
 from notices.models import Notice
 from procurement import access, deadlines
 from procurement.contract_text import contract_text_pdf
-from procurement.models import Contract, Lot, Mode, Organization, Project, ProjectDocument, SubPlan
+from procurement.formats import chinese_date
+from procurement.models import Contract, Lot, Mode, Notification, Organization, Project, ProjectDocument, SubPlan
 from procurement.selectors.execution import signing_board
 from procurement.selectors.plans import master_plan
 from procurement.services.collection import collection_close, master_plan_confirm
@@ -38,6 +39,7 @@ from procurement.services.execution import (
     project_terminate,
 )
 from procurement.services.projects import LotSpec, project_open
+from procurement.services.reminders import sweep_due_deadlines
 from procurement.services.signing_deadlines import signing_due
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit, sub_plan_withdraw
 from tests.batch.factories import batch_world, open_project
@@ -197,6 +199,11 @@ def test_a_contract_is_due_for_signing_thirty_days_after_the_award_and_flagged_a
     late = signing_board(opened.project, today=signing_due(awarded_on) + timedelta(days=1))
     assert (on_time.total, on_time.signing_overdue_count) == (3, 0)
     assert late.signing_overdue_count == 3
+
+    sweep_due_deadlines()  # each buyer is told its contract awaits signing, with what it buys and by when
+    told = Notification.objects.get(recipient=opened.clerks[opened.units[1].pk], title__startswith="合同待签订")
+    assert (f"供应商{world.supplier.name}，数量5台，单价4,500.00元，合同金额22,500.00元。" in told.body
+            and f"应于{chinese_date(signing_due(awarded_on))}前签订" in told.body)
 
 
 def test_terminating_before_the_award_publishes_a_termination_notice(opened):
