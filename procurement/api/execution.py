@@ -86,7 +86,7 @@ class ProcurementStartSerializer(serializers.Serializer):
     """开始实施采购：采购方式（须为该类采购适用的方式）以及采购文件发布日期和开标时间。"""
 
     method = serializers.ChoiceField(choices=ProcurementMethod.choices, label="采购方式",
-                                     help_text="根据采购计划数量和项目特点选择；批量集中采购不适用框架协议公开征集")
+                                     help_text="根据采购计划数量和项目特点选择，须为项目所属采购方式类别适用的采购方式（批量集中采购不适用框架协议公开征集）")
     documents_issued_on = serializers.DateField(required=False, allow_null=True, label="采购文件发布日期")
     bid_opening_at = serializers.DateTimeField(required=False, allow_null=True, label="开标（响应截止）时间",
                                                help_text="招标方式下与采购文件发布日期相隔不得少于二十日")
