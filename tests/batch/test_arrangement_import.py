@@ -26,10 +26,10 @@ from batch.analysis import category_analysis
 from batch.arrangement import MAX_ERRORS, ArrangementImportError, ArrangementReplaceRequired, arrangement_import
 from batch.models import Arrangement, ArrangementLine, CategoryProposal, ProposedCategory, TaskNotice
 from batch.proposals import category_proposal_submit, proposed_category_adopt, proposed_category_decline
-from batch.task_notices import task_notice_issue
 from procurement import access
 from procurement.models import Membership, ProjectEvent
 from procurement.services.errors import ServiceError
+from procurement.services.tasks import task_notice_issue
 from tests.excel_files import ARRANGEMENT_HEADER, MALFORMED_CELLS, malformed_cell, text_cell
 from tests.excel_files import xlsx_bytes as raw_xlsx
 from tests.factories import (

@@ -21,7 +21,6 @@ from batch.configuration import configuration_table_create, configuration_type_s
 from batch.models import BatchDetails, TaskNotice
 from batch.projects import batch_project_open, batch_solicitation_publish
 from batch.proposals import category_proposal_submit, proposed_category_adopt
-from batch.task_notices import task_notice_acknowledge, task_notice_issue, task_notice_update
 from notices.models import Notice
 from procurement.models import Contract, Project, ProjectDocument, ProjectEvent, SubPlan
 from procurement.selectors.plans import master_plan
@@ -37,6 +36,7 @@ from procurement.services.execution import (
 )
 from procurement.services.reminders import sweep_due_deadlines
 from procurement.services.sub_plans import sub_plan_save, sub_plan_submit
+from procurement.services.tasks import task_notice_acknowledge, task_notice_issue, task_notice_update
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.factories import (
     BudgetUnitFactory,

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook, load_workbook
 
 from batch import configuration as services
-from batch import task_notices as task_services
 from batch.configuration import ImportRefused
 from batch.models import BatchDetails, ConfigurationTable, TaskNotice
 from procurement.models import ProjectEvent
+from procurement.services import tasks as task_services
 from procurement.services.errors import ServiceError
 from tests.batch.test_task_notices import build_world, draft
 from tests.excel_files import MALFORMED_CELLS, malformed_cell, text_cell

@@ -16,11 +16,11 @@ from batch.analysis import batch_candidates, category_analysis
 from batch.demo import collecting_project
 from batch.models import Arrangement, BatchDetails, CategoryProposal, ConfigurationTable, ProposedCategory, TaskNotice
 from batch.projects import managed_batch_projects, solicitation_notice
-from batch.task_notices import task_notices_received
 from notices.models import Notice
 from procurement import deadlines
 from procurement.models import Contract, Organization, Project, ProjectEvent, Region, SubPlan
 from procurement.selectors.plans import master_plan, projects_open_to
+from procurement.selectors.tasks import task_notices_received
 from procurement.services.demo import (
     FINANCE_NAME,
     UNIT2_CODE,
