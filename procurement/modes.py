@@ -105,11 +105,11 @@ class ModePlugin:
         """
         return None
 
-
     # --- audit: the mode's own actions ---------------------------------------------------------------
     #: Actions of the mode's own writes and transitions (value → Chinese label), recorded in the audit log
     #: beside the core's ``EventAction``; the log refuses any action neither declares.
     event_actions: dict[str, str] = {}
+
     # --- task notices (采购任务通知单: batch annex 5, framework annex 7) ---------------------------------
     # The core drafts, issues, acknowledges and withdraws every mode's task notice
     # (procurement.services.tasks); a mode adds its own rules, pages and wording here.
