@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notices.models import Notice, NoticeAttachment
-from procurement.formats import chinese_date_padded, yuan_text
+from procurement.formats import chinese_date_padded, quantity_text, yuan_text
 from procurement.models import Contract, Organization, Project, Region
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -79,10 +79,6 @@ def _party(organization: Organization) -> str:
     return "；".join(parts)
 
 
-def _quantity(value) -> str:
-    return f"{value.normalize():f}"
-
-
 def contract_notice_body(contract: Contract) -> str:
     """What a contract notice carries: the contract and project, the purchaser and the supplier with their
     addresses and contacts, the subject of each contract line (name, specification, quantity, unit price), the
@@ -107,7 +103,7 @@ def contract_notice_body(contract: Contract) -> str:
             spec = lot.specification.strip().replace("\n", " ")
             lines.append(f"　　规格型号（或服务要求）：{spec[:300]}{'…' if len(spec) > 300 else ''}")
         lines += [
-            f"　　主要标的数量：{_quantity(item.quantity)}{item.unit_of_measure}",
+            f"　　主要标的数量：{quantity_text(item.quantity)}{item.unit_of_measure}",
             f"　　主要标的单价：{yuan_text(item.unit_price_yuan)}",
         ]
     lines += [

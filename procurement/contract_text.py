@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
 
-from procurement.formats import amount, chinese_date_padded
+from procurement.formats import amount, chinese_date_padded, quantity_text
 from procurement.models import Contract
 from procurement.modes import mode_plugin
 
@@ -89,7 +89,7 @@ def contract_text_pdf(*, contract: Contract, stamp: str = "") -> bytes:
             "subject": line.lot.name if line.lot else line.description,
             "lot_number": line.lot.number if line.lot else None,
             "specification": line.lot.specification if line.lot else "",
-            "quantity": f"{line.quantity.normalize():f}",
+            "quantity": quantity_text(line.quantity),
             "measure": line.unit_of_measure,
             "unit_price": amount(line.unit_price_yuan),
             "amount": amount(line.amount_yuan),

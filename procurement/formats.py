@@ -57,6 +57,11 @@ def amount(value, places: int = 2) -> str:
     return f"{_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
 
 
+def quantity_text(value) -> str:
+    """A quantity as a sentence writes it, without trailing zeros or separators: 12.50 → "12.5", 10.00 → "10"."""
+    return f"{_decimal(value).normalize():f}"
+
+
 def yuan_text(value) -> str:
     """An amount in 元 as a sentence writes it: 1234567.5 → "1,234,567.50元"."""
     return f"{amount(value)}元"

@@ -13,12 +13,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from procurement import deadlines
-from procurement.formats import chinese_date
-from procurement.formats import chinese_datetime as chinese_moment
+from procurement.formats import chinese_date, chinese_datetime
 from procurement.services.errors import ServiceError
-
-# The date formatters live in procurement.formats; these names stay importable from here for older callers.
-__all__ = ["chinese_date", "chinese_moment", "day_checked", "moment_checked"]
 
 
 def day_checked(
@@ -55,5 +51,5 @@ def moment_checked(
         value = timezone.make_aware(value)
     for earliest, name in not_before:
         if earliest is not None and value < earliest:
-            raise ServiceError(f"{label}不能早于{name}（{chinese_moment(earliest)}）", field=field)
+            raise ServiceError(f"{label}不能早于{name}（{chinese_datetime(earliest)}）", field=field)
     return value

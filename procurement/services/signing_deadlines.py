@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement import deadlines
-from procurement.formats import chinese_date, yuan_text
+from procurement.formats import chinese_date, quantity_text, yuan_text
 from procurement.models import Contract, Notification
 from procurement.modes import message_render
 from procurement.services.reminders import DeadlineSource, Milestone, contract_url, register_deadline_source
@@ -65,10 +65,7 @@ def signing_next_check(due: date, *, now: datetime | None = None) -> datetime | 
 
 
 def _board_url(contract: Contract) -> str:
-    try:
-        return reverse("award-signing-board", args=[contract.project_id])
-    except NoReverseMatch:
-        return ""
+    return reverse("award-signing-board", args=[contract.project_id])
 
 
 # How urgent each step's message is; its wording is ``execution/messages/<kind>.txt`` (a mode may override it).
@@ -100,7 +97,7 @@ class ContractSigning(DeadlineSource):
             "amount": yuan_text(contract.amount_yuan),
             # one line reads 数量…，单价…; several name each line first
             "lines": [{"name": line.description if len(lines) > 1 else "",
-                       "quantity": f"{line.quantity.normalize():f}", "unit": line.unit_of_measure,
+                       "quantity": quantity_text(line.quantity), "unit": line.unit_of_measure,
                        "price": yuan_text(line.unit_price_yuan)} for line in lines],
         }
         found: list[Milestone] = []

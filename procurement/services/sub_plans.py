@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from procurement import access, deadlines
 from procurement.formats import chinese_datetime as chinese_moment
-from procurement.formats import yuan_text
+from procurement.formats import quantity_text, yuan_text
 from procurement.models import EligibleUnit, FundingLine, Lot, Notification, Organization, SubPlan
-from procurement.modes import SubPlanRules, mode_plugin, organizer_lot_page
+from procurement.modes import SubPlanRules, mode_plugin
 from procurement.selectors.plans import flags_for_sub_plan
 from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
@@ -262,10 +262,6 @@ def sub_plan_withdraw(*, sub_plan: SubPlan, actor) -> SubPlan:
 
 # --- who must be told (issue 7 point 11) -------------------------------------------------------------
 
-def _fmt_quantity(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def _subject(sub_plan: SubPlan) -> str:
     project, lot = sub_plan.project, sub_plan.lot
     return f"「{project.code} {project.title}」第{lot.number}包（{lot.name}）"
@@ -284,11 +280,11 @@ def _tell_organizer_of_flags(sub_plan: SubPlan) -> None:
         organization=project.organizer, subject=sub_plan, kind=f"flagged_r{sub_plan.revision}",
         level=Notification.Level.WARNING,
         title=f"分计划数值待核查：{unit.name}",
-        body=(f"{unit.name}提交的{_subject(sub_plan)}分计划（采购数量{_fmt_quantity(sub_plan.quantity)}"
+        body=(f"{unit.name}提交的{_subject(sub_plan)}分计划（采购数量{quantity_text(sub_plan.quantity)}"
               f"{lot.unit_of_measure}，预算金额{yuan_text(sub_plan.budget_yuan)}）有待核查的数值，已在总计划中标出："
               + "".join(f"（{n}）{flag.message}" for n, flag in enumerate(flags, start=1))
               + (f"联系人：{sub_plan.contact_name} {sub_plan.contact_phone}。" if sub_plan.contact_name else "")),
-        url=organizer_lot_page(lot),
+        url=mode_plugin(lot.project.mode).organizer_lot_page(lot),
     )
 
 
@@ -304,16 +300,16 @@ def _tell_organizer_of_late_change(sub_plan: SubPlan, *, before: tuple[Decimal, 
     deadline = chinese_moment(project.response_deadline)
     if withdrawn:
         kind, title = f"late_withdraw_r{sub_plan.revision}", f"截止前撤回分计划：{unit.name}"
-        change = (f"撤回了已提交的{_subject(sub_plan)}分计划，总计划已减去采购数量{_fmt_quantity(quantity)}"
+        change = (f"撤回了已提交的{_subject(sub_plan)}分计划，总计划已减去采购数量{quantity_text(quantity)}"
                   f"{lot.unit_of_measure}、预算金额{yuan_text(budget)}")
     else:
         kind, title = f"late_revise_r{sub_plan.revision}", f"截止前修改分计划：{unit.name}"
         change = (f"修改了已提交的{_subject(sub_plan)}分计划，总计划随之变化：采购数量"
-                  f"{_fmt_quantity(quantity)}→{_fmt_quantity(sub_plan.quantity)}{lot.unit_of_measure}，"
+                  f"{quantity_text(quantity)}→{quantity_text(sub_plan.quantity)}{lot.unit_of_measure}，"
                   f"预算金额{yuan_text(budget)}→{yuan_text(sub_plan.budget_yuan)}")
     organization_notify(
         organization=project.organizer, subject=sub_plan, kind=kind, level=Notification.Level.INFO,
         title=title,
         body=f"{unit.name}在需求响应截止前最后1个工作日{change}。需求响应将于{deadline}截止，请留意总计划的变化。",
-        url=organizer_lot_page(lot),
+        url=mode_plugin(lot.project.mode).organizer_lot_page(lot),
     )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.formats import yuan_text
+from procurement.formats import quantity_text, yuan_text
 from procurement.models import SubPlan
 from procurement.plan_checks import Flag
 from procurement.selectors import buyer
@@ -27,7 +27,7 @@ FLAGS_TO_CONFIRM = "请先核对下方的核查提示；确认无误请勾选「
 
 def _counted_message(sub_plan: SubPlan, *, opening: str) -> str:
     lot = sub_plan.lot
-    quantity = f"{sub_plan.quantity.normalize():f}"
+    quantity = quantity_text(sub_plan.quantity)
     return (f"{opening}总计划已按本单位第{lot.number}包的采购数量{quantity}{lot.unit_of_measure}、"
             f"预算金额{yuan_text(sub_plan.budget_yuan)}计算。{COUNTED_NOW}")
 
