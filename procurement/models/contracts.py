@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -123,6 +124,14 @@ class Contract(FSMModelMixin, models.Model):
                 custom={"label": "终止合同"})
     def terminate(self) -> None:
         """终止合同."""
+
+
+CENT = Decimal("0.01")
+
+
+def line_amount(quantity: Decimal, unit_price_yuan: Decimal) -> Decimal:
+    """金额（元）= 数量 × 单价, to the cent (half up): a contract line's, and an award's over a lot's quantity."""
+    return (quantity * unit_price_yuan).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class ContractLine(models.Model):

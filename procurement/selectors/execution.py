@@ -34,16 +34,12 @@ from django.db.models.functions import Coalesce
 
 from procurement import access, deadlines
 from procurement.models import Award, Contract, ContractLine, Lot, Organization, Project, SubPlan
+from procurement.models.contracts import line_amount
 from procurement.services.signing_deadlines import signing_due
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
-
-
-def contract_amount(quantity: Decimal, unit_price_yuan: Decimal) -> Decimal:
-    """合同金额（元）= 数量 × 中标单价, to the cent."""
-    return (quantity * unit_price_yuan).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def award_notice_due(awarded_on: date) -> date:
@@ -58,7 +54,7 @@ def award_notice_due(awarded_on: date) -> date:
 # The center, or its entrusted agency, runs the procurement of its own projects; finance staff read the savings
 # and the signing board of the projects of their region. A unit sees its own contracts, a supplier its own, on
 # their own pages: the board holds every unit's contract and the savings every lot's budget, so neither reads them.
-MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
+MANAGERS = access.WORKSPACE_KINDS
 READERS = (*MANAGERS, Organization.Kind.FINANCE)
 
 
@@ -73,7 +69,7 @@ def execution_projects_readable(user) -> QuerySet[Project]:
     the savings and the signing board."""
     q = Q(pk__in=execution_projects_managed(user).values("pk"))
     if access.has_seat(user, Organization.Kind.FINANCE):
-        q |= Q(pk__in=access.visible_projects(user).values("pk"))
+        q |= Q(pk__in=access.projects_readable(user).values("pk"))
     return Project.objects.filter(q)
 
 
@@ -173,7 +169,7 @@ def project_savings(project: Project) -> Savings:
         award = getattr(lot, "award", None)
         amount = saving = rate = None
         if award is not None:
-            amount = contract_amount(lot.frozen_quantity, award.unit_price_yuan)
+            amount = line_amount(lot.frozen_quantity, award.unit_price_yuan)
             saving = lot.frozen_budget_yuan - amount
             rate = saving_rate(saving, lot.frozen_budget_yuan)
         lines.append(SavingsLine(lot, award, lot.frozen_quantity, lot.frozen_budget_yuan, lot.frozen_unit_count,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from django.db.models import Q
 from procurement import deadlines
 from procurement.formats import yuan_text
 from procurement.models import Award, Contract, ContractLine, Filing, Lot, Organization, Project, SubPlan
+from procurement.models.contracts import line_amount
 from procurement.publication import contract_notice_publish
 from procurement.services.dates import day_checked
 from procurement.services.errors import ServiceError
@@ -46,11 +47,6 @@ MAX_UNIT_PRICE = Decimal("999999999999.99")
 
 
 # --- drafts: a contract with its lines -------------------------------------------------------------
-
-def line_amount(quantity: Decimal, unit_price_yuan: Decimal) -> Decimal:
-    """金额（元）= 数量 × 单价, to the cent (half up)."""
-    return (quantity * unit_price_yuan).quantize(CENT, rounding=ROUND_HALF_UP)
-
 
 @dataclass(frozen=True)
 class ContractLineDraft:

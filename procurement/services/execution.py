@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement import access, deadlines
-from procurement.formats import yuan_text
+from procurement.formats import chinese_date, quantity_text, yuan_text
 from procurement.models import (
     Award,
     Contract,
@@ -54,6 +54,7 @@ from procurement.models import (
     ProjectEvent,
     SubPlan,
 )
+from procurement.models.contracts import line_amount
 from procurement.modes import mode_plugin, wording_render
 from procurement.numbering import contract_code
 from procurement.publication import project_notice_publish
@@ -61,11 +62,10 @@ from procurement.selectors.execution import (
     ZERO,
     Savings,
     award_notice_due,
-    contract_amount,
     project_savings,
 )
 from procurement.services.contracts import ContractDraft, ContractLineDraft, contracts_draft_create
-from procurement.services.dates import chinese_date, day_checked, moment_checked
+from procurement.services.dates import day_checked, moment_checked
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
@@ -90,14 +90,6 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
 # --- shared checks ---------------------------------------------------------------------------
-
-def _yuan(amount: Decimal) -> str:
-    return yuan_text(amount)
-
-
-def _quantity(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value.to_integral_value()}"
-
 
 def _locked(project: Project) -> Project:
     """The project's row, locked for the rest of the transaction."""
@@ -334,8 +326,8 @@ def lot_max_price_set(*, project: Project, lot: Lot, max_unit_price_yuan: Decima
         if demand.quantity and price * demand.quantity > demand.budget_yuan:
             ceiling = (demand.budget_yuan / demand.quantity).quantize(CENT, rounding=ROUND_DOWN)
             raise ServiceError(
-                f"第{lot.number}包的最高限制单价不能超过采购预算折算的单价{_yuan(ceiling)}"
-                f"（预算{_yuan(demand.budget_yuan)}÷数量{_quantity(demand.quantity)}{lot.unit_of_measure}）："
+                f"第{lot.number}包的最高限制单价不能超过采购预算折算的单价{yuan_text(ceiling)}"
+                f"（预算{yuan_text(demand.budget_yuan)}÷数量{quantity_text(demand.quantity)}{lot.unit_of_measure}）："
                 "最高限价应在采购预算额度内设定（《政府采购货物和服务招标投标管理办法》第十二条）",
                 field="max_unit_price_yuan",
             )
@@ -387,17 +379,17 @@ def lot_award(
     # 《政府采购货物和服务招标投标管理办法》第六十三条: a price above the maximum price the documents set, or above
     # the budget, is invalid. The reference price (参考单价) informs the units' budgets and binds nothing.
     if lot.max_unit_price_yuan is not None and price > lot.max_unit_price_yuan:
-        raise ServiceError(f"中标单价不能超过本包最高限制单价（{_yuan(lot.max_unit_price_yuan)}）："
+        raise ServiceError(f"中标单价不能超过本包最高限制单价（{yuan_text(lot.max_unit_price_yuan)}）："
                            "该限价由采购文件设定，报价超过最高限价的无效（《政府采购货物和服务招标投标管理办法》第六十三条）",
                            field="unit_price_yuan")
     demand = _lot_demand(lot)
     if not demand.quantity:
         raise ServiceError(f"第{lot.number}包没有已锁定的分计划（无采购需求），不能定标", field="lot")
-    amount = contract_amount(demand.quantity, price)
+    amount = line_amount(demand.quantity, price)
     if amount > demand.budget_yuan:
         raise ServiceError(
-            f"第{lot.number}包中标（成交）金额{_yuan(amount)}（单价{_yuan(price)}×数量{_quantity(demand.quantity)}"
-            f"{lot.unit_of_measure}）超过本包采购预算{_yuan(demand.budget_yuan)}（各单位已锁定分计划的预算合计）："
+            f"第{lot.number}包中标（成交）金额{yuan_text(amount)}（单价{yuan_text(price)}×数量{quantity_text(demand.quantity)}"
+            f"{lot.unit_of_measure}）超过本包采购预算{yuan_text(demand.budget_yuan)}（各单位已锁定分计划的预算合计）："
             "报价超过采购预算的无效（《政府采购货物和服务招标投标管理办法》第六十三条）",
             field="unit_price_yuan",
         )
@@ -447,9 +439,9 @@ def award_notice_body(project: Project, savings: Savings, documents: list[Projec
         lines.append({
             "lot": line.lot,
             "supplier": line.award.supplier,
-            "quantity": _quantity(line.total_quantity),
-            "unit_price": _yuan(line.award.unit_price_yuan),
-            "amount": _yuan(line.awarded_amount_yuan),
+            "quantity": quantity_text(line.total_quantity),
+            "unit_price": yuan_text(line.award.unit_price_yuan),
+            "amount": yuan_text(line.awarded_amount_yuan),
             "specification": f"{spec[:200]}{'…' if len(spec) > 200 else ''}" if spec else "",
         })
     opening_at = project.bid_opening_at
@@ -575,9 +567,9 @@ def award_suppliers_notify(project: Project) -> None:
             body=_wording(project, "supplier_awarded.txt", {
                 "project": project,
                 "lot": lot,
-                "unit_price": _yuan(award.unit_price_yuan),
-                "quantity": _quantity(line.total_quantity),
-                "amount": _yuan(line.awarded_amount_yuan),
+                "unit_price": yuan_text(award.unit_price_yuan),
+                "quantity": quantity_text(line.total_quantity),
+                "amount": yuan_text(line.awarded_amount_yuan),
                 "awarded_on": chinese_date(award.awarded_on),
                 "unit_count": line.unit_count,
                 "signing_due": chinese_date(signing_due(award.awarded_on)),
@@ -651,7 +643,7 @@ def _lines_text(contract: Contract) -> str:
     """第1包 12台 (and the next lines after 、): what a contract buys, for a message."""
     return "、".join(
         (f"第{line.lot.number}包 " if line.lot_id else f"{line.description} ")
-        + f"{_quantity(line.quantity)}{line.unit_of_measure}"
+        + f"{quantity_text(line.quantity)}{line.unit_of_measure}"
         for line in contract.lines.all()
     )
 
@@ -674,10 +666,11 @@ def contracts_suppliers_notify(project: Project, created: list[Contract]) -> Non
             body=_wording(project, "supplier_contracts.txt", {
                 "project": project,
                 "count": len(contracts),
-                "total": _yuan(total),
+                "total": yuan_text(total),
                 "signing_due": chinese_date(due),
                 "signing_rule": deadlines.CONTRACT_SIGNING.rule,
-                "rows": [{"contract": c, "lines": _lines_text(c), "amount": _yuan(c.amount_yuan)} for c in contracts],
+                "rows": [{"contract": c, "lines": _lines_text(c), "amount": yuan_text(c.amount_yuan)}
+                         for c in contracts],
             }),
             url=f"{reverse('supplier-contract-list')}?q={project.code}",
         )
