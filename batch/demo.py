@@ -504,7 +504,7 @@ def _collecting_project_ensure(*, task: TaskNotice, table: ConfigurationTable, b
     BatchProject.objects.filter(pk=opened.pk).update(response_opens_at=opened_at, created_at=opened_at)
     EligibleUnit.objects.filter(project_id=opened.pk).update(invited_at=opened_at)
     project = BatchProject.objects.get(pk=opened.pk)
-    COLLECTION_DEADLINES.store_next_check(project, COLLECTION_DEADLINES.first_check(project))
+    COLLECTION_DEADLINES.reschedule(project)
 
     notice = batch_solicitation_publish(project=project, actor=center_user)
     _restamp(notice, published_at=opened_at + timedelta(minutes=30))

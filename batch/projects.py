@@ -338,7 +338,7 @@ def batch_correction_publish(*, project: Project, old_deadline: datetime, new_de
 
 def batch_projects(user) -> QuerySet[BatchProject]:
     """Batch projects the user may see, with their details, task, configuration table and counts."""
-    visible = access.visible_projects(user).values("pk")
+    visible = access.projects_readable(user).values("pk")
     projects = (
         BatchProject.objects.filter(pk__in=visible)
         .select_related("organizer", "category", "scope_region", "batch", "batch__task",

@@ -153,6 +153,11 @@ def under_regions(prefix_field: str, paths: list[str]) -> Q:
 
 # --- who runs a project: the one rule (issue 9 point 4) ------------------------------------------
 
+# The kinds of organization whose seats reach the core's workspace pages and API steps (``kind_required``,
+# ``seats_required``): the organizing center and its entrusted agency. Which projects, and which steps, each may
+# run is ``runs_project`` / ``projects_run_by`` below.
+WORKSPACE_KINDS = ("center", "agency")
+
 class Step(models.TextChoices):
     """A step of running a project, as far as it matters who may take it."""
 
@@ -294,15 +299,6 @@ def _mode_readable(user) -> Q:
         if extra is not None:
             q |= Q(mode=plugin.mode) & extra
     return q
-
-
-# Compatibility names: the rule above under the names its callers used before it was one.
-visible_projects = projects_readable
-
-
-def can_manage_project(project, user) -> bool:
-    """``runs_project`` with no step named (some step of it): callers that act should name their step."""
-    return runs_project(user, project)
 
 
 # --- other transition permissions (django-fsm calls them with instance, user) ----------------------

@@ -79,11 +79,6 @@ class ModePlugin:
         ``corrected_notice_id`` and ``correction_notice_id`` (none by default: nothing public to correct)."""
         return {}
 
-    def master_plan_confirmed(self, project, *, at) -> dict[str, Any]:
-        """Called inside ``master_plan_confirm`` on the locked project: the mode records the confirmation on its
-        own data and returns what it changed, for the audit log."""
-        return {}
-
     # --- wording: templates, never strings in services ----------------------------------------------
     #: Overrides of the core's wording templates, by the core template's name
     #: (e.g. {"notices/award_notice.txt": "batch/notices/award_notice.txt"}).
@@ -181,11 +176,6 @@ def event_action_labels() -> dict[str, str]:
     for plugin in _plugins.values():
         labels.update(plugin.event_actions)
     return labels
-
-
-def organizer_lot_page(lot) -> str:
-    """The organizer's page of ``lot`` (its units' sub-plans), or "" when its mode has none."""
-    return mode_plugin(lot.project.mode).organizer_lot_page(lot)
 
 
 # --- navigation, home-page panels, status badges and deadline sources (issue 9 point 6) --------------

@@ -3,7 +3,7 @@
 Closing the window, confirming the master plan and reading it (totals, drill-down, export) are the core's,
 for every mode: ``/api/v1/collections/<id>/…`` (``procurement.api.collection``).
 
-Reads start from ``access.visible_projects`` (another center's project → 404). Writes are explicit POSTs with
+Reads start from ``access.projects_readable`` (another center's project → 404). Writes are explicit POSTs with
 the right of the center's pages (``batch.views.projects``), from the same declaration in ``batch.projects``:
 opening is for a center (``OPENERS``), every other step for the center or agency running the project
 (``MANAGERS``, ``managed_batch_projects``); another organization hears 403 and a project it does not run 404,

@@ -17,7 +17,7 @@ from procurement.models import EligibleUnit, Organization, Project, SubPlan
 
 # Who runs a project's collection and master plan, for the pages (``kind_required``) and the API
 # (``seats_required``) alike (issue 8 point 4): the organizing center or its entrusted agency.
-MANAGERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY)
+MANAGERS = access.WORKSPACE_KINDS
 MASTER_PLAN_READERS_REFUSAL = "只有组织单位和财政部门可以查看总计划"
 
 
@@ -42,7 +42,7 @@ def with_response_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
 def collection_projects(user) -> QuerySet[Project]:
     """Projects of every mode the user may see, with their organizer and response counts."""
     return with_response_counts(
-        Project.objects.filter(pk__in=access.visible_projects(user).values("pk"))
+        Project.objects.filter(pk__in=access.projects_readable(user).values("pk"))
         .select_related("organizer", "category", "scope_region")
     )
 
@@ -100,8 +100,7 @@ class Response:
 
 
 def response_of(project: Project) -> Response:
-    return Response(
-        eligible=EligibleUnit.objects.filter(project=project).count(),
-        answered=SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED)
-        .values("unit_id").distinct().count(),
-    )
+    """The counts the project lists show (``with_response_counts``), for one project: one query."""
+    eligible, answered = with_response_counts(Project.objects.filter(pk=project.pk)).values_list(
+        "eligible_count", "answered_count").get()
+    return Response(eligible=eligible, answered=answered)

@@ -5,9 +5,9 @@ plan (总计划) is their sum. At the deadline the sweep closes the window (``co
 organizer does it from its page (截止汇总); the organizer then confirms the master plan (确认总计划), which
 freezes the submitted sub-plans. Before the deadline the organizer may extend it (later only, with a reason).
 How a mode opens its window (batch: from a task notice, with a solicitation notice) is the mode's own; what a
-mode publishes when the deadline moves (batch: a 更正公告 correcting its solicitation notice) and what it
-records on its own data at confirmation are its ``ModePlugin.response_deadline_extended`` and
-``ModePlugin.master_plan_confirmed`` hooks.
+mode publishes when the deadline moves (batch: a 更正公告 correcting its solicitation notice) is its
+``ModePlugin.response_deadline_extended`` hook. The confirmation's time is the project's own
+(``Project.master_plan_confirmed_at``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from procurement import access, tasks
+from procurement import access
 from procurement.access import SYSTEM
+from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import Project, SubPlan
 from procurement.modes import mode_plugin
 from procurement.services.collection_deadlines import COLLECTION_DEADLINES, EXTEND_DEADLINE
-from procurement.services.dates import chinese_moment
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.transitions import transition_run, transition_run_many
@@ -35,7 +35,7 @@ REASON_MAX_LENGTH = 500
 def collection_close(*, project: Project, actor=SYSTEM) -> Project:
     """截止汇总: the response deadline has passed; by default the deadline sweep does it."""
     closed = transition_run(instance=project, name="close_collection", actor=actor)
-    COLLECTION_DEADLINES.store_next_check(closed, COLLECTION_DEADLINES.first_check(closed))
+    COLLECTION_DEADLINES.reschedule(closed)
     return closed
 
 
@@ -49,9 +49,7 @@ def master_plan_confirm(*, project: Project, actor) -> Project:
 
     def prepare(locked: Project) -> dict:
         locked.master_plan_confirmed_at = now
-        changes = {"master_plan_confirmed_at": now.isoformat()}
-        changes.update(mode_plugin(locked.mode).master_plan_confirmed(locked, at=now))
-        return changes
+        return {"master_plan_confirmed_at": now.isoformat()}
 
     confirmed = transition_run(instance=project, name="confirm_master_plan", actor=actor, prepare=prepare)
     # Thousands of sub-plans: the one door's bulk form (one lock, one audit row each, written in bulk).
@@ -119,8 +117,6 @@ def response_deadline_extend(*, project: Project, new_deadline: datetime | None,
                      "corrected_notice_id": published.get("corrected_notice_id"),
                      "correction_notice_id": published.get("correction_notice_id"),
                  })
-    # After the event: the units' message is the extension's (collection_deadlines reads it), due now; it goes
-    # out as soon as the transaction commits, through the sweep (the beat's next run is the fallback).
-    COLLECTION_DEADLINES.store_next_check(locked, COLLECTION_DEADLINES.first_check(locked))
-    transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
+    # After the event: the units' message is the extension's (collection_deadlines reads it), due now.
+    COLLECTION_DEADLINES.reschedule(locked, sweep_now=True)
     return locked

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -242,6 +242,16 @@ class CollectionDeadlines(DeadlineSource):
         opening (or an extension) told to the units, a reminder round, the closing of the window."""
         now = now or timezone.now()
         return min((at for at, until in self._moments(project) if until is None or now < until), default=None)
+
+    def reschedule(self, project: Project, *, sweep_now: bool = False) -> None:
+        """Look at ``project`` again from its first due moment (after it opened, closed or its deadline moved);
+        ``sweep_now``: what is due already (the opening or extension message) goes out as soon as the transaction
+        commits, through the sweep, the beat's next run being the fallback."""
+        self.store_next_check(project, self.first_check(project))
+        if sweep_now:
+            from procurement import tasks
+
+            transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
 
     def next_check(self, project: Project, *, now: datetime | None = None) -> datetime | None:
         """After a sweep at ``now`` has handled everything due: the next moment something falls due.

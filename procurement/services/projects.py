@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from procurement import access, tasks
+from procurement import access
 from procurement.models import Category, EligibleUnit, Lot, Organization, Project, Region
 from procurement.numbering import project_create_numbered
 from procurement.services.collection_deadlines import COLLECTION_DEADLINES
@@ -144,6 +144,5 @@ def project_open(
     })
     opened = transition_run(instance=project, name="open_collection", actor=actor)
     # The first check is the opening itself: every eligible unit is told then.
-    COLLECTION_DEADLINES.store_next_check(opened, COLLECTION_DEADLINES.first_check(opened))
-    transaction.on_commit(tasks.sweep_due_deadlines.delay, robust=True)
+    COLLECTION_DEADLINES.reschedule(opened, sweep_now=True)
     return opened

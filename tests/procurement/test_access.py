@@ -40,7 +40,7 @@ def test_a_budget_unit_sees_only_its_own_sub_plans_and_contracts(world):
     user = member_of(world["unit_cc"])
     assert list(access.visible_sub_plans(user)) == [world["plan_cc"]]
     assert list(access.visible_contracts(user)) == [world["contract_cc"]]
-    assert list(access.visible_projects(user)) == [world["project"]]
+    assert list(access.projects_readable(user)) == [world["project"]]
 
 
 def test_a_supplier_sees_only_its_own_contracts(world):
@@ -51,9 +51,9 @@ def test_a_supplier_sees_only_its_own_contracts(world):
 
 def test_a_supplier_sees_the_projects_it_won(world):
     user = member_of(world["supplier"])
-    assert not access.visible_projects(user).exists()
+    assert not access.projects_readable(user).exists()
     AwardFactory(lot=world["lot"], supplier=world["supplier"])
-    assert list(access.visible_projects(user)) == [world["project"]]
+    assert list(access.projects_readable(user)) == [world["project"]]
 
 
 def test_finance_staff_see_their_region_and_below(world):
@@ -61,7 +61,7 @@ def test_finance_staff_see_their_region_and_below(world):
     user = member_of(changchun_bureau)
     assert list(access.visible_sub_plans(user)) == [world["plan_cc"]]
     assert list(access.visible_contracts(user)) == [world["contract_cc"]]
-    assert list(access.visible_projects(user)) == [world["project"]]
+    assert list(access.projects_readable(user)) == [world["project"]]
     assert world["unit_cc"] in access.visible_organizations(user)
     assert world["unit_jl"] not in access.visible_organizations(user)
 
@@ -73,14 +73,14 @@ def test_provincial_finance_sees_the_whole_province(world):
 
 def test_the_center_sees_its_own_projects_with_their_sub_plans_and_contracts(world):
     user = member_of(world["center"])
-    assert list(access.visible_projects(user)) == [world["project"]]
+    assert list(access.projects_readable(user)) == [world["project"]]
     assert list(access.visible_sub_plans(user)) == [world["plan_cc"]]
     assert list(access.visible_contracts(user)) == [world["contract_cc"]]
 
 
 def test_a_user_without_membership_sees_nothing(world):
     user = UserFactory()
-    for selector in (access.visible_projects, access.visible_sub_plans, access.visible_contracts,
+    for selector in (access.projects_readable, access.visible_sub_plans, access.visible_contracts,
                      access.visible_organizations):
         assert not selector(user).exists()
 

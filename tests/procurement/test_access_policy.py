@@ -113,7 +113,6 @@ def test_the_policy_table(world, who, which, steps, reads):
     assert access.runs_project(user, project) is bool(steps)
     assert access.reads_project(user, project) is reads
     assert (project in access.projects_readable(user)) is reads
-    assert access.visible_projects(user).filter(pk=project.pk).exists() is reads  # the compatibility name
     if who != "center viewer":  # the workspace lists what a read-only member's organization runs
         for step in Step:
             assert (project in access.projects_run_by(user, step=step)) is (step in steps), step

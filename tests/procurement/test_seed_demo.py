@@ -144,7 +144,7 @@ def test_demo_projects_give_the_units_something_to_do(seeded):
     submitted = collecting.sub_plans.filter(status=SubPlan.Status.SUBMITTED)
     assert submitted.count() >= 3
     assert not submitted.filter(unit__name__in=["吉林省教育厅", "吉林省卫生健康委员会"]).exists()
-    assert collecting in access.visible_projects(unit_user)
+    assert collecting in access.projects_readable(unit_user)
 
     awarded = batch_awarded_project()
     assert awarded.status == Project.Status.AWARDED
@@ -156,7 +156,7 @@ def test_demo_projects_give_the_units_something_to_do(seeded):
     assert all(c.amount_yuan == sum(line.quantity * line.unit_price_yuan for line in c.lines.all())
                for c in awarded.contracts.all())
     # unit2 leads the joint (volume) project.
-    assert access.visible_projects(unit2_user).filter(mode="volume", organizer__name="吉林省卫生健康委员会").exists()
+    assert access.projects_readable(unit2_user).filter(mode="volume", organizer__name="吉林省卫生健康委员会").exists()
     assert Notice.objects.filter(project=collecting, type=Notice.Type.SOLICITATION).exists()
     assert Notice.objects.filter(project=awarded, type=Notice.Type.AWARD).exists()
 
