@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("procurement.api.urls")),
     path("notices/", include("notices.urls")),
     path("batch/", include("batch.urls")),
+    path("volume/", include("volume.urls")),
     path("", include("procurement.views.urls")),
 ]
 

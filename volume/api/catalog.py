@@ -1,0 +1,4 @@
+"""Volume endpoints: catalog (under /api/v1/volume/, see volume/api/urls.py)."""
+
+# (prefix, viewset, basename) triples registered by volume.api.urls.
+routes: list = []

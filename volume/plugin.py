@@ -1,0 +1,40 @@
+"""What joint volume procurement (集中带量采购, 统采分签) tells the shared core: ``VolumePlugin``, registered from
+``VolumeConfig.ready()`` with ``procurement.modes.register_mode``.
+
+Each section below is one group of hooks of ``procurement.modes.ModePlugin``; each step of 753号 keeps its own
+section, so that the pieces built in parallel meet here without stepping on each other.
+"""
+
+from __future__ import annotations
+
+from procurement.models import Mode
+from procurement.modes import ModePlugin, NavEntry
+
+FINANCE = "finance"
+BUDGET_UNIT = "budget_unit"
+AGENCY = "agency"
+SUPPLIER = "supplier"
+
+
+class VolumePlugin(ModePlugin):
+    mode = Mode.VOLUME
+
+    templates: dict[str, str] = {}
+
+    nav_entries: tuple[NavEntry, ...] = ()
+
+    badge_colours: dict[str, str] = {}
+
+    event_actions: dict[str, str] = {}
+
+    # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
+
+    # --- project creation (753 step 1) ---------------------------------------------------------------
+
+    # --- responses (753 step 2) ----------------------------------------------------------------------
+
+    # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
+
+    # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
+
+    # --- inquiries, challenges, complaints (753 四(二)) ------------------------------------------------

@@ -1,0 +1,3 @@
+"""Volume pages: catalog (see volume/urls.py)."""
+
+urlpatterns: list = []

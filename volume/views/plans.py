@@ -1,0 +1,8 @@
+"""Volume pages: plans (see volume/urls.py)."""
+
+urlpatterns: list = []
+
+
+def hub_context(request, project) -> dict:
+    """What this step's section of the lead's project page (templates/volume/projects/_section_plans.html) needs."""
+    return {}

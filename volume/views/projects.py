@@ -1,0 +1,3 @@
+"""Volume pages: projects (see volume/urls.py)."""
+
+urlpatterns: list = []
