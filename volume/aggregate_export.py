@@ -22,6 +22,7 @@ from procurement.excel_write import sheet_put
 from procurement.models import FundingLine, Project
 from volume.selectors.aggregate import aggregate, participant_rows, participants
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS_SHEET = "按采购内容汇总"
 UNITS_SHEET = "按参与单位明细"
 SOURCES_SHEET = "按资金来源汇总"

@@ -22,7 +22,7 @@ from procurement import access
 from procurement.models import Organization, Project
 from procurement.views.common import kind_required, paginate, run_form_step
 from procurement.views.forms import _style as bootstrap
-from volume.aggregate_export import aggregate_file_name, aggregate_workbook
+from volume.aggregate_export import XLSX_TYPE, aggregate_file_name, aggregate_workbook
 from volume.models import ImplementationPlan
 from volume.selectors.aggregate import (
     READERS,
@@ -35,8 +35,6 @@ from volume.selectors.aggregate import (
 )
 from volume.services import plans as plan_services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LEAD = (Organization.Kind.BUDGET_UNIT,)
 DATE = "%Y-%m-%d"
 
 
@@ -116,7 +114,7 @@ def aggregate_page(request, pk: int):
 @kind_required(*READERS)
 def aggregate_export(request, pk: int):
     project = _readable(request, pk)
-    response = HttpResponse(aggregate_workbook(project=project), content_type=XLSX)
+    response = HttpResponse(aggregate_workbook(project=project), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, aggregate_file_name(project))
     return response
 
