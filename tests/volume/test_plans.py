@@ -266,3 +266,16 @@ def test_filing_twice_is_refused(setup, world):
     with pytest.raises(TransitionRefused, match="已备案"):
         _file(project, world)
     assert Filing.objects.filter(kind=Filing.Kind.IMPLEMENTATION_PLAN).count() == 1
+
+
+def test_the_entrusted_agency_starts_the_procurement_through_the_core(setup, world):
+    """753号 三、5 follows the filing: the agency named in the plan runs the core's execution step for the project
+    (access.ENTRUSTED_STEPS), which it could not before."""
+    from procurement.services.execution import procurement_start
+
+    project = close_window(setup)
+    agency_user = world.user(world.agency)
+    plan = _file(project, world)
+    project.refresh_from_db()
+    started = procurement_start(project=project, method=plan.method, actor=agency_user)
+    assert started.status == Project.Status.PROCURING
