@@ -7,13 +7,18 @@ section, so that the pieces built in parallel meet here without stepping on each
 
 from __future__ import annotations
 
-from procurement.models import Mode
+from django.db.models import Q
+
+from procurement.models import Mode, ProcurementMethod
 from procurement.modes import ModePlugin, NavEntry
 
 FINANCE = "finance"
 BUDGET_UNIT = "budget_unit"
 AGENCY = "agency"
 SUPPLIER = "supplier"
+
+# The audit action of filing the implementation plan (753 step 4).
+PLAN_FILE = "volume_plan_file"
 
 
 class VolumePlugin(ModePlugin):
@@ -34,6 +39,20 @@ class VolumePlugin(ModePlugin):
     # --- responses (753 step 2) ----------------------------------------------------------------------
 
     # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
+    def collection_scope(self) -> Q:
+        # Only projects opened through volume's services (with their VolumeDetails) carry a volume response window:
+        # the sweep closes it at the deadline (COLLECTING → AGGREGATED). A subquery, not a join: the sweep locks
+        # the due row, which an outer join would not allow.
+        from volume.models import VolumeDetails
+
+        return Q(pk__in=VolumeDetails.objects.values("project_id"))
+
+    def procurement_methods(self, project) -> list[str]:
+        """The lead entrusts the procurement under one of the statutory methods (《政府采购法》第二十六条); the
+        framework solicitation belongs to framework agreement procurement."""
+        return [m.value for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]
+
+    event_actions = {**event_actions, PLAN_FILE: "备案采购实施计划"}
 
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
 

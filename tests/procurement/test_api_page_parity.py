@@ -357,6 +357,11 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
     "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
     "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
+    # volume: the aggregate and the implementation plan (753号 steps 3–4; plans slice)
+    "v1_volume_plans_retrieve": Shown((page("volume:plan", "project"),), PROJECT),
+    "v1_volume_plans_aggregate_retrieve": Shown((page("volume:aggregate", "project"),), PROJECT),
+    "v1_volume_plans_aggregate_export_retrieve": Shown((page("volume:aggregate-export", "project"),), PROJECT),
+    "v1_volume_plans_file_create": Shown((page("volume:plan", "project"),), PROJECT),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
