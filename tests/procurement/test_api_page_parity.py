@@ -357,6 +357,10 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
     "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
     "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
+    # volume (issue 10): the lead unit's projects (753号 step 1)
+    "v1_volume_projects_list": Shown((page("volume:project-list"),)),
+    "v1_volume_projects_retrieve": Shown((page("volume:project-detail", "project"),), PROJECT),
+    "v1_volume_projects_create": Shown((page("volume:project-new"),)),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

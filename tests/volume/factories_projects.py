@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from procurement.models import Category
+from tests.world import World
 from volume.models import VolumeDetails
 from volume.services.projects import ItemSpec, volume_project_open
-from tests.world import World
 
 # Codes of their own, so that the reference catalog (if loaded) does not meet them.
 PARENT, LEAF, CATALOG_LEAF = "A0299", "A029901", "A029902"

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 
 from notices.models import Notice
 from procurement.agreements import AgreementInForce, register_agreements_source, unregister_agreements_source
-from procurement.models import EligibleUnit, Lot, Mode, Notification, Organization, Project, ProjectEvent
+from procurement.models import Category, EligibleUnit, Lot, Mode, Notification, Organization, Project, ProjectEvent
 from procurement.services.errors import ServiceError
+from tests.volume.factories_projects import CATALOG_LEAF, LEAF, PARENT, categories, item, open_volume
 from volume.models import (
     DepartmentCatalog,
     DepartmentCatalogItem,
@@ -24,7 +25,6 @@ from volume.models import (
     VolumeItem,
     VolumeProject,
 )
-from tests.volume.factories_projects import CATALOG_LEAF, LEAF, PARENT, categories, item, open_volume
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_loaded")]
 
@@ -174,7 +174,8 @@ def test_a_catalog_category_with_an_agreement_in_force_is_refused_naming_the_agr
 
     register_agreements_source(printers_agreement)
     try:
-        with pytest.raises(ServiceError, match="框架协议「2026年打印设备框架协议」（编号JLKJ-2026-01）正在有效期内") as refused:
+        with pytest.raises(ServiceError,
+                           match="框架协议「2026年打印设备框架协议」（编号JLKJ-2026-01）正在有效期内") as refused:
             open_volume(world, items=[item(), item(CATALOG_LEAF, name="打印机")])
     finally:
         unregister_agreements_source(printers_agreement)
@@ -190,7 +191,8 @@ def department(world):
     """The provincial department (吉林省教育厅) with two of its own units, and its issued catalog for 2026."""
     cats = categories()
     own = world.units(2, name="教育厅直属单位{:03d}", supervising=world.province_unit)
-    catalog = DepartmentCatalog.objects.create(department=world.province_unit, year=2026, title="2026年教育系统部门集中采购目录")
+    catalog = DepartmentCatalog.objects.create(department=world.province_unit, year=2026,
+                                               title="2026年教育系统部门集中采购目录")
     DepartmentCatalogItem.objects.create(catalog=catalog, category=cats["parent"], special_need="教学专用")
     DepartmentCatalog.objects.filter(pk=catalog.pk).update(status=DepartmentCatalog.Status.ISSUED)
     catalog.refresh_from_db()
@@ -218,7 +220,8 @@ def test_a_department_project_needs_an_issued_catalog(world, department):
 
 def test_a_department_project_item_outside_the_catalog_is_refused(world, department):
     """Seed 000 三(三)(1): a department project buys the categories of the department's catalog."""
-    other, _ = type(categories()["leaf"]).objects.get_or_create(code="A0398", defaults={"name": "其他设备", "level": 4})
+    categories()
+    Category.objects.get_or_create(code="A0398", defaults={"name": "其他设备", "level": 4})
     with pytest.raises(ServiceError, match="第1项「家具」：品目「A0398 其他设备」不在部门集中采购目录"):
         open_volume(world, kind=Kind.DEPARTMENT, catalog=department["catalog"], units=department["own"],
                     items=[item("A0398", name="家具")])
