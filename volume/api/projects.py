@@ -2,7 +2,7 @@
 
 The budget system knows units by their unit code (单位代码), so the participants, the lead and the unit answering
 supplier questions are given by code. The door is the lead's pages' (``kind_required(BUDGET_UNIT)``): another kind
-hears 403; the list and the object are the lead's own projects (``led_projects``: another unit's project → 404).
+hears 403 when it creates; the list and the object are the lead's own projects (``led_projects``: another unit's project → 404).
 The service ``volume_project_open`` checks every rule, as for the page (400 with a Chinese ``detail``).
 """
 
@@ -188,7 +188,8 @@ class VolumeProjectViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "year", "created_at", "response_deadline"]
     ordering = ["-created_at", "-pk"]
     permission_classes = [SeatRequired]
-    default_seats_required = Seats((BUDGET_UNIT,), "只有预算单位可以牵头集中带量采购项目")
+    # Reads are the caller's own led projects (none for another kind: an empty page, a 404); creating is a unit's.
+    seats_required = {"create": Seats((BUDGET_UNIT,), "只有预算单位可以牵头集中带量采购项目")}
 
     def get_queryset(self):
         return services.led_projects(self.request.user).prefetch_related("lots__category", "lots__volume_item")
