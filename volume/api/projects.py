@@ -1,8 +1,9 @@
 """Volume projects under ``/api/v1/volume/projects/``: the lead unit creates one (753号 step 1) and reads its own.
 
 The budget system knows units by their unit code (单位代码), so the participants, the lead and the unit answering
-supplier questions are given by code. The door is the lead's pages' (``kind_required(BUDGET_UNIT)``): another kind
-hears 403 when it creates; the list and the object are the lead's own projects (``led_projects``: another unit's project → 404).
+supplier questions are given by code. Creating is a budget unit's, as on the lead's pages
+(``kind_required(BUDGET_UNIT)``): another kind hears 403; the list and the object are the caller's own led projects
+(``led_projects``: another unit's project → 404, another kind an empty page).
 The service ``volume_project_open`` checks every rule, as for the page (400 with a Chinese ``detail``).
 """
 
