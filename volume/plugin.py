@@ -35,6 +35,17 @@ class VolumePlugin(ModePlugin):
     # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
 
     # --- project creation (753 step 1) ---------------------------------------------------------------
+    # The lead unit's pages: its projects (with the creation form) and each project's hub.
+    PROJECT_PAGES = ("volume:project-list", "volume:project-new", "volume:project-detail")
+    nav_entries = (*nav_entries,
+                   NavEntry("我牵头的带量采购", "volume:project-list", active=PROJECT_PAGES, order=210,
+                            kinds=(BUDGET_UNIT,)))
+
+    def organizer_project_page(self, project) -> str:
+        from django.urls import reverse
+
+        return reverse("volume:project-detail", args=[project.pk])
+
 
     # --- responses (753 step 2) ----------------------------------------------------------------------
 
