@@ -47,3 +47,25 @@ def answered_days_ago(question: SupplierQuestion, *, working_days: int) -> Suppl
 
 def now_at(day, hour: int = 9):
     return timezone.localtime(deadlines.start_of_day(day) + timedelta(hours=hour))
+
+
+def parity_questions(world: World, *, supplier: Organization, participants: list[Organization]) -> dict:
+    """For the API/page parity table (tests/procurement/test_api_page_parity.py): a public volume project led by the
+    world's provincial department with ``participants``, and ``supplier``'s three challenges: one open (the
+    handler's answer form), one answered (the supplier's complaint form), one answered and complained about to the
+    provincial finance department (its decision form)."""
+    from volume.services import questions as services
+
+    project = public_volume_project(world, participants=participants, title="2026年度教育系统台式计算机集中带量采购")
+    lead = world.user(project.organizer)
+    made = []
+    for content in ("参数指向特定品牌", "评分标准不合理", "交货期过短"):
+        made.append(services.question_submit(
+            project=project, supplier=supplier, kind=SupplierQuestion.Kind.CHALLENGE,
+            subject=SupplierQuestion.Subject.DOCUMENTS, content=content, knew_on=deadlines.today(),
+            actor=world.user(supplier)))
+    for question in made[1:]:
+        services.question_answer(question=question, answer="质疑不成立", changes_result=False, actor=lead)
+    complaint = services.complaint_submit(challenge=made[2], content="答复未回应实质问题", actor=world.user(supplier))
+    return {"volume_project": project, "volume_question": made[0], "volume_answered": made[1],
+            "volume_complaint": complaint}

@@ -8,6 +8,7 @@ answers, the finance bureau decides. The services check every right again (403),
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 
 from procurement import access
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.serializers import OrganizationRefSerializer, ReadSerializer
+from procurement.api.serializers import OrganizationRefSerializer, ProjectRefSerializer, ReadSerializer
 from procurement.api.views import (
     NOT_FOUND,
     UNAUTHENTICATED,
@@ -29,7 +30,7 @@ from procurement.api.views import (
 from procurement.models import Organization
 from volume.models import Complaint, SupplierQuestion
 from volume.services import questions as services
-from volume.views.questions import AGENCY, BUDGET_UNIT, COMPLAINT_READERS, FINANCE, QUESTION_READERS, SUPPLIER
+from volume.views.questions import AGENCY, BUDGET_UNIT, FINANCE, SUPPLIER
 
 QUESTION_ID = id_parameter("询问、质疑")
 COMPLAINT_ID = id_parameter("投诉")
@@ -43,12 +44,6 @@ TAG_COMPLAINTS = "集中带量采购投诉"
 
 
 # --- representations ------------------------------------------------------------------------------
-
-class ProjectRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True, label="内部编号")
-    code = serializers.CharField(read_only=True, label="项目编号")
-    title = serializers.CharField(read_only=True, label="项目名称")
-
 
 class QuestionSerializer(ReadSerializer):
     """询问或质疑：答复截止日、答复及是否逾期答复。"""
@@ -114,8 +109,6 @@ class DecisionSerializer(serializers.Serializer):
 def _supplier_of(user) -> Organization:
     ids = access.org_ids(user, kind=SUPPLIER, write=True)
     if not ids:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("只有供应商可以提出询问或质疑")
     return Organization.objects.get(pk=ids[0])
 
@@ -132,10 +125,9 @@ class QuestionViewSet(ReadOnlyViewSet):
     search_fields = ["project__code", "project__title", "supplier__name"]
     ordering_fields = ["submitted_at", "reply_due_on"]
     ordering = ["-submitted_at", "-pk"]
+    # Reads answer from the pages' selector (nothing outside it: an empty page, 404); writes from the page's door.
     permission_classes = [SeatRequired]
-    default_seats_required = Seats(QUESTION_READERS)
     seats_required = {
-        "list": Seats((SUPPLIER, BUDGET_UNIT)),
         "create": Seats((SUPPLIER,), "只有供应商可以提出询问或质疑"),
         "complaint": Seats((SUPPLIER,), "只有提出质疑的供应商可以投诉"),
         "answer": Seats((BUDGET_UNIT, AGENCY), "只有答复单位可以答复询问或质疑"),
@@ -169,6 +161,9 @@ class QuestionViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request, *args, **kwargs):
         question = self.get_object()
+        if not services.is_handler(request.user, question):  # the right first, before the body is read
+            raise PermissionDenied(
+                f"只有答复单位（{question.handler.name}）可以答复供应商询问或质疑（吉财采购〔2024〕753号 四(二)）")
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         question = services.question_answer(question=question, answer=serializer.validated_data["answer"],
@@ -184,6 +179,8 @@ class QuestionViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def complaint(self, request, *args, **kwargs):
         question = self.get_object()
+        if not (access.is_superuser(request.user) or access.acts_for(request.user, question.supplier_id)):
+            raise PermissionDenied("只有提出质疑的供应商可以就该质疑投诉（《政府采购法》第五十五条）")
         serializer = ComplaintSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         complaint = services.complaint_submit(challenge=question, content=serializer.validated_data["content"],
@@ -202,7 +199,6 @@ class ComplaintViewSet(ReadOnlyViewSet):
     ordering_fields = ["submitted_at", "decision_due_on"]
     ordering = ["-submitted_at", "-pk"]
     permission_classes = [SeatRequired]
-    default_seats_required = Seats(COMPLAINT_READERS)
     seats_required = {"decide": Seats((FINANCE,), "只有受理投诉的财政部门可以作出处理决定")}
 
     def get_queryset(self):
@@ -215,6 +211,8 @@ class ComplaintViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, *args, **kwargs):
         complaint = self.get_object()
+        if not (access.is_superuser(request.user) or access.acts_for(request.user, complaint.finance_bureau_id)):
+            raise PermissionDenied("只有受理投诉的财政部门可以作出处理决定（《政府采购法》第五十六条）")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         complaint = services.complaint_decide(complaint=complaint, outcome=serializer.validated_data["outcome"],
