@@ -344,3 +344,15 @@ def test_only_that_bureau_decides_and_the_parties_are_told(world, project, burea
     assert decided.status == Complaint.Status.DECIDED and not decided.decided_late
     assert any("投诉处理决定" in t for t in titles(world.supplier))
     assert any("投诉处理决定" in t for t in titles(world.province_unit))
+
+
+def test_every_participant_of_a_large_project_is_told_in_a_few_queries(world, django_assert_max_num_queries):
+    """753号 四(二) with a thousand-unit project in mind: telling 300 participants costs a bounded number of
+    queries, not a few per unit, and each is told once."""
+    units = world.units(300, people=True)
+    project = public_volume_project(world, participants=units)
+    with django_assert_max_num_queries(60):
+        question = ask(world, project)
+    told = Notification.objects.filter(organization__in=units, title__contains="待协助答复")
+    assert told.count() == 300 and told.values("organization").distinct().count() == 300
+    assert question.pk

@@ -42,9 +42,9 @@ Kind = Organization.Kind
 # Audit actions (declared in VolumePlugin.event_actions).
 QUESTION_SUBMIT = "volume_question_submit"
 QUESTION_CONTRIBUTE = "volume_question_contribute"
-QUESTION_ANSWER = "volume_question_answer"
+QUESTION_ANSWER = "answer_send"  # the transition SupplierQuestion.answer_send
 COMPLAINT_SUBMIT = "volume_complaint_submit"
-COMPLAINT_DECIDE = "volume_complaint_decide"
+COMPLAINT_DECIDE = "decide"  # the transition Complaint.decide
 EVENT_ACTIONS = {
     QUESTION_SUBMIT: "供应商提出询问或质疑",
     QUESTION_CONTRIBUTE: "填写答复意见",
@@ -189,6 +189,23 @@ def _tell(organizations, *, subject, kind: str, title: str, body: str, url: str,
     return told
 
 
+def _tell_many(organizations, *, subject, kind: str, title: str, body: str, url: str,
+               level: str = Notification.Level.INFO) -> int:
+    """``_tell`` for the participants of a project (a thousand units, say): the same reminders, keyed as
+    ``organization_notify`` keys them (told once each), recorded and delivered together in a few queries."""
+    from types import SimpleNamespace
+
+    from procurement.services.reminders import Milestone, _send_many
+
+    subject_type = subject._meta.model_name
+    now = timezone.now()
+    unique = {o.pk: o for o in organizations if o is not None}
+    milestones = [Milestone(key=f"{subject_type}:{subject.pk}:{kind}:{o.pk}", kind=kind, at=now, until=None,
+                            due_on=None, organization=o, level=level, title=title[:200], body=body, url=url)
+                  for o in unique.values()]
+    return _send_many(SimpleNamespace(name=subject_type), subject, milestones)["notifications"]
+
+
 def result_parties(question: SupplierQuestion) -> list[Organization]:
     """Every party of the project (答复影响采购结果时): the lead, the handler, the participants, the agency, every
     supplier that asked or holds an award."""
@@ -253,11 +270,11 @@ def question_submit(*, project: Project, supplier: Organization, kind: str, subj
           title=f"收到供应商{label}：{project.code}",
           body=f"{supplier.name}就项目「{project.title}」的{question.get_subject_display()}提出{label}，请于"
                f"{chinese_date(due)}前书面答复（依据{rule}）。")
-    _tell([u for u in [project.organizer, *_participants(project)] if u.pk != question.handler_id],
-          subject=question, kind="question_to_assist", url=url,
-          title=f"供应商{label}待协助答复：{project.code}",
-          body=f"{supplier.name}就项目「{project.title}」提出{label}，由{question.handler.name}于{chinese_date(due)}前"
-               "答复。参与单位请协助答复（吉财采购〔2024〕753号 四(二)），可在该页面填写意见。")
+    _tell_many([u for u in [project.organizer, *_participants(project)] if u.pk != question.handler_id],
+               subject=question, kind="question_to_assist", url=url,
+               title=f"供应商{label}待协助答复：{project.code}",
+               body=f"{supplier.name}就项目「{project.title}」提出{label}，由{question.handler.name}于{chinese_date(due)}"
+                    "前答复。参与单位请协助答复（吉财采购〔2024〕753号 四(二)），可在该页面填写意见。")
     _question_deadlines_store(question)
     return question
 
@@ -320,14 +337,16 @@ def question_answer(*, question: SupplierQuestion, answer: str, changes_result: 
                   if question.kind == SupplierQuestion.Kind.CHALLENGE else ""))
     if question.changes_result:
         parties = [o for o in result_parties(question) if o is not None and o.pk != question.supplier_id]
-        for organization in parties:
-            # The other suppliers read the answer in the message itself; the project's own parties open the page.
-            _tell([organization], subject=question, kind="question_result_changed",
-                  url="" if organization.kind == Kind.SUPPLIER else url, level=Notification.Level.WARNING,
-                  title=f"质疑答复影响采购结果：{project.code}",
-                  body=f"{question.handler.name}对{question.supplier.name}提出的{label}作出答复，答复影响项目"
-                       f"「{project.title}」的采购结果（《政府采购法》第五十三条：书面通知质疑供应商和其他有关供应商）。"
-                       f"答复：{question.answer}")
+        wording = {
+            "subject": question, "kind": "question_result_changed", "level": Notification.Level.WARNING,
+            "title": f"质疑答复影响采购结果：{project.code}",
+            "body": f"{question.handler.name}对{question.supplier.name}提出的{label}作出答复，答复影响项目"
+                    f"「{project.title}」的采购结果（《政府采购法》第五十三条：书面通知质疑供应商和其他有关供应商）。"
+                    f"答复：{question.answer}",
+        }
+        # The other suppliers read the answer in the message itself; the project's own parties open the page.
+        _tell_many([o for o in parties if o.kind != Kind.SUPPLIER], url=url, **wording)
+        _tell_many([o for o in parties if o.kind == Kind.SUPPLIER], url="", **wording)
     return question
 
 
