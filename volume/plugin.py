@@ -8,7 +8,7 @@ section, so that the pieces built in parallel meet here without stepping on each
 from __future__ import annotations
 
 from procurement.models import Mode
-from procurement.modes import ModePlugin, NavEntry
+from procurement.modes import HomePanel, ModePlugin, NavEntry
 
 FINANCE = "finance"
 BUDGET_UNIT = "budget_unit"
@@ -36,5 +36,32 @@ class VolumePlugin(ModePlugin):
     # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
 
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
+    event_actions = {**event_actions, "volume_result_confirm": "牵头单位确认采购结果"}
+    home_panels = (*ModePlugin.home_panels, HomePanel(
+        template="volume/execution/_finance_unsigned.html", kinds=(FINANCE,),
+        context=lambda request: _execution_finance_panel(request), order=60))
+
+    def contracts_generate_refusal(self, project) -> str:
+        """753号 三、第6步: the contracts follow the lead's confirmation of the result."""
+        from volume.services.execution import CONFIRM_FIRST, result_confirmed
+
+        return "" if result_confirmed(project) else CONFIRM_FIRST
+
+    def contract_grouping(self, project) -> str:
+        """Each participant signs one contract with each winning supplier, one line per item it responded for."""
+        return "buyer_supplier"
+
+    def contract_terminate_refusal(self, contract, actor) -> str:
+        """753号 四(三): no refusal to sign."""
+        from volume.services.execution import contract_terminate_refusal
+
+        return contract_terminate_refusal(contract, actor)
 
     # --- inquiries, challenges, complaints (753 四(二)) ------------------------------------------------
+
+
+def _execution_finance_panel(request) -> dict:
+    """The finance home's panel of unsigned volume contracts in its region (execution slice)."""
+    from volume.board import finance_unsigned
+
+    return {"volume_unsigned": finance_unsigned(request.user)}
