@@ -2,11 +2,11 @@
 
 Each action has the right of its page (``procurement.views.execution``), from the same declaration in
 ``procurement.selectors.execution``:
-reading (the list, a project, the savings, the signing board) is for the center, lead unit or agency running the
-project and for finance staff of its region (``READERS``, ``award_projects_readable``); every step is for the center,
-lead unit or agency running it (``MANAGERS``, ``award_projects_managed``). Another organization hears 403, a project outside
-the selector 404, both before the body is read; then a service in ``procurement.services.execution`` checks the
-caller's right
+reading (the list, a project, the savings, the signing board) is for the center, lead unit or agency running
+the project and for finance staff of its region (``READERS``, ``award_projects_readable``); every step is for the
+center, lead unit or agency running it (``MANAGERS``, ``award_projects_managed``). Another organization hears 403, a
+project outside the selector 404, both before the body is read; then a service in
+``procurement.services.execution`` checks the caller's right
 again (403), the project's state (409) and the rules (400).
 """
 

@@ -61,7 +61,8 @@ READERS = (*MANAGERS, Organization.Kind.FINANCE)
 
 
 def execution_projects_managed(user) -> QuerySet[Project]:
-    """The projects the user's center, agency or lead unit runs (``access.projects_run_by``), of every mode: the workspace
+    """The projects the user's center, agency or lead unit runs (``access.projects_run_by``), of every mode: the
+    workspace
     and each of its steps (each step asks ``access.runs_project`` again with its own name)."""
     return access.projects_run_by(user, kinds=MANAGERS)
 

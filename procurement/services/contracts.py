@@ -369,8 +369,8 @@ def contract_pay(*, contract: Contract, actor: AbstractBaseUser, paid_on: date, 
 
 @transaction.atomic
 def contract_terminate(*, contract: Contract, actor: AbstractBaseUser, reason: str) -> Contract:
-    """终止合同: a reason is required; pending deadlines stop; a mode may refuse it (``ModePlugin.contract_terminate_refusal``:
-    a volume participant may not refuse to sign, 753号 四(三))."""
+    """终止合同: a reason is required; pending deadlines stop; a mode may refuse it
+    (``ModePlugin.contract_terminate_refusal``: a volume participant may not refuse to sign, 753号 四(三))."""
     reason = (reason or "").strip()
 
     def prepare(locked: Contract) -> dict[str, str]:

@@ -175,14 +175,16 @@ def test_finance_of_a_participants_region_sees_its_row_and_another_region_does_n
 def test_the_execution_page_is_the_leads_and_the_agencys_not_a_participants(world):
     project = three_items(world)
     lead = world.client_for(world.province_unit)
-    page = lead.get(reverse("volume:execution", args=[project.pk]))
+    url = reverse("volume:execution", args=[project.pk])
+    page = lead.get(url)
     assert page.status_code == 200 and page.context["can_confirm"]
-    assert world.client_for(world.agency).get(reverse("volume:execution", args=[project.pk])).status_code == 200
-    assert world.client_for(world.prefecture_unit).get(reverse("volume:execution", args=[project.pk])).status_code == 404
-    assert world.client_for(world.supplier).get(reverse("volume:execution", args=[project.pk])).status_code == 403
+    assert world.client_for(world.agency).get(url).status_code == 200
+    assert world.client_for(world.prefecture_unit).get(url).status_code == 404
+    assert world.client_for(world.supplier).get(url).status_code == 403
 
     # The agency cannot confirm (the lead's step); the lead confirms, then generates from the same page.
-    assert world.client_for(world.agency).post(reverse("volume:execution-confirm", args=[project.pk])).status_code == 403
+    confirm = reverse("volume:execution-confirm", args=[project.pk])
+    assert world.client_for(world.agency).post(confirm).status_code == 403
     lead.post(reverse("volume:execution-confirm", args=[project.pk]))
     assert VolumeDetails.objects.get(project=project).result_confirmed_at is not None
     assert lead.get(reverse("volume:execution", args=[project.pk])).context["can_generate"]

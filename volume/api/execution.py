@@ -112,12 +112,14 @@ def _execution_data(project, user) -> dict:
 
 
 class VolumeExecutionViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
-    """集中带量采购结果确认与分签合同执行情况：牵头单位、受托代理机构查看全部，财政部门查看本地区参与单位的合同；牵头单位确认采购结果。"""
+    """集中带量采购结果确认与分签合同执行情况：牵头单位、受托代理机构查看全部，财政部门查看本地区参与单位的
+    合同；牵头单位确认采购结果。"""
 
     serializer_class = ExecutionSerializer
     permission_classes = [SeatRequired]
     seats_required = {
-        "retrieve": Seats((UNIT, AGENCY, FINANCE), "只有牵头单位、受托代理机构和财政部门可以查看分签合同执行情况"),
+        "retrieve": Seats((UNIT, AGENCY, FINANCE),
+                          "只有牵头单位、受托代理机构和财政部门可以查看分签合同执行情况"),
         "confirm": Seats((UNIT,), "只有牵头单位可以确认采购结果"),
     }
 
@@ -172,8 +174,10 @@ class PaySerializer(serializers.Serializer):
 
 
 CONTRACT_STEPS = {
-    "sign": (SignSerializer, "签订合同", "上传双方签字盖章的合同文本；签订后按工作日计算公告（2个工作日）和备案截止日。"),
-    "publish": (PublishSerializer, "合同公告", "自签订之日起2个工作日内发布合同公告（《政府采购法实施条例》第五十条）。"),
+    "sign": (SignSerializer, "签订合同",
+             "上传双方签字盖章的合同文本；签订后按工作日计算公告（2个工作日）和备案截止日。"),
+    "publish": (PublishSerializer, "合同公告",
+                "自签订之日起2个工作日内发布合同公告（《政府采购法实施条例》第五十条）。"),
     "file": (FileSerializer, "合同备案", "报本单位所在地财政部门备案。"),
     "accept": (AcceptSerializer, "履约验收", "按合同约定组织履约验收。"),
     "pay": (PaySerializer, "资金支付", "验收合格后按合同约定及时支付资金。"),
@@ -203,7 +207,7 @@ class VolumeContractViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
         fresh = api_selectors.contract_list(user=request.user, today=timezone.localdate()).get(pk=contract.pk)
         return Response(ContractSerializer(fresh, context=self.get_serializer_context()).data)
 
-    def _schema(name):  # noqa: N805 - a decorator factory used in the class body
+    def _schema(name):  # a decorator factory used in the class body
         serializer, summary, description = CONTRACT_STEPS[name]
         return extend_schema(summary=summary, tags=TAGS, parameters=[CONTRACT_ID], request=serializer,
                              description=description, responses={200: ContractSerializer, **WRITE_ERRORS})
@@ -219,7 +223,7 @@ class VolumeContractViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
         return self._step(request, "publish")
 
     @_schema("file")
-    @action(detail=True, methods=["post"], url_path="file")
+    @action(detail=True, methods=["post"], url_path="file", url_name="file")
     def file_contract(self, request, *args, **kwargs):
         return self._step(request, "file")
 

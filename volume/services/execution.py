@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 # 吉财采购〔2024〕753号 三、第6步 and 四(三): the sources the refusals name.
-CONFIRM_FIRST = ("牵头单位确认中标（成交）结果后才能生成分签合同（吉财采购〔2024〕753号 三、第6步：中标（成交）结果确认后，"
-                 "各参与单位分别与中标（成交）供应商签订各自的政府采购合同）")
-NO_REFUSAL = ("集中带量采购的参与单位不得拒绝签订合同：根据吉财采购〔2024〕753号 四(三)，禁止不按规定同中标（成交）供应商"
-              "签订采购合同，未签订的分签合同不能由采购人终止，请按中标（成交）结果签订")
+CONFIRM_FIRST = ("牵头单位确认中标（成交）结果后才能生成分签合同（吉财采购〔2024〕753号 三、第6步："
+                 "中标（成交）结果确认后，各参与单位分别与中标（成交）供应商签订各自的政府采购合同）")
+NO_REFUSAL = ("集中带量采购的参与单位不得拒绝签订合同：根据吉财采购〔2024〕753号 四(三)，禁止不按规定同"
+              "中标（成交）供应商签订采购合同，未签订的分签合同不能由采购人终止，请按中标（成交）结果签订")
 
 
 def result_confirmed(project: Project) -> bool:
@@ -45,8 +45,8 @@ def is_lead(user, project: Project) -> bool:
 
 @transaction.atomic
 def result_confirm(*, project: Project, actor: AbstractBaseUser) -> VolumeDetails:
-    """牵头单位确认结果 (753号 二、三、第5–6步): the lead confirms the award the agency recorded and published; only then
-    are the participants' contracts generated. Participants and the agency are told."""
+    """牵头单位确认结果 (753号 二、三、第5–6步): the lead confirms the award the agency recorded and published; only
+    then are the participants' contracts generated. Participants and the agency are told."""
     locked = Project.objects.select_for_update().filter(pk=getattr(project, "pk", None), mode=Mode.VOLUME).first()
     if locked is None:
         raise ServiceError("集中带量采购项目不存在", field="project")
