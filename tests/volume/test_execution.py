@@ -211,6 +211,9 @@ def test_the_lead_passes_the_core_pages_and_api_for_its_project_and_not_anothers
     assert lead.get(reverse("award-project", args=[project.pk])).status_code == 200
     assert lead.get(reverse("award-signing-board", args=[project.pk])).status_code == 200
     assert lead.get(reverse("award-project", args=[other.pk])).status_code == 404
+    # The collection pages too (its master plan, its export); another's project answers 404.
+    assert lead.get(reverse("collection-export", args=[project.pk])).status_code == 200
+    assert lead.get(reverse("collection-export", args=[other.pk])).status_code == 404
     api = world.api_for(world.province_unit)
     assert api.get(reverse("api-v1:award-detail", args=[project.pk])).status_code == 200
     assert api.get(reverse("api-v1:award-detail", args=[other.pk])).status_code == 404
