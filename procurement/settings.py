@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",
         "TaskNoticeCycleEnum": "procurement.models.Cycle",
         "ImportJobStatusEnum": "procurement.models.ImportJob.Status",
+        # volume: department catalog (seed 000 三(三)(1))
+        "DepartmentCatalogStatusEnum": "volume.models.DepartmentCatalog.Status",
+        "CatalogReviewDecisionEnum": "volume.models.CatalogReview.Decision",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

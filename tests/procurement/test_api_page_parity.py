@@ -53,6 +53,8 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.volume.factories_catalog import catalog_categories, catalog_submitted
+from volume.models import CatalogReview, DepartmentCatalog, DepartmentCatalogItem
 
 # --- the world --------------------------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class World:
     page_clients: dict[str, Client] = field(default_factory=dict)
     page_verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
     openable_codes: dict[str, set[str]] = field(default_factory=dict)
+    catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
 
 
 ROLES = {
@@ -169,9 +172,12 @@ def build_world() -> World:
     }
     assert set(users) == set(ROLES)
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items() if user is not None}
-    return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
-                 contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
-                 province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens)
+    built = World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
+                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
+                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens)
+    # volume, department catalog (seed 000 三(三)(1)): unit C is the provincial department; finance reviews it.
+    built.catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +262,8 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
                        "table made for it; no finance page shows it yet")
 
 PROJECT = {"id": "project"}
+CATALOG = {"id": "catalog"}
+CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
                  page("unit-sub-plan-file", "project"), page("supplier-home", shows="project"))
@@ -357,12 +365,23 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
     "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
     "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
+    # volume: the department centralized catalog (the department's pages, finance's review pages)
+    "v1_volume_catalogs_list": Shown((page("volume:catalog-list"), page("volume:catalog-review-list"))),
+    "v1_volume_catalogs_retrieve": Shown((page("volume:catalog-detail", "catalog"),
+                                          page("volume:catalog-review", "catalog")), CATALOG),
+    "v1_volume_catalogs_create": Shown((page("volume:catalog-new", shows="catalog_form"),)),
+    "v1_volume_catalogs_items_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_submit_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_issue_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_review_create": Shown((page("volume:catalog-review", "catalog"),), CATALOG),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
 MARKERS: dict[str, Callable[[World], str]] = {
     "project": lambda world: world.project.code,
     "upload_form": lambda world: 'type="file"',
+    "catalog_form": lambda world: 'data-testid="catalog-new-form"',
+    "catalog_writes": lambda world: 'data-testid="catalog-writes"',
 }
 
 
@@ -446,7 +465,7 @@ def is_refusal(response, method: str, entry: Shown | NoPage) -> bool:
 
 
 STATE_TABLES = (ProjectEvent, Project, Lot, SubPlan, Contract, Award, Notice, ProjectDocument, Arrangement,
-                ConfigurationTable, TaskNotice)
+                ConfigurationTable, TaskNotice, DepartmentCatalog, DepartmentCatalogItem, CatalogReview)
 STAMPED_TABLES = (Project, SubPlan, Contract)  # ``updated_at`` moves on every save
 
 

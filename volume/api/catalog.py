@@ -9,6 +9,7 @@ the provincial finance bureau. The services of ``volume.services.catalog`` check
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -16,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from procurement import access
 from procurement.api.filters import IntegerFilter
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
@@ -152,7 +154,6 @@ class DepartmentCatalogViewSet(ReadOnlyViewSet):
     ordering_fields = ["year", "created_at", "submitted_at"]
     ordering = ["-year", "-pk"]
     permission_classes = [SeatRequired]
-    default_seats_required = Seats((BUDGET_UNIT, FINANCE), "只有预算单位和财政部门可以查看部门集中采购目录")
     seats_required = {
         "create": Seats((BUDGET_UNIT,), DEPARTMENT_ONLY),
         **dict.fromkeys(DEPARTMENT_STEPS, Seats((BUDGET_UNIT,), DEPARTMENT_ONLY)),
@@ -175,10 +176,12 @@ class DepartmentCatalogViewSet(ReadOnlyViewSet):
                    responses={201: OpenApiResponse(DepartmentCatalogSerializer, description="目录草稿"),
                               **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
+        departments = selectors.departments_acted_for(request.user)
+        if not (access.is_superuser(request.user) or departments.exists()):  # the page's door, before the body
+            raise PermissionDenied(DEPARTMENT_ONLY)
         serializer = CatalogCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        departments = selectors.departments_acted_for(request.user)
         if "department" in data:
             department = departments.filter(pk=data["department"]).first()
             if department is None:
