@@ -20,6 +20,7 @@ NAV = {
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/finance/"),
         ("预算安排与分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
+        ("部门目录审核", "/volume/catalog-reviews/"),  # volume: department catalog
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
@@ -31,6 +32,7 @@ NAV = {
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
+        ("部门集中采购目录", "/volume/catalogs/"),  # volume: department catalog
     ]),
     "supplier": (SupplierFactory, "/supplier/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/supplier/"), ("我的合同", "/supplier/contracts/"),
