@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "ModeEnum": "procurement.models.Mode",
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
         "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",
+        "VolumeKindEnum": "volume.models.VolumeDetails.Kind",
         "NoticeTypeEnum": "notices.models.Notice.Type",
         "TaskNoticeStatusEnum": "procurement.models.TaskNotice.Status",
         "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",
@@ -330,6 +331,12 @@ SPECTACULAR_SETTINGS = {
         # volume: department catalog (seed 000 三(三)(1))
         "DepartmentCatalogStatusEnum": "volume.models.DepartmentCatalog.Status",
         "CatalogReviewDecisionEnum": "volume.models.CatalogReview.Decision",
+        # volume: inquiries, challenges, complaints (questions slice)
+        "VolumeQuestionKindEnum": "volume.models.SupplierQuestion.Kind",
+        "VolumeQuestionSubjectEnum": "volume.models.SupplierQuestion.Subject",
+        "VolumeQuestionStatusEnum": "volume.models.SupplierQuestion.Status",
+        "VolumeComplaintStatusEnum": "volume.models.Complaint.Status",
+        "VolumeComplaintOutcomeEnum": "volume.models.Complaint.Outcome",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

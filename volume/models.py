@@ -186,6 +186,22 @@ class VolumeDetails(models.Model):
         return f"{self.project.code} 集中带量采购信息"
 
 
+class VolumeItem(models.Model):
+    """What an item of the 采购内容清单 (the core's ``Lot``) adds in volume: the lead's quantity guidance
+    (预估数量, 753 step 1), which the units' responses may differ from."""
+
+    lot = models.OneToOneField("procurement.Lot", verbose_name="采购内容", on_delete=models.CASCADE,
+                               related_name="volume_item")
+    quantity_guidance = models.DecimalField("预估数量", max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "采购内容数量指引"
+        verbose_name_plural = "采购内容数量指引"
+
+    def __str__(self) -> str:
+        return f"{self.lot} 预估数量"
+
+
 # --- 753 step 2: one invited unit's response --------------------------------------------------------
 
 class Response(FSMModelMixin, models.Model):
@@ -375,6 +391,9 @@ class Complaint(FSMModelMixin, models.Model):
                                        related_name="+", limit_choices_to={"kind": Organization.Kind.FINANCE})
     content = models.TextField("投诉事项及理由")
     submitted_at = models.DateTimeField("投诉时间")
+    # 《政府采购法》第五十六条: 收到投诉后三十个工作日内作出处理决定 (procurement.deadlines.COMPLAINT_DECISION).
+    decision_due_on = models.DateField("处理决定截止日")
+    next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉提出人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     status = FSMField("状态", max_length=12, choices=Status.choices, default=Status.RECEIVED, protected=True,
@@ -392,6 +411,18 @@ class Complaint(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"投诉 · {self.supplier} · {self.challenge.project.code}"
+
+    @property
+    def project(self) -> Project:
+        """The project the complaint is about (its audit events are the project's)."""
+        return self.challenge.project
+
+    @property
+    def decided_late(self) -> bool:
+        """Decided after its due date (《政府采购法》第五十六条)."""
+        from django.utils import timezone
+
+        return self.decided_at is not None and timezone.localdate(self.decided_at) > self.decision_due_on
 
     @transition(field=status, source=Status.RECEIVED, target=Status.DECIDED, custom={"label": "作出处理决定"})
     def decide(self) -> None:

@@ -7,13 +7,20 @@ section, so that the pieces built in parallel meet here without stepping on each
 
 from __future__ import annotations
 
-from procurement.models import Mode
+from django.db.models import Q
+
+from procurement.models import Mode, ProcurementMethod
 from procurement.modes import ModePlugin, NavEntry
+from volume.question_deadlines import COMPLAINT_DEADLINES, QUESTION_DEADLINES  # questions slice
+from volume.services import questions as question_services  # questions slice
 
 FINANCE = "finance"
 BUDGET_UNIT = "budget_unit"
 AGENCY = "agency"
 SUPPLIER = "supplier"
+
+# The audit action of filing the implementation plan (753 step 4).
+PLAN_FILE = "volume_plan_file"
 
 
 class VolumePlugin(ModePlugin):
@@ -49,11 +56,53 @@ class VolumePlugin(ModePlugin):
     badge_colours = {**badge_colours, "returned": "warning", "approved": "info", "issued": "success"}
 
     # --- project creation (753 step 1) ---------------------------------------------------------------
+    # The lead unit's pages: its projects (with the creation form) and each project's hub.
+    PROJECT_PAGES = ("volume:project-list", "volume:project-new", "volume:project-detail")
+    nav_entries = (*nav_entries,
+                   NavEntry("我牵头的带量采购", "volume:project-list", active=PROJECT_PAGES, order=210,
+                            kinds=(BUDGET_UNIT,)))
+
+    def organizer_project_page(self, project) -> str:
+        from django.urls import reverse
+
+        return reverse("volume:project-detail", args=[project.pk])
+
 
     # --- responses (753 step 2) ----------------------------------------------------------------------
 
     # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
+    def collection_scope(self) -> Q:
+        # Only projects opened through volume's services (with their VolumeDetails) carry a volume response window:
+        # the sweep closes it at the deadline (COLLECTING → AGGREGATED). A subquery, not a join: the sweep locks
+        # the due row, which an outer join would not allow.
+        from volume.models import VolumeDetails
+
+        return Q(pk__in=VolumeDetails.objects.values("project_id"))
+
+    def procurement_methods(self, project) -> list[str]:
+        """The lead entrusts the procurement under one of the statutory methods (《政府采购法》第二十六条); the
+        framework solicitation belongs to framework agreement procurement."""
+        return [m.value for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]
+
+    event_actions = {**event_actions, PLAN_FILE: "备案采购实施计划"}
 
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
 
     # --- inquiries, challenges, complaints (753 四(二)) ------------------------------------------------
+    # Suppliers ask and challenge; the handler and the participating units (budget units) answer and assist on the
+    # same list; finance handles the complaints to its bureau. The audit actions are volume.services.questions'.
+    nav_entries = (
+        *nav_entries,
+        NavEntry("询问与质疑", "volume:question-list", order=170, kinds=(SUPPLIER, BUDGET_UNIT),
+                 active=("volume:question-list", "volume:question-new", "volume:question-detail")),
+        NavEntry("投诉处理", "volume:complaint-list", order=170, kinds=(FINANCE,),
+                 active=("volume:complaint-list", "volume:complaint-detail")),
+    )
+    event_actions = {**event_actions, **question_services.EVENT_ACTIONS}
+    # SupplierQuestion.Status and Complaint.Status.
+    badge_colours = {**badge_colours, "open": "warning", "answered": "success", "received": "warning",
+                     "decided": "success"}
+
+    def deadline_sources(self) -> list:
+        """The reply to an inquiry or challenge and finance's decision on a complaint (volume.question_deadlines)."""
+        return [*super().deadline_sources(), QUESTION_DEADLINES, COMPLAINT_DEADLINES]
