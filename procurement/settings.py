@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",
         "TaskNoticeCycleEnum": "procurement.models.Cycle",
         "ImportJobStatusEnum": "procurement.models.ImportJob.Status",
+        # volume: department catalog (seed 000 三(三)(1))
+        "DepartmentCatalogStatusEnum": "volume.models.DepartmentCatalog.Status",
+        "CatalogReviewDecisionEnum": "volume.models.CatalogReview.Decision",
         # volume: inquiries, challenges, complaints (questions slice)
         "VolumeQuestionKindEnum": "volume.models.SupplierQuestion.Kind",
         "VolumeQuestionSubjectEnum": "volume.models.SupplierQuestion.Subject",

@@ -35,6 +35,25 @@ class VolumePlugin(ModePlugin):
     event_actions: dict[str, str] = {}
 
     # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
+    # The department's catalog pages and finance's review queue; the catalog's own actions and status colours.
+    nav_entries = (
+        *nav_entries,
+        NavEntry("部门集中采购目录", "volume:catalog-list", order=200, kinds=(BUDGET_UNIT,),
+                 active=("volume:catalog-list", "volume:catalog-new", "volume:catalog-detail",
+                         "volume:catalog-item-edit")),
+        NavEntry("部门目录审核", "volume:catalog-review-list", order=200, kinds=(FINANCE,),
+                 active=("volume:catalog-review-list", "volume:catalog-review")),
+    )
+    event_actions = {
+        **event_actions,
+        "approve": "审核通过",
+        "return_for_revision": "退回修改",
+        "catalog_item_add": "目录增加品目",
+        "catalog_item_update": "修改目录品目",
+        "catalog_item_remove": "删除目录品目",
+        "catalog_leads_authorize": "授权牵头单位",
+    }
+    badge_colours = {**badge_colours, "returned": "warning", "approved": "info", "issued": "success"}
 
     # --- project creation (753 step 1) ---------------------------------------------------------------
     # The lead unit's pages: its projects (with the creation form) and each project's hub.

@@ -20,6 +20,7 @@ NAV = {
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/finance/"),
         ("预算安排与分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
+        ("投诉处理", "/volume/complaints/"), ("部门目录审核", "/volume/catalog-reviews/"),  # volume's
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
@@ -31,9 +32,12 @@ NAV = {
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
+        ("询问与质疑", "/volume/questions/"), ("部门集中采购目录", "/volume/catalogs/"),  # volume's
+        ("我牵头的带量采购", "/volume/lead/projects/"),
     ]),
     "supplier": (SupplierFactory, "/supplier/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/supplier/"), ("我的合同", "/supplier/contracts/"),
+        ("询问与质疑", "/volume/questions/"),  # volume's
     ]),
 }
 LINK = re.compile(r'<a class="nav-link( active)?" href="([^"]+)">([^<]+)</a>')
@@ -91,5 +95,6 @@ def test_the_badge_colours_of_proposed_categories_come_from_the_batch_plugin():
 def test_the_sweep_runs_the_core_sources_for_batch_which_declares_none_of_its_own():
     """Since issue 9 the response window and the 30-day signing limit are the core's, for every mode."""
     names = [source.name for source in deadline_sources()]
-    assert sorted(names) == ["collection", "contract", "contract_signing"]
+    # (volume registers its own: the inquiry/challenge answers and the complaints, 753号 四(二))
+    assert sorted(names) == ["collection", "contract", "contract_signing", "volume_complaint", "volume_question"]
     assert BatchPlugin().deadline_sources() == []

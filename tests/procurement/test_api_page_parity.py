@@ -53,7 +53,9 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.volume.factories_catalog import catalog_categories, catalog_submitted
 from tests.volume.factories_questions import parity_questions
+from volume.models import CatalogReview, DepartmentCatalog, DepartmentCatalogItem
 
 # --- the world --------------------------------------------------------------------------------------
 
@@ -89,6 +91,7 @@ class World:
     volume_question: object = None
     volume_answered: object = None
     volume_complaint: object = None
+    catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
 
 
 ROLES = {
@@ -177,10 +180,12 @@ def build_world() -> World:
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items() if user is not None}
     # volume (questions slice): the winner challenges a volume project led by unit C with A, B and C participating.
     volume_questions = parity_questions(base.world, supplier=winner, participants=[unit_a, unit_b, unit_c])
+    # volume, department catalog (seed 000 三(三)(1)): unit C is the provincial department; finance reviews it.
+    catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 **volume_questions)
+                 catalog=catalog, **volume_questions)
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +270,8 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
                        "table made for it; no finance page shows it yet")
 
 PROJECT = {"id": "project"}
+CATALOG = {"id": "catalog"}
+CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
                  page("unit-sub-plan-file", "project"), page("supplier-home", shows="project"))
@@ -398,6 +405,15 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_executions_confirm_create": Shown((page("volume:execution", "project"),), PROJECT),
     **{f"v1_volume_contracts_{step}_create": Shown((page("unit-contract-detail", "contract"),), {"id": "contract"})
        for step in ("sign", "publish", "file", "accept", "pay")},
+    # volume: the department centralized catalog (the department's pages, finance's review pages)
+    "v1_volume_catalogs_list": Shown((page("volume:catalog-list"), page("volume:catalog-review-list"))),
+    "v1_volume_catalogs_retrieve": Shown((page("volume:catalog-detail", "catalog"),
+                                          page("volume:catalog-review", "catalog")), CATALOG),
+    "v1_volume_catalogs_create": Shown((page("volume:catalog-new", shows="catalog_form"),)),
+    "v1_volume_catalogs_items_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_submit_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_issue_create": Shown(CATALOG_WRITES, CATALOG),
+    "v1_volume_catalogs_review_create": Shown((page("volume:catalog-review", "catalog"),), CATALOG),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
@@ -407,6 +423,8 @@ MARKERS: dict[str, Callable[[World], str]] = {
     "volume_answer_form": lambda world: 'data-testid="answer-form"',
     "volume_complaint_form": lambda world: 'data-testid="complaint-form"',
     "volume_decision_form": lambda world: 'data-testid="decision-form"',
+    "catalog_form": lambda world: 'data-testid="catalog-new-form"',
+    "catalog_writes": lambda world: 'data-testid="catalog-writes"',
 }
 
 
@@ -490,7 +508,7 @@ def is_refusal(response, method: str, entry: Shown | NoPage) -> bool:
 
 
 STATE_TABLES = (ProjectEvent, Project, Lot, SubPlan, Contract, Award, Notice, ProjectDocument, Arrangement,
-                ConfigurationTable, TaskNotice)
+                ConfigurationTable, TaskNotice, DepartmentCatalog, DepartmentCatalogItem, CatalogReview)
 STAMPED_TABLES = (Project, SubPlan, Contract)  # ``updated_at`` moves on every save
 
 

@@ -24,7 +24,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.plan_checks import FlagKind
-from volume.models import Complaint, SupplierQuestion, VolumeDetails
+from volume.models import CatalogReview, Complaint, DepartmentCatalog, SupplierQuestion, VolumeDetails
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 V1_PATHS = {
@@ -62,6 +62,9 @@ ENUMS = {
     "VolumeQuestionStatusEnum": SupplierQuestion.Status,
     "VolumeComplaintStatusEnum": Complaint.Status,
     "VolumeComplaintOutcomeEnum": Complaint.Outcome,
+    # volume: department catalog (seed 000 三(三)(1))
+    "DepartmentCatalogStatusEnum": DepartmentCatalog.Status,
+    "CatalogReviewDecisionEnum": CatalogReview.Decision,
 }
 
 
