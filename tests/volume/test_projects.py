@@ -193,7 +193,7 @@ def department(world):
     own = world.units(2, name="教育厅直属单位{:03d}", supervising=world.province_unit)
     catalog = DepartmentCatalog.objects.create(department=world.province_unit, year=2026,
                                                title="2026年教育系统部门集中采购目录")
-    DepartmentCatalogItem.objects.create(catalog=catalog, category=cats["parent"], special_need="教学专用")
+    DepartmentCatalogItem.objects.create(catalog=catalog, category=cats["leaf"], special_need="教学专用")
     DepartmentCatalog.objects.filter(pk=catalog.pk).update(status=DepartmentCatalog.Status.ISSUED)
     catalog.refresh_from_db()
     return {"catalog": catalog, "own": own}

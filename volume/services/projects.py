@@ -37,7 +37,8 @@ from procurement.publication import project_notice_publish
 from procurement.selectors.collection import with_response_counts
 from procurement.services.errors import ServiceError
 from procurement.services.projects import LotSpec, project_open
-from volume.models import DepartmentCatalog, DepartmentCatalogItem, VolumeDetails, VolumeItem, VolumeProject
+from volume.models import DepartmentCatalog, VolumeDetails, VolumeItem, VolumeProject
+from volume.selectors.catalog import catalog_item_for, department_units, may_lead
 
 Kind = VolumeDetails.Kind
 
@@ -150,27 +151,11 @@ def _check_levels(lead: Organization, units: list[Organization]) -> None:
             f"（{lead.region.get_level_display()}）（吉财采购〔2024〕753号 二）", field="unit_ids")
 
 
-def _lineage(category: Category) -> set[int]:
-    """The category and the categories above it (a catalog may list 计算机设备 for an item of 台式计算机)."""
-    found, parent_id = {category.pk}, category.parent_id
-    while parent_id is not None and parent_id not in found:
-        found.add(parent_id)
-        parent_id = Category.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-    return found
-
-
-def _department_units(department: Organization) -> set[int]:
-    """The department and the budget units it supervises (its own system, seed 000 三(三)(1))."""
-    ids = set(Organization.objects.budget_units().filter(supervising_unit=department).values_list("pk", flat=True))
-    return ids | {department.pk}
-
-
 def _check_department(*, catalog: DepartmentCatalog | None, year: int, lead: Organization,
                       units: list[Organization], checked) -> DepartmentCatalog:
     """Seed 000 三(三)(1): a department-internal project follows the department's issued catalog, is led by the
-    department or a unit it authorized, and its participants are the department's own units.
-
-    Written against the models; the catalog slice's selectors (``volume.selectors.catalog``) say the same."""
+    department or a unit it authorized, and its participants are the department's own units. Each item's category
+    is one the catalog lists (a catalog lists categories of the lowest level, as project items are)."""
     if catalog is None:
         raise ServiceError("部门集中采购项目须选择依据的部门集中采购目录", field="catalog")
     catalog = DepartmentCatalog.objects.select_related("department").get(pk=catalog.pk)
@@ -181,15 +166,14 @@ def _check_department(*, catalog: DepartmentCatalog | None, year: int, lead: Org
         raise ServiceError(f"部门集中采购目录「{catalog.title}」为{catalog.year}年度目录，与项目年度{year}年不符",
                            field="catalog")
     department = catalog.department
-    if lead.pk != department.pk and not catalog.authorized_leads.filter(pk=lead.pk).exists():
+    if not may_lead(lead, catalog):
         raise ServiceError(f"部门集中采购项目应由主管部门「{department.name}」或其授权单位牵头，"
                            f"「{lead.name}」未获授权（集中采购实施方案 三(三)(1)）", field="lead")
-    listed = set(DepartmentCatalogItem.objects.filter(catalog=catalog).values_list("category_id", flat=True))
     for number, (item, category, _, _) in enumerate(checked, start=1):
-        if not listed & _lineage(category):
+        if catalog_item_for(catalog, category) is None:
             raise ServiceError(f"第{number}项「{item.name}」：品目「{category}」不在部门集中采购目录"
                                f"「{catalog.title}」内", field="items")
-    own = _department_units(department)
+    own = set(department_units(department).values_list("pk", flat=True))
     outside = [unit.name for unit in units if unit.pk not in own]
     if outside:
         raise ServiceError(f"部门集中采购项目的参与单位应为「{department.name}」本部门、本系统的单位："
