@@ -9,7 +9,7 @@ budget unit is invited to (another project, or another unit's response, is 404);
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
@@ -19,12 +19,12 @@ from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.views import (
     CONFLICT,
     FORBIDDEN,
+    LIST_ERRORS,
     NOT_FOUND,
     REFUSED,
     UNAUTHENTICATED,
     ReadOnlyViewSet,
     id_parameter,
-    read_schema,
 )
 from procurement.models import EligibleUnit, FundingLine, Mode, Organization, Project
 from volume.models import Response
@@ -70,7 +70,8 @@ class ResponseDocumentSerializer(serializers.Serializer):
 
     project = ProjectBriefSerializer(label="项目")
     unit = serializers.CharField(label="响应单位")
-    status = serializers.ChoiceField(choices=[("none", "未响应"), *Response.Status.choices], label="响应状态")
+    status = serializers.CharField(label="响应状态", help_text="none 未响应；" + "；".join(
+        f"{value} {label}" for value, label in Response.Status.choices))
     revision = serializers.IntegerField(label="提交版本")
     contact_name = serializers.CharField(label="联系人")
     contact_phone = serializers.CharField(label="联系电话")
@@ -135,7 +136,13 @@ def _items(data: list[dict]) -> list[dict]:
 
 # --- the viewset ---------------------------------------------------------------------------------------------
 
-@read_schema(lookup=PROJECT_ID)
+@extend_schema_view(
+    list=extend_schema(summary="集中带量采购需求响应列表", tags=["集中带量采购需求响应"],
+                       responses={200: ResponseDocumentSerializer(many=True), **LIST_ERRORS, 403: FORBIDDEN}),
+    retrieve=extend_schema(summary="集中带量采购需求响应详情", tags=["集中带量采购需求响应"], parameters=[PROJECT_ID],
+                           responses={200: ResponseDocumentSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
+                                      404: NOT_FOUND}),
+)
 class VolumeResponseViewSet(ReadOnlyViewSet):
     """集中带量采购需求响应：预算单位查看牵头单位勾选本单位参与的项目及本单位的响应，截止前保存、提交响应或说明理由
     不参与（753号 三、2）；截止后不能修改、提交或撤回（753号 四(三)）。"""
