@@ -36,6 +36,7 @@ class VolumePlugin(ModePlugin):
         "volume_response_save": "保存需求响应草稿",
         "volume_response_submit": "提交需求响应",
         "volume_response_decline": "不参与集中带量采购",
+        "reopen": "重新参与",  # volume.models.Response.reopen: a declined unit fills its response in again
     }
 
     # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
