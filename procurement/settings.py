@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "ModeEnum": "procurement.models.Mode",
         "ProcurementMethodEnum": "procurement.models.ProcurementMethod",
         "BatchEligibilityEnum": "batch.models.BatchDetails.Eligibility",
+        "VolumeKindEnum": "volume.models.VolumeDetails.Kind",
         "NoticeTypeEnum": "notices.models.Notice.Type",
         "TaskNoticeStatusEnum": "procurement.models.TaskNotice.Status",
         "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",

@@ -186,6 +186,22 @@ class VolumeDetails(models.Model):
         return f"{self.project.code} 集中带量采购信息"
 
 
+class VolumeItem(models.Model):
+    """What an item of the 采购内容清单 (the core's ``Lot``) adds in volume: the lead's quantity guidance
+    (预估数量, 753 step 1), which the units' responses may differ from."""
+
+    lot = models.OneToOneField("procurement.Lot", verbose_name="采购内容", on_delete=models.CASCADE,
+                               related_name="volume_item")
+    quantity_guidance = models.DecimalField("预估数量", max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "采购内容数量指引"
+        verbose_name_plural = "采购内容数量指引"
+
+    def __str__(self) -> str:
+        return f"{self.lot} 预估数量"
+
+
 # --- 753 step 2: one invited unit's response --------------------------------------------------------
 
 class Response(FSMModelMixin, models.Model):

@@ -7,15 +7,19 @@ section, so that the pieces built in parallel meet here without stepping on each
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 
-from procurement.models import Mode
+from procurement.models import Mode, ProcurementMethod
 from procurement.modes import ModePlugin, NavEntry, SubPlanRules
 
 FINANCE = "finance"
 BUDGET_UNIT = "budget_unit"
 AGENCY = "agency"
 SUPPLIER = "supplier"
+
+# The audit action of filing the implementation plan (753 step 4).
+PLAN_FILE = "volume_plan_file"
 
 
 class VolumePlugin(ModePlugin):
@@ -42,6 +46,16 @@ class VolumePlugin(ModePlugin):
     # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
 
     # --- project creation (753 step 1) ---------------------------------------------------------------
+    # The lead unit's pages: its projects (with the creation form) and each project's hub.
+    PROJECT_PAGES = ("volume:project-list", "volume:project-new", "volume:project-detail")
+    nav_entries = (*nav_entries,
+                   NavEntry("我牵头的带量采购", "volume:project-list", active=PROJECT_PAGES, order=210,
+                            kinds=(BUDGET_UNIT,)))
+
+    def organizer_project_page(self, project) -> str:
+        from django.urls import reverse
+
+        return reverse("volume:project-detail", args=[project.pk])
 
     # --- responses (753 step 2) ----------------------------------------------------------------------
     # A unit answers with one document (volume.services.responses): its items are the core's sub-plans, written
@@ -60,6 +74,20 @@ class VolumePlugin(ModePlugin):
         return reverse("volume:response-edit", args=[project.pk])
 
     # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
+    def collection_scope(self) -> Q:
+        # Only projects opened through volume's services (with their VolumeDetails) carry a volume response window:
+        # the sweep closes it at the deadline (COLLECTING → AGGREGATED). A subquery, not a join: the sweep locks
+        # the due row, which an outer join would not allow.
+        from volume.models import VolumeDetails
+
+        return Q(pk__in=VolumeDetails.objects.values("project_id"))
+
+    def procurement_methods(self, project) -> list[str]:
+        """The lead entrusts the procurement under one of the statutory methods (《政府采购法》第二十六条); the
+        framework solicitation belongs to framework agreement procurement."""
+        return [m.value for m in ProcurementMethod if m != ProcurementMethod.FRAMEWORK_SOLICITATION]
+
+    event_actions = {**event_actions, PLAN_FILE: "备案采购实施计划"}
 
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
 

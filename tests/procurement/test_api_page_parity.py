@@ -363,6 +363,15 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_responses_update": Shown((page("volume:response-edit", "project"),), PROJECT),
     "v1_volume_responses_submit_create": Shown((page("volume:response-edit", "project"),), PROJECT),
     "v1_volume_responses_decline_create": Shown((page("volume:response-edit", "project"),), PROJECT),
+    # volume: the aggregate and the implementation plan (753号 steps 3–4; plans slice)
+    "v1_volume_plans_retrieve": Shown((page("volume:plan", "project"),), PROJECT),
+    "v1_volume_plans_aggregate_retrieve": Shown((page("volume:aggregate", "project"),), PROJECT),
+    "v1_volume_plans_aggregate_export_retrieve": Shown((page("volume:aggregate-export", "project"),), PROJECT),
+    "v1_volume_plans_file_create": Shown((page("volume:plan", "project"),), PROJECT),
+    # volume (issue 10): the lead unit's projects (753号 step 1)
+    "v1_volume_projects_list": Shown((page("volume:project-list"),)),
+    "v1_volume_projects_retrieve": Shown((page("volume:project-detail", "project"),), PROJECT),
+    "v1_volume_projects_create": Shown((page("volume:project-new"),)),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

@@ -24,6 +24,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.plan_checks import FlagKind
+from volume.models import VolumeDetails
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 V1_PATHS = {
@@ -54,6 +55,7 @@ ENUMS = {
     "TaskNoticeScopeEnum": TaskNotice.Scope,
     "TaskNoticeCycleEnum": Cycle,
     "ImportJobStatusEnum": ImportJob.Status,
+    "VolumeKindEnum": VolumeDetails.Kind,
 }
 
 

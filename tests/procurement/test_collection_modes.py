@@ -91,7 +91,12 @@ def test_a_mode_without_sub_plans_refuses_filing(world, project, plugins):
     assert not SubPlan.objects.exists()
 
 
-def test_a_mode_without_a_project_page_has_the_cores_master_plan_page(world, project, client):
+class NoProjectPage(ModePlugin):
+    mode = Mode.VOLUME
+
+
+def test_a_mode_without_a_project_page_has_the_cores_master_plan_page(world, project, client, plugins):
+    register_mode(NoProjectPage())  # volume has its lead's page now; the neutral plugin has none
     clerk = world.clerks["changchun"]
     sub_plan_submit(sub_plan=file(project, world), actor=clerk)
     client.force_login(world.center_user)
