@@ -230,3 +230,11 @@ def test_volume_reminders_skip_a_declined_unit_and_remind_a_draft(world, project
     assert reminded(1) == expected
     urls = set(Notification.objects.filter(reminder__kind="sub_plan_due_in_1").values_list("url", flat=True))
     assert urls == {edit_url(project)}
+
+
+def test_the_leads_project_page_shows_the_responses_section(world, project):
+    response_decline(project=project, unit=world.county_unit, reason="已另行采购", actor=world.user(world.county_unit))
+    page = world.client_for(world.province_unit).get(reverse("volume:project-detail", args=[project.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="hub-responses"' in html
+    assert world.prefecture_unit.name in html and "已另行采购" in html
