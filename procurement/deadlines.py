@@ -54,6 +54,21 @@ INQUIRY_REPLY = Duration(
 CHALLENGE_REPLY = Duration(
     7, DayKind.WORKING, "《政府采购法》第五十三条：收到质疑后七个工作日内答复"
 )
+# --- volume: inquiries, challenges, complaints (753号 四(二); 《政府采购法》第五十二条至第五十六条) ---
+CHALLENGE_PERIOD = Duration(
+    7, DayKind.WORKING,
+    "《政府采购法》第五十二条：供应商应在知道或者应知其权益受到损害之日起七个工作日内，以书面形式提出质疑",
+)
+COMPLAINT_PERIOD = Duration(
+    15, DayKind.WORKING,
+    "《政府采购法》第五十五条：质疑供应商对答复不满意或者未在规定时间内答复的，可以在答复期满后十五个工作日内"
+    "向同级政府采购监督管理部门投诉",
+)
+COMPLAINT_DECISION = Duration(
+    30, DayKind.WORKING, "《政府采购法》第五十六条：收到投诉后三十个工作日内，对投诉事项作出处理决定"
+)
+# Questions and complaints: the handler (or finance) is reminded this many working days before the due date.
+QUESTION_REMINDER_WORKING_DAYS = 1
 FRAMEWORK_AGREEMENT_SIGNING = Duration(
     30, DayKind.CALENDAR, "财政部令第110号；吉财采购意见：入围通知书发出之日起30日内签订框架协议"
 )

@@ -328,6 +328,12 @@ SPECTACULAR_SETTINGS = {
         "TaskNoticeScopeEnum": "procurement.models.TaskNotice.Scope",
         "TaskNoticeCycleEnum": "procurement.models.Cycle",
         "ImportJobStatusEnum": "procurement.models.ImportJob.Status",
+        # volume: inquiries, challenges, complaints (questions slice)
+        "VolumeQuestionKindEnum": "volume.models.SupplierQuestion.Kind",
+        "VolumeQuestionSubjectEnum": "volume.models.SupplierQuestion.Subject",
+        "VolumeQuestionStatusEnum": "volume.models.SupplierQuestion.Status",
+        "VolumeComplaintStatusEnum": "volume.models.Complaint.Status",
+        "VolumeComplaintOutcomeEnum": "volume.models.Complaint.Outcome",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

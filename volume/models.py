@@ -395,6 +395,9 @@ class Complaint(FSMModelMixin, models.Model):
                                        related_name="+", limit_choices_to={"kind": Organization.Kind.FINANCE})
     content = models.TextField("投诉事项及理由")
     submitted_at = models.DateTimeField("投诉时间")
+    # 《政府采购法》第五十六条: 收到投诉后三十个工作日内作出处理决定 (procurement.deadlines.COMPLAINT_DECISION).
+    decision_due_on = models.DateField("处理决定截止日")
+    next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉提出人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     status = FSMField("状态", max_length=12, choices=Status.choices, default=Status.RECEIVED, protected=True,
@@ -412,6 +415,18 @@ class Complaint(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"投诉 · {self.supplier} · {self.challenge.project.code}"
+
+    @property
+    def project(self) -> Project:
+        """The project the complaint is about (its audit events are the project's)."""
+        return self.challenge.project
+
+    @property
+    def decided_late(self) -> bool:
+        """Decided after its due date (《政府采购法》第五十六条)."""
+        from django.utils import timezone
+
+        return self.decided_at is not None and timezone.localdate(self.decided_at) > self.decision_due_on
 
     @transition(field=status, source=Status.RECEIVED, target=Status.DECIDED, custom={"label": "作出处理决定"})
     def decide(self) -> None:

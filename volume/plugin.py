@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from procurement.models import Mode, ProcurementMethod
 from procurement.modes import ModePlugin, NavEntry, SubPlanRules
+from volume.question_deadlines import COMPLAINT_DEADLINES, QUESTION_DEADLINES  # questions slice
+from volume.services import questions as question_services  # questions slice
 
 FINANCE = "finance"
 BUDGET_UNIT = "budget_unit"
@@ -92,3 +94,20 @@ class VolumePlugin(ModePlugin):
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
 
     # --- inquiries, challenges, complaints (753 四(二)) ------------------------------------------------
+    # Suppliers ask and challenge; the handler and the participating units (budget units) answer and assist on the
+    # same list; finance handles the complaints to its bureau. The audit actions are volume.services.questions'.
+    nav_entries = (
+        *nav_entries,
+        NavEntry("询问与质疑", "volume:question-list", order=170, kinds=(SUPPLIER, BUDGET_UNIT),
+                 active=("volume:question-list", "volume:question-new", "volume:question-detail")),
+        NavEntry("投诉处理", "volume:complaint-list", order=170, kinds=(FINANCE,),
+                 active=("volume:complaint-list", "volume:complaint-detail")),
+    )
+    event_actions = {**event_actions, **question_services.EVENT_ACTIONS}
+    # SupplierQuestion.Status and Complaint.Status.
+    badge_colours = {**badge_colours, "open": "warning", "answered": "success", "received": "warning",
+                     "decided": "success"}
+
+    def deadline_sources(self) -> list:
+        """The reply to an inquiry or challenge and finance's decision on a complaint (volume.question_deadlines)."""
+        return [*super().deadline_sources(), QUESTION_DEADLINES, COMPLAINT_DEADLINES]

@@ -53,6 +53,7 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.volume.factories_questions import parity_questions
 
 # --- the world --------------------------------------------------------------------------------------
 
@@ -83,6 +84,11 @@ class World:
     page_clients: dict[str, Client] = field(default_factory=dict)
     page_verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
     openable_codes: dict[str, set[str]] = field(default_factory=dict)
+    # volume: inquiries, challenges, complaints (questions slice; tests/volume/factories_questions.parity_questions)
+    volume_project: Project | None = None
+    volume_question: object = None
+    volume_answered: object = None
+    volume_complaint: object = None
 
 
 ROLES = {
@@ -169,9 +175,12 @@ def build_world() -> World:
     }
     assert set(users) == set(ROLES)
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items() if user is not None}
+    # volume (questions slice): the winner challenges a volume project led by unit C with A, B and C participating.
+    volume_questions = parity_questions(base.world, supplier=winner, participants=[unit_a, unit_b, unit_c])
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
-                 province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens)
+                 province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
+                 **volume_questions)
 
 
 @pytest.fixture(scope="module")
@@ -372,12 +381,33 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_projects_list": Shown((page("volume:project-list"),)),
     "v1_volume_projects_retrieve": Shown((page("volume:project-detail", "project"),), PROJECT),
     "v1_volume_projects_create": Shown((page("volume:project-new"),)),
+    # volume: inquiries, challenges, complaints (753号 四(二); questions slice)
+    "v1_volume_questions_list": Shown((page("volume:question-list"),), api_only=ApiOnly(
+        frozenset({"finance"}), "the bureau a challenge was complained to reads it (its complaint page shows it, "
+                                "and volume:question-detail opens it); finance has no list of questions")),
+    "v1_volume_questions_retrieve": Shown((page("volume:question-detail", "volume_question"),),
+                                          {"id": "volume_question"}),
+    "v1_volume_questions_create": Shown((page("volume:question-new", "volume_project"),)),
+    "v1_volume_questions_answer_create": Shown(
+        (page("volume:question-detail", "volume_question", shows="volume_answer_form"),), {"id": "volume_question"}),
+    "v1_volume_questions_complaint_create": Shown(
+        (page("volume:question-detail", "volume_answered", shows="volume_complaint_form"),),
+        {"id": "volume_answered"}),
+    "v1_volume_complaints_list": Shown((page("volume:complaint-list"),)),
+    "v1_volume_complaints_retrieve": Shown((page("volume:complaint-detail", "volume_complaint"),),
+                                           {"id": "volume_complaint"}),
+    "v1_volume_complaints_decide_create": Shown(
+        (page("volume:complaint-detail", "volume_complaint", shows="volume_decision_form"),),
+        {"id": "volume_complaint"}),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
 MARKERS: dict[str, Callable[[World], str]] = {
     "project": lambda world: world.project.code,
     "upload_form": lambda world: 'type="file"',
+    "volume_answer_form": lambda world: 'data-testid="answer-form"',
+    "volume_complaint_form": lambda world: 'data-testid="complaint-form"',
+    "volume_decision_form": lambda world: 'data-testid="decision-form"',
 }
 
 

@@ -24,7 +24,7 @@ from procurement.models import (
     SubPlan,
 )
 from procurement.plan_checks import FlagKind
-from volume.models import VolumeDetails
+from volume.models import Complaint, SupplierQuestion, VolumeDetails
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 V1_PATHS = {
@@ -56,6 +56,12 @@ ENUMS = {
     "TaskNoticeCycleEnum": Cycle,
     "ImportJobStatusEnum": ImportJob.Status,
     "VolumeKindEnum": VolumeDetails.Kind,
+    # volume: inquiries, challenges, complaints (questions slice)
+    "VolumeQuestionKindEnum": SupplierQuestion.Kind,
+    "VolumeQuestionSubjectEnum": SupplierQuestion.Subject,
+    "VolumeQuestionStatusEnum": SupplierQuestion.Status,
+    "VolumeComplaintStatusEnum": Complaint.Status,
+    "VolumeComplaintOutcomeEnum": Complaint.Outcome,
 }
 
 

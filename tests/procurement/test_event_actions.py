@@ -28,7 +28,7 @@ def _transition_names() -> set[str]:
 def test_every_transition_of_every_state_machine_is_an_enumerated_action():
     names = _transition_names()
     assert {"open_collection", "submit", "sign", "issue", "adopt"} <= names  # the walk found the machines
-    # A mode's own transitions are declared by its plugin (ModePlugin.event_actions), the core's in EventAction.
+    # A mode's own machines' transitions are the actions it declares (ModePlugin.event_actions).
     assert names - set(EventAction.values) - set(event_action_labels()) == set()
 
 
