@@ -29,7 +29,6 @@ from procurement import access
 from procurement.formats import chinese_date_padded as _day
 from procurement.formats import chinese_datetime as chinese_moment
 from procurement.models import Lot, Mode, Organization, Project, Region
-from procurement.selectors.collection import MANAGERS as MANAGERS
 from procurement.selectors.collection import managed_projects, with_response_counts
 from procurement.services.errors import ServiceError
 from procurement.services.projects import LotSpec, project_open
@@ -360,6 +359,8 @@ def batch_projects_with_lots(user) -> QuerySet[BatchProject]:
 # the center opens it from its own task notice; the center or its entrusted agency runs it (``MANAGERS``, the
 # core's declaration for every project in collection).
 OPENERS = (Organization.Kind.CENTER,)
+# Batch's projects are run by a center or its agency only (no lead unit): the core's workspace kinds.
+MANAGERS = access.WORKSPACE_KINDS
 
 
 def managed_batch_projects(user) -> QuerySet[BatchProject]:

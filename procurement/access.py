@@ -157,6 +157,11 @@ def under_regions(prefix_field: str, paths: list[str]) -> Q:
 # ``seats_required``): the organizing center and its entrusted agency. Which projects, and which steps, each may
 # run is ``runs_project`` / ``projects_run_by`` below.
 WORKSPACE_KINDS = ("center", "agency")
+# The kinds whose seats reach the core's collection and execution pages and API steps: the center and its agency,
+# and a budget unit leading a joint volume project (牵头单位, 753号 steps 1–6). A door, not a right: which projects
+# each seat runs is ``projects_run_by`` (a unit that leads nothing finds an empty list, another's project a 404).
+RUNNER_KINDS = (*WORKSPACE_KINDS, "budget_unit")
+RUNNER_REFUSAL = "只有组织该项目的采购中心、牵头单位或受托代理机构可以办理"
 
 class Step(models.TextChoices):
     """A step of running a project, as far as it matters who may take it."""

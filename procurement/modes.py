@@ -133,6 +133,23 @@ class ModePlugin:
 
         return list(ProcurementMethod.values)
 
+    # --- volume execution slice (issue 10 points 4, 7, 8): result confirmation, 统采分签 grouping, no refusal ----
+    def contracts_generate_refusal(self, project) -> str:
+        """Why ``contracts_generate`` may not make ``project``'s contracts yet (a Chinese sentence), or "" (neutral:
+        once the project is awarded, nothing more is awaited). Volume: the lead has not confirmed the result."""
+        return ""
+
+    def contract_grouping(self, project) -> str:
+        """How ``contracts_generate`` groups the frozen sub-plans into contracts: ``"sub_plan"`` (neutral, batch: one
+        contract per sub-plan) or ``"buyer_supplier"`` (one contract per buying unit and winning supplier, one line
+        per item at its award price: a volume participant signs one contract with each supplier)."""
+        return "sub_plan"
+
+    def contract_terminate_refusal(self, contract, actor) -> str:
+        """Why ``contract_terminate`` refuses ``actor`` ending ``contract`` (a Chinese sentence naming its source), or
+        "" (neutral). Volume: a participant may not refuse to sign its contract (吉财采购〔2024〕753号 四(三))."""
+        return ""
+
     # --- responses slice (issue 10 point 3): a mode whose invited units answer with their own document -------
     def answered_units(self, project):
         """The ids of the units that have answered ``project``'s invitation (a queryset of ``unit_id`` values),

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from procurement.models import Mode, ProcurementMethod
-from procurement.modes import ModePlugin, NavEntry, SubPlanRules
+from procurement.modes import HomePanel, ModePlugin, NavEntry, SubPlanRules
 from volume.question_deadlines import COMPLAINT_DEADLINES, QUESTION_DEADLINES  # questions slice
 from volume.services import questions as question_services  # questions slice
 
@@ -92,6 +92,26 @@ class VolumePlugin(ModePlugin):
     event_actions = {**event_actions, PLAN_FILE: "备案采购实施计划"}
 
     # --- procurement and separate signing (753 steps 5–6) ---------------------------------------------
+    event_actions = {**event_actions, "volume_result_confirm": "牵头单位确认采购结果"}
+    home_panels = (*ModePlugin.home_panels, HomePanel(
+        template="volume/execution/_finance_unsigned.html", kinds=(FINANCE,),
+        context=lambda request: _execution_finance_panel(request), order=60))
+
+    def contracts_generate_refusal(self, project) -> str:
+        """753号 三、第6步: the contracts follow the lead's confirmation of the result."""
+        from volume.services.execution import CONFIRM_FIRST, result_confirmed
+
+        return "" if result_confirmed(project) else CONFIRM_FIRST
+
+    def contract_grouping(self, project) -> str:
+        """Each participant signs one contract with each winning supplier, one line per item it responded for."""
+        return "buyer_supplier"
+
+    def contract_terminate_refusal(self, contract, actor) -> str:
+        """753号 四(三): no refusal to sign."""
+        from volume.services.execution import contract_terminate_refusal
+
+        return contract_terminate_refusal(contract, actor)
 
     # --- inquiries, challenges, complaints (753 四(二)) ------------------------------------------------
     # Suppliers ask and challenge; the handler and the participating units (budget units) answer and assist on the
@@ -111,3 +131,10 @@ class VolumePlugin(ModePlugin):
     def deadline_sources(self) -> list:
         """The reply to an inquiry or challenge and finance's decision on a complaint (volume.question_deadlines)."""
         return [*super().deadline_sources(), QUESTION_DEADLINES, COMPLAINT_DEADLINES]
+
+
+def _execution_finance_panel(request) -> dict:
+    """The finance home's panel of unsigned volume contracts in its region (execution slice)."""
+    from volume.board import finance_unsigned
+
+    return {"volume_unsigned": finance_unsigned(request.user)}

@@ -2,7 +2,7 @@
 
 The steps and reads of the organizer's collection pages (``procurement.views.collection``), from the same
 declaration of who may (``procurement.selectors.collection``): closing the window and confirming the master plan
-are for the center or agency running the project (``MANAGERS``; another organization hears 403, a project it
+are for the center, lead unit or agency running the project (``MANAGERS``; another organization hears 403, a project it
 does not run 404, before anything else); the master plan, its drill-down and its export are for the organizer
 and finance (``may_read_master_plan``), from the projects the user may see. The services of
 ``procurement.services.collection`` then check the right again (403), the state (409) and the rules (400),
@@ -53,7 +53,7 @@ TAG = "需求征集与总计划"
 PROJECT_ID = id_parameter("采购项目")
 REFUSED = OpenApiResponse(ValidationErrorSerializer,
                           description="请求不符合业务规则：detail 说明原因；字段错误以字段名为键")
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作（只有组织项目的采购中心可以办理）")
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description=f"无权执行该操作（{access.RUNNER_REFUSAL}）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
 FORBIDDEN_READ = OpenApiResponse(ErrorSerializer, description=MASTER_PLAN_READERS_REFUSAL)
 WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
@@ -143,7 +143,7 @@ class CollectionViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
     serializer_class = ProjectSerializer
     filter_backends: list = []
     permission_classes = [SeatRequired]
-    seats_required = dict.fromkeys(STEPS, Seats(MANAGERS, "只有组织该项目的采购中心或受托代理机构可以办理"))
+    seats_required = dict.fromkeys(STEPS, Seats(MANAGERS, access.RUNNER_REFUSAL))
 
     def get_view_name(self) -> str:
         return self.noun

@@ -2,11 +2,11 @@
 
 Each action has the right of its page (``procurement.views.execution``), from the same declaration in
 ``procurement.selectors.execution``:
-reading (the list, a project, the savings, the signing board) is for the center or agency running the project
-and for finance staff of its region (``READERS``, ``award_projects_readable``); every step is for the center or
-agency running it (``MANAGERS``, ``award_projects_managed``). Another organization hears 403, a project outside
-the selector 404, both before the body is read; then a service in ``procurement.services.execution`` checks the
-caller's right
+reading (the list, a project, the savings, the signing board) is for the center, lead unit or agency running
+the project and for finance staff of its region (``READERS``, ``award_projects_readable``); every step is for the
+center, lead unit or agency running it (``MANAGERS``, ``award_projects_managed``). Another organization hears 403, a
+project outside the selector 404, both before the body is read; then a service in
+``procurement.services.execution`` checks the caller's right
 again (403), the project's state (409) and the rules (400).
 """
 
@@ -28,6 +28,7 @@ from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from procurement import access
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import (
     ContractLineSerializer,
@@ -247,10 +248,10 @@ PROJECT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="采
 REFUSED = OpenApiResponse(ValidationErrorSerializer,
                           description="请求被拒绝：数据不合规则。detail 为原因；字段错误以字段名为键")
 FORBIDDEN = OpenApiResponse(ErrorSerializer,
-                            description="无权执行该操作（只有组织该项目的采购中心或受托代理机构可以办理）")
+                            description=f"无权执行该操作（{access.RUNNER_REFUSAL}）")
 FORBIDDEN_READ = OpenApiResponse(ErrorSerializer,
-                                 description="无权查看（只有采购中心、受托代理机构和财政部门可以查看；"
-                                             "预算单位和供应商在本单位的页面查看本单位的合同）")
+                                 description="无权查看（只有采购中心、牵头单位、受托代理机构和财政部门可以查看；"
+                                             "其他预算单位和供应商在本单位的页面查看本单位的合同）")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（例如定标后再终止）")
 WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN_READ, 404: NOT_FOUND}
@@ -277,7 +278,7 @@ class AwardProjectFilter(filters.FilterSet):
                            responses={200: AwardProjectSerializer, **READ_ERRORS}),
 )
 class AwardViewSet(ApiViewSetMixin, ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet):
-    """采购项目的实施采购、定标、统采分签合同生成和项目终止：由组织项目的采购中心办理；财政部门可查看本地区项目。"""
+    """采购项目的实施采购、定标、统采分签合同生成和项目终止：由组织项目的采购中心（集中带量采购为牵头单位）或受托代理机构办理；财政部门可查看本地区项目。"""
 
     serializer_class = AwardProjectSerializer
     filter_backends = [DjangoFilterBackend, SearchFilter]
@@ -285,8 +286,8 @@ class AwardViewSet(ApiViewSetMixin, ListModelMixin, RetrieveModelMixin, viewsets
     search_fields = ["code", "title"]
     permission_classes = [SeatRequired]
     seats_required = dict.fromkeys(READ_ACTIONS, Seats(
-        selectors.READERS, "只有采购中心、受托代理机构和财政部门可以查看定标情况、节约率和合同签订情况"))
-    default_seats_required = Seats(selectors.MANAGERS, "只有组织该项目的采购中心或受托代理机构可以办理")
+        selectors.READERS, "只有采购中心、牵头单位、受托代理机构和财政部门可以查看定标情况、节约率和合同签订情况"))
+    default_seats_required = Seats(selectors.MANAGERS, access.RUNNER_REFUSAL)
 
     def get_view_name(self) -> str:
         return NOUN

@@ -17,8 +17,9 @@ from procurement.models import EligibleUnit, Organization, Project, SubPlan
 from procurement.modes import mode_plugin
 
 # Who runs a project's collection and master plan, for the pages (``kind_required``) and the API
-# (``seats_required``) alike (issue 8 point 4): the organizing center or its entrusted agency.
-MANAGERS = access.WORKSPACE_KINDS
+# (``seats_required``) alike (issue 8 point 4): the organizing center or its entrusted agency, or the lead unit of a
+# volume project (``access.RUNNER_KINDS``; the projects each runs are ``managed_projects``).
+MANAGERS = access.RUNNER_KINDS
 MASTER_PLAN_READERS_REFUSAL = "只有组织单位和财政部门可以查看总计划"
 
 

@@ -54,12 +54,15 @@ def award_notice_due(awarded_on: date) -> date:
 # The center, or its entrusted agency, runs the procurement of its own projects; finance staff read the savings
 # and the signing board of the projects of their region. A unit sees its own contracts, a supplier its own, on
 # their own pages: the board holds every unit's contract and the savings every lot's budget, so neither reads them.
-MANAGERS = access.WORKSPACE_KINDS
+# The lead unit of a volume project (a budget unit) runs its own project likewise (``access.RUNNER_KINDS``); a unit
+# that leads nothing finds ``execution_projects_managed`` empty.
+MANAGERS = access.RUNNER_KINDS
 READERS = (*MANAGERS, Organization.Kind.FINANCE)
 
 
 def execution_projects_managed(user) -> QuerySet[Project]:
-    """The projects the user's center or agency runs (``access.projects_run_by``), of every mode: the workspace
+    """The projects the user's center, agency or lead unit runs (``access.projects_run_by``), of every mode: the
+    workspace
     and each of its steps (each step asks ``access.runs_project`` again with its own name)."""
     return access.projects_run_by(user, kinds=MANAGERS)
 

@@ -29,6 +29,7 @@ from procurement import deadlines
 from procurement.formats import yuan_text
 from procurement.models import Award, Contract, ContractLine, Filing, Lot, Organization, Project, SubPlan
 from procurement.models.contracts import line_amount
+from procurement.modes import mode_plugin
 from procurement.publication import contract_notice_publish
 from procurement.services.dates import day_checked
 from procurement.services.errors import ServiceError
@@ -368,10 +369,14 @@ def contract_pay(*, contract: Contract, actor: AbstractBaseUser, paid_on: date, 
 
 @transaction.atomic
 def contract_terminate(*, contract: Contract, actor: AbstractBaseUser, reason: str) -> Contract:
-    """终止合同: a reason is required; pending deadlines stop."""
+    """终止合同: a reason is required; pending deadlines stop; a mode may refuse it
+    (``ModePlugin.contract_terminate_refusal``: a volume participant may not refuse to sign, 753号 四(三))."""
     reason = (reason or "").strip()
 
     def prepare(locked: Contract) -> dict[str, str]:
+        refusal = mode_plugin(locked.project.mode).contract_terminate_refusal(locked, actor)
+        if refusal:
+            raise ServiceError(refusal, field="contract")
         if not reason:
             raise ServiceError("终止合同必须填写终止原因", field="reason")
         locked.termination_reason = reason

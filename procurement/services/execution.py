@@ -590,7 +590,9 @@ def _next_contract_number(project: Project) -> int:
 
 @transaction.atomic
 def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Contract]:
-    """One draft contract per frozen sub-plan that has none: the unit's quantity at the lot's award price.
+    """One draft contract per frozen sub-plan that has none: the unit's quantity at the lot's award price; a mode may
+    group one unit's items won by one supplier into one contract (``ModePlugin.contract_grouping``) and make the
+    generation wait (``ModePlugin.contracts_generate_refusal``: volume waits for the lead's confirmation).
 
     Running it again creates nothing new. Each unit then signs its own contract (统采分签).
     """
@@ -598,6 +600,10 @@ def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Con
     _require_runner(locked, actor, access.Step.CONTRACTS)
     if locked.status != Status.AWARDED:
         raise _refuse_state(locked, "生成合同（须已定标）")
+    plugin = mode_plugin(locked.mode)
+    refusal = plugin.contracts_generate_refusal(locked)
+    if refusal:
+        raise TransitionRefused(refusal)
     live = set(
         ContractLine.objects.filter(contract__project=locked, award__isnull=False, contract_live=True)
         .values_list("award_id", "buyer_id")
@@ -610,21 +616,25 @@ def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Con
     )
     now = timezone.now()
     number = _next_contract_number(locked)
+    pending = [sub_plan for sub_plan in sub_plans if (sub_plan.lot.award.pk, sub_plan.unit_id) not in live]
     drafts: list[ContractDraft] = []
-    for sub_plan in sub_plans:
-        lot, award = sub_plan.lot, sub_plan.lot.award
-        if (award.pk, sub_plan.unit_id) in live:
-            continue
+    for group in _contract_groups(pending, plugin.contract_grouping(locked)):
+        award = min((sub_plan.lot.award for sub_plan in group), key=lambda a: (a.awarded_on, a.pk))
+        first_lot = group[0].lot
+        title = (f"{locked.title}第{first_lot.number}包（{first_lot.name}）采购合同" if len(group) == 1
+                 else f"{locked.title}采购合同（{award.supplier.name}）")
         drafts.append(ContractDraft(
             code=contract_code(project_code=locked.code, number=number),
-            title=f"{locked.title}第{lot.number}包（{lot.name}）采购合同"[:200],
+            title=title[:200],
             project=locked,
             award=award,
-            buyer=sub_plan.unit,
+            buyer=group[0].unit,
             supplier=award.supplier,
-            lines=[ContractLineDraft(description=lot.name, quantity=sub_plan.quantity,
-                                     unit_price_yuan=award.unit_price_yuan, unit_of_measure=lot.unit_of_measure,
-                                     lot=lot, award=award, sub_plan=sub_plan)],
+            lines=[ContractLineDraft(description=sub_plan.lot.name, quantity=sub_plan.quantity,
+                                     unit_price_yuan=sub_plan.lot.award.unit_price_yuan,
+                                     unit_of_measure=sub_plan.lot.unit_of_measure, lot=sub_plan.lot,
+                                     award=sub_plan.lot.award, sub_plan=sub_plan)
+                   for sub_plan in group],
             next_check=signing_next_check(signing_due(award.awarded_on), now=now),
         ))
         number += 1
@@ -637,6 +647,17 @@ def contracts_generate(*, project: Project, actor: AbstractBaseUser) -> list[Con
     contracts_suppliers_notify(locked, created)
     # Each buying unit hears of its own contract from the signing source (signing_deadlines, ``sign_ready``).
     return created
+
+
+def _contract_groups(sub_plans: list[SubPlan], grouping: str) -> list[list[SubPlan]]:
+    """The sub-plans each contract holds: one each (``"sub_plan"``, batch), or every item of one buying unit won by
+    one supplier (``"buyer_supplier"``, volume: ``ModePlugin.contract_grouping``), in the order given."""
+    if grouping != "buyer_supplier":
+        return [[sub_plan] for sub_plan in sub_plans]
+    groups: dict[tuple[int, int], list[SubPlan]] = {}
+    for sub_plan in sorted(sub_plans, key=lambda p: (p.unit.unit_code, p.unit_id, p.lot.number, p.pk)):
+        groups.setdefault((sub_plan.unit_id, sub_plan.lot.award.supplier_id), []).append(sub_plan)
+    return list(groups.values())
 
 
 def _lines_text(contract: Contract) -> str:

@@ -3,7 +3,8 @@ closing the window (截止汇总) and confirming the master plan (确认总计�
 
 Seed 000 三(一)(4) 需求响应: the live master plan (总计划) per lot with a drill-down to each unit, the eligible
 units that have not answered, the export. Every lookup goes through
-``procurement.selectors.collection.managed_projects`` (another center's project → 404, a unit → 403); every
+``procurement.selectors.collection.managed_projects`` (a project the user does not run → 404, a supplier or finance
+→ 403); every
 write calls a service of ``procurement.services.collection``. After a step the organizer goes back to its
 mode's project page (``ModePlugin.organizer_project_page``), which includes ``collection/_master_plan.html``
 with ``master_plan_context``; a mode without a page of its own has ``collection-master-plan``.

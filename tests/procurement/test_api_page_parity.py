@@ -399,6 +399,11 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_complaints_decide_create": Shown(
         (page("volume:complaint-detail", "volume_complaint", shows="volume_decision_form"),),
         {"id": "volume_complaint"}),
+    # volume, 753号 steps 5–6 (execution slice): the lead's execution page; each participant's own contract pages
+    "v1_volume_executions_retrieve": Shown((page("volume:execution", "project"),), PROJECT),
+    "v1_volume_executions_confirm_create": Shown((page("volume:execution", "project"),), PROJECT),
+    **{f"v1_volume_contracts_{step}_create": Shown((page("unit-contract-detail", "contract"),), {"id": "contract"})
+       for step in ("sign", "publish", "file", "accept", "pay")},
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

@@ -35,7 +35,7 @@ from procurement.models import Award, Contract, ProcurementMethod, Project, Proj
 from procurement.services.contracts import contract_sign
 from procurement.services.demo import center_group_ensure
 from procurement.services.execution import contracts_generate
-from tests.factories import FinanceFactory, county, member_of, prefecture
+from tests.factories import FinanceFactory, SupplierFactory, county, member_of, prefecture
 from tests.procurement.test_award import award_all, award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
@@ -61,9 +61,23 @@ def test_another_centers_project_answers_404(client, name):
 
 
 @pytest.mark.parametrize("name", ["award-project", "award-savings", "award-signing-board"])
-def test_a_unit_gets_403_on_the_centers_pages(client, name):
+def test_a_unit_running_nothing_finds_nothing_on_the_centers_pages(client, name):
+    """The door lets budget units in (a volume lead runs its project here), but a unit that runs no project finds
+    the center's project absent (404) and its award list empty."""
     world = award_world()
+    world.project.eligible_units.create(unit=world.units[0])
     client.force_login(world.clerk(world.units[0]))
+    assert client.get(url(name, world.project)).status_code == 404
+    listing = client.get(reverse("award-project-list"))
+    assert listing.status_code == 200
+    assert world.project.code not in listing.content.decode()
+
+
+@pytest.mark.parametrize("name", ["award-project", "award-savings", "award-signing-board"])
+def test_a_supplier_gets_403_on_the_centers_pages(client, name):
+    world = award_world()
+    supplier = SupplierFactory()
+    client.force_login(world.clerk(supplier))
     assert client.get(url(name, world.project)).status_code == 403
 
 
@@ -335,13 +349,14 @@ def test_the_api_drives_the_award_and_answers_the_signing_board():
     assert board["contracts"][0]["signing_overdue"] is False
 
 
-def test_the_api_answers_403_to_a_unit_and_409_out_of_order():
+def test_the_api_answers_404_to_a_unit_running_nothing_and_409_out_of_order():
     world = award_world(units=1, lots=1)
     world.project.eligible_units.create(unit=world.units[0])
     api = APIClient()
     api.force_authenticate(world.clerk(world.units[0]))
     assert api.post(reverse("api-v1:award-start-procurement", args=[world.project.pk]),
-                    {"method": "inquiry"}, format="json").status_code == 403
+                    {"method": "inquiry"}, format="json").status_code == 404
+    assert api.get(reverse("api-v1:award-list")).json()["count"] == 0
     api.force_authenticate(world.operator)
     assert api.post(reverse("api-v1:award-finalize", args=[world.project.pk]),
                     format="json").status_code == 409

@@ -26,6 +26,7 @@ from procurement import access, deadlines
 from procurement.contract_text import contract_text_pdf
 from procurement.formats import chinese_date
 from procurement.models import Contract, Lot, Mode, Notification, Organization, Project, ProjectDocument, SubPlan
+from procurement.modes import mode_plugin
 from procurement.selectors.execution import signing_board
 from procurement.selectors.plans import master_plan
 from procurement.services.collection import collection_close, master_plan_confirm
@@ -58,6 +59,8 @@ class Opened:
     runner: object  # a user acting for the organizer
     units: list[Organization]
     clerks: dict[int, object]  # unit pk → its user
+    # What the mode adds between the award and the contracts (volume: the lead confirms the result, 753号 第6步).
+    result_confirm: Callable[[], object] | None = None
 
     def lot(self, number: int) -> Lot:
         return self.project.lots.get(number=number)
@@ -81,7 +84,13 @@ def _volume(world: World) -> Opened:
               LotSpec(name="激光打印机", unit_of_measure="台", reference_price_yuan=Decimal("2000.00"))],
         response_deadline=timezone.now() + timedelta(days=10),
     )
-    return Opened(project, lead, runner, units, {u.pk: world.user(u) for u in units})
+    from volume.models import VolumeDetails
+    from volume.services.execution import result_confirm
+
+    # Volume's own facts about the project (the projects slice writes them when the lead opens it).
+    VolumeDetails.objects.create(project=project, kind=VolumeDetails.Kind.CROSS_DEPARTMENT, question_handler=lead)
+    return Opened(project, lead, runner, units, {u.pk: world.user(u) for u in units},
+                  result_confirm=lambda: result_confirm(project=project, actor=runner))
 
 
 OPENERS: dict[str, Callable[[World], Opened]] = {Mode.BATCH: _batch, Mode.VOLUME: _volume}
@@ -161,7 +170,10 @@ def _awarded(opened: Opened, supplier: Organization, prices: dict[int, str]) -> 
     for number, price in prices.items():
         lot_award(project=project, lot=opened.lot(number), supplier=supplier, unit_price_yuan=Decimal(price),
                   awarded_on=timezone.localdate(), actor=opened.runner)
-    return award_finalize(project=project, actor=opened.runner)
+    awarded = award_finalize(project=project, actor=opened.runner)
+    if opened.result_confirm is not None:
+        opened.result_confirm()
+    return awarded
 
 
 def test_the_master_plan_is_the_sum_of_the_submitted_sub_plans(opened):
@@ -193,8 +205,9 @@ def test_confirming_the_master_plan_freezes_what_was_submitted_and_only_the_orga
 
 
 def test_each_buying_unit_signs_its_own_contract_carrying_its_own_sub_plan(opened, world):
-    """统采分签 (seed 000 三(一)(6); 753号 step 6): one contract per frozen sub-plan,
-    严格按照本单位填报的分计划采购数量, at the award price; the contract's amount is the sum of its lines."""
+    """统采分签 (seed 000 三(一)(6); 753号 step 6): each frozen sub-plan contracted once,
+    严格按照本单位填报的分计划采购数量, at the award price; the contract's amount is the sum of its lines. Batch makes
+    one contract per sub-plan; volume one per participant and supplier (``ModePlugin.contract_grouping``)."""
     filed = _filed(opened)
     _closed_and_confirmed(opened)
     _awarded(opened, world.supplier, {1: "4500.00", 2: "1890.50"})
@@ -202,15 +215,17 @@ def test_each_buying_unit_signs_its_own_contract_carrying_its_own_sub_plan(opene
     created = contracts_generate(project=opened.project, actor=opened.runner)
 
     frozen = [filed["a1"], filed["a2"], filed["b1"]]
-    assert len(created) == len(frozen)
+    grouped = mode_plugin(opened.project.mode).contract_grouping(opened.project) == "buyer_supplier"
+    # Unit a's two sub-plans went to the same supplier: one contract of two lines when grouped by buyer and supplier.
+    assert len(created) == (2 if grouped else len(frozen))
     for plan in frozen:
         contract = Contract.objects.get(lines__sub_plan=plan)
-        line = contract.lines.get()
+        line = contract.lines.get(sub_plan=plan)
         assert (contract.buyer_id, contract.supplier_id) == (plan.unit_id, world.supplier.pk)
         assert line.quantity == plan.quantity
         assert line.unit_price_yuan == plan.lot.award.unit_price_yuan
-        assert contract.amount_yuan == line.amount_yuan == (line.quantity * line.unit_price_yuan).quantize(
-            Decimal("0.01"))
+        assert line.amount_yuan == (line.quantity * line.unit_price_yuan).quantize(Decimal("0.01"))
+        assert contract.amount_yuan == sum(other.amount_yuan for other in contract.lines.all())
     assert not Contract.objects.filter(lines__sub_plan=filed["c1"]).exists()
     assert contracts_generate(project=opened.project, actor=opened.runner) == []  # once per sub-plan
 
@@ -226,8 +241,9 @@ def test_a_contract_is_due_for_signing_thirty_days_after_the_award_and_flagged_a
     assert signing_due(awarded_on) == awarded_on + timedelta(days=deadlines.CONTRACT_SIGNING.days)
     on_time = signing_board(opened.project, today=signing_due(awarded_on))
     late = signing_board(opened.project, today=signing_due(awarded_on) + timedelta(days=1))
-    assert (on_time.total, on_time.signing_overdue_count) == (3, 0)
-    assert late.signing_overdue_count == 3
+    made = Contract.objects.filter(project=opened.project).count()  # 3 (batch), 2 (volume: unit a's two lines)
+    assert (on_time.total, on_time.signing_overdue_count) == (made, 0)
+    assert late.signing_overdue_count == made
 
     sweep_due_deadlines()  # each buyer is told its contract awaits signing, with what it buys and by when
     told = Notification.objects.get(recipient=opened.clerks[opened.units[1].pk], title__startswith="合同待签订")

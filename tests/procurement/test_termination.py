@@ -15,6 +15,7 @@ from notices.models import Notice
 from procurement.models import ProcurementMethod, Project, ProjectEvent, SubPlan
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.execution import project_terminate
+from tests.factories import SupplierFactory
 from tests.procurement.test_award import award_world, awarded_world
 
 pytestmark = pytest.mark.usefixtures("calendar_loaded")
@@ -74,7 +75,8 @@ def test_a_reason_is_required(reason):
 
 
 def test_a_unit_cannot_terminate_by_service_page_or_api(client):
-    """A forged request from a budget unit (eligible, so it sees the project) answers 403; nothing changes."""
+    """A forged request from a budget unit (eligible, so it sees the project) is refused: the service says 403, the
+    page and the API, whose door lets units in for the projects they lead, find no project it runs (404)."""
     world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
     world.project.eligible_units.create(unit=world.units[0])
     clerk = world.clerk(world.units[0])
@@ -87,12 +89,24 @@ def test_a_unit_cannot_terminate_by_service_page_or_api(client):
     api.force_authenticate(clerk)
     response = api.post(reverse("api-v1:award-terminate", args=[world.project.pk]), {"reason": REASON},
                         format="json")
-    assert response.status_code == 403  # the page's door, asked first (issue 8 point 4)
-    assert response.json()["detail"] == "只有组织该项目的采购中心或受托代理机构可以办理"
+    assert response.status_code == 404  # a project the unit does not run (issue 10: a lead unit runs its own)
 
     client.force_login(clerk)
     response = client.post(reverse("award-terminate", args=[world.project.pk]), {"reason": REASON})
+    assert response.status_code == 404
+    assert snapshot(world.project) == before
+
+
+def test_a_supplier_hears_the_door_refusal_on_termination():
+    """The door of the steps (issue 8 point 4): a supplier hears 403 with the Chinese refusal before the lookup."""
+    world = award_world(status=Status.PROCURING, procurement_method=ProcurementMethod.INQUIRY)
+    before = snapshot(world.project)
+    api = APIClient()
+    api.force_authenticate(world.clerk(SupplierFactory()))
+    response = api.post(reverse("api-v1:award-terminate", args=[world.project.pk]), {"reason": REASON},
+                        format="json")
     assert response.status_code == 403
+    assert response.json()["detail"] == "只有组织该项目的采购中心、牵头单位或受托代理机构可以办理"
     assert snapshot(world.project) == before
 
 
