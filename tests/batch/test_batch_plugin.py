@@ -31,7 +31,8 @@ NAV = {
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
-        ("带量采购响应", "/volume/responses/"), ("我牵头的带量采购", "/volume/lead/projects/"),
+        ("询问与质疑", "/volume/questions/"), ("带量采购响应", "/volume/responses/"),
+        ("我牵头的带量采购", "/volume/lead/projects/"),
     ]),
     "supplier": (SupplierFactory, "/supplier/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/supplier/"), ("我的合同", "/supplier/contracts/"),
