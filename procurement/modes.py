@@ -150,6 +150,19 @@ class ModePlugin:
         "" (neutral). Volume: a participant may not refuse to sign its contract (吉财采购〔2024〕753号 四(三))."""
         return ""
 
+    # --- responses slice (issue 10 point 3): a mode whose invited units answer with their own document -------
+    def answered_units(self, project):
+        """The ids of the units that have answered ``project``'s invitation (a queryset of ``unit_id`` values),
+        or None for the core's rule (a unit with a counted sub-plan). Asked by
+        ``procurement.selectors.collection`` (``answered_unit_ids``, ``unanswered_units``, ``response_of``), so
+        the window's reminders skip a unit whose answer is not a sub-plan (volume: a decline with a reason)."""
+        return None
+
+    def unit_response_page(self, project) -> str:
+        """The page where an invited unit answers ``project`` (the link of the window's messages, where the
+        core's filing page sends the unit), or "" for the core's ``unit-sub-plan-file``."""
+        return ""
+
 
 _plugins: dict[str, ModePlugin] = {}
 NEUTRAL = ModePlugin()

@@ -256,6 +256,10 @@ class Response(FSMModelMixin, models.Model):
     def decline(self) -> None:
         """说明理由，不参与本项目."""
 
+    @transition(field=status, source=Status.DECLINED, target=Status.DRAFT, custom={"label": "重新参与"})
+    def reopen(self) -> None:
+        """截止前改变主意：撤销不参与，重新填写响应（草稿）."""
+
 
 # --- 753 step 4: 采购实施计划 ---------------------------------------------------------------------
 

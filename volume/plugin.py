@@ -8,9 +8,10 @@ section, so that the pieces built in parallel meet here without stepping on each
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 
 from procurement.models import Mode, ProcurementMethod
-from procurement.modes import HomePanel, ModePlugin, NavEntry
+from procurement.modes import HomePanel, ModePlugin, NavEntry, SubPlanRules
 from volume.question_deadlines import COMPLAINT_DEADLINES, QUESTION_DEADLINES  # questions slice
 from volume.services import questions as question_services  # questions slice
 
@@ -28,11 +29,21 @@ class VolumePlugin(ModePlugin):
 
     templates: dict[str, str] = {}
 
-    nav_entries: tuple[NavEntry, ...] = ()
+    nav_entries: tuple[NavEntry, ...] = (
+        # --- responses (753 step 2) ---
+        NavEntry("带量采购响应", "volume:response-list", active=("volume:response-list", "volume:response-edit"),
+                 order=210, kinds=(BUDGET_UNIT,)),
+    )
 
     badge_colours: dict[str, str] = {}
 
-    event_actions: dict[str, str] = {}
+    event_actions: dict[str, str] = {
+        # --- responses (753 step 2) ---
+        "volume_response_save": "保存需求响应草稿",
+        "volume_response_submit": "提交需求响应",
+        "volume_response_decline": "不参与集中带量采购",
+        "reopen": "重新参与",  # volume.models.Response.reopen: a declined unit fills its response in again
+    }
 
     # --- department catalog (seed 三(三)(1)) ------------------------------------------------------------
     # The department's catalog pages and finance's review queue; the catalog's own actions and status colours.
@@ -67,8 +78,21 @@ class VolumePlugin(ModePlugin):
 
         return reverse("volume:project-detail", args=[project.pk])
 
-
     # --- responses (753 step 2) ----------------------------------------------------------------------
+    # A unit answers with one document (volume.services.responses): its items are the core's sub-plans, written
+    # by that service alone, so the core's batch-style filing (file one lot at a time, revise, withdraw) is closed
+    # to volume projects; the core's pages send the unit to the response page instead.
+    def sub_plan_rules(self, project) -> SubPlanRules:
+        return SubPlanRules(has_sub_plans=True, may_file=False, may_revise=False, may_withdraw=False)
+
+    def answered_units(self, project):
+        """Submitted or declined (with a reason) answers the invitation; a draft does not."""
+        from volume.models import Response
+
+        return Response.objects.filter(project=project, status__in=Response.ANSWERED).values("unit_id")
+
+    def unit_response_page(self, project) -> str:
+        return reverse("volume:response-edit", args=[project.pk])
 
     # --- aggregation and implementation plan (753 steps 3–4) ------------------------------------------
     def collection_scope(self) -> Q:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from procurement import access
 from procurement.models import EligibleUnit, Organization, Project, SubPlan
+from procurement.modes import mode_plugin
 
 # Who runs a project's collection and master plan, for the pages (``kind_required``) and the API
 # (``seats_required``) alike (issue 8 point 4): the organizing center or its entrusted agency, or the lead unit of a
@@ -68,11 +69,16 @@ def may_read_master_plan(user, project: Project) -> bool:
 
 
 def answered_unit_ids(project: Project) -> QuerySet:
+    """The ids of the units that answered: with a counted sub-plan, or as the project's mode says
+    (``ModePlugin.answered_units``: a volume unit that declined has answered too)."""
+    answered = mode_plugin(project.mode).answered_units(project)
+    if answered is not None:
+        return answered
     return SubPlan.objects.filter(project=project, status__in=SubPlan.COUNTED).values("unit_id")
 
 
 def unanswered_units(project: Project) -> QuerySet[Organization]:
-    """Eligible units with no counted (submitted or frozen) sub-plan in ``project``."""
+    """Eligible units that have not answered ``project`` (``answered_unit_ids``)."""
     return Organization.objects.filter(eligibilities__project=project).exclude(pk__in=answered_unit_ids(project))
 
 
@@ -101,7 +107,12 @@ class Response:
 
 
 def response_of(project: Project) -> Response:
-    """The counts the project lists show (``with_response_counts``), for one project: one query."""
+    """The counts the project lists show (``with_response_counts``), for one project: one query (two for a mode
+    that says itself who answered, ``ModePlugin.answered_units``)."""
+    answered_ids = mode_plugin(project.mode).answered_units(project)
+    if answered_ids is not None:
+        invited = EligibleUnit.objects.filter(project=project)
+        return Response(eligible=invited.count(), answered=invited.filter(unit_id__in=answered_ids).count())
     eligible, answered = with_response_counts(Project.objects.filter(pk=project.pk)).values_list(
         "eligible_count", "answered_count").get()
     return Response(eligible=eligible, answered=answered)

@@ -1,6 +1,7 @@
 """The deadlines of a project in 需求征集, whatever its mode (seed 000 三(一)(4): units answer "在规定时间内").
 
-Every eligible unit is told, in-app and by e-mail with a link to its filing page, in rounds. Each round
+Every eligible unit is told, in-app and by e-mail with a link to its filing page (its mode's
+``ModePlugin.unit_response_page``, or the core's), in rounds. Each round
 is due from its moment until the next round starts (or the deadline), so a late sweep never sends two
 rounds at once, and each message is recorded under a unique key, so it goes out exactly once (the key
 starts with the project's mode, as it did when batch alone had a window: ``batch:{project}:…``):
@@ -11,8 +12,9 @@ starts with the project's mode, as it did when batch alone had a window: ``batch
   ``procurement.services.collection.response_deadline_extend``): every eligible unit,
   with the new deadline and the reason (key ``{mode}:{project}:unit:{unit}:extended:{event}``);
 - 3 and 1 working days before the response deadline (``procurement.deadlines.SUB_PLAN_REMINDER_DAYS``,
-  from the start of that day in the portal's time zone): every eligible unit that has not submitted a
-  sub-plan (key ``{mode}:{project}:unit:{unit}:reminder:{days}:{deadline day}``). A reminder round that
+  from the start of that day in the portal's time zone): every eligible unit that has not answered
+  (``selectors.collection.unanswered_units``: no counted sub-plan, or as its mode says), key
+  ``{mode}:{project}:unit:{unit}:reminder:{days}:{deadline day}``. A reminder round that
   would start no later than the last message telling the deadline (the opening, or the latest extension)
   is dropped: that message has just told it.
 
@@ -169,7 +171,7 @@ class CollectionDeadlines(DeadlineSource):
         everyone = units(Organization.objects.filter(eligibilities__project=project)) if any(
             r.kind != REMINDER for r in rounds) else []
         waiting = units(unanswered_units(project)) if any(r.kind == REMINDER for r in rounds) else []
-        url = reverse("unit-sub-plan-file", args=[project.pk])
+        url = mode_plugin(project.mode).unit_response_page(project) or reverse("unit-sub-plan-file", args=[project.pk])
         due_on = timezone.localdate(project.response_deadline)
         found = []
         for step in rounds:

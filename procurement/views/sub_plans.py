@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.formats import quantity_text, yuan_text
 from procurement.models import SubPlan
+from procurement.modes import mode_plugin
 from procurement.plan_checks import Flag
 from procurement.selectors import buyer
 from procurement.selectors.plans import flags_for_sub_plan, flags_for_values
@@ -132,6 +133,9 @@ def sub_plan_edit(request, pk: int):
 def sub_plan_file(request, project_pk: int):
     user = request.user
     project = get_object_or_404(buyer.projects_eligible_for(user), pk=project_pk)
+    answer_page = mode_plugin(project.mode).unit_response_page(project)
+    if answer_page:  # a mode whose units answer with their own document (volume's response)
+        return redirect(answer_page)
     units = buyer.eligible_units_of(user, project)
     lots = buyer.lots_for_filing(project)
     unit_ids = list(units.values_list("pk", flat=True))

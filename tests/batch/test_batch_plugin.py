@@ -32,7 +32,7 @@ NAV = {
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
-        ("询问与质疑", "/volume/questions/"), ("部门集中采购目录", "/volume/catalogs/"),  # volume's
+        ("询问与质疑", "/volume/questions/"), ("部门集中采购目录", "/volume/catalogs/"), ("带量采购响应", "/volume/responses/"),
         ("我牵头的带量采购", "/volume/lead/projects/"),
     ]),
     "supplier": (SupplierFactory, "/supplier/", [

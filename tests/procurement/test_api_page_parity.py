@@ -373,6 +373,12 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
     "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
     "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
+    # volume: an invited unit's response (753号 三、2), the unit's own pages (another project or unit: 404)
+    "v1_volume_responses_list": Shown((page("volume:response-list"),)),
+    "v1_volume_responses_retrieve": Shown((page("volume:response-edit", "project"),), PROJECT),
+    "v1_volume_responses_update": Shown((page("volume:response-edit", "project"),), PROJECT),
+    "v1_volume_responses_submit_create": Shown((page("volume:response-edit", "project"),), PROJECT),
+    "v1_volume_responses_decline_create": Shown((page("volume:response-edit", "project"),), PROJECT),
     # volume: the aggregate and the implementation plan (753号 steps 3–4; plans slice)
     "v1_volume_plans_retrieve": Shown((page("volume:plan", "project"),), PROJECT),
     "v1_volume_plans_aggregate_retrieve": Shown((page("volume:aggregate", "project"),), PROJECT),

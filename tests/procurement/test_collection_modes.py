@@ -49,8 +49,15 @@ def world():
     return batch_world()
 
 
+class Neutral(ModePlugin):
+    """The core's neutral plugin under the volume label (volume's own plugin answers with its response document)."""
+
+    mode = Mode.VOLUME
+
+
 @pytest.fixture
-def project(world):
+def project(world, plugins):
+    register_mode(Neutral())
     opened = open_project(world)
     Project.objects.filter(pk=opened.pk).update(mode=Mode.VOLUME)
     return Project.objects.get(pk=opened.pk)

@@ -102,10 +102,40 @@ def opened(request, world) -> Opened:
 
 
 def _file(opened: Opened, unit: Organization, *, lot: int, quantity: str, budget: str, submit: bool = True):
+    if opened.project.mode == Mode.VOLUME:
+        return _respond(opened, unit, lot=lot, quantity=quantity, budget=budget, submit=submit)
     clerk = opened.clerks[unit.pk]
     plan = sub_plan_save(lot=opened.lot(lot), unit=unit, actor=clerk, quantity=quantity, budget_yuan=budget,
                          contact_name="张敏", contact_phone="0431-88886666")
     return sub_plan_submit(sub_plan=plan, actor=clerk) if submit else plan
+
+
+def _respond(opened: Opened, unit: Organization, *, lot: int, quantity: str, budget: str, submit: bool) -> SubPlan:
+    """Volume: a unit answers with its response document (753号 三、2), which gains the item with its funding line;
+    the item is the core's sub-plan of that unit and item."""
+    from volume.services.responses import response_items, response_save
+
+    project = opened.project
+    items = [{"lot_id": plan.lot_id, "quantity": plan.quantity, "budget_yuan": plan.budget_yuan,
+              "funding": [{"source": line.source, "amount_yuan": line.amount_yuan,
+                           "budget_index_code": line.budget_index_code} for line in plan.funding_lines.all()]}
+             for plan in response_items(project, unit)]
+    items.append({"lot_id": opened.lot(lot).pk, "quantity": quantity, "budget_yuan": budget,
+                  "funding": [{"source": "general_budget", "amount_yuan": budget, "budget_index_code": "YS2026-01"}]})
+    response_save(project=project, unit=unit, actor=opened.clerks[unit.pk], items=items, submit=submit,
+                  contact_name="张敏", contact_phone="0431-88886666")
+    return SubPlan.objects.get(project=project, unit=unit, lot=opened.lot(lot))
+
+
+def _withdraw(opened: Opened, plan: SubPlan) -> SubPlan:
+    """Withdrawn before the deadline: batch withdraws the sub-plan, a volume unit declines with a reason."""
+    if opened.project.mode == Mode.VOLUME:
+        from volume.services.responses import response_decline
+
+        response_decline(project=opened.project, unit=plan.unit, reason="预算调整，不再参与",
+                         actor=opened.clerks[plan.unit_id])
+        return SubPlan.objects.get(pk=plan.pk)
+    return sub_plan_withdraw(sub_plan=plan, actor=opened.clerks[plan.unit_id])
 
 
 def _filed(opened: Opened) -> dict[str, SubPlan]:
@@ -116,8 +146,7 @@ def _filed(opened: Opened) -> dict[str, SubPlan]:
         "a2": _file(opened, a, lot=2, quantity="3", budget="6000"),
         "b1": _file(opened, b, lot=1, quantity="5", budget="24000"),
         "c1": _file(opened, c, lot=1, quantity="2", budget="9600", submit=False),
-        "d2": sub_plan_withdraw(sub_plan=_file(opened, d, lot=2, quantity="9", budget="18000"),
-                                actor=opened.clerks[d.pk]),
+        "d2": _withdraw(opened, _file(opened, d, lot=2, quantity="9", budget="18000")),
     }
 
 

@@ -1,0 +1,94 @@
+"""In Chromium (issue 10, how it is checked): a participant responds with two items and two funding lines on one of
+them, watching each item's funding total against its budget, and submits; another participant opening the same
+project sees only its own (empty) response, and a unit that was not ticked gets 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import login, logout, screenshot
+
+# The browser tests' fixtures (Chromium, a page on the live server), shared with tests/e2e.
+browser = e2e.browser
+browser_page = e2e.browser_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def invited(transactional_db):
+    from tests.volume.factories_responses import open_volume
+    from tests.world import world_build
+
+    world = world_build()
+    project = open_volume(world)
+    for unit in (world.prefecture_unit, world.county_unit, world.province_unit):
+        world.user(unit)
+    return world, project
+
+
+def test_a_participant_responds_with_two_items_and_another_cannot_see_it(browser_page, live_server, invited):
+    from procurement.models import SubPlan
+    from volume.models import Response
+
+    world, project = invited
+    page = browser_page
+    login(page, live_server, world.user(world.prefecture_unit).username)
+    page.get_by_role("link", name="带量采购响应").first.click()
+    expect(page.get_by_test_id("invitation-list")).to_contain_text(project.code)
+    page.get_by_test_id("invitation-list").get_by_role("link", name="填写响应").click()
+    expect(page).to_have_url(re.compile(rf"/volume/responses/{project.pk}/$"))
+
+    page.get_by_label("联系人").fill("王芳")
+    page.get_by_label("联系电话").fill("0431-88880000")
+    page.locator('select[name="item-1-lot"]').select_option(label="第1项 台式计算机（台）")
+    page.locator('input[name="item-1-quantity"]').fill("12")
+    page.locator('input[name="item-1-budget"]').fill("57600")
+    page.locator('input[name="item-1-funding-1-amount"]').fill("50000")
+    page.locator('input[name="item-1-funding-1-code"]').fill("YS2026-0101")
+    first = page.get_by_test_id("response-item").first
+    expect(first).to_contain_text("（不一致）")
+    first.get_by_role("button", name="添加资金来源").click()
+    page.locator('select[name="item-1-funding-2-source"]').select_option(label="单位资金")
+    page.locator('input[name="item-1-funding-2-amount"]').fill("7600")
+    page.locator('input[name="item-1-funding-2-code"]').fill("DW2026-0001")
+    expect(first.locator("[data-sum]")).to_have_text("57,600.00")
+    expect(first).to_contain_text("（一致）")
+
+    page.get_by_role("button", name="添加采购内容").click()
+    page.locator('select[name="item-2-lot"]').select_option(label="第2项 激光打印机（台）")
+    page.locator('input[name="item-2-quantity"]').fill("3")
+    page.locator('input[name="item-2-budget"]').fill("6000")
+    page.locator('input[name="item-2-funding-1-amount"]').fill("6000")
+    page.locator('input[name="item-2-funding-1-code"]').fill("YS2026-0102")
+    screenshot(page, "volume_response_filled")
+    page.get_by_role("button", name="提交响应").click()
+
+    expect(page.get_by_role("alert").first).to_contain_text("响应已提交（第1版）")
+    expect(page.get_by_test_id("response-state")).to_contain_text("已提交响应（第1版")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, width
+    response = Response.objects.get(project=project, unit=world.prefecture_unit)
+    assert response.status == Response.Status.SUBMITTED
+    plans = SubPlan.objects.filter(project=project, unit=world.prefecture_unit).order_by("lot__number")
+    assert [(p.lot.number, p.funding_lines.count(), p.status) for p in plans] == [
+        (1, 2, SubPlan.Status.SUBMITTED), (2, 1, SubPlan.Status.SUBMITTED)]
+
+    # Another participant opens the same project: its own response, nothing of the first unit's.
+    logout(page)
+    login(page, live_server, world.user(world.county_unit).username)
+    page.goto(f"{live_server.url}/volume/responses/{project.pk}/")
+    expect(page.get_by_test_id("response-state")).to_contain_text("尚未响应")
+    content = page.content()
+    assert "YS2026-0101" not in content and "王芳" not in content and "57600" not in content
+    screenshot(page, "volume_response_other_unit")
+
+    # A unit the lead did not tick: 404.
+    logout(page)
+    login(page, live_server, world.user(world.province_unit).username)
+    answer = page.goto(f"{live_server.url}/volume/responses/{project.pk}/")
+    assert answer.status == 404
