@@ -32,7 +32,7 @@ class VolumePlugin(ModePlugin):
     nav_entries: tuple[NavEntry, ...] = (
         # --- responses (753 step 2) ---
         NavEntry("带量采购响应", "volume:response-list", active=("volume:response-list", "volume:response-edit"),
-                 order=210, kinds=(BUDGET_UNIT,)),
+                 order=200, kinds=(BUDGET_UNIT,)),
     )
 
     badge_colours: dict[str, str] = {}
@@ -49,7 +49,7 @@ class VolumePlugin(ModePlugin):
     # The department's catalog pages and finance's review queue; the catalog's own actions and status colours.
     nav_entries = (
         *nav_entries,
-        NavEntry("部门集中采购目录", "volume:catalog-list", order=200, kinds=(BUDGET_UNIT,),
+        NavEntry("部门集中采购目录", "volume:catalog-list", order=220, kinds=(BUDGET_UNIT,),
                  active=("volume:catalog-list", "volume:catalog-new", "volume:catalog-detail",
                          "volume:catalog-item-edit")),
         NavEntry("部门目录审核", "volume:catalog-review-list", order=200, kinds=(FINANCE,),
@@ -137,9 +137,9 @@ class VolumePlugin(ModePlugin):
     # same list; finance handles the complaints to its bureau. The audit actions are volume.services.questions'.
     nav_entries = (
         *nav_entries,
-        NavEntry("询问与质疑", "volume:question-list", order=170, kinds=(SUPPLIER, BUDGET_UNIT),
+        NavEntry("询问与质疑", "volume:question-list", order=230, kinds=(SUPPLIER, BUDGET_UNIT),
                  active=("volume:question-list", "volume:question-new", "volume:question-detail")),
-        NavEntry("投诉处理", "volume:complaint-list", order=170, kinds=(FINANCE,),
+        NavEntry("投诉处理", "volume:complaint-list", order=210, kinds=(FINANCE,),
                  active=("volume:complaint-list", "volume:complaint-detail")),
     )
     event_actions = {**event_actions, **question_services.EVENT_ACTIONS}

@@ -20,7 +20,7 @@ NAV = {
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/finance/"),
         ("预算安排与分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
-        ("投诉处理", "/volume/complaints/"), ("部门目录审核", "/volume/catalog-reviews/"),  # volume's
+        ("部门目录审核", "/volume/catalog-reviews/"), ("投诉处理", "/volume/complaints/"),  # volume's
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
@@ -32,8 +32,9 @@ NAV = {
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
-        ("询问与质疑", "/volume/questions/"), ("部门集中采购目录", "/volume/catalogs/"), ("带量采购响应", "/volume/responses/"),
-        ("我牵头的带量采购", "/volume/lead/projects/"),
+        # volume's, in the order of 753号's steps
+        ("带量采购响应", "/volume/responses/"), ("我牵头的带量采购", "/volume/lead/projects/"),
+        ("部门集中采购目录", "/volume/catalogs/"), ("询问与质疑", "/volume/questions/"),
     ]),
     "supplier": (SupplierFactory, "/supplier/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/supplier/"), ("我的合同", "/supplier/contracts/"),
