@@ -194,6 +194,7 @@ CENTER_NAME = "吉林省政府采购中心"
 UNIT_CODE = f"{PROVINCE_CODE}101001"  # 吉林省教育厅 (login "unit")
 UNIT2_CODE = f"{PROVINCE_CODE}102001"  # 吉林省卫生健康委员会 (login "unit2", lead unit of the joint project)
 SUPPLIER_NAME = "吉林省新元电器有限公司"
+AGENCY_NAME = AGENCIES[0][1]  # 吉林省华正招标代理有限公司 (login "agency", entrusted by the volume lead)
 # Addresses and contacts the notices print and the contracts carry (实施条例第四十三条、第五十条: names, addresses,
 # contacts), keyed by (kind, name) or, for budget units, by unit code. Made up for the demo.
 DEMO_CONTACTS = {
@@ -324,6 +325,7 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
         DemoLogin("unit", "预算单位经办人", orgs.by_unit_code[UNIT_CODE].name),
         DemoLogin("unit2", "预算单位经办人（带量采购牵头单位）", orgs.by_unit_code[UNIT2_CODE].name),
         DemoLogin("supplier", "供应商经办人", SUPPLIER_NAME),
+        DemoLogin("agency", "采购代理机构经办人（带量采购受托）", AGENCY_NAME),
     ])
     # The extensions run first: they add projects, lots and sub-plans of their own to the core's rows.
     extended = [extend(users=users) for extend in extensions]
@@ -497,6 +499,7 @@ def _users_ensure(orgs: DemoOrganizations, password: str) -> dict[str, models.Mo
         ("unit", "教育厅经办人", False, False, orgs.by_unit_code[UNIT_CODE]),
         ("unit2", "卫健委经办人", False, False, orgs.by_unit_code[UNIT2_CODE]),
         ("supplier", "供应商经办人", False, False, orgs.get(Kind.SUPPLIER, SUPPLIER_NAME)),
+        ("agency", "代理机构经办人", False, False, orgs.get(Kind.AGENCY, AGENCY_NAME)),
     )
     group = center_group_ensure()
     users = {}
@@ -523,7 +526,6 @@ def _users_ensure(orgs: DemoOrganizations, password: str) -> dict[str, models.Mo
 # A demo project is found again by its mode and title; its code is numbered when it is made.
 BATCH_AWARDED_TITLE = f"{DEMO_YEAR}年省直单位空调机批量集中采购（第一批）"
 FRAMEWORK_DRAFT_TITLE = f"省直单位车辆维修和保养服务框架协议采购（{DEMO_YEAR}—{DEMO_YEAR + 1}年度）"
-VOLUME_COLLECTING_TITLE = f"{DEMO_YEAR}年吉林省卫生健康系统医用超声设备集中带量采购（统采分签）"
 
 
 def demo_project(mode: str, title: str) -> Project | None:
@@ -609,27 +611,7 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
             ("小型客车维修保养", "定点维修、保养；工时费与配件价格执行最高限制单价", "次", "1500"),
             ("大中型客车维修保养", "定点维修、保养；具备一类维修资质", "次", "4000"),
         ), project.category)
-
-    # 3. Joint volume procurement (统采分签) led by 吉林省卫生健康委员会 through an agency.
-    hospitals = sorted((o for o in orgs.by_unit_code.values() if o.supervising_unit_id == unit2.pk),
-                       key=lambda o: o.unit_code)
-    project, created = _project_create(
-        opened_at=now - timedelta(days=2), mode=Mode.VOLUME, organizer=unit2, created_by=users["unit2"],
-        agency=orgs.get(Kind.AGENCY, AGENCIES[0][1]),
-        title=VOLUME_COLLECTING_TITLE,
-        category=_category("A02320500"), scope_region=province, scope_note="省卫生健康委员会及所属单位",
-        response_opens_at=now - timedelta(days=2), response_deadline=now + timedelta(days=10),
-        status=Project.Status.COLLECTING,
-    )
-    if created:
-        lots = _lots_create(project, (
-            ("便携式彩色多普勒超声诊断仪", "探头不少于3把；含心脏、腹部、浅表应用", "台", "260000"),
-            ("台式彩色多普勒超声诊断仪", "高端机型；探头不少于5把；含弹性成像", "台", "980000"),
-        ), project.category)
-        EligibleUnit.objects.bulk_create([EligibleUnit(project=project, unit=o) for o in hospitals])
-        for index, hospital in enumerate(hospitals[:3]):
-            _sub_plan_create(lot=lots[index % 2], unit=hospital, quantity=index + 1,
-                             status=SubPlan.Status.SUBMITTED, submitted_at=now - timedelta(hours=20 - index))
+    # 3. The joint volume projects (统采分签), one at each stage, are volume/demo.py's, made through its services.
 
 
 def _awarded_project_fill(project: Project, orgs: DemoOrganizations, *, unit: Organization, unit2: Organization,
