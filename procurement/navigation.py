@@ -27,6 +27,9 @@ CORE_NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("我的合同", "supplier-contract-list", order=50, kinds=("supplier",),
              active=("supplier-contract-list", "supplier-contract-detail")),
     # The modes' pages come between (order 100–999).
+    # An agency runs the procurement steps entrusted to it (access.ENTRUSTED_STEPS), whatever the mode.
+    NavEntry("受托项目执行", "award-project-list", active=("award-project-list", "award-project"), order=60,
+             kinds=("agency",)),
     NavEntry("管理后台", "admin:index", order=1000, staff=True),
 )
 

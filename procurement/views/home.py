@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement import access
@@ -11,6 +12,7 @@ from procurement.models import Contract, Organization, Project
 from procurement.selectors import home as home_selectors
 from procurement.selectors.accounts import acting_organizations
 from procurement.selectors.buyer import own_contracts, own_sub_plans
+from procurement.services.collection_deadlines import organizer_project_page
 from procurement.views.common import kind_required, paginate
 from procurement.views.forms import SearchForm
 
@@ -77,11 +79,23 @@ def center_home(request):
         "status": status,
         "statuses": Project.Status.choices,
         "search": search,
-        "projects": paginate(request, home_selectors.center_projects(user, q=search.term, status=status)),
+        "projects": _with_workspace_links(user, paginate(
+            request, home_selectors.center_projects(user, q=search.term, status=status))),
         "unsigned": unsigned[:RECENT],
         "unsigned_count": unsigned.count(),
         **_unread(user),
     })
+
+
+def _with_workspace_links(user, page):
+    """Each project of the page with ``workspace_url``: the organizer's project page (the mode's, else the master
+    plan) for whoever organizes it, the execution page for the agency it is entrusted to."""
+    for project in page:
+        if access.runs_project(user, project, step=access.Step.COLLECTION):
+            project.workspace_url = organizer_project_page(project)
+        else:
+            project.workspace_url = reverse("award-project", args=[project.pk])
+    return page
 
 
 @kind_required(Kind.BUDGET_UNIT)

@@ -28,7 +28,8 @@ NAV = {
         ("任务通知单", "/batch/center/tasks/"), ("产品配置表", "/batch/center/configurations/"),
         ("批量采购项目", "/batch/center/projects/"), ("定标与合同", "/award/"),
     ]),
-    "agency": (AgencyFactory, "/center/", [("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/")]),
+    "agency": (AgencyFactory, "/center/", [("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
+                                            ("受托项目执行", "/award/")]),
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),

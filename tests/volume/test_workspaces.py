@@ -1,0 +1,33 @@
+"""Each party reaches its part of a volume project from its own pages: the agency from its workbench and its
+navigation (the steps entrusted to it, 753号 第4–5步), the lead's members from each step's page back to the hub."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.volume.factories_plans import opened_volume_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entrusted(world):
+    project = opened_volume_project(world)
+    type(project).objects.filter(pk=project.pk).update(agency=world.agency)
+    project.refresh_from_db()
+    return project
+
+
+def test_the_agency_workbench_links_an_entrusted_project_to_its_execution_page(world, entrusted):
+    page = world.client_for(world.agency).get(reverse("center-home")).content.decode()
+    assert f'href="{reverse("award-project", args=[entrusted.pk])}"' in page
+    assert f'href="{reverse("award-project-list")}"' in page  # 受托项目执行 in the navigation
+
+
+def test_the_lead_goes_back_to_its_project_page_from_a_step_page_and_the_agency_does_not(world, entrusted):
+    hub = reverse("volume:project-detail", args=[entrusted.pk])
+    lead_page = world.client_for(world.province_unit).get(reverse("volume:aggregate", args=[entrusted.pk]))
+    assert lead_page.status_code == 200 and f'href="{hub}"' in lead_page.content.decode()
+    agency_page = world.client_for(world.agency).get(reverse("volume:aggregate", args=[entrusted.pk]))
+    assert agency_page.status_code == 200 and f'href="{hub}"' not in agency_page.content.decode()
