@@ -230,6 +230,14 @@ def control(bound_field):
 
 
 @register.filter
+def choice_list(bound_field) -> bool:
+    """Whether the field is a list of radio buttons or check boxes (rendered one Bootstrap ``form-check`` each)."""
+    from django import forms
+
+    return isinstance(bound_field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
+
+
+@register.filter
 def local_url(url: str) -> str:
     """``url`` if it is a path on this site, else "" (a stored link never leads off-site)."""
     url = (url or "").strip()

@@ -18,7 +18,7 @@ def _style(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.Select):
             css = "form-select"
-        elif isinstance(widget, forms.CheckboxInput):
+        elif isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
             css = "form-check-input"
         else:
             css = "form-control"
