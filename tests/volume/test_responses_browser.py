@@ -1,6 +1,7 @@
 """In Chromium (issue 10, how it is checked): a participant responds with two items and two funding lines on one of
 them, watching each item's funding total against its budget, and submits; another participant opening the same
-project sees only its own (empty) response, and a unit that was not ticked gets 404."""
+project sees only its own (empty) response; the lead, which did not tick itself (its response page is 404), sees
+the aggregate with that response's items and funding lines."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def invited(transactional_db):
     return world, project
 
 
-def test_a_participant_responds_with_two_items_and_another_cannot_see_it(browser_page, live_server, invited):
+def test_a_participant_responds_with_two_items_the_lead_sees_the_aggregate_and_another_cannot_see_it(browser_page, live_server, invited):
     from procurement.models import SubPlan
     from volume.models import Response
 
@@ -87,8 +88,18 @@ def test_a_participant_responds_with_two_items_and_another_cannot_see_it(browser
     assert "YS2026-0101" not in content and "王芳" not in content and "57600" not in content
     screenshot(page, "volume_response_other_unit")
 
-    # A unit the lead did not tick: 404.
+    # The lead (which did not tick itself: 404 on the response page) sees the aggregate from its project page.
     logout(page)
     login(page, live_server, world.user(world.province_unit).username)
     answer = page.goto(f"{live_server.url}/volume/responses/{project.pk}/")
     assert answer.status == 404
+    page.goto(f"{live_server.url}/volume/lead/projects/{project.pk}/")
+    page.get_by_role("link", name="查看汇总").click()
+    expect(page).to_have_url(re.compile(rf"/volume/projects/{project.pk}/aggregate/$"))
+    body = page.locator("main")
+    expect(body).to_contain_text(world.prefecture_unit.name)
+    expect(body).to_contain_text("63,600.00")  # 57,600.00 + 6,000.00: the grand total
+    expect(body).to_contain_text("7,600.00")  # the unit-funds line of item 1
+    expect(body).to_contain_text("DW2026-0001")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    screenshot(page, "volume_aggregate_lead")
