@@ -62,6 +62,10 @@ def sub_plan_list(request):
 @kind_required(*buyer.BUYERS)
 def sub_plan_detail(request, pk: int):
     sub_plan = _own_sub_plan(request, pk)
+    # A mode whose units answer on a page of its own (volume: the response document) shows its items there.
+    answer_page = mode_plugin(sub_plan.project.mode).unit_response_page(sub_plan.project)
+    if answer_page:
+        return redirect(answer_page)
     contract = buyer.own_contracts(request.user).filter(lines__sub_plan=sub_plan).first()
     editable = _editable(sub_plan)
     return render(request, "unit/sub_plan_detail.html", {

@@ -340,13 +340,20 @@ def test_the_analysis_charts_draw_and_their_tooltips_keep_the_policy(browser_pag
 
 def test_a_confirmation_still_asks_before_withdrawing_a_sub_plan(browser_page, live_server, demo):
     """The withdraw form's inline onsubmit became data-confirm, read by static/js/portal.js."""
-    from procurement.models import SubPlan
+    from procurement.models import Organization, SubPlan
+    from procurement.services.sub_plans import sub_plan_save, sub_plan_submit
 
     page = browser_page
     watch = CspWatch(page)
     login(page, live_server, demo.users["unit2"].username)
-    sub_plan = SubPlan.objects.filter(unit__memberships__user__username="unit2",
-                                      status=SubPlan.Status.SUBMITTED).order_by("pk").first()
+    # 卫健委 files one lot of the batch project still collecting (the demo leaves it unfiled).
+    unit2 = Organization.objects.get(memberships__user=demo.users["unit2"])
+    lot = demo.collecting.lots.order_by("number").first()
+    budget = 2 * lot.reference_price_yuan
+    sub_plan = sub_plan_submit(sub_plan=sub_plan_save(
+        lot=lot, unit=unit2, actor=demo.users["unit2"], quantity=2, budget_yuan=budget, contact_name="李明",
+        contact_phone="0431-88886666", funding_lines=[{"source": "general_budget", "amount_yuan": budget}],
+    ), actor=demo.users["unit2"])
     watch.open(f"{live_server.url}{reverse('unit-sub-plan-detail', args=[sub_plan.pk])}")
 
     questions = []

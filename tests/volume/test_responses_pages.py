@@ -132,6 +132,16 @@ def test_the_cores_filing_page_sends_a_volume_unit_to_its_response_page(world, p
     assert answer.status_code == 302 and answer["Location"] == edit_url(project)
 
 
+def test_the_cores_sub_plan_page_sends_a_volume_item_to_its_response_page(world, project):
+    """A volume item is a line of the unit's response document: the core's sub-plan page (with its batch-style
+    withdraw button) is not where it is read or changed."""
+    response_save(project=project, unit=world.prefecture_unit, items=[item(project, 1)],
+                  actor=world.user(world.prefecture_unit), submit=True, **CONTACT)
+    sub_plan = SubPlan.objects.get(project=project, unit=world.prefecture_unit)
+    answer = world.client_for(world.prefecture_unit).get(reverse("unit-sub-plan-detail", args=[sub_plan.pk]))
+    assert answer.status_code == 302 and answer["Location"] == edit_url(project)
+
+
 def test_the_leads_hub_section_counts_and_lists_the_pending_units(world, project):
     response_save(project=project, unit=world.prefecture_unit, items=[item(project, 1)],
                   actor=world.user(world.prefecture_unit), submit=True, **CONTACT)

@@ -10,12 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, logout, screenshot
-
-# The browser tests' fixtures (Chromium, a page on the live server), shared with tests/e2e.
-browser = e2e.browser
-browser_page = e2e.browser_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
