@@ -27,7 +27,8 @@ def invited(transactional_db):
     return world, project
 
 
-def test_a_participant_responds_with_two_items_the_lead_sees_the_aggregate_and_another_cannot_see_it(browser_page, live_server, invited):
+def test_a_participant_responds_with_two_items_the_lead_sees_the_aggregate_another_participant_does_not(
+        browser_page, live_server, invited):
     from procurement.models import SubPlan
     from volume.models import Response
 
