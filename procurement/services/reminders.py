@@ -208,6 +208,27 @@ def organization_notify(*, organization: Organization, subject: models.Model, ki
     return notified
 
 
+def organizations_notify(*, organizations, subject: models.Model, kind: str, title: str, body: str, url: str = "",
+                         level: str = Notification.Level.INFO) -> int:
+    """``organization_notify`` for many organizations at once (every participant of a project, a thousand units):
+    the same keys, so each is told once, recorded and delivered together in a few queries. Returns how many people
+    were told."""
+    subject_type = subject._meta.model_name
+    now = timezone.now()
+    unique = {o.pk: o for o in organizations if o is not None}
+    milestones = [Milestone(key=f"{subject_type}:{subject.pk}:{kind}:{o.pk}", kind=kind, at=now, until=None,
+                            due_on=None, organization=o, level=level, title=title[:200], body=body, url=url)
+                  for o in unique.values()]
+    return _send_many(_Subject(subject_type), subject, milestones)["notifications"]
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What ``_send_many`` reads of a deadline source: the subject type its reminders are recorded under."""
+
+    name: str
+
+
 def _recipients(organization: Organization) -> list:
     memberships = (
         Membership.objects.filter(organization=organization, is_active=True, user__is_active=True)

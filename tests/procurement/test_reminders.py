@@ -227,3 +227,21 @@ def test_a_failing_row_does_not_hold_up_the_others(monkeypatch, signed):
     assert (counts["errors"], counts["reminders"]) == (1, 1)
     assert Reminder.objects.get().subject_id == signed.pk
     assert Contract.objects.get(pk=broken.pk).next_check == moment - timedelta(days=1)  # retried next run
+
+
+def test_many_organizations_are_told_at_once_and_each_only_once_as_one_by_one(django_assert_max_num_queries):
+    """``organizations_notify`` records the keys ``organization_notify`` records: telling a thousand units takes a
+    few queries, and telling any of them again (in bulk or one by one) tells nobody."""
+    project = ProjectFactory()
+    units = [BudgetUnitFactory() for _ in range(30)]
+    clerks = [member_of(unit) for unit in units]
+    with django_assert_max_num_queries(12):
+        told = reminders.organizations_notify(organizations=[*units, units[0], None], subject=project, kind="told",
+                                              title="通知", body="正文", url="/x/")
+    assert told == len(clerks)
+    assert Notification.objects.filter(title="通知").count() == len(clerks)
+    assert reminders.organizations_notify(organizations=units, subject=project, kind="told", title="通知",
+                                          body="正文") == 0
+    assert reminders.organization_notify(organization=units[3], subject=project, kind="told", title="通知",
+                                         body="正文") == 0
+    assert Notification.objects.filter(title="通知").count() == len(clerks)

@@ -34,7 +34,7 @@ from procurement.formats import chinese_date
 from procurement.models import Award, EligibleUnit, Mode, Notification, Organization, Project
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
-from procurement.services.reminders import organization_notify
+from procurement.services.reminders import organization_notify, organizations_notify
 from volume.models import Complaint, QuestionContribution, SupplierQuestion, VolumeDetails
 from volume.question_deadlines import COMPLAINT_DEADLINES, QUESTION_DEADLINES
 
@@ -194,19 +194,9 @@ def _tell(organizations, *, subject, kind: str, title: str, body: str, url: str,
 
 def _tell_many(organizations, *, subject, kind: str, title: str, body: str, url: str,
                level: str = Notification.Level.INFO) -> int:
-    """``_tell`` for the participants of a project (a thousand units, say): the same reminders, keyed as
-    ``organization_notify`` keys them (told once each), recorded and delivered together in a few queries."""
-    from types import SimpleNamespace
-
-    from procurement.services.reminders import Milestone, _send_many
-
-    subject_type = subject._meta.model_name
-    now = timezone.now()
-    unique = {o.pk: o for o in organizations if o is not None}
-    milestones = [Milestone(key=f"{subject_type}:{subject.pk}:{kind}:{o.pk}", kind=kind, at=now, until=None,
-                            due_on=None, organization=o, level=level, title=title[:200], body=body, url=url)
-                  for o in unique.values()]
-    return _send_many(SimpleNamespace(name=subject_type), subject, milestones)["notifications"]
+    """``_tell`` for the participants of a project (a thousand units, say), in a few queries."""
+    return organizations_notify(organizations=organizations, subject=subject, kind=kind, title=title, body=body,
+                                url=url, level=level)
 
 
 def result_parties(question: SupplierQuestion) -> list[Organization]:
