@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from procurement import deadlines
+from procurement import access, deadlines
 from procurement.formats import yuan_text
 from procurement.models import Contract, Filing, Lot, Organization, Project, ProjectDocument
 from procurement.selectors import execution as selectors
@@ -239,7 +239,9 @@ def _workspace(request, project: Project, *, start_form=None, document_form=None
         .select_related("finance_bureau").order_by("-filed_at", "-pk").first(),
         "contract_count": contracts.count(),
         "unsigned_count": contracts.filter(status=Contract.Status.DRAFT).count(),
-        "terminable": project.status in Project.TERMINABLE,
+        # Stopping the project is the organizer's, not an entrusted step (access.ENTRUSTED_STEPS).
+        "terminable": project.status in Project.TERMINABLE
+        and access.runs_project(request.user, project, step=access.Step.TERMINATION),
     })
 
 
