@@ -34,7 +34,8 @@ def test_the_lead_goes_back_to_its_project_page_from_a_step_page_and_the_agency_
 
 
 def test_the_agency_is_not_offered_to_stop_the_project_the_organizer_is(world, entrusted):
-    """Stopping a project ends the entrustment itself: the organizer's step, not the agency's (access.ENTRUSTED_STEPS)."""
+    """Stopping a project ends the entrustment itself: the organizer's step, not the agency's
+    (access.ENTRUSTED_STEPS)."""
     url = reverse("award-project", args=[entrusted.pk])
     assert 'data-testid="terminate-link"' not in world.client_for(world.agency).get(url).content.decode()
     assert 'data-testid="terminate-link"' in world.client_for(world.province_unit).get(url).content.decode()
