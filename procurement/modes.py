@@ -158,6 +158,9 @@ class ModePlugin:
         the window's reminders skip a unit whose answer is not a sub-plan (volume: a decline with a reason)."""
         return None
 
+    #: The label of the unit home's button that leads to where a unit answers a project of this mode.
+    unit_answer_label: str = "填报分计划"
+
     def unit_response_page(self, project) -> str:
         """The page where an invited unit answers ``project`` (the link of the window's messages, where the
         core's filing page sends the unit), or "" for the core's ``unit-sub-plan-file``."""

@@ -27,7 +27,13 @@ PLAN_FILE = "volume_plan_file"
 class VolumePlugin(ModePlugin):
     mode = Mode.VOLUME
 
-    templates: dict[str, str] = {}
+    templates: dict[str, str] = {
+        # The invited units respond with one document (items and funding) or decline: volume's own sentences.
+        "collection/messages/opened.txt": "volume/messages/collection_opened.txt",
+        "collection/messages/reminder.txt": "volume/messages/collection_reminder.txt",
+    }
+    #: The unit home's button on an open volume project (the core's says 填报分计划).
+    unit_answer_label = "填写响应"
 
     nav_entries: tuple[NavEntry, ...] = (
         # --- responses (753 step 2) ---

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from procurement import access
 from procurement.models import Contract, Organization, Project
+from procurement.modes import mode_plugin
 from procurement.selectors import home as home_selectors
 from procurement.selectors.accounts import acting_organizations
 from procurement.selectors.buyer import own_contracts, own_sub_plans
@@ -98,6 +99,17 @@ def _with_workspace_links(user, page):
     return page
 
 
+def _with_answer_links(projects) -> list[Project]:
+    """Each open project with where its unit answers (``answer_url``, ``answer_label``): the core's filing page, or
+    the mode's own (volume: the response document)."""
+    found = list(projects)
+    for project in found:
+        plugin = mode_plugin(project.mode)
+        project.answer_url = plugin.unit_response_page(project) or reverse("unit-sub-plan-file", args=[project.pk])
+        project.answer_label = plugin.unit_answer_label
+    return found
+
+
 @kind_required(Kind.BUDGET_UNIT)
 def unit_home(request):
     user = request.user
@@ -106,7 +118,7 @@ def unit_home(request):
     today = timezone.localdate()
     return render(request, "portal/unit_home.html", {
         "organizations": [o for o in acting_organizations(user) if o.kind == Kind.BUDGET_UNIT],
-        "open_projects": home_selectors.unit_open_projects(user),
+        "open_projects": _with_answer_links(home_selectors.unit_open_projects(user)),
         "led_projects": home_selectors.unit_led_projects(user)[:RECENT],
         "sub_plans": sub_plans[:RECENT],
         "sub_plan_count": sub_plans.count(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from procurement.models import Notification
 from tests.volume.factories_plans import opened_volume_project
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,19 @@ def test_the_agency_is_not_offered_to_stop_the_project_the_organizer_is(world, e
     url = reverse("award-project", args=[entrusted.pk])
     assert 'data-testid="terminate-link"' not in world.client_for(world.agency).get(url).content.decode()
     assert 'data-testid="terminate-link"' in world.client_for(world.province_unit).get(url).content.decode()
+
+
+def test_an_invited_unit_is_sent_from_its_home_and_its_messages_to_the_response_document(world):
+    """753号 三、2: the unit answers with its response (items and funding, or a decline), not batch's sub-plan
+    form: its home's button and the window's message both say so and lead there."""
+    from procurement.services.collection_deadlines import COLLECTION_DEADLINES
+    from procurement.services.reminders import sweep_due_deadlines
+
+    project = opened_volume_project(world, participants=[world.prefecture_unit])
+    COLLECTION_DEADLINES.reschedule(project)  # as project_open does: the opening is told by the sweep
+    answer = reverse("volume:response-edit", args=[project.pk])
+    home = world.client_for(world.prefecture_unit).get(reverse("unit-home")).content.decode()
+    assert f'href="{answer}">填写响应</a>' in home
+    sweep_due_deadlines()
+    message = Notification.objects.get(organization=world.prefecture_unit, title__startswith="需求响应开始")
+    assert message.url == answer and "在线响应" in message.title and "资金构成" in message.body
