@@ -56,3 +56,19 @@ def test_an_invited_unit_is_sent_from_its_home_and_its_messages_to_the_response_
     sweep_due_deadlines()
     message = Notification.objects.get(organization=world.prefecture_unit, title__startswith="需求响应开始")
     assert message.url == answer and "在线响应" in message.title and "资金构成" in message.body
+
+
+def test_the_leads_list_counts_a_decline_as_an_answer(world):
+    """753号 三、2: a unit that declines with a reason has answered; a draft has not."""
+    from tests.volume.factories_responses import item, open_volume
+    from volume.services.responses import response_decline, response_save
+
+    project = open_volume(world)
+    contact = {"contact_name": "王芳", "contact_phone": "0431-88880000"}
+    response_save(project=project, unit=world.prefecture_unit, items=[item(project, 1)], submit=True,
+                  actor=world.user(world.prefecture_unit), **contact)
+    response_decline(project=project, unit=world.county_unit, reason="已另行采购", actor=world.user(world.county_unit))
+    response_save(project=project, unit=world.other_prefecture_unit, items=[item(project, 1)],
+                  actor=world.user(world.other_prefecture_unit), **contact)
+    row = world.client_for(world.province_unit).get(reverse("volume:project-list")).context["page"][0]
+    assert (row.eligible_count, row.answered_count, row.declined_count) == (3, 2, 1)

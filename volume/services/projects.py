@@ -25,7 +25,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notices.models import Notice
@@ -34,10 +35,10 @@ from procurement.agreements import agreements_in_force
 from procurement.formats import chinese_datetime
 from procurement.models import Category, Lot, Mode, Organization, Project, Region
 from procurement.publication import project_notice_publish
-from procurement.selectors.collection import with_response_counts
+from procurement.selectors.collection import eligible_count
 from procurement.services.errors import ServiceError
 from procurement.services.projects import LotSpec, project_open
-from volume.models import DepartmentCatalog, VolumeDetails, VolumeItem, VolumeProject
+from volume.models import DepartmentCatalog, Response, VolumeDetails, VolumeItem, VolumeProject
 from volume.selectors.catalog import catalog_item_for, department_units, may_lead
 
 Kind = VolumeDetails.Kind
@@ -302,13 +303,24 @@ def intention_body(project: Project, *, details: VolumeDetails) -> str:
 # --- reads shared by the pages and the API -----------------------------------------------------------
 
 def led_projects(user) -> QuerySet[VolumeProject]:
-    """The volume projects the user's budget units lead (the lead's own list and hub: another unit's → 404)."""
+    """The volume projects the user's budget units lead (the lead's own list and hub: another unit's → 404), with
+    ``eligible_count``, ``answered_count`` (submitted or declined: a decline answers the invitation) and
+    ``declined_count``."""
     orgs = access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
     projects = VolumeProject.objects.all() if access.is_superuser(user) else VolumeProject.objects.filter(
         organizer_id__in=orgs)
-    return with_response_counts(projects.select_related("organizer", "scope_region", "volume",
-                                                        "volume__question_handler", "volume__catalog",
-                                                        "volume__intention_notice"))
+    return projects.select_related(
+        "organizer", "scope_region", "volume", "volume__question_handler", "volume__catalog",
+        "volume__intention_notice",
+    ).annotate(eligible_count=eligible_count(), answered_count=_responses_count(Response.ANSWERED),
+               declined_count=_responses_count([Response.Status.DECLINED]))
+
+
+def _responses_count(statuses) -> Coalesce:
+    """How many invited units' responses of ``project`` are in ``statuses`` (a correlated count, no fan-out)."""
+    rows = (Response.objects.filter(project=OuterRef("pk"), status__in=statuses).order_by().values("project")
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def lead_units(user) -> QuerySet[Organization]:
