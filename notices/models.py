@@ -23,7 +23,10 @@ class Notice(models.Model):
         SHORTLIST = "shortlist", "入围结果公告"
         CONTRACT = "contract", "合同公告"
         TERMINATION = "termination", "终止公告"
+        FRAMEWORK_SOLICITATION = "framework_solicitation", "框架协议征集公告"
         FRAMEWORK_EXECUTION = "framework_execution", "框架协议执行通知"
+        SINGLE_AWARD = "single_award", "成交结果单笔公告"
+        AWARD_SUMMARY = "award_summary", "成交结果汇总公告"
         SME_DISCLOSURE = "sme_disclosure", "中小企业预留份额执行情况"
         OTHER = "other", "其他公告"
 

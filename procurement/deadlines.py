@@ -78,6 +78,13 @@ FRAMEWORK_SHORTLIST_PUBLICATION = Duration(
 FRAMEWORK_AGREEMENT_FILING = Duration(
     7, DayKind.WORKING, "财政部令第110号：框架协议签订之日起7个工作日内报财政部门备案"
 )
+FRAMEWORK_SINGLE_AWARD_NOTICE = Duration(
+    2, DayKind.WORKING,
+    "财政部令第110号：以二次竞价或者顺序轮候方式确定成交供应商的，确定成交供应商后2个工作日内逐笔发布成交结果公告",
+)
+FRAMEWORK_SUMMARY_NOTICE = Duration(
+    10, DayKind.WORKING, "财政部令第110号：框架协议有效期满后10个工作日内发布成交结果汇总公告"
+)
 # Batch sub-plan reminders: working days before the response deadline (issue 3; seed 000 三(一)4).
 SUB_PLAN_REMINDER_DAYS = (3, 1)
 # A change to a submitted sub-plan in the last working day before the response deadline is reported to the

@@ -12,6 +12,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("batch/", include("batch.urls")),
     path("volume/", include("volume.urls")),
+    path("framework/", include("framework.urls")),
     path("", include("procurement.views.urls")),
 ]
 

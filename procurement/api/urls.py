@@ -34,6 +34,7 @@ v1.register("awards", execution.AwardViewSet, basename="award")
 urlpatterns = [
     path("v1/batch/", include("batch.api.urls")),
     path("v1/volume/", include("volume.api.urls")),
+    path("v1/framework/", include("framework.api.urls")),
     path("v1/", include((v1.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (docs/?script) instead of inline, and our

@@ -1,7 +1,6 @@
 """Framework's test data (框架协议采购): a framework-mode project built through the core models alone.
 
-The framework's own tables (plan, shortlist, agreements, orders) do not exist yet; its project is the core
-``Project`` with ``mode=framework``, organized by the provincial center, solicited by 框架协议公开征集, with one
+Its project is the core ``Project`` with ``mode=framework``, organized by the provincial center, solicited by 框架协议公开征集, with one
 lot per product category. A framework order has no sub-plans, so none are made.
 """
 

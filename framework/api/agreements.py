@@ -1,0 +1,3 @@
+"""Framework endpoints: agreements (filled in by its slice)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Framework endpoints: orders (filled in by its slice)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Framework endpoints: plans (filled in by its slice)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Framework endpoints: solicitation (filled in by its slice)."""
+
+routes: list = []

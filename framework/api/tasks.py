@@ -1,0 +1,3 @@
+"""Framework endpoints: tasks (filled in by its slice)."""
+
+routes: list = []

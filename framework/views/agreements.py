@@ -1,0 +1,3 @@
+"""Framework pages: agreements (filled in by its slice)."""
+
+urlpatterns: list = []

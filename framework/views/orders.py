@@ -1,0 +1,3 @@
+"""Framework pages: orders (filled in by its slice)."""
+
+urlpatterns: list = []

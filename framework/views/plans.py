@@ -1,0 +1,3 @@
+"""Framework pages: plans (filled in by its slice)."""
+
+urlpatterns: list = []

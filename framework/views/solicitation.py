@@ -1,0 +1,3 @@
+"""Framework pages: solicitation (filled in by its slice)."""
+
+urlpatterns: list = []

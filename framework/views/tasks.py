@@ -1,0 +1,3 @@
+"""Framework pages: tasks (filled in by its slice)."""
+
+urlpatterns: list = []
