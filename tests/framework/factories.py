@@ -1,7 +1,7 @@
 """Framework's test data (框架协议采购): a framework-mode project built through the core models alone.
 
-Its project is the core ``Project`` with ``mode=framework``, organized by the provincial center, solicited by 框架协议公开征集, with one
-lot per product category. A framework order has no sub-plans, so none are made.
+Its project is the core ``Project`` with ``mode=framework``, organized by the provincial center, solicited by
+框架协议公开征集, with one lot per product category. A framework order has no sub-plans, so none are made.
 """
 
 from __future__ import annotations
