@@ -124,12 +124,12 @@ def due_badge(due: date | None, done: date | None = None) -> str:
     if due is None:
         return ""
     if done is not None:
-        return format_html('<span class="badge text-bg-light border">已完成</span>')
+        return mark_safe('<span class="badge text-bg-light border">已完成</span>')
     left = (due - _today()).days
     if left < 0:
         return format_html('<span class="badge text-bg-danger">已逾期 {} 天</span>', -left)
     if left == 0:
-        return format_html('<span class="badge text-bg-warning">今日到期</span>')
+        return mark_safe('<span class="badge text-bg-warning">今日到期</span>')
     return format_html('<span class="badge text-bg-light border">剩余 {} 天</span>', left)
 
 
