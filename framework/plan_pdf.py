@@ -39,6 +39,7 @@ def plan_context(plan: FrameworkPlan) -> dict:
     return {
         "title": TITLE, "plan": plan, "project": project, "center": project.organizer, "lots": lots,
         "participants": by_kind, "validity": _validity(plan), "is_open": plan.is_open,
+        "categories": list(dict.fromkeys(lot.category for lot in lots if lot.category_id)),
         "not_applicable": NOT_APPLICABLE, "stamp": STAMPS.get(plan.status, ""),
     }
 
