@@ -8,8 +8,8 @@ pieces built in parallel meet here without stepping on each other.
 
 from __future__ import annotations
 
-from procurement.models import Mode
-from procurement.modes import ModePlugin
+from procurement.models import Mode, Organization
+from procurement.modes import ModePlugin, NavEntry
 
 
 class FrameworkPlugin(ModePlugin):
@@ -35,3 +35,26 @@ class FrameworkPlugin(ModePlugin):
         "award": "确定成交供应商",
         "contract_made": "生成合同",
     }
+
+    # --- plans slice: 框架协议采购方案 (annex 8; seed 三(二)(2)–(3)) ---------------------------------------------
+    # The center's plan pages and finance's review queue; the plan's own audit actions and status colours.
+    # (locals(): whatever a section above has already set, so the sections add up in any order.)
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议采购方案", "framework:plan-list", order=300, kinds=(Organization.Kind.CENTER,),
+                 active=("framework:plan-list", "framework:plan-new", "framework:plan-detail",
+                         "framework:plan-lot-edit")),
+        NavEntry("框架协议方案审核", "framework:plan-review-list", order=300, kinds=(Organization.Kind.FINANCE,),
+                 active=("framework:plan-review-list", "framework:plan-review")),
+    )
+    event_actions = {
+        **event_actions,
+        "approve": "审核通过",
+        "framework_plan_section_save": "修改框架协议采购方案",
+        "framework_plan_participant_add": "增加需求调查对象",
+        "framework_plan_participant_remove": "删除需求调查对象",
+        "framework_plan_lot_add": "增加采购包",
+        "framework_plan_lot_update": "修改采购包",
+        "framework_plan_lot_remove": "删除采购包",
+    }
+    badge_colours = {**locals().get("badge_colours", {}), "returned": "warning", "approved": "info"}

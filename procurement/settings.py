@@ -337,6 +337,17 @@ SPECTACULAR_SETTINGS = {
         "VolumeQuestionStatusEnum": "volume.models.SupplierQuestion.Status",
         "VolumeComplaintStatusEnum": "volume.models.Complaint.Status",
         "VolumeComplaintOutcomeEnum": "volume.models.Complaint.Outcome",
+        # framework: the plan (annex 8; plans slice). Its review decision has CatalogReview's choices (same enum).
+        "FrameworkPlanStatusEnum": "framework.models.FrameworkPlan.Status",
+        "FrameworkLegalGroundEnum": "framework.models.LegalGround",
+        "FrameworkAgreementTypeEnum": "framework.models.AgreementType",
+        "FrameworkSubjectKindEnum": "framework.models.SubjectKind",
+        "FrameworkSecondStageMethodEnum": "framework.models.SecondStageMethod",
+        "FrameworkRotationOrderRuleEnum": "framework.models.RotationOrderRule",
+        "FrameworkTieBreakRuleEnum": "framework.models.TieBreakRule",
+        "FrameworkEvaluationMethodEnum": "framework.models.EvaluationMethod",
+        "FrameworkPriceBasisEnum": "framework.models.FrameworkLot.PriceBasis",
+        "SurveyParticipantKindEnum": "framework.models.SurveyParticipant.Kind",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -53,6 +53,7 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.framework.plans_data import plan_submitted
 from tests.volume.factories_catalog import catalog_categories, catalog_submitted
 from tests.volume.factories_questions import parity_questions
 from volume.models import CatalogReview, DepartmentCatalog, DepartmentCatalogItem
@@ -92,6 +93,7 @@ class World:
     volume_answered: object = None
     volume_complaint: object = None
     catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
+    framework_plan: object = None  # framework (plans slice): the provincial center's plan submitted to finance
 
 
 ROLES = {
@@ -182,10 +184,12 @@ def build_world() -> World:
     volume_questions = parity_questions(base.world, supplier=winner, participants=[unit_a, unit_b, unit_c])
     # volume, department catalog (seed 000 三(三)(1)): unit C is the provincial department; finance reviews it.
     catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
+    # framework (plans slice, annex 8): the provincial center's plan, submitted to the provincial finance department.
+    framework_plan = plan_submitted(base.world)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, **volume_questions)
+                 catalog=catalog, framework_plan=framework_plan, **volume_questions)
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +275,7 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
 
 PROJECT = {"id": "project"}
 CATALOG = {"id": "catalog"}
+FRAMEWORK_PLAN = {"id": "framework_plan"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -420,6 +425,15 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_catalogs_submit_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_issue_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_review_create": Shown((page("volume:catalog-review", "catalog"),), CATALOG),
+    # framework (plans slice): the center's plan pages, finance's review pages (annex 8)
+    "v1_framework_plans_list": Shown((page("framework:plan-list"), page("framework:plan-review-list"))),
+    "v1_framework_plans_retrieve": Shown((page("framework:plan-detail", "framework_plan"),
+                                          page("framework:plan-review", "framework_plan")), FRAMEWORK_PLAN),
+    "v1_framework_plans_submit_create": Shown((page("framework:plan-detail", "framework_plan"),), FRAMEWORK_PLAN),
+    "v1_framework_plans_file_create": Shown((page("framework:plan-detail", "framework_plan"),), FRAMEWORK_PLAN),
+    "v1_framework_plans_review_create": Shown((page("framework:plan-review", "framework_plan"),), FRAMEWORK_PLAN),
+    "v1_framework_plans_pdf_retrieve": Shown((page("framework:plan-pdf", "framework_plan"),
+                                              page("framework:plan-review-pdf", "framework_plan")), FRAMEWORK_PLAN),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

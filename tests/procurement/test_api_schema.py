@@ -9,6 +9,18 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from batch.models import BatchDetails, Cycle, TaskNotice
+from framework.models import (
+    AgreementType,
+    EvaluationMethod,
+    FrameworkLot,
+    FrameworkPlan,
+    LegalGround,
+    RotationOrderRule,
+    SecondStageMethod,
+    SubjectKind,
+    SurveyParticipant,
+    TieBreakRule,
+)
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -65,6 +77,17 @@ ENUMS = {
     # volume: department catalog (seed 000 三(三)(1))
     "DepartmentCatalogStatusEnum": DepartmentCatalog.Status,
     "CatalogReviewDecisionEnum": CatalogReview.Decision,
+    # framework: the plan (annex 8; plans slice)
+    "FrameworkPlanStatusEnum": FrameworkPlan.Status,
+    "FrameworkLegalGroundEnum": LegalGround,
+    "FrameworkAgreementTypeEnum": AgreementType,
+    "FrameworkSubjectKindEnum": SubjectKind,
+    "FrameworkSecondStageMethodEnum": SecondStageMethod,
+    "FrameworkRotationOrderRuleEnum": RotationOrderRule,
+    "FrameworkTieBreakRuleEnum": TieBreakRule,
+    "FrameworkEvaluationMethodEnum": EvaluationMethod,
+    "FrameworkPriceBasisEnum": FrameworkLot.PriceBasis,
+    "SurveyParticipantKindEnum": SurveyParticipant.Kind,
 }
 
 
