@@ -46,6 +46,7 @@ TAG_CENTER = "框架协议征集与入围"
 class OwnResponseSerializer(serializers.ModelSerializer):
     """本单位对一个采购包的征集响应（含报价：报价是本单位自己的）。"""
 
+    id = serializers.IntegerField(read_only=True, label="响应内部编号")
     project_code = serializers.CharField(source="lot.project.code", read_only=True, label="项目编号")
     lot_number = serializers.IntegerField(source="lot.number", read_only=True, label="包号")
     status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, read_only=True, label="状态")
@@ -61,7 +62,7 @@ class OwnResponseSerializer(serializers.ModelSerializer):
         return bool(obj.qualification_file)
 
 
-class RespondSerializer(serializers.Serializer):
+class SolicitationRespondSerializer(serializers.Serializer):
     """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
 
     lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
@@ -99,13 +100,13 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return selectors.own_responses(self.request.user)
 
-    @extend_schema(summary="保存或提交响应", tags=[TAG_SUPPLIER], request=RespondSerializer,
+    @extend_schema(summary="保存或提交响应", tags=[TAG_SUPPLIER], request=SolicitationRespondSerializer,
                    description="对一个采购包保存草稿、提交或修改已提交的响应（每个采购包一份）。截止后拒绝。",
                    responses={200: OpenApiResponse(OwnResponseSerializer, description="保存后的响应"),
                               **WRITE_ERRORS})
     @action(detail=False, methods=["post"])
     def respond(self, request, *args, **kwargs):
-        serializer = RespondSerializer(data=request.data)
+        serializer = SolicitationRespondSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         lot = selectors.respondable_lot(data.pop("lot"))
@@ -131,7 +132,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
 
 # --- the center's view: sealed until the deadline ------------------------------------------------------------
 
-class LotCountSerializer(serializers.Serializer):
+class SolicitationLotCountSerializer(serializers.Serializer):
     lot = serializers.IntegerField(label="采购包内部编号")
     number = serializers.IntegerField(label="包号")
     name = serializers.CharField(label="采购包名称")
@@ -141,7 +142,7 @@ class LotCountSerializer(serializers.Serializer):
     withdrawn = serializers.IntegerField(label="已撤回响应数")
 
 
-class SealedResponseSerializer(serializers.Serializer):
+class SolicitationSealedResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField(label="响应内部编号")
     lot = serializers.IntegerField(label="采购包内部编号")
     supplier = serializers.CharField(label="供应商")
@@ -163,8 +164,8 @@ class SolicitationSerializer(serializers.Serializer):
     title = serializers.CharField(label="项目名称")
     response_deadline = serializers.DateTimeField(allow_null=True, label="提交响应文件截止时间")
     sealed = serializers.BooleanField(label="是否密封（截止前）")
-    lots = LotCountSerializer(many=True, label="采购包")
-    responses = SealedResponseSerializer(many=True, label="响应（截止前为空）")
+    lots = SolicitationLotCountSerializer(many=True, label="采购包")
+    responses = SolicitationSealedResponseSerializer(many=True, label="响应（截止前为空）")
 
     def to_representation(self, project: Project) -> dict:
         user = self.context["request"].user
@@ -188,24 +189,24 @@ class SolicitationSerializer(serializers.Serializer):
         }
 
 
-class PublishSerializer(serializers.Serializer):
+class SolicitationPublishSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200, label="公告标题")
     response_deadline = serializers.DateTimeField(label="提交响应文件截止时间")
     body = serializers.CharField(label="公告正文")
 
 
-class EvaluateSerializer(serializers.Serializer):
+class SolicitationEvaluateSerializer(serializers.Serializer):
     response = serializers.IntegerField(label="响应内部编号", min_value=1)
     qualified = serializers.BooleanField(label="是否符合资格条件和实质性要求")
     note = serializers.CharField(required=False, allow_blank=True, default="", label="审查意见（不符合须说明理由）")
     quality_score = serializers.CharField(required=False, allow_blank=True, default="", label="质量（技术）得分")
 
 
-class ShortlistSerializer(serializers.Serializer):
+class SolicitationShortlistSerializer(serializers.Serializer):
     lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
 
 
-class ShortlistResultSerializer(serializers.Serializer):
+class SolicitationShortlistResultSerializer(serializers.Serializer):
     summary = serializers.CharField(label="入围计算")
     agreements = serializers.ListField(child=serializers.CharField(), label="入围供应商（协议编号 供应商）")
 
@@ -241,25 +242,25 @@ class SolicitationViewSet(ReadOnlyViewSet):
         return ApiResponse(SolicitationSerializer(project, context={"request": self.request}).data)
 
     @extend_schema(summary="发布框架协议征集公告", tags=[TAG_CENTER], parameters=[PROJECT_ID],
-                   request=PublishSerializer,
+                   request=SolicitationPublishSerializer,
                    description="采购方案备案后发布征集公告并设置提交响应文件截止时间（不少于20日）。",
                    responses={200: SolicitationSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         project = self.get_object()
-        serializer = PublishSerializer(data=request.data)
+        serializer = SolicitationPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.solicitation_publish(project=project, actor=request.user, **serializer.validated_data)
         return self._answer(project)
 
     @extend_schema(summary="录入资格审查结果", tags=[TAG_CENTER], parameters=[PROJECT_ID],
-                   request=EvaluateSerializer,
+                   request=SolicitationEvaluateSerializer,
                    description="截止后录入一份响应的资格审查结果（不符合须说明理由；质量优先法须录入质量得分）。",
                    responses={200: SolicitationSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def evaluate(self, request, *args, **kwargs):
         project = self.get_object()
-        serializer = EvaluateSerializer(data=request.data)
+        serializer = SolicitationEvaluateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         response = (selectors.visible_responses(request.user)
@@ -270,13 +271,13 @@ class SolicitationViewSet(ReadOnlyViewSet):
         return self._answer(project)
 
     @extend_schema(summary="确定采购包入围供应商", tags=[TAG_CENTER], parameters=[PROJECT_ID],
-                   request=ShortlistSerializer,
+                   request=SolicitationShortlistSerializer,
                    description="按采购方案的评审方法、淘汰率和并列规则确定一个采购包的入围供应商（附件8第九部分）。",
-                   responses={200: ShortlistResultSerializer, **WRITE_ERRORS})
+                   responses={200: SolicitationShortlistResultSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def shortlist(self, request, *args, **kwargs):
         project = self.get_object()
-        serializer = ShortlistSerializer(data=request.data)
+        serializer = SolicitationShortlistSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lot = Lot.objects.filter(pk=serializer.validated_data["lot"], project=project).first()
         if lot is None:
