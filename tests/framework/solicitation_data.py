@@ -65,7 +65,9 @@ def published(plan: FrameworkPlan, *, deadline: datetime | None = None) -> Proje
 def close(project: Project) -> Project:
     """Move the deadline into the past (the responses are unsealed)."""
     project.response_deadline = timezone.now() - timedelta(minutes=1)
-    project.save(update_fields=["response_deadline"])
+    project.response_opens_at = min(project.response_opens_at or project.response_deadline,
+                                    project.response_deadline - timedelta(days=20))
+    project.save(update_fields=["response_deadline", "response_opens_at"])
     return project
 
 
