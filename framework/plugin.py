@@ -58,3 +58,21 @@ class FrameworkPlugin(ModePlugin):
         "framework_plan_lot_remove": "删除采购包",
     }
     badge_colours = {**locals().get("badge_colours", {}), "returned": "warning", "approved": "info"}
+    # --- solicitation slice (seed 000 三(二)(3)(4); annex 8 §七–§九): the solicitation notice, the sealed
+    # responses, the evaluation, the shortlist per lot, the shortlist notice and letters -----------------------
+    event_actions = {
+        **event_actions,
+        "framework_solicitation_publish": "发布框架协议征集公告",
+        "framework_response_save": "保存框架协议征集响应",
+        "framework_response_evaluate": "录入资格审查结果",
+        "framework_shortlist_publish": "发布入围结果公告并发出入围通知书",
+    }
+    # (another slice's section may have declared nav_entries before this one: keep its entries)
+    nav_entries = (
+        *vars().get("nav_entries", ()),
+        NavEntry("框架协议征集", "framework:solicitation-center-list", order=240, kinds=("center", "agency", "finance"),
+                 active=("framework:solicitation-center-list", "framework:solicitation-detail",
+                         "framework:solicitation-shortlist")),
+        NavEntry("框架协议征集响应", "framework:solicitation-supplier-list", order=200, kinds=("supplier",),
+                 active=("framework:solicitation-supplier-list", "framework:solicitation-respond")),
+    )

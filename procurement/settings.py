@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
         "FrameworkEvaluationMethodEnum": "framework.models.EvaluationMethod",
         "FrameworkPriceBasisEnum": "framework.models.FrameworkLot.PriceBasis",
         "SurveyParticipantKindEnum": "framework.models.SurveyParticipant.Kind",
+        # framework: solicitation responses (solicitation slice)
+        "FrameworkResponseStatusEnum": "framework.models.SolicitationResponse.Status",
+        "FrameworkResponseQualificationEnum": "framework.models.SolicitationResponse.Qualification",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -378,6 +378,21 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_awards_terminate_create": Shown((page("award-terminate", "project"),), PROJECT),
     "v1_awards_savings_retrieve": Shown((page("award-savings", "project"),), PROJECT),
     "v1_awards_signing_board_retrieve": Shown((page("award-signing-board", "project"),), PROJECT),
+    # framework: the solicitation and the shortlist (solicitation slice). The parity world holds no framework
+    # project: its batch project answers 404 on the framework pages and endpoints alike.
+    "v1_framework_responses_list": Shown((page("framework:solicitation-supplier-list"),)),
+    "v1_framework_responses_retrieve": Shown((page("framework:solicitation-respond", "lot"),), PROJECT),
+    "v1_framework_responses_respond_create": Shown((page("framework:solicitation-supplier-list"),)),
+    "v1_framework_responses_withdraw_create": Shown((page("framework:solicitation-respond", "lot"),), PROJECT),
+    "v1_framework_solicitations_list": Shown((page("framework:solicitation-center-list"),)),
+    "v1_framework_solicitations_retrieve": Shown((page("framework:solicitation-detail", "project"),), PROJECT),
+    "v1_framework_solicitations_publish_create": Shown((page("framework:solicitation-detail", "project"),), PROJECT),
+    "v1_framework_solicitations_evaluate_create": Shown((page("framework:solicitation-detail", "project"),),
+                                                        PROJECT),
+    "v1_framework_solicitations_shortlist_create": Shown((page("framework:solicitation-detail", "project"),),
+                                                         PROJECT),
+    "v1_framework_solicitations_shortlist_notice_create": Shown(
+        (page("framework:solicitation-detail", "project"),), PROJECT),
     # volume: an invited unit's response (753号 三、2), the unit's own pages (another project or unit: 404)
     "v1_volume_responses_list": Shown((page("volume:response-list"),)),
     "v1_volume_responses_retrieve": Shown((page("volume:response-edit", "project"),), PROJECT),

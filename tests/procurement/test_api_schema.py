@@ -17,6 +17,7 @@ from framework.models import (
     LegalGround,
     RotationOrderRule,
     SecondStageMethod,
+    SolicitationResponse,
     SubjectKind,
     SurveyParticipant,
     TieBreakRule,
@@ -88,6 +89,9 @@ ENUMS = {
     "FrameworkEvaluationMethodEnum": EvaluationMethod,
     "FrameworkPriceBasisEnum": FrameworkLot.PriceBasis,
     "SurveyParticipantKindEnum": SurveyParticipant.Kind,
+    # framework: solicitation responses (solicitation slice)
+    "FrameworkResponseStatusEnum": SolicitationResponse.Status,
+    "FrameworkResponseQualificationEnum": SolicitationResponse.Qualification,
 }
 
 
