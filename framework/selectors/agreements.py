@@ -155,10 +155,19 @@ def lot_readiness(project: Project) -> list[LotReadiness]:
 
 # --- the core's question (753号 一; procurement.agreements) -------------------------------------------------
 
-def _ancestor_paths(category: Category) -> list[str]:
-    """The materialized paths of ``category`` and each of its ancestors ("A02/", "A02/A0201/", …)."""
-    parts = [part for part in (category.path or "").split("/") if part]
-    return ["".join(f"{part}/" for part in parts[:end]) for end in range(1, len(parts) + 1)]
+def _related_category_ids(category: Category) -> set[int]:
+    """``category``, its ancestors (through ``parent``) and its descendants (through ``children``, level by level;
+    the catalog has a handful of levels)."""
+    ids = {category.pk}
+    parent_id = category.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.add(parent_id)
+        parent_id = Category.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    level = [category.pk]
+    while level:
+        level = list(Category.objects.filter(parent_id__in=level).exclude(pk__in=ids).values_list("pk", flat=True))
+        ids.update(level)
+    return ids
 
 
 def framework_agreements_in_force(category: Category, *, on: date) -> list[AgreementInForce]:
@@ -170,9 +179,7 @@ def framework_agreements_in_force(category: Category, *, on: date) -> list[Agree
     category above an agreement's lot is partly covered by it)."""
     if category is None:
         return []
-    paths = _ancestor_paths(category)
-    covering = Q(category__path__in=paths) | Q(category__path__startswith=category.path or category.code)
-    lots = Lot.objects.filter(covering).values("project_id")
+    lots = Lot.objects.filter(category_id__in=_related_category_ids(category)).values("project_id")
     projects = (Project.objects.filter(mode=Mode.FRAMEWORK, pk__in=lots,
                                        framework__execution_notice__isnull=False,
                                        framework_plan__valid_from__lte=on, framework_plan__valid_until__gte=on)

@@ -38,7 +38,8 @@ def framework_with_agreements(world: World, *, lots: int = 1, suppliers: int = 2
     people = [world.supplier, world.large_supplier][:suppliers]
     people += [SupplierFactory(region=world.province) for _ in range(suppliers - len(people))]
     for lot in project.lots.order_by("number"):
-        FrameworkLot.objects.create(lot=lot, price_basis=FrameworkLot.PriceBasis.SURVEY, allows_imported=allows_imported)
+        FrameworkLot.objects.create(lot=lot, price_basis=FrameworkLot.PriceBasis.SURVEY,
+                                    allows_imported=allows_imported)
         for rank, supplier in enumerate(people, start=1):
             agreement = Agreement.objects.create(
                 lot=lot, supplier=supplier, code=f"{project.code}-{lot.number}-{rank:02d}", price_yuan=PRICE,

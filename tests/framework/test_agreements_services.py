@@ -128,9 +128,9 @@ def test_seed_3_2_4_filing_records_a_framework_agreement_filing_with_finance(wor
 # --- listings (上架) -------------------------------------------------------------------------------------
 
 def test_seed_3_2_4_a_listing_above_the_agreement_price_is_refused_naming_it(world, project):
-    """Listed at no more than the agreement price (seed 三(二)(4) 上架商品; Order 110: the shortlisted price caps it)."""
+    """Listed at no more than the agreement price (seed 三(二)(4) 上架商品; the shortlisted price caps it)."""
     agreement = sign(world, agreement_of(project, world.supplier))
-    with pytest.raises(ServiceError, match="高于框架协议单价4,500.00元") as refused:
+    with pytest.raises(ServiceError, match=r"高于框架协议单价4,500\.00元") as refused:
         listing(world, agreement, unit_price_yuan=Decimal("4500.01"))
     assert refused.value.field == "unit_price_yuan"
     assert not ProductListing.objects.exists()
@@ -206,8 +206,9 @@ def test_seed_3_2_5_the_execution_notice_is_published_and_opens_the_orders(world
     today = deadlines.today()
     _ready(world, project)
     assert not orders_open(project, on=today)
-    details = services.execution_notice_issue(project=project, scope="全省各级预算单位", procedure="直接选定，逐笔公开",
-                                              executing_from=today, actor=center(world))
+    details = services.execution_notice_issue(project=project, scope="全省各级预算单位",
+                                              procedure="直接选定，逐笔公开", executing_from=today,
+                                              actor=center(world))
     assert isinstance(details, FrameworkDetails) and details.execution_scope == "全省各级预算单位"
     notice = details.execution_notice
     assert notice.type == Notice.Type.FRAMEWORK_EXECUTION and "直接选定，逐笔公开" in notice.body
@@ -287,7 +288,7 @@ def test_annex8_s11_a_removed_supplier_never_rejoins(world, project):
     services.supplier_may_join(lot=lot, supplier=SupplierFactory())  # a newcomer may
     services.agreement_remove(agreement=agreement_of(project, world.supplier), ground=Removal.Ground.COLLUSION,
                               evidence="串通报价", actor=center(world))
-    with pytest.raises(ServiceError, match="被清退出.*不得再次入围或加入该采购包（财政部令第110号第十九条"):
+    with pytest.raises(ServiceError, match=r"被清退出.*不得再次入围或加入该采购包（财政部令第110号第十九条"):
         services.supplier_may_join(lot=lot, supplier=world.supplier)
     assert "已有入围记录" in services.supplier_join_refusal(lot=lot, supplier=world.large_supplier)
     with pytest.raises(ServiceError, match="不能清退"):
