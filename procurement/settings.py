@@ -337,6 +337,11 @@ SPECTACULAR_SETTINGS = {
         "VolumeQuestionStatusEnum": "volume.models.SupplierQuestion.Status",
         "VolumeComplaintStatusEnum": "volume.models.Complaint.Status",
         "VolumeComplaintOutcomeEnum": "volume.models.Complaint.Outcome",
+        # framework: agreements, listings, removals (agreements slice)
+        "FrameworkAgreementStatusEnum": "framework.models.Agreement.Status",
+        "FrameworkListingStatusEnum": "framework.models.ProductListing.Status",
+        "FrameworkRemovalGroundEnum": "framework.models.Removal.Ground",
+        "FrameworkRemovalEffectEnum": "framework.models.Removal.Effect",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -54,7 +54,7 @@ TAG_EXECUTION = "框架协议执行通知"
 
 # --- representations --------------------------------------------------------------------------------
 
-class AgreementSerializer(ReadSerializer):
+class FrameworkAgreementSerializer(ReadSerializer):
     """框架协议：入围供应商在一个采购包的位置，签订、公开、备案的期限和日期，是否逾期。"""
 
     supplier = OrganizationRefSerializer(read_only=True, label="入围供应商")
@@ -73,20 +73,20 @@ class AgreementSerializer(ReadSerializer):
         return services.overdue_steps(agreement)
 
 
-class SignSerializer(serializers.Serializer):
+class AgreementSignSerializer(serializers.Serializer):
     """登记签订的框架协议：签订日期和签字盖章的协议PDF。"""
 
     signed_on = serializers.DateField(label="签订日期")
     signed_file = serializers.FileField(label="签订的框架协议（PDF）")
 
 
-class FileSerializer(serializers.Serializer):
+class AgreementFileSerializer(serializers.Serializer):
     """框架协议副本备案的备注。"""
 
     note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, label="备注")
 
 
-class RemoveSerializer(serializers.Serializer):
+class AgreementRemoveSerializer(serializers.Serializer):
     """清退：财政部令第110号第十九条第一款规定的情形、事实和证据。"""
 
     ground = serializers.ChoiceField(choices=Removal.Ground.choices, label="清退情形")
@@ -94,7 +94,7 @@ class RemoveSerializer(serializers.Serializer):
     evidence_file = serializers.FileField(required=False, label="证据材料")
 
 
-class RemovalSerializer(ReadSerializer):
+class AgreementRemovalSerializer(ReadSerializer):
     """清退记录。"""
 
     class Meta:
@@ -103,7 +103,7 @@ class RemovalSerializer(ReadSerializer):
         read_only_fields = fields
 
 
-class ListingSerializer(ReadSerializer):
+class FrameworkListingSerializer(ReadSerializer):
     """上架商品：单价不高于框架协议单价，经集中采购机构审核上架。"""
 
     agreement_code = serializers.CharField(source="agreement.code", read_only=True, label="协议编号")
@@ -116,7 +116,7 @@ class ListingSerializer(ReadSerializer):
         read_only_fields = fields
 
 
-class ListingCreateSerializer(serializers.Serializer):
+class FrameworkListingCreateSerializer(serializers.Serializer):
     """申请上架商品。"""
 
     agreement = serializers.IntegerField(min_value=1, label="框架协议内部编号")
@@ -129,13 +129,13 @@ class ListingCreateSerializer(serializers.Serializer):
     is_imported = serializers.BooleanField(required=False, default=False, label="进口产品")
 
 
-class ReasonSerializer(serializers.Serializer):
+class FrameworkReasonSerializer(serializers.Serializer):
     """理由。"""
 
     reason = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, label="理由")
 
 
-class ExecutionSerializer(ReadSerializer):
+class FrameworkExecutionSerializer(ReadSerializer):
     """框架协议执行通知：执行范围、期限和第二阶段执行程序。"""
 
     notice = serializers.IntegerField(source="execution_notice_id", read_only=True, allow_null=True,
@@ -147,7 +147,7 @@ class ExecutionSerializer(ReadSerializer):
         read_only_fields = fields
 
 
-class ExecutionIssueSerializer(serializers.Serializer):
+class FrameworkExecutionIssueSerializer(serializers.Serializer):
     """印发框架协议执行通知。"""
 
     scope = serializers.CharField(max_length=services.MAX_TEXT, label="执行范围")
@@ -168,7 +168,7 @@ class AgreementViewSet(ReadOnlyViewSet):
     公开入围信息（签订后3个工作日内）、将协议副本报财政部门备案（7个工作日内），并可依财政部令第110号第十九条清退。"""
 
     noun = "框架协议"
-    serializer_class = AgreementSerializer
+    serializer_class = FrameworkAgreementSerializer
     search_fields = ["code", "supplier__name", "lot__project__code", "lot__project__title"]
     ordering_fields = ["sign_due", "signed_on", "created_at"]
     ordering = ["-created_at", "-pk"]
@@ -179,56 +179,58 @@ class AgreementViewSet(ReadOnlyViewSet):
         return selectors.visible_agreements(self.request.user)
 
     @extend_schema(summary="登记签订的框架协议", tags=[TAG_AGREEMENTS], parameters=[AGREEMENT_ID],
-                   request={"multipart/form-data": SignSerializer},
+                   request={"multipart/form-data": AgreementSignSerializer},
                    description="签订日期不得早于入围通知书发出日期、不得晚于今天；超过30日签订的照常登记并标记逾期。"
                                "同时确定公开入围信息（3个工作日）和备案（7个工作日）的截止日"
                                "（吉财采购意见 三(二)(4)）。",
-                   responses={200: AgreementSerializer, **WRITE_ERRORS})
+                   responses={200: FrameworkAgreementSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, parsers.FormParser])
     def sign(self, request, *args, **kwargs):
         agreement = self.get_object()
         _center_of(request, agreement)
-        body = SignSerializer(data=request.data)
+        body = AgreementSignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         signed = services.agreement_sign(agreement=agreement, actor=request.user, **body.validated_data)
-        return Response(AgreementSerializer(signed).data)
+        return Response(FrameworkAgreementSerializer(signed).data)
 
     @extend_schema(summary="公开入围信息", tags=[TAG_AGREEMENTS], parameters=[AGREEMENT_ID], request=None,
                    description="框架协议签订后3个工作日内公开入围信息（吉财采购意见 三(二)(4)）。",
-                   responses={200: AgreementSerializer, **WRITE_ERRORS})
+                   responses={200: FrameworkAgreementSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         agreement = self.get_object()
         _center_of(request, agreement)
-        return Response(AgreementSerializer(services.agreement_publish(agreement=agreement, actor=request.user)).data)
+        published = services.agreement_publish(agreement=agreement, actor=request.user)
+        return Response(FrameworkAgreementSerializer(published).data)
 
-    @extend_schema(summary="框架协议副本备案", tags=[TAG_AGREEMENTS], parameters=[AGREEMENT_ID], request=FileSerializer,
+    @extend_schema(summary="框架协议副本备案", tags=[TAG_AGREEMENTS], parameters=[AGREEMENT_ID],
+                   request=AgreementFileSerializer,
                    description="框架协议签订后7个工作日内将协议副本报财政部门备案（吉财采购意见 三(二)(4)）。",
-                   responses={200: AgreementSerializer, **WRITE_ERRORS})
+                   responses={200: FrameworkAgreementSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def file(self, request, *args, **kwargs):
         agreement = self.get_object()
         _center_of(request, agreement)
-        body = FileSerializer(data=request.data)
+        body = AgreementFileSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.agreement_file(agreement=agreement, actor=request.user, note=body.validated_data.get("note", ""))
         agreement.refresh_from_db()
-        return Response(AgreementSerializer(agreement).data)
+        return Response(FrameworkAgreementSerializer(agreement).data)
 
     @extend_schema(summary="清退入围供应商", tags=[TAG_AGREEMENTS], parameters=[AGREEMENT_ID],
-                   request={"multipart/form-data": RemoveSerializer},
+                   request={"multipart/form-data": AgreementRemoveSerializer},
                    description="财政部令第110号第十九条第一款：尚未签订的取消入围资格，已签订的解除框架协议；其上架商品"
                                "同时下架，被清退的供应商不得再次入围。开放式框架协议不适用。",
-                   responses={201: RemovalSerializer, **WRITE_ERRORS})
+                   responses={201: OpenApiResponse(AgreementRemovalSerializer, description="清退记录"), **WRITE_ERRORS})
     @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, parsers.FormParser,
                                                             parsers.JSONParser])
     def remove(self, request, *args, **kwargs):
         agreement = self.get_object()
         _center_of(request, agreement)
-        body = RemoveSerializer(data=request.data)
+        body = AgreementRemoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         removal = services.agreement_remove(agreement=agreement, actor=request.user, **body.validated_data)
-        return Response(RemovalSerializer(removal).data, status=status.HTTP_201_CREATED)
+        return Response(AgreementRemovalSerializer(removal).data, status=status.HTTP_201_CREATED)
 
 
 @read_schema(lookup=LISTING_ID)
@@ -237,7 +239,7 @@ class ListingViewSet(ReadOnlyViewSet):
     供应商可以下架。"""
 
     noun = "框架协议上架商品"
-    serializer_class = ListingSerializer
+    serializer_class = FrameworkListingSerializer
     search_fields = ["name", "brand", "model_number", "agreement__code"]
     ordering_fields = ["created_at", "unit_price_yuan"]
     ordering = ["-created_at", "-pk"]
@@ -248,46 +250,48 @@ class ListingViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return selectors.visible_listings(self.request.user)
 
-    @extend_schema(summary="申请上架商品", tags=[TAG_LISTINGS], request=ListingCreateSerializer,
+    @extend_schema(summary="申请上架商品", tags=[TAG_LISTINGS], request=FrameworkListingCreateSerializer,
                    description="单价高于框架协议单价的拒绝并写明协议单价；采购包未允许进口产品的不能上架进口产品。",
-                   responses={201: ListingSerializer, **WRITE_ERRORS})
+                   responses={201: OpenApiResponse(FrameworkListingSerializer, description="已提交的上架申请"),
+                              **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
-        body = ListingCreateSerializer(data=request.data)
+        body = FrameworkListingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         agreement = selectors.supplier_agreements(request.user).filter(pk=values.pop("agreement")).first()
         if agreement is None:
             raise Http404("框架协议不存在")
         listing = services.listing_create(agreement=agreement, actor=request.user, **values)
-        return Response(ListingSerializer(listing).data, status=status.HTTP_201_CREATED)
+        return Response(FrameworkListingSerializer(listing).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="审核上架", tags=[TAG_LISTINGS], parameters=[LISTING_ID], request=None,
-                   responses={200: ListingSerializer, **WRITE_ERRORS})
+                   responses={200: FrameworkListingSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         listing = self.get_object()
-        return Response(ListingSerializer(services.listing_approve(listing=listing, actor=request.user)).data)
+        return Response(FrameworkListingSerializer(services.listing_approve(listing=listing, actor=request.user)).data)
 
-    @extend_schema(summary="退回上架申请", tags=[TAG_LISTINGS], parameters=[LISTING_ID], request=ReasonSerializer,
-                   description="退回须写明理由。", responses={200: ListingSerializer, **WRITE_ERRORS})
+    @extend_schema(summary="退回上架申请", tags=[TAG_LISTINGS], parameters=[LISTING_ID],
+                   request=FrameworkReasonSerializer,
+                   description="退回须写明理由。", responses={200: FrameworkListingSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         listing = self.get_object()
         if not selectors.is_center_of(request.user, listing.agreement.lot.project):
             raise PermissionDenied("只有组织该框架协议采购的集中采购机构可以审核上架商品")
-        body = ReasonSerializer(data=request.data)
+        body = FrameworkReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(ListingSerializer(services.listing_reject(
+        return Response(FrameworkListingSerializer(services.listing_reject(
             listing=listing, reason=body.validated_data.get("reason", ""), actor=request.user)).data)
 
-    @extend_schema(summary="下架商品", tags=[TAG_LISTINGS], parameters=[LISTING_ID], request=ReasonSerializer,
-                   responses={200: ListingSerializer, **WRITE_ERRORS})
+    @extend_schema(summary="下架商品", tags=[TAG_LISTINGS], parameters=[LISTING_ID], request=FrameworkReasonSerializer,
+                   responses={200: FrameworkListingSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def delist(self, request, *args, **kwargs):
         listing = self.get_object()
-        body = ReasonSerializer(data=request.data)
+        body = FrameworkReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(ListingSerializer(services.listing_delist(
+        return Response(FrameworkListingSerializer(services.listing_delist(
             listing=listing, reason=body.validated_data.get("reason", ""), actor=request.user)).data)
 
 
@@ -295,7 +299,7 @@ class ExecutionViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
     """框架协议执行通知（按项目）：集中采购机构在每个采购包均有已签订框架协议且有已上架商品的供应商后印发。"""
 
     noun = "框架协议执行通知"
-    serializer_class = ExecutionSerializer
+    serializer_class = FrameworkExecutionSerializer
     filter_backends: list = []
     pagination_class = None
     permission_classes = [SeatRequired]
@@ -309,28 +313,29 @@ class ExecutionViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="框架协议执行通知", tags=[TAG_EXECUTION], parameters=[PROJECT_ID],
                    description="已印发的执行通知；尚未印发时返回 404。",
-                   responses={200: ExecutionSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND})
+                   responses={200: FrameworkExecutionSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND})
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()
         details = selectors.details_of(project)
         if details is None or details.execution_notice_id is None:
             raise Http404("该项目尚未印发框架协议执行通知")
-        return Response(ExecutionSerializer(details).data)
+        return Response(FrameworkExecutionSerializer(details).data)
 
     @extend_schema(summary="印发框架协议执行通知", tags=[TAG_EXECUTION], parameters=[PROJECT_ID],
-                   request=ExecutionIssueSerializer,
+                   request=FrameworkExecutionIssueSerializer,
                    description="明确执行范围、期限和第二阶段执行程序，以公告形式公开；印发后采购人方可下单"
                                "（吉财采购意见 三(二)(5)）。",
-                   responses={201: ExecutionSerializer, **WRITE_ERRORS})
+                   responses={201: OpenApiResponse(FrameworkExecutionSerializer, description="已印发的执行通知"),
+                              **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def issue(self, request, *args, **kwargs):
         project = self.get_object()
         if not selectors.is_center_of(request.user, project):
             raise PermissionDenied("只有组织该框架协议采购的集中采购机构可以印发框架协议执行通知")
-        body = ExecutionIssueSerializer(data=request.data)
+        body = FrameworkExecutionIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         details = services.execution_notice_issue(project=project, actor=request.user, **body.validated_data)
-        return Response(ExecutionSerializer(details).data, status=status.HTTP_201_CREATED)
+        return Response(FrameworkExecutionSerializer(details).data, status=status.HTTP_201_CREATED)
 
 
 routes = [("agreements", AgreementViewSet, "framework-agreement"),

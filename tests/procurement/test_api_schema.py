@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from batch.models import BatchDetails, Cycle, TaskNotice
+from framework.models import Agreement, ProductListing, Removal
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -65,6 +66,11 @@ ENUMS = {
     # volume: department catalog (seed 000 三(三)(1))
     "DepartmentCatalogStatusEnum": DepartmentCatalog.Status,
     "CatalogReviewDecisionEnum": CatalogReview.Decision,
+    # framework: agreements, listings, removals (agreements slice)
+    "FrameworkAgreementStatusEnum": Agreement.Status,
+    "FrameworkListingStatusEnum": ProductListing.Status,
+    "FrameworkRemovalGroundEnum": Removal.Ground,
+    "FrameworkRemovalEffectEnum": Removal.Effect,
 }
 
 
