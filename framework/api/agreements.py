@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from framework.models import Agreement, FrameworkDetails, ProductListing, Removal
 from framework.selectors import agreements as selectors
 from framework.services import agreements as services
+from procurement import access
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
@@ -255,6 +256,9 @@ class ListingViewSet(ReadOnlyViewSet):
                    responses={201: OpenApiResponse(FrameworkListingSerializer, description="已提交的上架申请"),
                               **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
+        if not (access.is_superuser(request.user) or selectors.supplier_agreements(request.user).filter(
+                status=Agreement.Status.SIGNED).exists()):
+            raise PermissionDenied("只有已签订框架协议的入围供应商可以上架商品")
         body = FrameworkListingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
