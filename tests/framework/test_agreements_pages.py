@@ -79,6 +79,8 @@ def test_another_suppliers_agreement_and_listing_are_not_found(world, project):
     assert other.get(reverse("framework:agreement-detail", args=[agreement.pk])).status_code == 404
     assert other.post(reverse("framework:listing-create", args=[agreement.pk]), {}).status_code == 404
     assert other.post(reverse("framework:listing-delist", args=[listing.pk])).status_code == 404
+    services.agreement_sign(agreement=agreement_of(project, world.large_supplier), signed_on=deadlines.today(),
+                            signed_file=pdf(), actor=world.user(world.center))
     api = world.api_for(world.large_supplier)
     assert api.get(f"/api/v1/framework/agreements/{agreement.pk}/").status_code == 404
     assert api.get(f"/api/v1/framework/listings/{listing.pk}/").status_code == 404
