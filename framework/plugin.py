@@ -11,6 +11,9 @@ from __future__ import annotations
 from procurement.models import Mode, Organization
 from procurement.modes import ModePlugin, NavEntry
 
+CENTER = Organization.Kind.CENTER
+SUPPLIER = Organization.Kind.SUPPLIER
+
 
 class FrameworkPlugin(ModePlugin):
     mode = Mode.FRAMEWORK
@@ -76,3 +79,35 @@ class FrameworkPlugin(ModePlugin):
         NavEntry("框架协议征集响应", "framework:solicitation-supplier-list", order=200, kinds=("supplier",),
                  active=("framework:solicitation-supplier-list", "framework:solicitation-respond")),
     )
+    # --- agreements slice: signing, publication, filing, listings, execution notice, removal, supplement ------
+    # (seed 000 三(二)(4)(5); Order 110 Art. 19; annex 8 §十一). The sweep's source is
+    # framework.agreement_deadlines; the core's agreements source (753号 一) is registered in FrameworkConfig.ready.
+    from framework.services.agreements import EVENT_ACTIONS as _AGREEMENT_ACTIONS
+
+    event_actions = {
+        **event_actions,
+        **_AGREEMENT_ACTIONS,
+        "terminate": "解除框架协议",
+        "approve": "审核通过",
+    }
+    # Merged with what earlier sections declared (locals(): the class namespace so far).
+    nav_entries = (
+        *locals().get("nav_entries", ModePlugin.nav_entries),
+        NavEntry("框架协议", "framework:agreement-list", order=300, kinds=(CENTER,),
+                 active=("framework:agreement-list", "framework:agreement-detail", "framework:execution")),
+        NavEntry("上架审核", "framework:listing-review-list", order=301, kinds=(CENTER,),
+                 active=("framework:listing-review-list",)),
+        NavEntry("我的框架协议", "framework:my-agreements", order=300, kinds=(SUPPLIER,),
+                 active=("framework:my-agreements", "framework:agreement-detail")),
+        NavEntry("我的上架商品", "framework:listing-list", order=301, kinds=(SUPPLIER,),
+                 active=("framework:listing-list",)),
+    )
+    badge_colours = {**locals().get("badge_colours", {}), "shortlisted": "warning", "signed": "success",
+                     "cancelled": "secondary", "terminated": "danger", "left": "secondary", "expired": "secondary",
+                     "delisted": "secondary", "rejected": "danger"}
+
+    def deadline_sources(self) -> list:
+        """Signing, publication and filing of the framework agreements (framework.agreement_deadlines)."""
+        from framework.agreement_deadlines import AGREEMENT_DEADLINES
+
+        return [*super().deadline_sources(), AGREEMENT_DEADLINES]

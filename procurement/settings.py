@@ -351,6 +351,11 @@ SPECTACULAR_SETTINGS = {
         # framework: solicitation responses (solicitation slice)
         "FrameworkResponseStatusEnum": "framework.models.SolicitationResponse.Status",
         "FrameworkResponseQualificationEnum": "framework.models.SolicitationResponse.Qualification",
+        # framework: agreements, listings, removals (agreements slice)
+        "FrameworkAgreementStatusEnum": "framework.models.Agreement.Status",
+        "FrameworkListingStatusEnum": "framework.models.ProductListing.Status",
+        "FrameworkRemovalGroundEnum": "framework.models.Removal.Ground",
+        "FrameworkRemovalEffectEnum": "framework.models.Removal.Effect",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

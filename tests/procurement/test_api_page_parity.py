@@ -53,6 +53,7 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.framework.agreements_data import parity_agreements
 from tests.framework.plans_data import plan_submitted
 from tests.volume.factories_catalog import catalog_categories, catalog_submitted
 from tests.volume.factories_questions import parity_questions
@@ -94,6 +95,11 @@ class World:
     volume_complaint: object = None
     catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
     framework_plan: object = None  # framework (plans slice): the provincial center's plan submitted to finance
+    # framework, agreements slice (tests/framework/agreements_data.parity_agreements): the winner's agreements
+    framework_project: Project | None = None
+    framework_agreement: object = None
+    framework_listing: object = None
+    framework_shortlisted: object = None
 
 
 ROLES = {
@@ -186,10 +192,12 @@ def build_world() -> World:
     catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
     # framework (plans slice, annex 8): the provincial center's plan, submitted to the provincial finance department.
     framework_plan = plan_submitted(base.world)
+    # framework, agreements slice: the winner is shortlisted on a framework project of the world's center.
+    framework_agreements = parity_agreements(base.world, supplier=winner)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, framework_plan=framework_plan, **volume_questions)
+                 catalog=catalog, framework_plan=framework_plan, **volume_questions, **framework_agreements)
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +284,9 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
 PROJECT = {"id": "project"}
 CATALOG = {"id": "catalog"}
 FRAMEWORK_PLAN = {"id": "framework_plan"}
+FW_AGREEMENT = {"id": "framework_agreement"}
+FW_LISTING = {"id": "framework_listing"}
+FW_PROJECT = {"id": "framework_project"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -449,6 +460,29 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_framework_plans_review_create": Shown((page("framework:plan-review", "framework_plan"),), FRAMEWORK_PLAN),
     "v1_framework_plans_pdf_retrieve": Shown((page("framework:plan-pdf", "framework_plan"),
                                               page("framework:plan-review-pdf", "framework_plan")), FRAMEWORK_PLAN),
+    # framework, agreements slice (seed 000 三(二)(4)(5)): the center's and the supplier's agreement pages
+    "v1_framework_agreements_list": Shown((page("framework:agreement-list"), page("framework:my-agreements"))),
+    "v1_framework_agreements_retrieve": Shown((page("framework:agreement-detail", "framework_agreement"),),
+                                              FW_AGREEMENT),
+    "v1_framework_agreements_sign_create": Shown(
+        (page("framework:agreement-detail", "framework_shortlisted", shows="framework_sign_form"),),
+        {"id": "framework_shortlisted"}),
+    **{f"v1_framework_agreements_{step}_create": Shown(
+        (page("framework:agreement-detail", "framework_agreement", shows="framework_center_steps"),), FW_AGREEMENT)
+       for step in ("publish", "file")},
+    "v1_framework_agreements_remove_create": Shown(
+        (page("framework:agreement-detail", "framework_agreement", shows="framework_removal_form"),), FW_AGREEMENT),
+    "v1_framework_listings_list": Shown((page("framework:listing-list"), page("framework:listing-review-list"))),
+    "v1_framework_listings_retrieve": Shown((page("framework:agreement-detail", "framework_agreement"),), FW_LISTING),
+    "v1_framework_listings_create": Shown(
+        (page("framework:agreement-detail", "framework_agreement", shows="framework_listing_form"),)),
+    **{f"v1_framework_listings_{step}_create": Shown(
+        (page("framework:listing-review-list", shows="framework_listing"),), FW_LISTING)
+       for step in ("approve", "reject")},
+    "v1_framework_listings_delist_create": Shown((page("framework:listing-list", shows="framework_listing"),),
+                                                 FW_LISTING),
+    "v1_framework_executions_retrieve": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
+    "v1_framework_executions_issue_create": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
@@ -460,6 +494,11 @@ MARKERS: dict[str, Callable[[World], str]] = {
     "volume_decision_form": lambda world: 'data-testid="decision-form"',
     "catalog_form": lambda world: 'data-testid="catalog-new-form"',
     "catalog_writes": lambda world: 'data-testid="catalog-writes"',
+    "framework_sign_form": lambda world: 'data-testid="sign-form"',
+    "framework_center_steps": lambda world: 'data-testid="center-steps"',
+    "framework_removal_form": lambda world: 'data-testid="removal-form"',
+    "framework_listing_form": lambda world: 'data-testid="listing-form"',
+    "framework_listing": lambda world: "PARITY-M1",
 }
 
 

@@ -10,11 +10,14 @@ from rest_framework.test import APIClient
 
 from batch.models import BatchDetails, Cycle, TaskNotice
 from framework.models import (
+    Agreement,
     AgreementType,
     EvaluationMethod,
     FrameworkLot,
     FrameworkPlan,
     LegalGround,
+    ProductListing,
+    Removal,
     RotationOrderRule,
     SecondStageMethod,
     SolicitationResponse,
@@ -92,6 +95,11 @@ ENUMS = {
     # framework: solicitation responses (solicitation slice)
     "FrameworkResponseStatusEnum": SolicitationResponse.Status,
     "FrameworkResponseQualificationEnum": SolicitationResponse.Qualification,
+    # framework: agreements, listings, removals (agreements slice)
+    "FrameworkAgreementStatusEnum": Agreement.Status,
+    "FrameworkListingStatusEnum": ProductListing.Status,
+    "FrameworkRemovalGroundEnum": Removal.Ground,
+    "FrameworkRemovalEffectEnum": Removal.Effect,
 }
 
 
