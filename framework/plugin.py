@@ -9,7 +9,7 @@ pieces built in parallel meet here without stepping on each other.
 from __future__ import annotations
 
 from procurement.models import Mode
-from procurement.modes import ModePlugin
+from procurement.modes import ModePlugin, NavEntry
 
 
 class FrameworkPlugin(ModePlugin):
@@ -35,3 +35,25 @@ class FrameworkPlugin(ModePlugin):
         "award": "确定成交供应商",
         "contract_made": "生成合同",
     }
+
+    # --- orders slice: the second stage (授予合同, seed 三(二)(6); annex 8 §十, §十二) ----------------------------
+    event_actions = {
+        **event_actions,
+        "framework_order_open": "第二阶段立项下单",
+        "framework_bid_submit": "二次竞价报价",
+        "framework_rotation_fix": "确定轮候顺序",
+    }
+    # (``locals()``: the class body so far, whichever other slice's section defined these first.)
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议商品", "framework:catalog", order=240, kinds=("budget_unit",),
+                 active=("framework:catalog", "framework:order-new")),
+        NavEntry("框架协议订单", "framework:order-list", order=241, kinds=("budget_unit",),
+                 active=("framework:order-list", "framework:order-detail")),
+        NavEntry("二次竞价", "framework:supplier-bids", order=240, kinds=("supplier",),
+                 active=("framework:supplier-bids", "framework:bid-edit")),
+        NavEntry("框架协议订单", "framework:supplier-orders", order=241, kinds=("supplier",),
+                 active=("framework:supplier-orders",)),
+    )
+    badge_colours = {**locals().get("badge_colours", {}),
+                     "bidding": "warning", "awarded": "info", "contracted": "success"}
