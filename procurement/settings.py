@@ -337,6 +337,9 @@ SPECTACULAR_SETTINGS = {
         "VolumeQuestionStatusEnum": "volume.models.SupplierQuestion.Status",
         "VolumeComplaintStatusEnum": "volume.models.Complaint.Status",
         "VolumeComplaintOutcomeEnum": "volume.models.Complaint.Outcome",
+        # framework: second-stage orders (orders slice)
+        "FrameworkOrderMethodEnum": "framework.models.SecondStageMethod",
+        "FrameworkOrderStatusEnum": "framework.models.Order.Status",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

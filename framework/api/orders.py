@@ -9,6 +9,7 @@ refuse what the pages refuse, with the same Chinese ``detail``; bid prices are s
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -77,6 +78,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
+        extra_kwargs = {"id": {"label": "订单内部编号"}}
         fields = ["id", "code", "project", "project_code", "lot", "lot_name", "purchaser", "purchaser_name",
                   "method", "plan_filing_ref", "description", "quantity", "budget_yuan", "needs_imported",
                   "import_approval_ref", "listing", "selection_reason", "bidding_closes_at", "status", "supplier",
@@ -99,7 +101,7 @@ class OrderCreateSerializer(serializers.Serializer):
     listing = serializers.IntegerField(label="上架商品内部编号（直接选定）", required=False, allow_null=True,
                                        default=None)
     method = serializers.ChoiceField(label="确定成交供应商方式", choices=SecondStageMethod.choices, required=False,
-                                     allow_blank=True, default="", help_text="须与采购方案第十部分一致；不填按方案")
+                                     help_text="须与采购方案第十部分一致；不填按方案")
     plan_filing_ref = serializers.CharField(label="采购计划备案编号", max_length=64, allow_blank=True)
     description = serializers.CharField(label="采购内容", max_length=200, allow_blank=True)
     quantity = serializers.CharField(label="数量")
@@ -141,6 +143,16 @@ class BidWriteSerializer(serializers.Serializer):
     """报价：不高于本单位协议单价，截止前可修改。"""
 
     price = serializers.CharField(label="报价单价（元）")
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="订单状态", choices=Order.Status.choices)
+    method = django_filters.ChoiceFilter(label="确定成交供应商方式", choices=SecondStageMethod.choices)
+    lot = django_filters.NumberFilter(label="采购包内部编号", field_name="lot_id")
+
+    class Meta:
+        model = Order
+        fields = ["status", "method", "lot"]
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
@@ -186,7 +198,7 @@ class FrameworkOrderViewSet(ReadOnlyViewSet):
     search_fields = ["code", "description"]
     ordering_fields = ["created_at", "awarded_at", "code"]
     ordering = ["-created_at", "-pk"]
-    filterset_fields = ["status", "method", "lot"]
+    filterset_class = OrderFilter
     permission_classes = [SeatRequired]
     default_seats_required = Seats(READERS)
     seats_required = {
@@ -216,7 +228,7 @@ class FrameworkOrderViewSet(ReadOnlyViewSet):
         purchaser = _purchaser(request.user, data["purchaser"])
         lot, listing = _target(request.user, data["lot"], data["listing"])
         order = services.order_open(
-            purchaser=purchaser, lot=lot, method=data["method"], plan_filing_ref=data["plan_filing_ref"],
+            purchaser=purchaser, lot=lot, method=data.get("method", ""), plan_filing_ref=data["plan_filing_ref"],
             description=data["description"], quantity=data["quantity"], budget=data["budget_yuan"],
             needs_imported=data["needs_imported"], import_approval_ref=data["import_approval_ref"], listing=listing,
             selection_reason=data["selection_reason"], bidding_closes_at=data["bidding_closes_at"],

@@ -55,7 +55,7 @@ def executing(world: World, *, method: str = SecondStageMethod.DIRECT, prices: t
               supplier_ceiling: str | None = None, allows_imported: bool = False, imported: tuple = (),
               valid_from: date | None = None, valid_until: date | None = None, response_hours: int = 24,
               tie_break: str = TieBreakRule.EARLIER_SUBMISSION, rotation_positions: bool = True,
-              notice: bool = True) -> Executing:
+              notice: bool = True, suppliers: tuple = ()) -> Executing:
     today = date.today()
     valid_from = valid_from or today - timedelta(days=30)
     valid_until = valid_until or valid_from + timedelta(days=364)
@@ -71,10 +71,11 @@ def executing(world: World, *, method: str = SecondStageMethod.DIRECT, prices: t
     flot = FrameworkLot.objects.create(lot=lot, price_basis=FrameworkLot.PriceBasis.SURVEY,
                                        allows_imported=allows_imported,
                                        ceiling_yuan=D(lot_ceiling) if lot_ceiling else None)
+    given = list(suppliers)
     suppliers, users, agreements, listings = [], [], [], []
     for index, price in enumerate(prices):
         letter = "ABCDEFGH"[index]
-        supplier = SupplierFactory(name=f"供应商{letter}有限公司")
+        supplier = given[index] if index < len(given) else SupplierFactory(name=f"供应商{letter}有限公司")
         suppliers.append(supplier)
         users.append(member_of(supplier))
         agreement = Agreement.objects.create(
@@ -103,3 +104,16 @@ def order_fields(world: World, run: Executing, **overrides) -> dict:
               "actor": world.user(world.prefecture_unit)}
     fields.update(overrides)
     return fields
+
+
+def parity_orders(world: World, *, purchaser, actor, supplier) -> dict:
+    """For the API/page parity world: a 二次竞价 order of ``purchaser`` open for bids, ``supplier`` invited
+    (``framework_order``) and its invitation (``framework_bid``)."""
+    from django.utils import timezone
+
+    from framework.services.orders import order_open
+
+    run = executing(world, method=SecondStageMethod.SECONDARY_BIDDING, prices=("1000", "1100"), suppliers=(supplier,))
+    order = order_open(**order_fields(world, run, purchaser=purchaser, actor=actor,
+                                      bidding_closes_at=timezone.now() + timedelta(hours=30)))
+    return {"framework_order": order, "framework_bid": order.bids.get(agreement__supplier=supplier)}

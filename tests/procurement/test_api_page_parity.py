@@ -53,6 +53,7 @@ from procurement.services.sub_plans import sub_plan_save
 from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
+from tests.framework.orders_data import parity_orders
 from tests.volume.factories_catalog import catalog_categories, catalog_submitted
 from tests.volume.factories_questions import parity_questions
 from volume.models import CatalogReview, DepartmentCatalog, DepartmentCatalogItem
@@ -92,6 +93,9 @@ class World:
     volume_answered: object = None
     volume_complaint: object = None
     catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
+    # framework (orders slice): unit A's 二次竞价 order open for bids, the winner invited, and its invitation
+    framework_order: object = None
+    framework_bid: object = None
 
 
 ROLES = {
@@ -182,10 +186,11 @@ def build_world() -> World:
     volume_questions = parity_questions(base.world, supplier=winner, participants=[unit_a, unit_b, unit_c])
     # volume, department catalog (seed 000 三(三)(1)): unit C is the provincial department; finance reviews it.
     catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
+    framework_orders = parity_orders(base.world, purchaser=unit_a, actor=base.clerks["changchun"], supplier=winner)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, **volume_questions)
+                 catalog=catalog, **volume_questions, **framework_orders)
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +276,8 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
 
 PROJECT = {"id": "project"}
 CATALOG = {"id": "catalog"}
+FRAMEWORK_ORDER = {"id": "framework_order"}
+FRAMEWORK_BID = {"id": "framework_bid"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -420,6 +427,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_catalogs_submit_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_issue_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_review_create": Shown((page("volume:catalog-review", "catalog"),), CATALOG),
+    # framework, second stage (orders slice): the purchaser's and supplier's pages; the order page also serves
+    # the center running the project and finance of the purchaser's region
+    "v1_framework_orders_list": Shown((page("framework:order-list"), page("framework:supplier-orders")),
+                                      api_only=ApiOnly(frozenset({"center", "finance"}),
+                                                       "the center reads its projects' orders and finance its "
+                                                       "region's, each on framework:order-detail; no list page yet")),
+    "v1_framework_orders_retrieve": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
+    "v1_framework_orders_create": Shown((page("framework:catalog"),)),
+    "v1_framework_orders_award_create": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
+    "v1_framework_orders_cancel_create": Shown((page("framework:order-detail", "framework_order"),),
+                                               FRAMEWORK_ORDER),
+    "v1_framework_bids_list": Shown((page("framework:supplier-bids"),)),
+    "v1_framework_bids_retrieve": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
+    "v1_framework_bids_submit_create": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from batch.models import BatchDetails, Cycle, TaskNotice
+from framework.models import Order, SecondStageMethod
 from notices.models import Notice
 from procurement.models import (
     Category,
@@ -65,6 +66,9 @@ ENUMS = {
     # volume: department catalog (seed 000 三(三)(1))
     "DepartmentCatalogStatusEnum": DepartmentCatalog.Status,
     "CatalogReviewDecisionEnum": CatalogReview.Decision,
+    # framework: second-stage orders (orders slice)
+    "FrameworkOrderMethodEnum": SecondStageMethod,
+    "FrameworkOrderStatusEnum": Order.Status,
 }
 
 
