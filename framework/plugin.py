@@ -12,7 +12,10 @@ from procurement.models import Mode, Organization
 from procurement.modes import ModePlugin, NavEntry
 
 CENTER = Organization.Kind.CENTER
+FINANCE = Organization.Kind.FINANCE
 SUPPLIER = Organization.Kind.SUPPLIER
+BUDGET_UNIT = Organization.Kind.BUDGET_UNIT
+AGENCY = Organization.Kind.AGENCY
 
 
 class FrameworkPlugin(ModePlugin):
@@ -44,10 +47,10 @@ class FrameworkPlugin(ModePlugin):
     # (locals(): whatever a section above has already set, so the sections add up in any order.)
     nav_entries = (
         *locals().get("nav_entries", ()),
-        NavEntry("框架协议采购方案", "framework:plan-list", order=300, kinds=(Organization.Kind.CENTER,),
+        NavEntry("框架协议采购方案", "framework:plan-list", order=300, kinds=(CENTER,),
                  active=("framework:plan-list", "framework:plan-new", "framework:plan-detail",
                          "framework:plan-lot-edit")),
-        NavEntry("框架协议方案审核", "framework:plan-review-list", order=300, kinds=(Organization.Kind.FINANCE,),
+        NavEntry("框架协议方案审核", "framework:plan-review-list", order=300, kinds=(FINANCE,),
                  active=("framework:plan-review-list", "framework:plan-review")),
     )
     event_actions = {
@@ -72,11 +75,11 @@ class FrameworkPlugin(ModePlugin):
     }
     # (another slice's section may have declared nav_entries before this one: keep its entries)
     nav_entries = (
-        *vars().get("nav_entries", ()),
-        NavEntry("框架协议征集", "framework:solicitation-center-list", order=240, kinds=("center", "agency", "finance"),
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议征集", "framework:solicitation-center-list", order=301, kinds=(CENTER, AGENCY, FINANCE),
                  active=("framework:solicitation-center-list", "framework:solicitation-detail",
                          "framework:solicitation-shortlist")),
-        NavEntry("框架协议征集响应", "framework:solicitation-supplier-list", order=200, kinds=("supplier",),
+        NavEntry("框架协议征集响应", "framework:solicitation-supplier-list", order=300, kinds=(SUPPLIER,),
                  active=("framework:solicitation-supplier-list", "framework:solicitation-respond")),
     )
     # --- agreements slice: signing, publication, filing, listings, execution notice, removal, supplement ------
@@ -92,14 +95,14 @@ class FrameworkPlugin(ModePlugin):
     }
     # Merged with what earlier sections declared (locals(): the class namespace so far).
     nav_entries = (
-        *locals().get("nav_entries", ModePlugin.nav_entries),
-        NavEntry("框架协议", "framework:agreement-list", order=300, kinds=(CENTER,),
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议", "framework:agreement-list", order=302, kinds=(CENTER,),
                  active=("framework:agreement-list", "framework:agreement-detail", "framework:execution")),
-        NavEntry("上架审核", "framework:listing-review-list", order=301, kinds=(CENTER,),
+        NavEntry("上架审核", "framework:listing-review-list", order=303, kinds=(CENTER,),
                  active=("framework:listing-review-list",)),
-        NavEntry("我的框架协议", "framework:my-agreements", order=300, kinds=(SUPPLIER,),
+        NavEntry("我的框架协议", "framework:my-agreements", order=301, kinds=(SUPPLIER,),
                  active=("framework:my-agreements", "framework:agreement-detail")),
-        NavEntry("我的上架商品", "framework:listing-list", order=301, kinds=(SUPPLIER,),
+        NavEntry("我的上架商品", "framework:listing-list", order=302, kinds=(SUPPLIER,),
                  active=("framework:listing-list",)),
     )
     badge_colours = {**locals().get("badge_colours", {}), "shortlisted": "warning", "signed": "success",
@@ -111,3 +114,25 @@ class FrameworkPlugin(ModePlugin):
         from framework.agreement_deadlines import AGREEMENT_DEADLINES
 
         return [*super().deadline_sources(), AGREEMENT_DEADLINES]
+
+    # --- orders slice: the second stage (授予合同, seed 三(二)(6); annex 8 §十, §十二) ----------------------------
+    event_actions = {
+        **event_actions,
+        "framework_order_open": "第二阶段立项下单",
+        "framework_bid_submit": "二次竞价报价",
+        "framework_rotation_fix": "确定轮候顺序",
+    }
+    # (``locals()``: the class body so far, whichever other slice's section defined these first.)
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议商品", "framework:catalog", order=300, kinds=(BUDGET_UNIT,),
+                 active=("framework:catalog", "framework:order-new")),
+        NavEntry("框架协议订单", "framework:order-list", order=301, kinds=(BUDGET_UNIT,),
+                 active=("framework:order-list", "framework:order-detail")),
+        NavEntry("二次竞价", "framework:supplier-bids", order=303, kinds=(SUPPLIER,),
+                 active=("framework:supplier-bids", "framework:bid-edit")),
+        NavEntry("框架协议订单", "framework:supplier-orders", order=304, kinds=(SUPPLIER,),
+                 active=("framework:supplier-orders",)),
+    )
+    badge_colours = {**locals().get("badge_colours", {}),
+                     "bidding": "warning", "awarded": "info", "contracted": "success"}

@@ -356,6 +356,9 @@ SPECTACULAR_SETTINGS = {
         "FrameworkListingStatusEnum": "framework.models.ProductListing.Status",
         "FrameworkRemovalGroundEnum": "framework.models.Removal.Ground",
         "FrameworkRemovalEffectEnum": "framework.models.Removal.Effect",
+        # framework: second-stage orders (orders slice)
+        "FrameworkOrderMethodEnum": "framework.models.SecondStageMethod",
+        "FrameworkOrderStatusEnum": "framework.models.Order.Status",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -54,6 +54,7 @@ from tests.batch.test_arrangement_import import xlsx_bytes
 from tests.batch.test_projects import batch_world, open_project
 from tests.factories import FinanceFactory, SupplierFactory, UserFactory, member_of, province
 from tests.framework.agreements_data import parity_agreements
+from tests.framework.orders_data import parity_orders
 from tests.framework.plans_data import plan_submitted
 from tests.volume.factories_catalog import catalog_categories, catalog_submitted
 from tests.volume.factories_questions import parity_questions
@@ -100,6 +101,9 @@ class World:
     framework_agreement: object = None
     framework_listing: object = None
     framework_shortlisted: object = None
+    # framework (orders slice): unit A's 二次竞价 order open for bids, the winner invited, and its invitation
+    framework_order: object = None
+    framework_bid: object = None
 
 
 ROLES = {
@@ -194,10 +198,13 @@ def build_world() -> World:
     framework_plan = plan_submitted(base.world)
     # framework, agreements slice: the winner is shortlisted on a framework project of the world's center.
     framework_agreements = parity_agreements(base.world, supplier=winner)
+    # framework, orders slice: unit A's 二次竞价 order open for bids, the winner invited.
+    framework_orders = parity_orders(base.world, purchaser=unit_a, actor=base.clerks["changchun"], supplier=winner)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, framework_plan=framework_plan, **volume_questions, **framework_agreements)
+                 catalog=catalog, framework_plan=framework_plan, **volume_questions, **framework_agreements,
+                 **framework_orders)
 
 
 @pytest.fixture(scope="module")
@@ -287,6 +294,8 @@ FRAMEWORK_PLAN = {"id": "framework_plan"}
 FW_AGREEMENT = {"id": "framework_agreement"}
 FW_LISTING = {"id": "framework_listing"}
 FW_PROJECT = {"id": "framework_project"}
+FRAMEWORK_ORDER = {"id": "framework_order"}
+FRAMEWORK_BID = {"id": "framework_bid"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -483,6 +492,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
                                                  FW_LISTING),
     "v1_framework_executions_retrieve": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
     "v1_framework_executions_issue_create": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
+    # framework, second stage (orders slice): the purchaser's and supplier's pages; the order page also serves
+    # the center running the project and finance of the purchaser's region
+    "v1_framework_orders_list": Shown((page("framework:order-list"), page("framework:supplier-orders")),
+                                      api_only=ApiOnly(frozenset({"center", "finance"}),
+                                                       "the center reads its projects' orders and finance its "
+                                                       "region's, each on framework:order-detail; no list page yet")),
+    "v1_framework_orders_retrieve": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
+    "v1_framework_orders_create": Shown((page("framework:catalog"),)),
+    "v1_framework_orders_award_create": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
+    "v1_framework_orders_cancel_create": Shown((page("framework:order-detail", "framework_order"),),
+                                               FRAMEWORK_ORDER),
+    "v1_framework_bids_list": Shown((page("framework:supplier-bids"),)),
+    "v1_framework_bids_retrieve": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
+    "v1_framework_bids_submit_create": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

@@ -16,6 +16,7 @@ from framework.models import (
     FrameworkLot,
     FrameworkPlan,
     LegalGround,
+    Order,
     ProductListing,
     Removal,
     RotationOrderRule,
@@ -100,6 +101,9 @@ ENUMS = {
     "FrameworkListingStatusEnum": ProductListing.Status,
     "FrameworkRemovalGroundEnum": Removal.Ground,
     "FrameworkRemovalEffectEnum": Removal.Effect,
+    # framework: second-stage orders (orders slice)
+    "FrameworkOrderMethodEnum": SecondStageMethod,
+    "FrameworkOrderStatusEnum": Order.Status,
 }
 
 

@@ -1,0 +1,192 @@
+"""Reads of the second stage (授予合同, seed 000 三(二)(6); annex 8 §十): whether orders are open on a framework
+project, the agreements in force on a lot, the purchaser's catalog of listed products, the orders and bids each
+party sees, and the amounts the ceilings have used (always a sum over live orders, never a stored total).
+
+``orders_open_refusal`` and ``agreements_in_force`` are a local check until the agreements slice's
+``framework.selectors.agreements.orders_open`` / ``agreements_in_force`` are merged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from framework.models import Agreement, FrameworkDetails, FrameworkPlan, Order, OrderBid, ProductListing
+from procurement import access, deadlines
+from procurement.models import EligibleUnit, Lot, Mode, Organization, Project
+
+ZERO = Decimal("0")
+
+
+# --- is the second stage open? ---------------------------------------------------------------------------
+
+def orders_open_refusal(project: Project, *, today: date | None = None) -> str:
+    """Why no order may be placed on ``project`` today (a Chinese sentence), or "": the execution notice
+    (框架协议执行通知, seed 三(二)(5)) issued, today within its period and within the plan's validity (§五)."""
+    today = today or deadlines.today()
+    if project.mode != Mode.FRAMEWORK:
+        return f"项目「{project.title}」不是框架协议采购项目"
+    plan = FrameworkPlan.objects.filter(project=project).first()
+    if plan is None or plan.status != FrameworkPlan.Status.FILED:
+        return "该框架协议采购方案尚未备案，不能下单（seed 三(二)(3)）"
+    details = FrameworkDetails.objects.filter(project=project).first()
+    if details is None or details.execution_notice_id is None:
+        return "征集人尚未发布框架协议执行通知，不能下单（seed 三(二)(5)：发布执行通知后方可授予合同）"
+    start = details.executing_from or plan.valid_from
+    if start is not None and today < start:
+        return f"框架协议自{start:%Y年%m月%d日}起执行，尚未开始，不能下单"
+    if plan.valid_until is not None and today > plan.valid_until:
+        return f"框架协议已于{plan.valid_until:%Y年%m月%d日}到期，不能再下单（附件8第五部分：框架协议有效期）"
+    if details.expired_at is not None:
+        return "框架协议已到期终止，不能再下单"
+    return ""
+
+
+def agreements_in_force(lot: Lot, *, today: date | None = None) -> QuerySet[Agreement]:
+    """The signed agreements of ``lot`` not ended: removed (cancelled/terminated), left and expired ones are not."""
+    today = today or deadlines.today()
+    return (Agreement.objects.filter(lot=lot, status=Agreement.Status.SIGNED, ended_on__isnull=True)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).select_related("supplier"))
+
+
+# --- who may order ---------------------------------------------------------------------------------------
+
+def unit_in_scope(unit: Organization, project: Project) -> bool:
+    """A budget unit within the project's scope (适用主体范围): in its scope region or below, or named eligible."""
+    if unit.kind != Organization.Kind.BUDGET_UNIT or not unit.is_active:
+        return False
+    path = project.scope_region.path if project.scope_region_id else None
+    if path and unit.region_id and unit.region.path.startswith(path):
+        return True
+    return EligibleUnit.objects.filter(project=project, unit=unit).exists()
+
+
+def scope_q(units: list[Organization], prefix: str = "") -> Q:
+    """Projects (``prefix`` leading to one) whose scope holds one of ``units``."""
+    q = Q(**{f"{prefix}pk__in": EligibleUnit.objects.filter(unit__in=units).values("project_id")})
+    for unit in units:
+        if unit.region_id:
+            q |= Q(**{f"{prefix}scope_region__path__in": _path_prefixes(unit.region.path)})
+    return q
+
+
+def _path_prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def buyer_units(user) -> list[Organization]:
+    ids = access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT)
+    return list(Organization.objects.filter(pk__in=ids, is_active=True).select_related("region").order_by("name"))
+
+
+def open_projects(user, *, today: date | None = None) -> list[Project]:
+    """The framework projects whose orders are open to one of the user's budget units."""
+    units = buyer_units(user)
+    if not units:
+        return []
+    candidates = (Project.objects.filter(mode=Mode.FRAMEWORK, framework__execution_notice__isnull=False)
+                  .filter(scope_q(units)).select_related("scope_region").order_by("-pk"))
+    return [project for project in candidates if not orders_open_refusal(project, today=today)]
+
+
+def catalog_listings(user, *, q: str = "", lot_id: int | None = None,
+                     today: date | None = None) -> QuerySet[ProductListing]:
+    """The purchaser's catalog: approved listings of agreements in force, on the framework projects open to it."""
+    today = today or deadlines.today()
+    projects = [project.pk for project in open_projects(user, today=today)]
+    rows = (ProductListing.objects.filter(status=ProductListing.Status.APPROVED,
+                                          agreement__status=Agreement.Status.SIGNED,
+                                          agreement__ended_on__isnull=True,
+                                          agreement__lot__project_id__in=projects)
+            .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=today))
+            .select_related("agreement", "agreement__supplier", "agreement__lot", "agreement__lot__project")
+            .order_by("agreement__lot__project_id", "agreement__lot__number", "unit_price_yuan", "pk"))
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(brand__icontains=q) | Q(model_number__icontains=q))
+    if lot_id:
+        rows = rows.filter(agreement__lot_id=lot_id)
+    return rows
+
+
+def catalog_lots(user) -> QuerySet[Lot]:
+    return (Lot.objects.filter(project__in=[p.pk for p in open_projects(user)]).select_related("project")
+            .order_by("project_id", "number"))
+
+
+# --- who sees which order ----------------------------------------------------------------------------------
+
+def visible_orders(user) -> QuerySet[Order]:
+    """The purchaser its own orders; a supplier the orders it won or was invited to bid on; whoever runs the
+    framework project (the center) its orders; finance its region's."""
+    qs = Order.objects.select_related("lot", "lot__project", "purchaser", "agreement", "agreement__supplier",
+                                      "contract", "listing")
+    if access.is_privileged(user):
+        return qs
+    suppliers = access.org_ids(user, kind=Organization.Kind.SUPPLIER)
+    q = Q(purchaser_id__in=access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT))
+    if suppliers:
+        q |= Q(agreement__supplier_id__in=suppliers) | Q(bids__agreement__supplier_id__in=suppliers)
+    q |= Q(lot__project_id__in=access.projects_run_by(user).values("pk"))
+    finance = access.region_paths(user, kind=Organization.Kind.FINANCE)
+    if finance:
+        q |= access.under_regions("purchaser__region__path", finance)
+    return qs.filter(q).distinct()
+
+
+def purchaser_orders(user, *, status: str = "", q: str = "") -> QuerySet[Order]:
+    rows = visible_orders(user).filter(purchaser_id__in=access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT))
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(description__icontains=q))
+    return rows.order_by("-created_at", "-pk")
+
+
+def supplier_orders(user) -> QuerySet[Order]:
+    """Orders a supplier won."""
+    suppliers = access.org_ids(user, kind=Organization.Kind.SUPPLIER)
+    return visible_orders(user).filter(agreement__supplier_id__in=suppliers).order_by("-created_at", "-pk")
+
+
+def supplier_bids(user) -> QuerySet[OrderBid]:
+    """Invitations to 二次竞价 of the user's suppliers, with their own bids."""
+    suppliers = access.org_ids(user, kind=Organization.Kind.SUPPLIER)
+    return (OrderBid.objects.filter(agreement__supplier_id__in=suppliers)
+            .select_related("order", "order__lot", "order__lot__project", "order__purchaser", "agreement",
+                            "agreement__supplier").order_by("-order__created_at", "-pk"))
+
+
+def bids_sealed(order: Order, *, now: datetime | None = None) -> bool:
+    """二次竞价 bids are sealed until the closing time: nobody reads a price before it (annex 8 §十)."""
+    now = now or timezone.now()
+    return order.bidding_closes_at is None or now < order.bidding_closes_at
+
+
+def bid_price_shown(bid: OrderBid, user, *, now: datetime | None = None) -> Decimal | None:
+    """A bid's price as ``user`` may read it: after the closing time, or the bidding supplier its own."""
+    if not bids_sealed(bid.order, now=now) or access.acts_for(user, bid.agreement.supplier_id, write=False):
+        return bid.unit_price_yuan
+    return None
+
+
+# --- what the ceilings have used: sums over live orders ------------------------------------------------------
+
+def _used(rows: QuerySet[Order]) -> Decimal:
+    """What live orders hold: the award amount once known, the budget reserved before."""
+    total = rows.filter(status__in=Order.LIVE).aggregate(
+        total=Sum(Coalesce("amount_yuan", "budget_yuan")))["total"]
+    return total or ZERO
+
+
+def lot_used_yuan(lot: Lot, *, excluding: int | None = None) -> Decimal:
+    return _used(Order.objects.filter(lot=lot).exclude(pk=excluding))
+
+
+def supplier_used_yuan(project: Project, supplier: Organization, *, excluding: int | None = None) -> Decimal:
+    """What ``supplier`` holds in ``project``: its awarded live orders (and direct selections)."""
+    return _used(Order.objects.filter(lot__project=project, agreement__supplier=supplier).exclude(pk=excluding))
