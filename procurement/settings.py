@@ -357,7 +357,6 @@ SPECTACULAR_SETTINGS = {
         "FrameworkRemovalGroundEnum": "framework.models.Removal.Ground",
         "FrameworkRemovalEffectEnum": "framework.models.Removal.Effect",
         # framework: second-stage orders (orders slice)
-        "FrameworkOrderMethodEnum": "framework.models.SecondStageMethod",
         "FrameworkOrderStatusEnum": "framework.models.Order.Status",
     },
     # The documentation page is served from our own static files (no CDN).

@@ -446,7 +446,10 @@ def _tell_no_bids(order: Order) -> None:
 @transaction.atomic
 def _order_award(*, order: Order, actor, now: datetime | None = None) -> Order:
     now = now or timezone.now()
-    order = Order.objects.select_related("lot", "lot__project", "purchaser").get(pk=order.pk)
+    # The order itself first (the sweep holds it already), so that two awards of one order run one after the
+    # other and the second finds it awarded; then the lot and the agreement, in the fixed order.
+    order = Order.objects.select_for_update(of=("self",)).select_related("lot", "lot__project", "purchaser").get(
+        pk=order.pk)
     _acts_for(actor, order.purchaser_id, what="确定成交供应商")
     if order.status != Order.Status.BIDDING:
         raise TransitionRefused(f"订单当前状态为「{order.get_status_display()}」，不能确定成交供应商")

@@ -102,7 +102,6 @@ ENUMS = {
     "FrameworkRemovalGroundEnum": Removal.Ground,
     "FrameworkRemovalEffectEnum": Removal.Effect,
     # framework: second-stage orders (orders slice)
-    "FrameworkOrderMethodEnum": SecondStageMethod,
     "FrameworkOrderStatusEnum": Order.Status,
 }
 
