@@ -92,7 +92,7 @@ class FrameworkTaskSerializer(ReadSerializer):
         return services.task_validity_text(task)
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class FrameworkTaskCreateSerializer(serializers.Serializer):
     """起草框架协议采购任务通知单（附件7）：有效期填写起止日期，或期限（月）。"""
 
     finance_bureau = serializers.IntegerField(required=False, label="下达财政部门内部编号",
@@ -116,20 +116,20 @@ class TaskCreateSerializer(serializers.Serializer):
                                             label="文号")
 
 
-class IssueRequestSerializer(serializers.Serializer):
+class FrameworkTaskIssueSerializer(serializers.Serializer):
     """下达框架协议采购任务通知单的请求。"""
 
     issued_on = serializers.DateField(required=False, allow_null=True, label="下达日期",
                                       help_text="不填则为今天；不能晚于今天")
 
 
-class WithdrawRequestSerializer(serializers.Serializer):
+class FrameworkTaskWithdrawSerializer(serializers.Serializer):
     """撤回框架协议采购任务通知单的请求。"""
 
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, label="撤回原因")
 
 
-class TaskFilter(filters.FilterSet):
+class FrameworkTaskFilter(filters.FilterSet):
     year = IntegerFilter(label="年度")
     status = filters.ChoiceFilter(choices=TaskNotice.Status.choices, label="状态")
     scope = filters.ChoiceFilter(choices=TaskNotice.Scope.choices, label="适用范围")
@@ -156,7 +156,7 @@ class FrameworkTaskViewSet(ReadOnlyViewSet):
 
     noun = NOUN
     serializer_class = FrameworkTaskSerializer
-    filterset_class = TaskFilter
+    filterset_class = FrameworkTaskFilter
     search_fields = ["category__code", "category__name", "document_number"]
     ordering_fields = ["year", "created_at", "issued_on"]
     ordering = ["-year", "-created_at", "-pk"]
@@ -193,13 +193,13 @@ class FrameworkTaskViewSet(ReadOnlyViewSet):
             raise PermissionDenied(f"财政部门（编号{bureau_id}）不存在或您不是其经办人员")
         return bureau
 
-    @extend_schema(summary="起草框架协议采购任务通知单", tags=[NOUN], request=TaskCreateSerializer,
+    @extend_schema(summary="起草框架协议采购任务通知单", tags=[NOUN], request=FrameworkTaskCreateSerializer,
                    description="财政部门起草任务通知单草稿（附件7）：品目须为货物类或服务类；框架协议有效期必填，"
                                "货物类不超过1年、服务类不超过2年。",
                    responses={201: OpenApiResponse(FrameworkTaskSerializer, description="任务通知单草稿"),
                               **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
-        payload = TaskCreateSerializer(data=request.data)
+        payload = FrameworkTaskCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         bureau = self._bureau(data.pop("finance_bureau", None))
@@ -219,11 +219,11 @@ class FrameworkTaskViewSet(ReadOnlyViewSet):
                                               scope_regions=regions, actor=request.user, **data)
         return self._answer(task, code=status.HTTP_201_CREATED)
 
-    @_transition_schema("下达框架协议采购任务通知单", request=IssueRequestSerializer)
+    @_transition_schema("下达框架协议采购任务通知单", request=FrameworkTaskIssueSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         task = self.get_object()
-        payload = IssueRequestSerializer(data=request.data)
+        payload = FrameworkTaskIssueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._answer(services.framework_task_issue(
             task=task, actor=request.user, issued_on=payload.validated_data.get("issued_on")))
@@ -233,11 +233,11 @@ class FrameworkTaskViewSet(ReadOnlyViewSet):
     def acknowledge(self, request, pk=None):
         return self._answer(services.framework_task_acknowledge(task=self.get_object(), actor=request.user))
 
-    @_transition_schema("撤回框架协议采购任务通知单", request=WithdrawRequestSerializer)
+    @_transition_schema("撤回框架协议采购任务通知单", request=FrameworkTaskWithdrawSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         task = self.get_object()
-        payload = WithdrawRequestSerializer(data=request.data)
+        payload = FrameworkTaskWithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._answer(services.framework_task_withdraw(
             task=task, actor=request.user, reason=payload.validated_data.get("reason", "")))

@@ -37,6 +37,7 @@ from batch.arrangement import arrangement_import
 from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, BatchDetails, ConfigurationTable, TaskNotice
 from batch.projects import batch_solicitation_publish
+from framework.services.tasks import framework_task_create, framework_task_issue
 from notices.models import Notice
 from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectDocument, ProjectEvent, SubPlan
 from procurement.services.calendar import calendar_load_year
@@ -92,6 +93,7 @@ class World:
     volume_answered: object = None
     volume_complaint: object = None
     catalog: DepartmentCatalog | None = None  # volume: a department catalog submitted to finance
+    framework_task: TaskNotice | None = None  # framework: a task notice (annex 7) issued to the center
 
 
 ROLES = {
@@ -182,10 +184,14 @@ def build_world() -> World:
     volume_questions = parity_questions(base.world, supplier=winner, participants=[unit_a, unit_b, unit_c])
     # volume, department catalog (seed 000 三(三)(1)): unit C is the provincial department; finance reviews it.
     catalog = catalog_submitted(base.world, department=unit_c, items=[catalog_categories().leaf])
+    # framework, tasks slice (annex 7): the provincial finance department issues a goods task to the center.
+    framework_task = framework_task_issue(task=framework_task_create(
+        finance_bureau=base.finance, center=base.center, category=base.task.category, year=timezone.localdate().year,
+        purchase_limit="小额零星项目", validity_months=12, actor=finance_user), actor=finance_user)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, **volume_questions)
+                 catalog=catalog, framework_task=framework_task, **volume_questions)
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +277,7 @@ FINANCE_TASK = ApiOnly(frozenset({"finance"}), "the bureau that issued the task 
 
 PROJECT = {"id": "project"}
 CATALOG = {"id": "catalog"}
+FRAMEWORK_TASK = {"id": "framework_task"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -420,6 +427,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_volume_catalogs_submit_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_issue_create": Shown(CATALOG_WRITES, CATALOG),
     "v1_volume_catalogs_review_create": Shown((page("volume:catalog-review", "catalog"),), CATALOG),
+    # framework: task notices (annex 7; tasks slice): finance drafts, issues, withdraws; the center acknowledges
+    "v1_framework_task_notices_list": Shown((page("framework:task-list"), page("framework:received-list"))),
+    "v1_framework_task_notices_retrieve": Shown((page("framework:task-detail", "framework_task"),
+                                                 page("framework:received-detail", "framework_task")), FRAMEWORK_TASK),
+    "v1_framework_task_notices_pdf_retrieve": Shown((page("framework:task-pdf", "framework_task"),
+                                                     page("framework:received-pdf", "framework_task")),
+                                                    FRAMEWORK_TASK),
+    "v1_framework_task_notices_create": Shown((page("framework:task-create"),)),
+    "v1_framework_task_notices_issue_create": Shown((page("framework:task-detail", "framework_task"),),
+                                                    FRAMEWORK_TASK),
+    "v1_framework_task_notices_withdraw_create": Shown((page("framework:task-detail", "framework_task"),),
+                                                       FRAMEWORK_TASK),
+    "v1_framework_task_notices_acknowledge_create": Shown((page("framework:received-detail", "framework_task"),),
+                                                          FRAMEWORK_TASK),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).
