@@ -1,16 +1,11 @@
 """The task notice as a PDF laid out like annex 5 of seed 000 (批量集中采购项目任务通知书), rendered by
-WeasyPrint with the CJK font embedded (Noto Serif CJK SC, subset to the characters used)."""
+the core (``procurement.task_pdf``: one layout for every mode's notice, WeasyPrint, the CJK font embedded)."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
-
-from procurement.formats import chinese_date, yuan_text
 from procurement.models import TaskNotice
 from procurement.selectors.tasks import scope_text
-
-TEMPLATE = "batch/pdf/task_notice.html"
+from procurement.task_pdf import limit_text, notice_context, notice_disposition, notice_pdf
 
 # Annex 5's opening paragraph. The annex's own text ends "…大力开展政府集中采购目录内项目框架协议采购工作",
 # a sentence carried over from annex 7 (the framework notice); a batch notice names batch procurement,
@@ -21,8 +16,6 @@ OPENING = (
     "批量集中采购工作。现将采购任务通知如下："
 )
 CLOSING = "请你中心根据以上任务要求，认真做好需求确定、文件编制、采购执行等工作，高质量完成批量集中采购任务。"
-BLANK_DATE = "　　年　　月　　日"
-STAMPS = {TaskNotice.Status.DRAFT: "草稿", TaskNotice.Status.WITHDRAWN: "已撤回"}
 
 
 def task_notice_title(task: TaskNotice) -> str:
@@ -33,38 +26,19 @@ def task_notice_pdf_filename(task: TaskNotice) -> str:
     return f"{task.year}年{task_notice_title(task)}.pdf"
 
 
-def _limit_text(task: TaskNotice) -> str:
-    if task.purchase_limit_yuan is None:
-        return task.purchase_limit
-    return f"{task.purchase_limit}（限额金额：{yuan_text(task.purchase_limit_yuan)}）"
-
-
 def task_notice_context(task: TaskNotice) -> dict:
-    return {
-        "title": task_notice_title(task),
-        "document_number": task.document_number,
-        "center_name": task.center.name,
-        "opening": OPENING,
-        "items": [
-            ("采购品目", f"{task.category.name}（{task.category.code}）"),
-            ("采购限额", _limit_text(task)),
-            ("适用范围", scope_text(task)),
-            ("采购周期", task.get_cycle_display()),
-        ],
-        "closing": CLOSING,
-        "issuer": task.finance_bureau.name,
-        "date_text": chinese_date(task.issued_on) if task.issued_on else BLANK_DATE,
-        "stamp": STAMPS.get(task.status, ""),
-    }
+    return notice_context(task, title=task_notice_title(task), opening=OPENING, closing=CLOSING, items=[
+        ("采购品目", f"{task.category.name}（{task.category.code}）"),
+        ("采购限额", limit_text(task)),
+        ("适用范围", scope_text(task)),
+        ("采购周期", task.get_cycle_display()),
+    ])
 
 
 def task_notice_pdf(*, task: TaskNotice) -> bytes:
     """The notice as PDF bytes (a draft carries a "草稿" stamp and no date)."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    html = render_to_string(TEMPLATE, task_notice_context(task))
-    return HTML(string=html).write_pdf()
+    return notice_pdf(task_notice_context(task))
 
 
 def pdf_disposition(task: TaskNotice, *, as_attachment: bool = True) -> str:
-    return content_disposition_header(as_attachment, task_notice_pdf_filename(task))
+    return notice_disposition(task_notice_pdf_filename(task), as_attachment=as_attachment)

@@ -138,3 +138,36 @@ class FrameworkPlugin(ModePlugin):
     )
     badge_colours = {**locals().get("badge_colours", {}),
                      "bidding": "warning", "awarded": "info", "contracted": "success"}
+    # --- tasks slice: 框架协议采购任务通知单 (seed 000 annex 7) -------------------------------------------------
+    # The core drafts, issues, acknowledges and withdraws the notice (procurement.services.tasks); the framework's
+    # rules, pages and wording are framework.services.tasks, framework.views.tasks and the templates below. Each
+    # slice adds to ``nav_entries`` and ``templates`` (whichever section comes first starts from the neutral ones).
+    def task_notice_extra_checks(self, values: dict, *, issuing: bool = False) -> None:
+        from framework.services.tasks import task_rules_check
+
+        task_rules_check(values, issuing=issuing)
+
+    def task_notice_withdraw_check(self, task) -> None:
+        from framework.services.tasks import task_withdraw_check
+
+        task_withdraw_check(task)
+
+    def task_notice_page(self, task, *, audience: str) -> str:
+        from django.urls import reverse
+
+        name = "framework:received-detail" if audience == "receiver" else "framework:task-detail"
+        return reverse(name, args=[task.pk])
+
+    templates = {
+        **locals().get("templates", {}),
+        # The center drafts its framework plan (annex 8) from the task it acknowledged.
+        "tasks/messages/issued.txt": "framework/messages/task_notice_issued.txt",
+    }
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议任务", "framework:task-list", order=299, kinds=(FINANCE,),
+                 active=("framework:task-list", "framework:task-detail", "framework:task-create",
+                         "framework:task-edit")),
+        NavEntry("框架协议任务", "framework:received-list", order=299, kinds=(CENTER,),
+                 active=("framework:received-list", "framework:received-detail")),
+    )

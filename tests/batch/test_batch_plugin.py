@@ -22,6 +22,7 @@ NAV = {
         ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
         ("部门目录审核", "/volume/catalog-reviews/"), ("投诉处理", "/volume/complaints/"),  # volume's
         ("框架协议方案审核", "/framework/plan-reviews/"),  # framework's (plans slice)
+        ("框架协议任务", "/framework/finance/tasks/"),  # framework's
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
@@ -29,6 +30,7 @@ NAV = {
         ("任务通知单", "/batch/center/tasks/"), ("产品配置表", "/batch/center/configurations/"),
         ("批量采购项目", "/batch/center/projects/"), ("定标与合同", "/award/"),
         ("框架协议采购方案", "/framework/plans/"),  # framework's (plans slice)
+        ("框架协议任务", "/framework/center/tasks/"),  # framework's
     ]),
     "agency": (AgencyFactory, "/center/", [("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
                                             ("受托项目执行", "/award/")]),

@@ -37,6 +37,7 @@ from batch.arrangement import arrangement_import
 from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, BatchDetails, ConfigurationTable, TaskNotice
 from batch.projects import batch_solicitation_publish
+from framework.services.tasks import framework_task_create, framework_task_issue
 from notices.models import Notice
 from procurement.models import Award, Contract, ImportJob, Lot, Project, ProjectDocument, ProjectEvent, SubPlan
 from procurement.services.calendar import calendar_load_year
@@ -104,6 +105,7 @@ class World:
     # framework (orders slice): unit A's 二次竞价 order open for bids, the winner invited, and its invitation
     framework_order: object = None
     framework_bid: object = None
+    framework_task: TaskNotice | None = None  # framework: a task notice (annex 7) issued to the center
 
 
 ROLES = {
@@ -200,10 +202,15 @@ def build_world() -> World:
     framework_agreements = parity_agreements(base.world, supplier=winner)
     # framework, orders slice: unit A's 二次竞价 order open for bids, the winner invited.
     framework_orders = parity_orders(base.world, purchaser=unit_a, actor=base.clerks["changchun"], supplier=winner)
+    # framework, tasks slice (annex 7): the provincial finance department issues a goods task to the center.
+    framework_task = framework_task_issue(task=framework_task_create(
+        finance_bureau=base.finance, center=base.center, category=base.task.category, year=timezone.localdate().year,
+        purchase_limit="小额零星项目", validity_months=12, actor=finance_user), actor=finance_user)
     return World(project=project, lot=lot1, collecting=collecting, sub_plan=plan_a, contract=contracts[0],
                  contracts=contracts, task=base.task, table=base.table, arrangement=arrangement, import_job=import_job,
                  province_code=province().code, category_code=base.task.category.code, users=users, tokens=tokens,
-                 catalog=catalog, framework_plan=framework_plan, **volume_questions, **framework_agreements,
+                 catalog=catalog, framework_plan=framework_plan, framework_task=framework_task, **volume_questions,
+                 **framework_agreements,
                  **framework_orders)
 
 
@@ -296,6 +303,7 @@ FW_LISTING = {"id": "framework_listing"}
 FW_PROJECT = {"id": "framework_project"}
 FRAMEWORK_ORDER = {"id": "framework_order"}
 FRAMEWORK_BID = {"id": "framework_bid"}
+FRAMEWORK_TASK = {"id": "framework_task"}
 CATALOG_WRITES = (page("volume:catalog-detail", "catalog", shows="catalog_writes"),)
 HOMES = (page("center-home"), page("finance-home"), page("unit-home"), page("supplier-home"))
 PROJECT_PAGES = (page("batch:project-detail", "project"), page("award-savings", "project"),
@@ -506,6 +514,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_framework_bids_list": Shown((page("framework:supplier-bids"),)),
     "v1_framework_bids_retrieve": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
     "v1_framework_bids_submit_create": Shown((page("framework:bid-edit", "framework_bid"),), FRAMEWORK_BID),
+    # framework: task notices (annex 7; tasks slice): finance drafts, issues, withdraws; the center acknowledges
+    "v1_framework_task_notices_list": Shown((page("framework:task-list"), page("framework:received-list"))),
+    "v1_framework_task_notices_retrieve": Shown((page("framework:task-detail", "framework_task"),
+                                                 page("framework:received-detail", "framework_task")), FRAMEWORK_TASK),
+    "v1_framework_task_notices_pdf_retrieve": Shown((page("framework:task-pdf", "framework_task"),
+                                                     page("framework:received-pdf", "framework_task")),
+                                                    FRAMEWORK_TASK),
+    "v1_framework_task_notices_create": Shown((page("framework:task-create"),)),
+    "v1_framework_task_notices_issue_create": Shown((page("framework:task-detail", "framework_task"),),
+                                                    FRAMEWORK_TASK),
+    "v1_framework_task_notices_withdraw_create": Shown((page("framework:task-detail", "framework_task"),),
+                                                       FRAMEWORK_TASK),
+    "v1_framework_task_notices_acknowledge_create": Shown((page("framework:received-detail", "framework_task"),),
+                                                          FRAMEWORK_TASK),
 }
 
 # What a page must contain to count as offering or showing the thing (``Page.shows``).

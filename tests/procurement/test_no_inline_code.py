@@ -16,7 +16,7 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Rendered by WeasyPrint into PDF, never served to a browser: their <style> is the print layout.
-PDF_TEMPLATES = {"contracts/contract_text.html", "batch/pdf/task_notice.html", "framework/plans/pdf/plan.html"}
+PDF_TEMPLATES = {"contracts/contract_text.html", "tasks/pdf/task_notice.html", "framework/plans/pdf/plan.html"}
 APPS = ("procurement", "batch", "framework", "volume", "notices")
 
 INLINE_CODE = {

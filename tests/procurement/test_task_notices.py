@@ -12,7 +12,7 @@ from django.urls import reverse
 from batch.models import TaskNotice as BatchTaskNotice
 from procurement import deadlines
 from procurement.models import Cycle, Lot, Mode, Notification, ProjectEvent, TaskNotice
-from procurement.modes import mode_plugin
+from procurement.modes import ModePlugin, mode_plugin
 from procurement.selectors import tasks as selectors
 from procurement.services import tasks as services
 from procurement.services.errors import ServiceError
@@ -61,10 +61,10 @@ def test_a_framework_notice_with_a_validity_is_drafted_issued_and_acknowledged_t
     issued = services.task_notice_issue(task=task, actor=world["finance_user"])
     assert issued.status == TaskNotice.Status.ISSUED and issued.issued_on == deadlines.today()
     told = Notification.objects.get(recipient=world["center_user"])
-    # The core's own wording, with the mode's name; framework has no page of its own yet, so no link.
+    # Framework's wording (its plan, annex 8, follows the notice) and its page, through its plugin.
     assert told.title == "收到框架协议采购任务通知单：物业管理服务"
     assert "吉林省财政厅" in told.body and "框架协议采购任务" in told.body and "产品配置表" not in told.body
-    assert told.url == ""
+    assert told.url == f"/framework/center/tasks/{task.pk}/"
 
     acknowledged = services.task_notice_acknowledge(task=issued, actor=world["center_user"])
     assert acknowledged.status == TaskNotice.Status.ACKNOWLEDGED
@@ -145,10 +145,14 @@ def test_lookups_and_batch_pages_keep_to_their_mode(client, world):
     assert client.get(reverse("batch:task-detail", args=[batch.pk])).status_code == 200
 
 
-def test_only_batch_registers_task_notice_pages(world):
+def test_task_notice_pages_come_from_the_modes_plugins(world):
     """Core messages link to a mode's pages only through its plugin: the neutral plugin links nowhere."""
     task = framework_draft(world)
-    assert mode_plugin(Mode.FRAMEWORK).task_notice_page(task, audience="receiver") == ""
+    assert ModePlugin().task_notice_page(task, audience="receiver") == ""
+    assert mode_plugin(Mode.FRAMEWORK).task_notice_page(task, audience="receiver") == (
+        f"/framework/center/tasks/{task.pk}/")
+    assert mode_plugin(Mode.FRAMEWORK).task_notice_page(task, audience="drafter") == (
+        f"/framework/finance/tasks/{task.pk}/")
     assert mode_plugin(Mode.BATCH).task_notice_page(task, audience="receiver") == f"/batch/center/tasks/{task.pk}/"
     assert mode_plugin(Mode.BATCH).task_notice_page(task, audience="drafter") == f"/batch/finance/tasks/{task.pk}/"
 
