@@ -171,3 +171,14 @@ class FrameworkPlugin(ModePlugin):
         NavEntry("框架协议任务", "framework:received-list", order=299, kinds=(CENTER,),
                  active=("framework:received-list", "framework:received-detail")),
     )
+
+    # --- one link per role in the top navigation (all slices) ---------------------------------------------------
+    # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than
+    # the top navigation holds at 1366 px beside batch and volume. It carries one link, 框架协议采购, to the role's
+    # framework home (framework:home), which lists that role's pages (``framework_links``) in the order of the stages.
+    framework_links: tuple[NavEntry, ...] = tuple(sorted(locals().get("nav_entries", ()), key=lambda e: e.order))
+    nav_entries = (
+        NavEntry("框架协议采购", "framework:home", order=300,
+                 active=("framework:home", *sorted({name for entry in framework_links for name in entry.active})),
+                 kinds=tuple(sorted({kind for entry in framework_links for kind in entry.kinds}))),
+    )

@@ -21,29 +21,29 @@ NAV = {
         ("预算安排与分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/finance/tasks/"), ("采购结果", "/award/"),
         ("部门目录审核", "/volume/catalog-reviews/"), ("投诉处理", "/volume/complaints/"),  # volume's
-        ("框架协议方案审核", "/framework/plan-reviews/"),  # framework's (plans slice)
-        ("框架协议任务", "/framework/finance/tasks/"),  # framework's
+        ("框架协议采购", "/framework/"),  # framework's: one link to the role's framework home
     ]),
     "center": (CenterFactory, "/center/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
         ("预算安排分析", "/batch/arrangements/"), ("品目建议", "/batch/proposals/"),
         ("任务通知单", "/batch/center/tasks/"), ("产品配置表", "/batch/center/configurations/"),
         ("批量采购项目", "/batch/center/projects/"), ("定标与合同", "/award/"),
-        ("框架协议采购方案", "/framework/plans/"),  # framework's (plans slice)
-        ("框架协议任务", "/framework/center/tasks/"),  # framework's
+        ("框架协议采购", "/framework/"),  # framework's
     ]),
     "agency": (AgencyFactory, "/center/", [("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/center/"),
-                                            ("受托项目执行", "/award/")]),
+                                            ("受托项目执行", "/award/"), ("框架协议采购", "/framework/")]),
     "budget_unit": (BudgetUnitFactory, "/unit/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/unit/"),
         ("我的分计划", "/unit/sub-plans/"), ("我的合同", "/unit/contracts/"),
         # volume's, in the order of 753号's steps
         ("带量采购响应", "/volume/responses/"), ("我牵头的带量采购", "/volume/lead/projects/"),
         ("部门集中采购目录", "/volume/catalogs/"), ("询问与质疑", "/volume/questions/"),
+        ("框架协议采购", "/framework/"),  # framework's
     ]),
     "supplier": (SupplierFactory, "/supplier/", [
         ("首页", "/"), ("公告公示", "/notices/"), ("我的工作台", "/supplier/"), ("我的合同", "/supplier/contracts/"),
         ("询问与质疑", "/volume/questions/"),  # volume's
+        ("框架协议采购", "/framework/"),  # framework's
     ]),
 }
 LINK = re.compile(r'<a class="nav-link( active)?" href="([^"]+)">([^<]+)</a>')

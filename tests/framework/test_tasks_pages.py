@@ -61,12 +61,27 @@ def test_finance_cannot_open_center_pages(client, tw, name):
     assert signed_in(client, tw.finance_user).get(reverse(name)).status_code == 403
 
 
-def test_finance_and_the_center_find_the_pages_in_the_navigation(client, tw):
-    """Each reaches its framework task pages from the top navigation (ModePlugin.nav_entries)."""
+def test_finance_and_the_center_find_the_pages_from_the_navigation(client, tw):
+    """Each reaches its framework task pages from the top navigation's one framework link (框架协议采购, active on
+    every framework page) and the framework home it opens."""
     page = shown(signed_in(client, tw.finance_user).get(reverse("framework:task-list")))
-    assert f'<a class="nav-link active" href="{reverse("framework:task-list")}">框架协议任务</a>' in page
-    page = shown(signed_in(client, tw.center_user).get(reverse("center-home")))
-    assert f'href="{reverse("framework:received-list")}">框架协议任务</a>' in page
+    assert f'<a class="nav-link active" href="{reverse("framework:home")}">框架协议采购</a>' in page
+    home = shown(client.get(reverse("framework:home")))
+    assert f'href="{reverse("framework:task-list")}"' in home and "框架协议任务" in home
+    home = shown(signed_in(client, tw.center_user).get(reverse("framework:home")))
+    assert f'href="{reverse("framework:received-list")}"' in home
+    assert f'href="{reverse("framework:task-list")}"' not in home
+
+
+def test_the_framework_home_lists_a_purchasers_pages_and_refuses_a_user_without_an_organization(client, world):
+    from tests.factories import BudgetUnitFactory, UserFactory, member_of
+
+    assert client.get(reverse("framework:home")).status_code == 302  # signed out: to the login page
+    client.force_login(member_of(BudgetUnitFactory()))
+    home = shown(client.get(reverse("framework:home")))
+    assert f'href="{reverse("framework:catalog")}"' in home and f'href="{reverse("framework:order-list")}"' in home
+    client.force_login(UserFactory())
+    assert client.get(reverse("framework:home")).status_code == 403
 
 
 # --- finance ---------------------------------------------------------------------------------------
