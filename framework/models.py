@@ -555,6 +555,8 @@ class JoinRequest(FSMModelMixin, models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     agreement = models.OneToOneField(Agreement, verbose_name="加入后的框架协议", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="join_request")
+    # When the sweep must next look at the request (review reminders: framework.open_deadlines).
+    next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
 
     class Meta:
@@ -641,6 +643,8 @@ class FrameworkDetails(models.Model):
                                        on_delete=models.SET_NULL, related_name="+")
     summary_due = models.DateField("汇总公告截止日", null=True, blank=True)
     expired_at = models.DateTimeField("协议到期时间", null=True, blank=True)
+    # When the sweep must next look at the project (summary notice reminders: framework.expiry_deadlines).
+    next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = "框架协议执行信息"

@@ -115,7 +115,8 @@ class FrameworkPlugin(ModePlugin):
         from framework.agreement_deadlines import AGREEMENT_DEADLINES
         from framework.order_deadlines import ORDER_BIDDING_DEADLINES
 
-        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES]
+        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES,
+                *self.openexp_deadline_sources()]
 
     # --- orders slice: the second stage (授予合同, seed 三(二)(6); annex 8 §十, §十二) ----------------------------
     event_actions = {
@@ -171,6 +172,31 @@ class FrameworkPlugin(ModePlugin):
         NavEntry("框架协议任务", "framework:received-list", order=299, kinds=(CENTER,),
                  active=("framework:received-list", "framework:received-detail")),
     )
+
+    # --- openexp slice: open agreements (开放式框架协议, Order 110; annex 8 note 1) and expiry (协议到期,
+    # 成交结果汇总公告) ---------------------------------------------------------------------------------------------
+    # The sweep's sources: the review of requests to join (framework.open_deadlines) and the end of an agreement with
+    # its summary notice (framework.expiry_deadlines), added to ``deadline_sources`` above.
+    from framework.services.expiry import EVENT_ACTIONS as _EXPIRY_ACTIONS
+    from framework.services.open_agreements import EVENT_ACTIONS as _OPEN_ACTIONS
+
+    event_actions = {**event_actions, **_OPEN_ACTIONS, **_EXPIRY_ACTIONS}
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("开放式框架协议", "framework:open-list", order=305, kinds=(SUPPLIER,),
+                 active=("framework:open-list",)),
+        NavEntry("加入申请审核", "framework:open-request-list", order=304, kinds=(CENTER,),
+                 active=("framework:open-request-list",)),
+        NavEntry("协议到期与汇总公告", "framework:summary-list", order=305, kinds=(CENTER,),
+                 active=("framework:summary-list", "framework:summary")),
+    )
+    badge_colours = {**locals().get("badge_colours", {}), "pending": "warning"}
+
+    def openexp_deadline_sources(self) -> list:
+        from framework.expiry_deadlines import EXPIRY_DEADLINES
+        from framework.open_deadlines import JOIN_REVIEW_DEADLINES
+
+        return [JOIN_REVIEW_DEADLINES, EXPIRY_DEADLINES]
 
     # --- one link per role in the top navigation (all slices) ---------------------------------------------------
     # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than

@@ -26,6 +26,9 @@ PURPOSES = {
     "framework:order-list": "本单位第二阶段订单：成交供应商、合同与执行情况",
     "framework:supplier-bids": "参加二次竞价：截止前报价，报价不得高于协议单价",
     "framework:supplier-orders": "本单位成交的第二阶段订单及合同",
+    "framework:open-list": "申请加入开放式框架协议（接受公布的协议条件和价格），查看审核结果，可随时退出",
+    "framework:open-request-list": "在采购方案声明的期限内审核供应商加入开放式框架协议的申请",
+    "framework:summary-list": "框架协议到期终止后，发布成交结果汇总公告",
 }
 
 

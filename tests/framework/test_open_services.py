@@ -1,0 +1,215 @@
+"""Open framework agreements (开放式框架协议): joining, the center's review, leaving, and the closed-agreement steps
+that do not apply. Sources: MoF Order No. 110 (open agreements), annex 8 §四 and note 1, seed 000 三(二)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from framework.models import Agreement, FrameworkPlan, JoinRequest, ProductListing, Removal
+from framework.services import agreements as agreement_services
+from framework.services import open_agreements as services
+from framework.services import solicitation as solicitation_services
+from procurement import deadlines
+from procurement.models import ProjectEvent
+from procurement.services.errors import ServiceError, TransitionRefused
+from tests.framework.open_data import join, joined, lot_of, open_project, supplier_with_user
+from tests.framework.solicitation_data import responses
+
+pytestmark = pytest.mark.django_db
+
+
+def test_order110_open_join_review_due_is_the_declared_working_days(world):
+    """Order 110 (open agreements): the center reviews within the period the plan declares (5 working days)."""
+    project = open_project(world, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31))
+    supplier, user = supplier_with_user()
+    friday = date(2026, 12, 4)
+    request = join(world, lot_of(project), supplier, user, today=friday)
+    assert request.status == JoinRequest.Status.PENDING
+    assert request.review_due == deadlines.add_working_days(friday, 5) == date(2026, 12, 11)
+    assert request.accepts_terms and request.qualification_file.name.endswith(".pdf")
+    assert request.next_check is not None
+
+
+def test_order110_open_join_requires_accepting_the_published_terms_and_price(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    with pytest.raises(ServiceError, match="接受征集公告公布的协议条件和价格") as refused:
+        join(world, lot_of(project), supplier, user, accepts_terms=False)
+    assert refused.value.field == "accepts_terms"
+    assert not JoinRequest.objects.exists()
+
+
+def test_order110_open_join_requires_a_qualification_pdf(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    with pytest.raises(ServiceError, match="请上传资格证明文件"):
+        join(world, lot_of(project), supplier, user, qualification_file=None)
+    with pytest.raises(ServiceError, match="须为PDF"):
+        join(world, lot_of(project), supplier, user,
+             qualification_file=SimpleUploadedFile("资格.docx", b"x", content_type="application/msword"))
+    assert not JoinRequest.objects.exists()
+
+
+def test_order110_open_join_only_after_the_solicitation_notice(world):
+    project = open_project(world, notice=False)
+    supplier, user = supplier_with_user()
+    with pytest.raises(TransitionRefused, match="征集公告发布后方可申请加入"):
+        join(world, lot_of(project), supplier, user)
+
+
+def test_order110_open_join_only_within_the_validity(world):
+    """Order 110: suppliers may join at any time during the validity — on its last day, not the day after."""
+    end = deadlines.today()
+    project = open_project(world, valid_until=end)
+    supplier, user = supplier_with_user()
+    assert join(world, lot_of(project), supplier, user).status == JoinRequest.Status.PENDING
+    other, other_user = supplier_with_user("另一供应商")
+    with pytest.raises(TransitionRefused, match="到期，不能再申请加入"):
+        join(world, lot_of(project), other, other_user, today=end + timedelta(days=1))
+
+
+def test_annex8_note1_closed_agreements_take_no_join_requests(world):
+    project = open_project(world, agreement_type="closed")
+    supplier, user = supplier_with_user()
+    with pytest.raises(TransitionRefused, match="不属于开放式框架协议"):
+        join(world, lot_of(project), supplier, user)
+
+
+def test_order110_open_approval_signs_the_agreement_at_the_published_price(world):
+    """Approve → an agreement signed that day at the lot's published price (最高限制单价), valid to the plan's end."""
+    project = open_project(world)
+    lot = lot_of(project)
+    supplier, user = supplier_with_user()
+    request = join(world, lot, supplier, user)
+    approved = services.join_request_approve(join=request, actor=world.user(world.center))
+    agreement = approved.agreement
+    assert approved.status == JoinRequest.Status.APPROVED and approved.reviewed_at
+    assert agreement.status == Agreement.Status.SIGNED and agreement.signed_on == deadlines.today()
+    assert agreement.price_yuan == lot.max_unit_price_yuan == Decimal("5000")
+    assert agreement.valid_until == FrameworkPlan.objects.get(project=project).valid_until
+    assert agreement.supplier == supplier and agreement.code.startswith(f"{project.code}-XY")
+    assert ProjectEvent.objects.filter(action="framework_join_agreement").exists()
+    # In force: the supplier may list products at once.
+    assert agreement_services.listing_refusal(agreement) == ""
+
+
+def test_order110_open_review_is_the_organizing_centers(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    request = join(world, lot_of(project), supplier, user)
+    with pytest.raises(PermissionDenied):
+        services.join_request_approve(join=request, actor=user)
+    request.refresh_from_db()
+    assert request.status == JoinRequest.Status.PENDING and not Agreement.objects.exists()
+
+
+def test_order110_open_rejection_needs_its_reason_and_the_supplier_may_ask_again(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    request = join(world, lot_of(project), supplier, user)
+    with pytest.raises(ServiceError, match="理由"):
+        services.join_request_reject(join=request, reason=" ", actor=world.user(world.center))
+    rejected = services.join_request_reject(join=request, reason="资格证明文件不全", actor=world.user(world.center))
+    assert rejected.status == JoinRequest.Status.REJECTED and rejected.review_note == "资格证明文件不全"
+    with pytest.raises(TransitionRefused, match="不能再审核"):
+        services.join_request_approve(join=rejected, actor=world.user(world.center))
+    again = join(world, lot_of(project), supplier, user)
+    assert again.status == JoinRequest.Status.PENDING
+
+
+def test_order110_open_no_second_request_while_one_awaits_review(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    join(world, lot_of(project), supplier, user)
+    with pytest.raises(ServiceError, match="正在审核中"):
+        join(world, lot_of(project), supplier, user)
+    assert JoinRequest.objects.count() == 1
+
+
+def test_order110_open_joined_supplier_cannot_request_again(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    joined(world, lot_of(project), supplier, user)
+    with pytest.raises(ServiceError, match="已有入围记录"):
+        join(world, lot_of(project), supplier, user)
+
+
+def test_order110_art19_removed_supplier_cannot_request_to_join(world):
+    """A removed supplier never rejoins the lot (Order 110 Art. 19; annex 8 §十一), open agreement or not."""
+    project = open_project(world)
+    lot = lot_of(project)
+    supplier, user = supplier_with_user()
+    agreement = Agreement.objects.create(lot=lot, supplier=supplier, code="X-1", price_yuan=Decimal("5000"),
+                                         status=Agreement.Status.TERMINATED, ended_on=deadlines.today())
+    Removal.objects.create(agreement=agreement, ground=Removal.Ground.FALSE_MATERIALS, evidence="虚假材料",
+                           effect=Removal.Effect.TERMINATED, decided_on=deadlines.today())
+    with pytest.raises(ServiceError, match="清退"):
+        join(world, lot, supplier, user)
+
+
+def test_order110_open_supplier_leaves_at_any_time_and_its_listings_are_delisted(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    agreement = joined(world, lot_of(project), supplier, user)
+    listing = agreement_services.listing_create(agreement=agreement, name="台式计算机", brand="联想", model_number="M1",
+                                                unit_price_yuan=Decimal("4800"), actor=user)
+    agreement_services.listing_approve(listing=listing, actor=world.user(world.center))
+    with pytest.raises(PermissionDenied):
+        services.agreement_leave(agreement=agreement, actor=world.user(world.center))
+    left = services.agreement_leave(agreement=agreement, actor=user, reason="经营调整")
+    assert left.status == Agreement.Status.LEFT and left.ended_on == deadlines.today()
+    listing.refresh_from_db()
+    assert listing.status == ProductListing.Status.DELISTED
+    # It keeps its place's record: it does not rejoin the lot.
+    with pytest.raises(ServiceError, match="已有入围记录"):
+        join(world, lot_of(project), supplier, user)
+
+
+def test_order110_closed_agreement_supplier_cannot_leave(world):
+    project = open_project(world, agreement_type="closed")
+    supplier, user = supplier_with_user()
+    agreement = Agreement.objects.create(lot=lot_of(project), supplier=supplier, code="C-1", rank=1,
+                                         price_yuan=Decimal("4000"), status=Agreement.Status.SIGNED,
+                                         signed_on=deadlines.today())
+    with pytest.raises(TransitionRefused, match="封闭式框架协议"):
+        services.agreement_leave(agreement=agreement, actor=user)
+
+
+# --- annex 8 note 1: no evaluation, elimination, removal or supplement for an open lot ---------------------------
+
+def test_annex8_note1_open_lot_has_no_evaluation_or_shortlist(world):
+    project = open_project(world)
+    lot = lot_of(project)
+    [response] = responses(lot, ["4000"])
+    center = world.user(world.center)
+    with pytest.raises((ServiceError, TransitionRefused)):
+        solicitation_services.response_evaluate(response=response, qualified=True, actor=center)
+    with pytest.raises((ServiceError, TransitionRefused)):
+        solicitation_services.shortlist_confirm(lot=lot, actor=center)
+    with pytest.raises(ServiceError, match="开放式框架协议不确定入围供应商"):
+        solicitation_services.shortlist_publish(project=project, actor=center)
+    assert not Agreement.objects.exists()
+
+
+def test_annex8_note1_open_lot_has_no_removal_or_supplement(world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    agreement = joined(world, lot_of(project), supplier, user)
+    center = world.user(world.center)
+    with pytest.raises(TransitionRefused, match="开放式框架协议不适用入围供应商清退"):
+        agreement_services.agreement_remove(agreement=agreement, ground=Removal.Ground.COLLUSION, evidence="串通",
+                                            actor=center)
+    from django.utils import timezone
+
+    with pytest.raises(TransitionRefused, match="开放式框架协议不适用补充征集"):
+        agreement_services.supplement_open(lot=lot_of(project), reason="供应商不足",
+                                           response_deadline=timezone.now() + timedelta(days=20), actor=center)
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.SIGNED and not Removal.objects.exists()
+
+
