@@ -1,0 +1,54 @@
+"""Pages of open agreements and of the summary notice (MoF Order No. 110, open agreements)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from framework.models import JoinRequest
+from tests.framework.open_data import join, lot_of, open_project, supplier_with_user
+from tests.framework.solicitation_data import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_order110_open_supplier_joins_from_its_page_and_the_center_approves(client, world):
+    project = open_project(world)
+    lot = lot_of(project)
+    supplier, user = supplier_with_user()
+    client.force_login(user)
+    page = client.get(reverse("framework:open-list"))
+    assert page.status_code == 200 and f'data-lot="{lot.pk}"'.encode() in page.content
+    client.post(reverse("framework:open-join", args=[lot.pk]), {"accepts_terms": "on", "qualification_file": pdf()})
+    request = JoinRequest.objects.get(supplier=supplier)
+    client.force_login(world.user(world.center))
+    queue = client.get(reverse("framework:open-request-list"))
+    assert queue.status_code == 200 and f'data-request="{request.pk}"'.encode() in queue.content
+    client.post(reverse("framework:open-request-approve", args=[request.pk]))
+    request.refresh_from_db()
+    assert request.status == JoinRequest.Status.APPROVED
+    client.force_login(user)
+    assert "退出".encode() in client.get(reverse("framework:open-list")).content
+
+
+def test_order110_open_another_suppliers_agreement_cannot_be_left(client, world):
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    request = join(world, lot_of(project), supplier, user)
+    from framework.services.open_agreements import join_request_approve
+
+    agreement = join_request_approve(join=request, actor=world.user(world.center)).agreement
+    _, other = supplier_with_user("他人")
+    client.force_login(other)
+    assert client.post(reverse("framework:open-leave", args=[agreement.pk])).status_code == 404
+    client.force_login(user)
+    assert client.post(reverse("framework:open-request-approve", args=[request.pk])).status_code == 403
+
+
+def test_order110_summary_pages_for_the_center(client, world):
+    project = open_project(world)
+    client.force_login(world.user(world.center))
+    listing = client.get(reverse("framework:summary-list"))
+    assert listing.status_code == 200 and f'data-project="{project.pk}"'.encode() in listing.content
+    page = client.get(reverse("framework:summary", args=[project.pk]))
+    assert page.status_code == 200 and "尚未到期".encode() in page.content
