@@ -55,6 +55,7 @@ from framework.models import (
     SurveyParticipant,
     TieBreakRule,
 )
+from framework.selectors import tasks as task_selectors
 from procurement import access
 from procurement.models import Category, Filing, Lot, Mode, Organization, ProcurementMethod, TaskNotice
 from procurement.numbering import project_create_numbered
@@ -237,11 +238,8 @@ def plan_subject_kind(plan: FrameworkPlan, lots: list[Lot] | None = None) -> str
 
 def acknowledged_tasks(center_ids) -> list[TaskNotice]:
     """The framework task notices (annex 7) the centers have acknowledged and no plan uses yet: what a plan may
-    be opened from. (The tasks slice builds ``framework.selectors.tasks.acknowledged_tasks``; this is the plain
-    query until it is merged.)"""
-    return list(TaskNotice.objects.filter(mode=Mode.FRAMEWORK, status=TaskNotice.Status.ACKNOWLEDGED,
-                                          center_id__in=list(center_ids), framework_plans__isnull=True)
-                .select_related("category", "center", "finance_bureau__region").order_by("-year", "-pk"))
+    be opened from (the one rule: ``framework.selectors.tasks.acknowledged_tasks``)."""
+    return list(task_selectors.acknowledged_tasks(list(center_ids)))
 
 
 # --- opening the project and its plan ---------------------------------------------------------------------------
@@ -267,7 +265,7 @@ def plan_create(*, center: Organization, title: str, task: TaskNotice | None = N
         if task.status != TaskNotice.Status.ACKNOWLEDGED:
             raise ServiceError(f"任务通知单当前状态为「{task.get_status_display()}」，签收后才能据此编制采购方案",
                                field="task")
-        if FrameworkPlan.objects.filter(task=task).exists():
+        if not task_selectors.acknowledged_tasks(center).filter(pk=task.pk).exists():
             raise ServiceError("该任务通知单已编制采购方案，不能重复编制", field="task")
     if year is None:
         year = task.year if task is not None else timezone.localdate().year

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from framework.agreement_deadlines import agreement_next_check_refresh
 from framework.models import (
     Agreement,
     EvaluationMethod,
@@ -412,6 +413,7 @@ def shortlist_confirm(*, lot: Lot, actor, now: datetime | None = None) -> list[A
             lot=lot, supplier_id=row.response.supplier_id, response=row.response,
             code=agreement_code_next(project), price_yuan=row.response.price_yuan, rank=row.rank,
             valid_until=plan.valid_until)
+        agreement_next_check_refresh(agreement)
         agreements.append(agreement)
     event_record(subject=lot, action=SHORTLIST_ACTION, actor=actor, note=computation.summary,
                  changes={"qualified": computation.qualified, "cap": computation.cap,
@@ -463,6 +465,9 @@ def shortlist_publish(*, project: Project, actor, title: str = "", now: datetime
     sign_due = deadlines.due_date(letter_day, deadlines.FRAMEWORK_AGREEMENT_SIGNING)
     Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(letter_sent_on=letter_day, sign_due=sign_due,
                                                                        updated_at=moment)
+    # The sweep tracks the signing from the letter on (seed 三(二)(4): signed within 30 days of the letter).
+    for agreement in Agreement.objects.filter(pk__in=[a.pk for a in agreements]).select_related("lot__project"):
+        agreement_next_check_refresh(agreement)
     event_record(subject=project, action=SHORTLIST_PUBLISH_ACTION, actor=actor,
                  changes={"notice_id": notice.pk, "letter_sent_on": letter_day.isoformat(),
                           "sign_due": sign_due.isoformat(), "agreements": len(agreements)})
