@@ -172,6 +172,19 @@ class FrameworkPlugin(ModePlugin):
                  active=("framework:received-list", "framework:received-detail")),
     )
 
+    # --- wiring (round 2): the project's core status, the orders of the center and of finance ----------------
+    # FrameworkProject's framework-only steps of the core status (framework.models; framework.services.plans).
+    event_actions = {
+        **event_actions,
+        "framework_solicit": "发布框架协议征集公告",
+        "framework_complete": "框架协议期满",
+    }
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议订单", "framework:order-admin-list", order=305, kinds=(CENTER, FINANCE),
+                 active=("framework:order-admin-list",)),
+    )
+
     # --- one link per role in the top navigation (all slices) ---------------------------------------------------
     # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than
     # the top navigation holds at 1366 px beside batch and volume. It carries one link, 框架协议采购, to the role's

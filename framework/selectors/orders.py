@@ -139,6 +139,36 @@ def visible_orders(user) -> QuerySet[Order]:
     return qs.filter(q).distinct()
 
 
+def admin_orders(user, *, q: str = "", lot_id: int | None = None, status: str = "",
+                 method: str = "") -> QuerySet[Order]:
+    """The orders the center (of the framework projects it runs) and finance (of the purchasers in its region)
+    oversee: code, purchaser or supplier searched; filtered by lot, status and method; newest first."""
+    rows = Order.objects.select_related("lot", "lot__project", "purchaser", "agreement", "agreement__supplier",
+                                        "contract")
+    if not access.is_privileged(user):
+        scope = Q(lot__project_id__in=access.projects_run_by(user).values("pk"))
+        finance = access.region_paths(user, kind=Organization.Kind.FINANCE)
+        if finance:
+            scope |= access.under_regions("purchaser__region__path", finance)
+        rows = rows.filter(scope)
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(purchaser__name__icontains=q)
+                           | Q(agreement__supplier__name__icontains=q))
+    if lot_id:
+        rows = rows.filter(lot_id=lot_id)
+    if status:
+        rows = rows.filter(status=status)
+    if method:
+        rows = rows.filter(method=method)
+    return rows.order_by("-created_at", "-pk")
+
+
+def admin_order_lots(user) -> QuerySet[Lot]:
+    """The lots of the orders ``user`` oversees (the list's lot filter)."""
+    return (Lot.objects.filter(pk__in=admin_orders(user).values("lot_id")).select_related("project")
+            .order_by("project__code", "number"))
+
+
 def purchaser_orders(user, *, status: str = "", q: str = "") -> QuerySet[Order]:
     rows = visible_orders(user).filter(purchaser_id__in=access.org_ids(user, kind=Organization.Kind.BUDGET_UNIT))
     if status:

@@ -41,6 +41,7 @@ from framework.models import (
 )
 from framework.selectors.agreements import lot_readiness, plan_of
 from framework.services.orders import rotation_positions_fix
+from framework.services.plans import project_status_advance
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -461,6 +462,8 @@ def execution_notice_issue(*, project: Project, scope: str, procedure: str, exec
     # The rotation order is fixed when the agreement starts (annex 8 §十): every lot, by the plan's rule.
     for lot in Lot.objects.filter(project_id=locked.pk).order_by("number"):
         rotation_positions_fix(lot=lot, actor=actor)
+    # An open agreement has no shortlist notice: its project is 已定标 from the execution notice.
+    project_status_advance(project=locked, to=Project.Status.AWARDED, actor=actor)
     suppliers = Organization.objects.filter(
         framework_agreements__lot__project=locked, framework_agreements__status=Agreement.Status.SIGNED).distinct()
     organizations_notify(organizations=list(suppliers), subject=locked, kind="framework_execution",

@@ -39,6 +39,7 @@ from framework.models import (
     SolicitationResponse,
     TieBreakRule,
 )
+from framework.services.plans import project_status_advance
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -195,6 +196,7 @@ def solicitation_publish(*, project: Project, response_deadline: datetime, body:
     project.save(update_fields=["response_opens_at", "response_deadline", "updated_at"])
     event_record(subject=project, action=PUBLISH_ACTION, actor=actor,
                  changes={"notice_id": notice.pk, "response_deadline": response_deadline.isoformat()})
+    project_status_advance(project=project, to=Project.Status.PROCURING, actor=actor)  # 采购实施中
     return details
 
 
@@ -393,6 +395,8 @@ def shortlist_confirm(*, lot: Lot, actor, now: datetime | None = None) -> list[A
     from framework.selectors.solicitation import shortlist_computation
 
     project = Project.objects.select_for_update().get(pk=lot.project_id)
+    lot = Lot.objects.get(pk=lot.pk)
+    lot.project = project  # the locked row: its deadline as it is now, not as the caller read it
     plan = _plan_of(project)
     _require_runner(project, actor, access.Step.AWARD)
     _check_after_deadline(project, what="确定入围供应商", now=now)
@@ -472,6 +476,7 @@ def shortlist_publish(*, project: Project, actor, title: str = "", now: datetime
                  changes={"notice_id": notice.pk, "letter_sent_on": letter_day.isoformat(),
                           "sign_due": sign_due.isoformat(), "agreements": len(agreements)})
     _notify(project, agreements, sign_due)
+    project_status_advance(project=project, to=Project.Status.AWARDED, actor=actor)  # 已定标
     return details
 
 

@@ -26,6 +26,7 @@ PURPOSES = {
     "framework:order-list": "本单位第二阶段订单：成交供应商、合同与执行情况",
     "framework:supplier-bids": "参加二次竞价：截止前报价，报价不得高于协议单价",
     "framework:supplier-orders": "本单位成交的第二阶段订单及合同",
+    "framework:order-admin-list": "第二阶段订单：中心查看本中心项目的订单，财政部门查看本地区采购人的订单",
 }
 
 
