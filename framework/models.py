@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from procurement.models import Lot, Mode, ModeManager, Organization, Project, TaskNotice
@@ -38,7 +39,14 @@ PERCENT = [MinValueValidator(0, message="比例不能为负数"), MaxValueValida
 # --- the framework project (征集项目) -----------------------------------------------------------------
 
 class FrameworkProject(Project):
-    """A framework solicitation: the core Project with the framework's rules (proxy, same table)."""
+    """A framework solicitation: the core Project with the framework's rules (proxy, same table).
+
+    Its core status tells where it is on every list of projects (``framework.services.plans``: project status):
+    草稿 while the plan is drafted, reviewed and filed; 采购实施中 from the solicitation notice; 已定标 from the
+    shortlist result notice (or, for an open agreement, the execution notice); 已完成 when the agreement expires.
+    The core has no step from 草稿 straight to 采购实施中 (its path runs through demand collection and the master
+    plan, which a framework project has not) and its completion needs a person: the two framework-only steps are
+    here, run through ``transition_run`` like every other, with their audit events."""
 
     objects = ModeManager(Mode.FRAMEWORK)
 
@@ -46,6 +54,16 @@ class FrameworkProject(Project):
         proxy = True
         verbose_name = "框架协议采购项目"
         verbose_name_plural = "框架协议采购项目"
+
+    @transition(field="status", source=Project.Status.DRAFT, target=Project.Status.PROCURING,
+                custom={"label": "发布框架协议征集公告"})
+    def framework_solicit(self) -> None:
+        """采购方案备案后发布征集公告：框架协议征集开始（seed 三(二)(3)）."""
+
+    @transition(field="status", source=[Project.Status.PROCURING, Project.Status.AWARDED],
+                target=Project.Status.COMPLETED, custom={"label": "框架协议期满"})
+    def framework_complete(self) -> None:
+        """框架协议有效期届满，项目完成."""
 
 
 # --- 框架协议采购方案 (annex 8) -----------------------------------------------------------------------
@@ -402,6 +420,16 @@ class SolicitationResponse(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.supplier} · {self.lot}"
 
+    @property
+    def project(self) -> Project | None:
+        """The project its audit events belong to (``procurement.services.events.project_of``), once its deadline
+        (the solicitation's, or the supplement's) has passed; None while sealed, so that nobody reading the
+        project's log learns who responded before the deadline."""
+        deadline = self.supplement.response_deadline if self.supplement_id else self.lot.project.response_deadline
+        if deadline is None or timezone.now() < deadline:
+            return None
+        return self.lot.project
+
     @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.SUBMITTED,
                 custom={"label": "提交响应"})
     def submit(self) -> None:
@@ -474,6 +502,11 @@ class Agreement(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.supplier}"
+
+    @property
+    def project(self) -> Project:
+        """The framework project (its audit events go to the project's log)."""
+        return self.lot.project
 
     @transition(field=status, source=Status.SHORTLISTED, target=Status.SIGNED, custom={"label": "签订框架协议"})
     def sign(self) -> None:
@@ -609,6 +642,11 @@ class ProductListing(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.brand} {self.name} {self.model_number}"
 
+    @property
+    def project(self) -> Project:
+        """The framework project (its audit events go to the project's log)."""
+        return self.agreement.lot.project
+
     @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED, custom={"label": "审核上架"})
     def approve(self) -> None:
         """审核通过，上架."""
@@ -720,6 +758,11 @@ class Order(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+    @property
+    def project(self) -> Project:
+        """The framework project (its audit events go to the project's log)."""
+        return self.lot.project
 
     @transition(field=status, source=Status.DRAFT, target=Status.BIDDING, custom={"label": "发起二次竞价"})
     def open_bidding(self) -> None:

@@ -197,6 +197,18 @@ class FrameworkPlugin(ModePlugin):
         from framework.open_deadlines import JOIN_REVIEW_DEADLINES
 
         return [JOIN_REVIEW_DEADLINES, EXPIRY_DEADLINES]
+    # --- wiring (round 2): the project's core status, the orders of the center and of finance ----------------
+    # FrameworkProject's framework-only steps of the core status (framework.models; framework.services.plans).
+    event_actions = {
+        **event_actions,
+        "framework_solicit": "发布框架协议征集公告",
+        "framework_complete": "框架协议期满",
+    }
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("框架协议订单", "framework:order-admin-list", order=305, kinds=(CENTER, FINANCE),
+                 active=("framework:order-admin-list",)),
+    )
 
     # --- one link per role in the top navigation (all slices) ---------------------------------------------------
     # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than

@@ -108,9 +108,10 @@ def agreement_in_force(agreement: Agreement, on: date) -> bool:
 
 def orders_open(project: Project, *, on: date) -> bool:
     """Whether purchasers may place second-stage orders on ``project`` on ``on``: the execution notice is issued
-    (seed 000 三(二)(5): only then), the day is not before its executing_from and within the plan's validity."""
+    (seed 000 三(二)(5): only then), the agreement has not expired (``FrameworkDetails.expired_at``), the day is not
+    before its executing_from and within the plan's validity."""
     details = details_of(project)
-    if details is None or details.execution_notice_id is None:
+    if details is None or details.execution_notice_id is None or details.expired_at is not None:
         return False
     if details.executing_from is not None and on < details.executing_from:
         return False

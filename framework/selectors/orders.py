@@ -2,8 +2,8 @@
 project, the agreements in force on a lot, the purchaser's catalog of listed products, the orders and bids each
 party sees, and the amounts the ceilings have used (always a sum over live orders, never a stored total).
 
-``orders_open_refusal`` and ``agreements_in_force`` are a local check until the agreements slice's
-``framework.selectors.agreements.orders_open`` / ``agreements_in_force`` are merged.
+Whether orders are open and which agreements are in force is one rule, the agreements stage's
+(``framework.selectors.agreements.orders_open`` / ``agreements_in_force``); ``orders_open_refusal`` only says why.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from framework.models import Agreement, FrameworkDetails, FrameworkPlan, Order, OrderBid, ProductListing
+from framework.selectors import agreements as agreement_selectors
 from procurement import access, deadlines
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project
 
@@ -25,32 +26,36 @@ ZERO = Decimal("0")
 # --- is the second stage open? ---------------------------------------------------------------------------
 
 def orders_open_refusal(project: Project, *, today: date | None = None) -> str:
-    """Why no order may be placed on ``project`` today (a Chinese sentence), or "": the execution notice
-    (框架协议执行通知, seed 三(二)(5)) issued, today within its period and within the plan's validity (§五)."""
+    """Why no order may be placed on ``project`` today (a Chinese sentence), or "": the one rule is
+    ``framework.selectors.agreements.orders_open`` (the execution notice 框架协议执行通知 issued, seed 三(二)(5);
+    today within its period and within the plan's validity, annex 8 §五); this only words its refusal."""
     today = today or deadlines.today()
     if project.mode != Mode.FRAMEWORK:
         return f"项目「{project.title}」不是框架协议采购项目"
+    if agreement_selectors.orders_open(project, on=today):
+        return ""
     plan = FrameworkPlan.objects.filter(project=project).first()
     if plan is None or plan.status != FrameworkPlan.Status.FILED:
         return "该框架协议采购方案尚未备案，不能下单（seed 三(二)(3)）"
     details = FrameworkDetails.objects.filter(project=project).first()
     if details is None or details.execution_notice_id is None:
         return "征集人尚未发布框架协议执行通知，不能下单（seed 三(二)(5)：发布执行通知后方可授予合同）"
+    if details.expired_at is not None:
+        return "框架协议已到期终止，不能再下单"
     start = details.executing_from or plan.valid_from
     if start is not None and today < start:
         return f"框架协议自{start:%Y年%m月%d日}起执行，尚未开始，不能下单"
+    if plan.valid_from is not None and today < plan.valid_from:
+        return f"框架协议自{plan.valid_from:%Y年%m月%d日}起执行，尚未开始，不能下单"
     if plan.valid_until is not None and today > plan.valid_until:
         return f"框架协议已于{plan.valid_until:%Y年%m月%d日}到期，不能再下单（附件8第五部分：框架协议有效期）"
-    if details.expired_at is not None:
-        return "框架协议已到期终止，不能再下单"
-    return ""
+    return "框架协议采购方案未载明有效期，不能下单（附件8第五部分：框架协议有效期）"
 
 
 def agreements_in_force(lot: Lot, *, today: date | None = None) -> QuerySet[Agreement]:
-    """The signed agreements of ``lot`` not ended: removed (cancelled/terminated), left and expired ones are not."""
-    today = today or deadlines.today()
-    return (Agreement.objects.filter(lot=lot, status=Agreement.Status.SIGNED, ended_on__isnull=True)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).select_related("supplier"))
+    """The agreements of ``lot`` in force today (the one rule: ``framework.selectors.agreements``): removed
+    (cancelled/terminated), left and expired ones are not."""
+    return agreement_selectors.agreements_in_force(lot, today or deadlines.today())
 
 
 # --- who may order ---------------------------------------------------------------------------------------
@@ -99,12 +104,8 @@ def catalog_listings(user, *, q: str = "", lot_id: int | None = None,
     """The purchaser's catalog: approved listings of agreements in force, on the framework projects open to it."""
     today = today or deadlines.today()
     projects = [project.pk for project in open_projects(user, today=today)]
-    rows = (ProductListing.objects.filter(status=ProductListing.Status.APPROVED,
-                                          agreement__status=Agreement.Status.SIGNED,
-                                          agreement__ended_on__isnull=True,
-                                          agreement__lot__project_id__in=projects)
-            .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=today))
-            .select_related("agreement", "agreement__supplier", "agreement__lot", "agreement__lot__project")
+    rows = (agreement_selectors.listings_on_offer(today).filter(agreement__lot__project_id__in=projects)
+            .select_related("agreement__lot__project")
             .order_by("agreement__lot__project_id", "agreement__lot__number", "unit_price_yuan", "pk"))
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(brand__icontains=q) | Q(model_number__icontains=q))
@@ -136,6 +137,36 @@ def visible_orders(user) -> QuerySet[Order]:
     if finance:
         q |= access.under_regions("purchaser__region__path", finance)
     return qs.filter(q).distinct()
+
+
+def admin_orders(user, *, q: str = "", lot_id: int | None = None, status: str = "",
+                 method: str = "") -> QuerySet[Order]:
+    """The orders the center (of the framework projects it runs) and finance (of the purchasers in its region)
+    oversee: code, purchaser or supplier searched; filtered by lot, status and method; newest first."""
+    rows = Order.objects.select_related("lot", "lot__project", "purchaser", "agreement", "agreement__supplier",
+                                        "contract")
+    if not access.is_privileged(user):
+        scope = Q(lot__project_id__in=access.projects_run_by(user).values("pk"))
+        finance = access.region_paths(user, kind=Organization.Kind.FINANCE)
+        if finance:
+            scope |= access.under_regions("purchaser__region__path", finance)
+        rows = rows.filter(scope)
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(purchaser__name__icontains=q)
+                           | Q(agreement__supplier__name__icontains=q))
+    if lot_id:
+        rows = rows.filter(lot_id=lot_id)
+    if status:
+        rows = rows.filter(status=status)
+    if method:
+        rows = rows.filter(method=method)
+    return rows.order_by("-created_at", "-pk")
+
+
+def admin_order_lots(user) -> QuerySet[Lot]:
+    """The lots of the orders ``user`` oversees (the list's lot filter)."""
+    return (Lot.objects.filter(pk__in=admin_orders(user).values("lot_id")).select_related("project")
+            .order_by("project__code", "number"))
 
 
 def purchaser_orders(user, *, status: str = "", q: str = "") -> QuerySet[Order]:

@@ -7,6 +7,8 @@ filled in, and what the other framework stages ask of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from framework.models import FrameworkPlan
@@ -37,13 +39,16 @@ def task_history(task: TaskNotice) -> QuerySet:
     return core.task_notice_history(task)
 
 
-def acknowledged_tasks(center: Organization | int) -> QuerySet:
-    """The framework tasks ``center`` has acknowledged (签收) and no framework plan (``FrameworkPlan.task``) uses
-    yet: what the center may draft a plan from, oldest first."""
-    center_id = getattr(center, "pk", center)
+def acknowledged_tasks(center: Organization | int | Iterable[Organization | int]) -> QuerySet:
+    """The framework tasks ``center`` (one center, or several: a user's centers) has acknowledged (签收) and no
+    framework plan (``FrameworkPlan.task``) uses yet: what the center may draft a plan from, oldest first."""
+    if isinstance(center, Organization | int):
+        center_ids = [getattr(center, "pk", center)]
+    else:
+        center_ids = [getattr(c, "pk", c) for c in center]
     used = FrameworkPlan.objects.filter(task=OuterRef("pk"))
     return (TaskNotice.objects
-            .filter(mode=FRAMEWORK, center_id=center_id, status=TaskNotice.Status.ACKNOWLEDGED)
+            .filter(mode=FRAMEWORK, center_id__in=center_ids, status=TaskNotice.Status.ACKNOWLEDGED)
             .exclude(Exists(used))
             .select_related("finance_bureau__region", "center", "category")
             .order_by("acknowledged_at", "pk"))

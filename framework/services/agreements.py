@@ -40,6 +40,8 @@ from framework.models import (
     Supplement,
 )
 from framework.selectors.agreements import lot_readiness, plan_of
+from framework.services.orders import rotation_positions_fix
+from framework.services.plans import project_status_advance
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -196,6 +198,10 @@ def agreement_sign(*, agreement: Agreement, signed_on: date, signed_file: File |
     note = f"逾期签订：签订期限为{chinese_date(sign_due)}" if signed_on > sign_due else ""
     signed = transition_run(instance=locked, name="sign", actor=actor, prepare=prepare, note=note)
     agreement_next_check_refresh(signed)
+    if FrameworkDetails.objects.filter(project_id=project.pk, execution_notice__isnull=False).exists():
+        # Signed after the agreement started: it takes the next rotation position (annex 8 §十).
+        rotation_positions_fix(lot=signed.lot, actor=actor)
+        signed.refresh_from_db(fields=["rotation_position"])
     organization_notify(
         organization=signed.supplier, subject=signed, kind="signed", title=f"框架协议已签订：{project.title}"[:200],
         body=(f"贵单位入围的框架协议采购项目「{project.code} {project.title}」{signed.lot}的框架协议（编号"
@@ -453,6 +459,11 @@ def execution_notice_issue(*, project: Project, scope: str, procedure: str, exec
     event_record(subject=locked, action=EXECUTION_NOTICE, action_label=EVENT_ACTIONS[EXECUTION_NOTICE], actor=actor,
                  source=locked.status, target=locked.status,
                  changes={"notice_id": notice.pk, "executing_from": executing_from.isoformat()})
+    # The rotation order is fixed when the agreement starts (annex 8 §十): every lot, by the plan's rule.
+    for lot in Lot.objects.filter(project_id=locked.pk).order_by("number"):
+        rotation_positions_fix(lot=lot, actor=actor)
+    # An open agreement has no shortlist notice: its project is 已定标 from the execution notice.
+    project_status_advance(project=locked, to=Project.Status.AWARDED, actor=actor)
     suppliers = Organization.objects.filter(
         framework_agreements__lot__project=locked, framework_agreements__status=Agreement.Status.SIGNED).distinct()
     organizations_notify(organizations=list(suppliers), subject=locked, kind="framework_execution",

@@ -55,8 +55,9 @@ from framework.models import (
     SurveyParticipant,
     TieBreakRule,
 )
+from framework.selectors import tasks as task_selectors
 from procurement import access
-from procurement.models import Category, Filing, Lot, Mode, Organization, ProcurementMethod, TaskNotice
+from procurement.models import Category, Filing, Lot, Mode, Organization, ProcurementMethod, Project, TaskNotice
 from procurement.numbering import project_create_numbered
 from procurement.selectors.tasks import scope_text
 from procurement.services.errors import ServiceError, TransitionRefused
@@ -237,11 +238,8 @@ def plan_subject_kind(plan: FrameworkPlan, lots: list[Lot] | None = None) -> str
 
 def acknowledged_tasks(center_ids) -> list[TaskNotice]:
     """The framework task notices (annex 7) the centers have acknowledged and no plan uses yet: what a plan may
-    be opened from. (The tasks slice builds ``framework.selectors.tasks.acknowledged_tasks``; this is the plain
-    query until it is merged.)"""
-    return list(TaskNotice.objects.filter(mode=Mode.FRAMEWORK, status=TaskNotice.Status.ACKNOWLEDGED,
-                                          center_id__in=list(center_ids), framework_plans__isnull=True)
-                .select_related("category", "center", "finance_bureau__region").order_by("-year", "-pk"))
+    be opened from (the one rule: ``framework.selectors.tasks.acknowledged_tasks``)."""
+    return list(task_selectors.acknowledged_tasks(list(center_ids)))
 
 
 # --- opening the project and its plan ---------------------------------------------------------------------------
@@ -267,7 +265,7 @@ def plan_create(*, center: Organization, title: str, task: TaskNotice | None = N
         if task.status != TaskNotice.Status.ACKNOWLEDGED:
             raise ServiceError(f"任务通知单当前状态为「{task.get_status_display()}」，签收后才能据此编制采购方案",
                                field="task")
-        if FrameworkPlan.objects.filter(task=task).exists():
+        if not task_selectors.acknowledged_tasks(center).filter(pk=task.pk).exists():
             raise ServiceError("该任务通知单已编制采购方案，不能重复编制", field="task")
     if year is None:
         year = task.year if task is not None else timezone.localdate().year
@@ -778,3 +776,46 @@ def plan_file(*, plan: FrameworkPlan, actor) -> Filing:
             url=reverse("framework:plan-review", args=[filed.pk]))
     return filing
 
+
+
+# --- where a framework project is: the core project's status ----------------------------------------------------
+# Every list that shows projects (the center's workbench, the notices, the API) shows the core status. A framework
+# project reads: 草稿 while its plan is drafted, reviewed and filed; 采购实施中 from the solicitation notice
+# (``framework.services.solicitation.solicitation_publish``); 已定标 from the shortlist result notice
+# (``shortlist_publish``; an open agreement, which has no shortlist, from its execution notice); 已完成 when the
+# agreement expires (``framework_project_complete``, called by the expiry). 需求征集中 is not used: it is the
+# core's demand collection, whose sub-plans a framework project has not. The steps: ``FrameworkProject``'s
+# framework_solicit (草稿 → 采购实施中; the core's own path runs through the master plan), the core's record_award
+# (采购实施中 → 已定标, run by the center), and framework_complete (→ 已完成; the core's complete needs a person).
+ProjectStatus = Project.Status
+_FORWARD = [ProjectStatus.DRAFT, ProjectStatus.PROCURING, ProjectStatus.AWARDED, ProjectStatus.COMPLETED]
+_STEP_TO = {ProjectStatus.PROCURING: "framework_solicit", ProjectStatus.AWARDED: "record_award",
+            ProjectStatus.COMPLETED: "framework_complete"}
+
+
+def project_status_advance(*, project: Project, to: str, actor, note: str = "") -> Project:
+    """Move the framework project's core status forward to ``to`` through each step on the way (each audited);
+    a project already there or past it, or terminated, is left as it is. Call inside the step's transaction."""
+    row = FrameworkProject.objects.select_for_update().get(pk=project.pk)
+    if row.status not in _FORWARD or to not in _FORWARD:
+        return row
+    if _FORWARD.index(row.status) >= _FORWARD.index(to):
+        return row
+    if to == ProjectStatus.COMPLETED and row.status == ProjectStatus.DRAFT:
+        return row  # never solicited: nothing was carried out to complete
+    while row.status != to:
+        following = _FORWARD[_FORWARD.index(row.status) + 1]
+        if to == ProjectStatus.COMPLETED:
+            following = ProjectStatus.COMPLETED
+        row = transition_run(instance=row, name=_STEP_TO[following], actor=actor, note=note)
+    return row
+
+
+@transaction.atomic
+def framework_project_complete(project: Project, *, actor=None, note: str = "") -> Project:
+    """已完成: the framework agreement has expired (called by the expiry, without a person as ``actor``). A project
+    soliciting or shortlisted moves to 已完成 with its audit event; a draft or terminated one is left as it is."""
+    if project.mode != Mode.FRAMEWORK:
+        raise ServiceError(f"项目「{project.title}」不是框架协议采购项目")
+    return project_status_advance(project=project, to=ProjectStatus.COMPLETED, actor=actor,
+                                  note=note or "框架协议有效期届满")

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from framework.agreement_deadlines import agreement_next_check_refresh
 from framework.models import (
     Agreement,
     EvaluationMethod,
@@ -38,6 +39,7 @@ from framework.models import (
     SolicitationResponse,
     TieBreakRule,
 )
+from framework.services.plans import project_status_advance
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -194,6 +196,7 @@ def solicitation_publish(*, project: Project, response_deadline: datetime, body:
     project.save(update_fields=["response_opens_at", "response_deadline", "updated_at"])
     event_record(subject=project, action=PUBLISH_ACTION, actor=actor,
                  changes={"notice_id": notice.pk, "response_deadline": response_deadline.isoformat()})
+    project_status_advance(project=project, to=Project.Status.PROCURING, actor=actor)  # 采购实施中
     return details
 
 
@@ -392,6 +395,8 @@ def shortlist_confirm(*, lot: Lot, actor, now: datetime | None = None) -> list[A
     from framework.selectors.solicitation import shortlist_computation
 
     project = Project.objects.select_for_update().get(pk=lot.project_id)
+    lot = Lot.objects.get(pk=lot.pk)
+    lot.project = project  # the locked row: its deadline as it is now, not as the caller read it
     plan = _plan_of(project)
     _require_runner(project, actor, access.Step.AWARD)
     _check_after_deadline(project, what="确定入围供应商", now=now)
@@ -412,6 +417,7 @@ def shortlist_confirm(*, lot: Lot, actor, now: datetime | None = None) -> list[A
             lot=lot, supplier_id=row.response.supplier_id, response=row.response,
             code=agreement_code_next(project), price_yuan=row.response.price_yuan, rank=row.rank,
             valid_until=plan.valid_until)
+        agreement_next_check_refresh(agreement)
         agreements.append(agreement)
     event_record(subject=lot, action=SHORTLIST_ACTION, actor=actor, note=computation.summary,
                  changes={"qualified": computation.qualified, "cap": computation.cap,
@@ -463,10 +469,14 @@ def shortlist_publish(*, project: Project, actor, title: str = "", now: datetime
     sign_due = deadlines.due_date(letter_day, deadlines.FRAMEWORK_AGREEMENT_SIGNING)
     Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(letter_sent_on=letter_day, sign_due=sign_due,
                                                                        updated_at=moment)
+    # The sweep tracks the signing from the letter on (seed 三(二)(4): signed within 30 days of the letter).
+    for agreement in Agreement.objects.filter(pk__in=[a.pk for a in agreements]).select_related("lot__project"):
+        agreement_next_check_refresh(agreement)
     event_record(subject=project, action=SHORTLIST_PUBLISH_ACTION, actor=actor,
                  changes={"notice_id": notice.pk, "letter_sent_on": letter_day.isoformat(),
                           "sign_due": sign_due.isoformat(), "agreements": len(agreements)})
     _notify(project, agreements, sign_due)
+    project_status_advance(project=project, to=Project.Status.AWARDED, actor=actor)  # 已定标
     return details
 
 

@@ -29,6 +29,7 @@ PURPOSES = {
     "framework:open-list": "申请加入开放式框架协议（接受公布的协议条件和价格），查看审核结果，可随时退出",
     "framework:open-request-list": "在采购方案声明的期限内审核供应商加入开放式框架协议的申请",
     "framework:summary-list": "框架协议到期终止后，发布成交结果汇总公告",
+    "framework:order-admin-list": "第二阶段订单：中心查看本中心项目的订单，财政部门查看本地区采购人的订单",
 }
 
 

@@ -207,7 +207,32 @@ def supplier_orders(request):
     })
 
 
+# --- the center's and finance's list of second-stage orders ----------------------------------------------
+
+OVERSEERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE)
+
+
+@kind_required(*OVERSEERS)
+def order_admin_list(request):
+    """The center: its framework projects' orders; finance: the orders of purchasers in its region."""
+    q = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    status = status if status in Order.Status.values else ""
+    method = request.GET.get("method", "")
+    method = method if method in SecondStageMethod.values else ""
+    lots = list(selectors.admin_order_lots(request.user))
+    lot_id = request.GET.get("lot", "")
+    lot_id = int(lot_id) if lot_id.isdigit() and any(lot.pk == int(lot_id) for lot in lots) else None
+    rows = selectors.admin_orders(request.user, q=q, lot_id=lot_id, status=status, method=method)
+    return render(request, "framework/orders/admin_list.html", {
+        "page": paginate(request, rows), "q": q, "status": status, "method": method, "lot_id": lot_id,
+        "lots": lots, "statuses": Order.Status.choices, "methods": SecondStageMethod.choices,
+        "filtered": bool(q or status or method or lot_id),
+    })
+
+
 urlpatterns: list = [
+    path("orders/all/", order_admin_list, name="order-admin-list"),
     path("catalog/", catalog, name="catalog"),
     path("orders/new/", order_new, name="order-new"),
     path("orders/", order_list, name="order-list"),

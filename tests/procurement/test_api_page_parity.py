@@ -502,10 +502,8 @@ OPERATIONS: dict[str, Shown | NoPage] = {
     "v1_framework_executions_issue_create": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
     # framework, second stage (orders slice): the purchaser's and supplier's pages; the order page also serves
     # the center running the project and finance of the purchaser's region
-    "v1_framework_orders_list": Shown((page("framework:order-list"), page("framework:supplier-orders")),
-                                      api_only=ApiOnly(frozenset({"center", "finance"}),
-                                                       "the center reads its projects' orders and finance its "
-                                                       "region's, each on framework:order-detail; no list page yet")),
+    "v1_framework_orders_list": Shown((page("framework:order-list"), page("framework:supplier-orders"),
+                                       page("framework:order-admin-list"))),
     "v1_framework_orders_retrieve": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
     "v1_framework_orders_create": Shown((page("framework:catalog"),)),
     "v1_framework_orders_award_create": Shown((page("framework:order-detail", "framework_order"),), FRAMEWORK_ORDER),
