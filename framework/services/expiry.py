@@ -27,6 +27,7 @@ from django.utils import timezone
 from framework.agreement_deadlines import agreement_next_check_refresh
 from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest, Order, ProductListing
 from framework.open_deadlines import join_request_next_check_refresh
+from framework.services.plans import framework_project_complete
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -46,8 +47,6 @@ EVENT_ACTIONS = {
 }
 LIVE_AGREEMENTS = [Agreement.Status.SHORTLISTED, Agreement.Status.SIGNED]
 AWARDED_ORDERS = [Order.Status.AWARDED, Order.Status.CONTRACTED]
-# The wiring helper's hook that moves the core project's status at the end (framework.services.plans).
-COMPLETE_HOOK = "framework_project_complete"
 
 
 def _plan(project: Project) -> FrameworkPlan | None:
@@ -129,6 +128,8 @@ def project_expire(*, project: Project, now: datetime | None = None, actor=acces
                  changes={"valid_until": plan.valid_until.isoformat(), "expired": [a.pk for a in ended],
                           "declined_requests": [j.pk for j in declined],
                           "summary_due": details.summary_due.isoformat()})
+    # The agreements have ended: the project is complete (已完成); the summary notice is its last duty.
+    framework_project_complete(locked, actor=actor)
     organization_notify(
         organization=locked.organizer, subject=locked, kind="framework_expired", level=Notification.Level.WARNING,
         title=f"框架协议已到期，请发布成交结果汇总公告：{locked.title}"[:200],
@@ -234,20 +235,7 @@ def summary_notice_publish(*, project: Project, actor, now: datetime | None = No
     from framework.expiry_deadlines import expiry_next_check_refresh
 
     expiry_next_check_refresh(details)
-    project_complete(locked)
     return details
-
-
-def project_complete(project: Project) -> bool:
-    """Move the core project's status at the end, through the wiring helper's
-    ``framework.services.plans.framework_project_complete`` once it exists (False while it does not)."""
-    from framework.services import plans
-
-    hook = getattr(plans, COMPLETE_HOOK, None)
-    if hook is None:
-        return False
-    hook(project)
-    return True
 
 
 def expiring_projects(*, today: date) -> Q:

@@ -15,7 +15,7 @@ from framework.services import expiry
 from framework.services import orders as order_services
 from notices.models import Notice
 from procurement import deadlines
-from procurement.models import Notification, Reminder
+from procurement.models import Notification, Project, Reminder
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.reminders import sweep_due_deadlines
 from tests.framework.open_data import join, lot_of, open_project, supplier_with_user
@@ -47,7 +47,8 @@ def test_annex8_s5_order_refused_the_day_after_the_validity(world):
 
 def test_order110_expiry_sweep_ends_every_live_agreement_the_day_after_valid_until(world):
     """The sweep at the start of the day after valid_until: agreements expired (ended on their last day), listings
-    delisted, expired_at recorded, summary_due = valid_until + 10 working days, the center told."""
+    delisted, expired_at recorded, summary_due = valid_until + 10 working days, the project completed, the center
+    told."""
     end = deadlines.today()
     run = executing(world, valid_until=end)
     on_last_day = deadlines.start_of_day(end) + timedelta(hours=23, minutes=59)
@@ -62,6 +63,9 @@ def test_order110_expiry_sweep_ends_every_live_agreement_the_day_after_valid_unt
     assert set(Agreement.objects.filter(lot=run.lot).values_list("ended_on", flat=True)) == {end}
     assert not ProductListing.objects.filter(agreement__lot=run.lot, status=ProductListing.Status.APPROVED).exists()
     assert Notification.objects.filter(title__startswith="框架协议已到期").exists()
+    # The agreements have ended: the core project is complete (已完成), its step in the audit log.
+    run.project.refresh_from_db()
+    assert run.project.status == Project.Status.COMPLETED
     # Once only.
     sweep_due_deadlines(now=next_day + timedelta(hours=1))
     assert FrameworkDetails.objects.get(project=run.project).expired_at == next_day

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from framework.agreement_deadlines import REMINDER_WORKING_DAYS
-from framework.models import Agreement, FrameworkDetails, SolicitationResponse
+from framework.models import Agreement, FrameworkDetails, FrameworkPlan, SolicitationResponse
 from framework.selectors import agreements as agreement_selectors
 from framework.selectors import orders as order_selectors
 from framework.services import agreements as agreement_services
@@ -46,6 +46,9 @@ def test_seed_3_2_4_the_shortlist_letters_start_the_signing_deadline_in_the_real
     """Seed 三(二)(4): signed within 30 days of the letter — the shortlist notice's letters are swept: the center is
     reminded before the due day and told once it has passed."""
     project, lot = shortlisted(world)
+    # A validity that outlasts the signing period, so that expiry does not end the agreements first.
+    FrameworkPlan.objects.filter(project=project).update(valid_from=deadlines.today(),
+                                                         valid_until=deadlines.today() + timedelta(days=300))
     solicitation_services.shortlist_publish(project=project, actor=world.user(world.center))
     agreement = Agreement.objects.filter(lot=lot).order_by("rank").first()
     before = deadlines.subtract_working_days(agreement.sign_due, REMINDER_WORKING_DAYS["sign"])
