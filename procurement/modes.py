@@ -122,6 +122,15 @@ class ModePlugin:
     def task_notice_page(self, task, *, audience: str) -> str:
         """The page of ``task`` for its ``"drafter"`` (the finance bureau) or ``"receiver"`` (the center), or ""."""
         return ""
+
+    def task_notice_pages(self):
+        """What the mode's task notice pages and API add to the core's (``procurement.views.task_pages``): its form
+        fields, help texts, wording templates, detail extras and PDF, as a ``TaskNoticePages``. Default: the one the
+        mode's page module registered (``task_pages.register``), else the neutral one (core wording, no mode field)."""
+        from procurement.views.task_pages import registered
+
+        return registered(self.mode)
+
     # --- execution (实施采购 → 定标 → 统采分签, procurement.services.execution) ---------------------------
     # Wording: ``execution/wording/award_notice.txt``, ``termination_notice.txt``, ``supplier_awarded.txt`` and
     # ``supplier_contracts.txt`` may be overridden through ``templates`` above.

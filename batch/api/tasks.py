@@ -6,32 +6,39 @@ each transition is one POST action with the right of the page that offers it, fr
 another kind of organization hears 403 and an object outside the page's selector 404, whatever the body and the
 state (issue 8 point 4). The service then checks the right again (403), the state (409) and the rules (400), all
 with a Chinese ``detail``. Task notices are the core's (``procurement.services.tasks``); this API serves the batch
-ones (annex 5).
+ones (annex 5): ``BatchTaskNoticeViewSet`` is the core's (``procurement.api.task_notices``, every mode's) with
+batch's item, 采购周期.
 """
 
 from __future__ import annotations
-
-import json
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
 
 from batch import configuration as configuration_services
 from batch.imports import configuration_import_queue
 from batch.models import ConfigurationTable, ConfigurationType
-from batch.pdf import pdf_disposition, task_notice_pdf
 from procurement import access
 from procurement.api.filters import IntegerFilter
 from procurement.api.imports import ACCEPTED, accepted
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
+from procurement.api.task_notices import (
+    COMMON_FIELDS,
+    STATE_FIELDS,
+    BinaryRenderer,
+    TaskNoticeBaseSerializer,
+    TaskNoticeFilter,
+    TaskNoticeViewSet,
+    format_parameter,
+    task_notice_schema,
+)
 from procurement.api.views import (
     NOT_FOUND,
     UNAUTHENTICATED,
@@ -40,33 +47,14 @@ from procurement.api.views import (
     id_parameter,
     read_schema,
 )
-from procurement.models import Cycle, Mode, Organization, TaskNotice
+from procurement.models import Cycle, Mode, Organization
 from procurement.selectors import tasks as task_selectors
-from procurement.services import tasks as task_services
 from procurement.services.errors import ServiceError
 
 BATCH = Mode.BATCH
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="请求不符合业务规则（detail 说明原因）")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作")
-CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
-
-
-class BinaryRenderer(renderers.BaseRenderer):
-    """Passes file bytes through; an error body (a dict) is written as JSON."""
-
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-class PdfRenderer(BinaryRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
 
 
 class XlsxRenderer(BinaryRenderer):
@@ -74,35 +62,17 @@ class XlsxRenderer(BinaryRenderer):
     format = "xlsx"
 
 
-FILE_RENDERERS = {"pdf": [renderers.JSONRenderer, PdfRenderer], "xlsx": [renderers.JSONRenderer, XlsxRenderer]}
-
-
-def format_parameter(kind: str) -> OpenApiParameter:
-    return OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["json", kind],
-                            description=f"返回格式：不填或 {kind} 返回文件；json 仅用于错误说明")
+FILE_RENDERERS = {"xlsx": [renderers.JSONRenderer, XlsxRenderer]}
 
 
 # --- serializers ---------------------------------------------------------------------------------
 
-class TaskNoticeSerializer(ReadSerializer):
+class TaskNoticeSerializer(TaskNoticeBaseSerializer):
     """批量集中采购任务通知单：采购品目、采购限额、适用范围、采购周期，由财政部门下达集中采购机构。"""
 
-    finance_bureau = OrganizationRefSerializer(read_only=True, label="下达财政部门")
-    center = OrganizationRefSerializer(read_only=True, label="执行集中采购机构")
-    category = CategoryRefSerializer(read_only=True, label="采购品目")
-    scope_regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True,
-                                                 label="适用地区区划代码")
-    scope_text = serializers.SerializerMethodField(label="适用范围（通知书表述）")
-
-    class Meta:
-        model = TaskNotice
-        fields = ["id", "document_number", "year", "finance_bureau", "center", "category", "purchase_limit",
-                  "purchase_limit_yuan", "scope", "scope_regions", "scope_text", "cycle", "basis", "status",
-                  "issued_on", "acknowledged_at", "created_at"]
+    class Meta(TaskNoticeBaseSerializer.Meta):
+        fields = [*COMMON_FIELDS, "cycle", *STATE_FIELDS]
         read_only_fields = fields
-
-    def get_scope_text(self, task: TaskNotice) -> str:
-        return task_selectors.scope_text(task)
 
 
 class ConfigurationTypeSerializer(ReadSerializer):
@@ -130,19 +100,6 @@ class ConfigurationTableSerializer(ReadSerializer):
         read_only_fields = fields
 
 
-class IssueRequestSerializer(serializers.Serializer):
-    """下达任务通知单的请求。"""
-
-    issued_on = serializers.DateField(required=False, allow_null=True, label="下达日期",
-                                      help_text="不填则为今天；不能晚于今天")
-
-
-class WithdrawRequestSerializer(serializers.Serializer):
-    """撤回任务通知单的请求。"""
-
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, label="撤回原因")
-
-
 class ImportIntoRequestSerializer(serializers.Serializer):
     """导入产品配置表（附件6格式的 .xlsx 文件）。"""
 
@@ -160,19 +117,8 @@ class ImportNewRequestSerializer(ImportIntoRequestSerializer):
 
 # --- filters -------------------------------------------------------------------------------------
 
-class TaskNoticeFilter(filters.FilterSet):
-    year = IntegerFilter(label="年度")
-    status = filters.ChoiceFilter(choices=TaskNotice.Status.choices, label="状态")
-    scope = filters.ChoiceFilter(choices=TaskNotice.Scope.choices, label="适用范围")
+class BatchTaskNoticeFilter(TaskNoticeFilter):
     cycle = filters.ChoiceFilter(choices=Cycle.choices, label="采购周期")
-    category = filters.CharFilter(field_name="category__code", lookup_expr="startswith",
-                                  label="采购品目编码（含下级品目）")
-    finance_bureau = IntegerFilter(field_name="finance_bureau_id", label="下达财政部门内部编号")
-    center = IntegerFilter(field_name="center_id", label="集中采购机构内部编号")
-
-    class Meta:
-        model = TaskNotice
-        fields: list[str] = []
 
 
 class ConfigurationTableFilter(filters.FilterSet):
@@ -186,76 +132,15 @@ class ConfigurationTableFilter(filters.FilterSet):
 
 # --- viewsets ------------------------------------------------------------------------------------
 
-def _transition_schema(summary: str, request=None):
-    return extend_schema(
-        summary=summary, tags=["批量集中采购任务通知单"], parameters=[id_parameter("任务通知单")], request=request,
-        responses={200: TaskNoticeSerializer, 400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND,
-                   409: CONFLICT},
-    )
-
-
-@read_schema(lookup=id_parameter("任务通知单"))
-class TaskNoticeViewSet(ReadOnlyViewSet):
+@task_notice_schema
+class BatchTaskNoticeViewSet(TaskNoticeViewSet):
     """批量集中采购任务通知单：财政部门看本部门起草和下达的，集中采购机构看下达给本机构的（不含草稿）。"""
 
+    mode = BATCH
     noun = "批量集中采购任务通知单"
+    annex = "附件5"
     serializer_class = TaskNoticeSerializer
-    filterset_class = TaskNoticeFilter
-    search_fields = ["category__code", "category__name", "document_number"]
-    ordering_fields = ["year", "created_at", "issued_on"]
-    ordering = ["-year", "-created_at", "-pk"]
-    permission_classes = [SeatRequired]
-    seats_required = {
-        **dict.fromkeys(("issue", "withdraw"), Seats(task_selectors.DRAFTERS, "只有财政部门可以下达和撤回任务通知单")),
-        "acknowledge": Seats(task_selectors.RECEIVERS, "只有收到任务通知单的集中采购机构可以签收"),
-    }
-
-    def get_queryset(self):
-        user = self.request.user
-        if self.action in ("issue", "withdraw"):  # the finance pages' notices
-            return task_selectors.task_notices_drafted(user, mode=BATCH)
-        if self.action == "acknowledge":  # the center pages' notices
-            return task_selectors.task_notices_received(user, mode=BATCH)
-        return task_selectors.task_notices_visible(user, mode=BATCH)
-
-    def _answer(self, task: TaskNotice) -> Response:
-        return Response(TaskNoticeSerializer(self.get_queryset().get(pk=task.pk)).data)
-
-    @_transition_schema("下达任务通知单", request=IssueRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def issue(self, request, pk=None):
-        task = self.get_object()
-        payload = IssueRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        return self._answer(task_services.task_notice_issue(
-            task=task, actor=request.user, issued_on=payload.validated_data.get("issued_on")))
-
-    @_transition_schema("签收任务通知单", request=None)
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        return self._answer(task_services.task_notice_acknowledge(task=self.get_object(), actor=request.user))
-
-    @_transition_schema("撤回任务通知单", request=WithdrawRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        task = self.get_object()
-        payload = WithdrawRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        return self._answer(task_services.task_notice_withdraw(
-            task=task, actor=request.user, reason=payload.validated_data.get("reason", "")))
-
-    @extend_schema(
-        summary="任务通知书PDF", tags=["批量集中采购任务通知单"],
-        parameters=[id_parameter("任务通知单"), format_parameter("pdf")],
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="按附件5版式生成的PDF"),
-                   (401, "application/json"): UNAUTHENTICATED, (404, "application/json"): NOT_FOUND},
-    )
-    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS["pdf"])
-    def pdf(self, request, pk=None):
-        task = self.get_object()
-        response = HttpResponse(task_notice_pdf(task=task), content_type="application/pdf")
-        response["Content-Disposition"] = pdf_disposition(task)
-        return response
+    filterset_class = BatchTaskNoticeFilter
 
 
 @read_schema(lookup=id_parameter("产品配置表"))
@@ -354,6 +239,6 @@ class ConfigurationTableViewSet(ReadOnlyViewSet):
 
 
 routes = [
-    ("task-notices", TaskNoticeViewSet, "task-notice"),
+    ("task-notices", BatchTaskNoticeViewSet, "task-notice"),
     ("configuration-tables", ConfigurationTableViewSet, "configuration-table"),
 ]
