@@ -77,7 +77,7 @@ COUNTED: tuple[tuple[str, type[models.Model]], ...] = (
 )
 
 DRAFT_TITLE = FRAMEWORK_DRAFT_TITLE
-SUBMITTED_TITLE = f"省直单位A4黑白打印机框架协议采购（{DEMO_YEAR}年度）"
+SUBMITTED_TITLE = f"省直单位A4黑白打印机框架协议采购（{DEMO_YEAR + 1}年度）"
 
 
 def in_force_year() -> int:
@@ -234,10 +234,11 @@ def _submitted_ensure(cast: Cast, users: dict) -> FrameworkPlan:
     if plan is not None:
         return plan
     valid_from, valid_until = date(DEMO_YEAR + 1, 1, 1), date(DEMO_YEAR + 1, 12, 31)
-    task = _task(cast, users, code="A02021003", year=DEMO_YEAR + 1, valid_from=valid_from, valid_until=valid_until,
+    task = _task(cast, users, code="A02021003", year=DEMO_YEAR, valid_from=valid_from, valid_until=valid_until,
                  limit="单笔采购金额在200万元以下的集中采购目录内小额零星采购", limit_yuan="2000000",
                  number=f"吉财采购〔{DEMO_YEAR}〕35号", issued_on=deadlines.today() - timedelta(days=20))
-    plan = plan_services.plan_create(center=cast.center, title=SUBMITTED_TITLE, task=task, actor=users["center"])
+    plan = plan_services.plan_create(center=cast.center, title=SUBMITTED_TITLE, task=task, year=DEMO_YEAR,
+                                     actor=users["center"])
     plan = _plan_filled(plan, users["center"], sections=_sections(
         content="A4黑白激光打印机及原装耗材", valid_from=valid_from, valid_until=valid_until,
         statement="A4黑白打印机属于政府集中采购目录以内品目，各单位单笔采购金额小、次数多，属于小额零星采购",
@@ -316,9 +317,9 @@ LISTINGS: dict[tuple[str, int], tuple[tuple[str, str, str, str, str], ...]] = {
         ("长城", "世恒高性能台式计算机", "TD-X80", "Intel酷睿i7-13700，32GB，1TB固态硬盘，独立显卡8GB，"
          "27英寸显示器", "7560"),
     ),
-    ("松原润达网络工程有限公司", 2): (
-        ("浪潮", "英政高性能台式计算机", "CE720F", "Intel酷睿i7-13700，32GB，1TB固态硬盘，独立显卡8GB，"
-         "27英寸显示器", "8200"),
+    ("长春华拓电子科技有限公司", 2): (
+        ("同方", "超越高性能台式计算机", "E700-35", "Intel酷睿i7-13700，32GB，1TB固态硬盘，独立显卡8GB，"
+         "27英寸显示器，三年上门保修", "7950"),
     ),
 }
 
@@ -365,7 +366,8 @@ def _in_force_ensure(cast: Cast, users: dict) -> FrameworkPlan:
     task = _task(cast, users, code="A02010105", year=year, valid_from=valid_from, valid_until=valid_until,
                  limit="单笔采购金额在200万元以下的集中采购目录内小额零星采购", limit_yuan="2000000",
                  number=f"吉财采购〔{year - 1}〕58号", issued_on=issued_on)
-    plan = plan_services.plan_create(center=cast.center, title=title, task=task, actor=center)
+    # The project's budget year is the demo's, as every demo project's (its code numbers the year it was opened).
+    plan = plan_services.plan_create(center=cast.center, title=title, task=task, year=DEMO_YEAR, actor=center)
     plan = _plan_filled(plan, center, sections=_sections(
         content="台式计算机（通用办公型、高性能型）", valid_from=valid_from, valid_until=valid_until,
         statement="台式计算机属于政府集中采购目录以内品目，全省各级预算单位单笔采购金额小、次数多，属于小额零星采购",
@@ -437,7 +439,7 @@ def _in_force_ensure(cast: Cast, users: dict) -> FrameworkPlan:
     for agreement in Agreement.objects.filter(lot__project=project, listings__isnull=True).select_related(
             "supplier", "lot"):
         listing = agreement_services.listing_create(
-            agreement=agreement, name=agreement.lot.name.replace("（", "").replace("）", ""), brand="清华同方",
+            agreement=agreement, name=agreement.lot.name, brand="同方",
             model_number="超翔Z8000" if agreement.lot.number == 1 else "超翔Z9000",
             specification=agreement.lot.specification, unit_price_yuan=agreement.price_yuan,
             actor=_supplier_operator(agreement.supplier, users))
