@@ -599,18 +599,8 @@ def _projects_ensure(regions: dict[str, Region], orgs: DemoOrganizations, users:
     if created:
         _awarded_project_fill(project, orgs, unit=unit, unit2=unit2, others=others, finance=finance, today=today)
 
-    # 2. Framework agreement project still in draft (框架协议采购方案编制中).
-    project, created = _project_create(
-        opened_at=now, mode=Mode.FRAMEWORK, organizer=center, created_by=users["center"],
-        title=FRAMEWORK_DRAFT_TITLE,
-        category=_category("C23120301"), scope_region=province, scope_note="省直各预算单位",
-        procurement_method=ProcurementMethod.FRAMEWORK_SOLICITATION, status=Project.Status.DRAFT,
-    )
-    if created:
-        _lots_create(project, (
-            ("小型客车维修保养", "定点维修、保养；工时费与配件价格执行最高限制单价", "次", "1500"),
-            ("大中型客车维修保养", "定点维修、保养；具备一类维修资质", "次", "4000"),
-        ), project.category)
+    # 2. The framework projects (框架协议采购), the draft plan FRAMEWORK_DRAFT_TITLE among them, are
+    # framework/demo.py's, made through its services.
     # 3. The joint volume projects (统采分签), one at each stage, are volume/demo.py's, made through its services.
 
 
