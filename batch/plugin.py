@@ -62,6 +62,12 @@ class BatchPlugin(ModePlugin):
         name = "batch:received-detail" if audience == "receiver" else "batch:task-detail"
         return reverse(name, args=[task.pk])
 
+    def task_notice_pages(self):
+        """Annex 5's part of the core's task notice pages: 采购周期, the centralized catalog, its PDF."""
+        from batch.views.tasks import PAGES
+
+        return PAGES
+
     # --- navigation, home panels, badge colours, deadline sources (issue 9 point 6) -------------------
     # The batch pages in the top navigation, between the core's links and the admin's, for finance and
     # for the procurement center (an agency runs no batch step of its own).

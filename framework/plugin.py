@@ -159,6 +159,12 @@ class FrameworkPlugin(ModePlugin):
         name = "framework:received-detail" if audience == "receiver" else "framework:task-detail"
         return reverse(name, args=[task.pk])
 
+    def task_notice_pages(self):
+        """Annex 7's part of the core's task notice pages: the validity, goods or services, its PDF."""
+        from framework.views.tasks import PAGES
+
+        return PAGES
+
     templates = {
         **locals().get("templates", {}),
         # The center drafts its framework plan (annex 8) from the task it acknowledged.

@@ -125,11 +125,11 @@ class ModePlugin:
 
     def task_notice_pages(self):
         """What the mode's task notice pages and API add to the core's (``procurement.views.task_pages``): its form
-        fields, help texts, wording templates, detail extras and PDF, as a ``TaskNoticePages``. Default: the one the
-        mode's page module registered (``task_pages.register``), else the neutral one (core wording, no mode field)."""
-        from procurement.views.task_pages import registered
+        fields, help texts, wording templates, detail extras and PDF, as a ``TaskNoticePages``. Default: the neutral
+        one (core wording, no mode field)."""
+        from procurement.views.task_pages import NEUTRAL
 
-        return registered(self.mode)
+        return NEUTRAL
 
     # --- execution (实施采购 → 定标 → 统采分签, procurement.services.execution) ---------------------------
     # Wording: ``execution/wording/award_notice.txt``, ``termination_notice.txt``, ``supplier_awarded.txt`` and

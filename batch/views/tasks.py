@@ -77,7 +77,7 @@ class BatchTaskPages(task_pages.TaskNoticePages):
         return pdf_disposition(task)
 
 
-PAGES = task_pages.register(BatchTaskPages())
+PAGES = BatchTaskPages()
 
 
 # --- forms ---------------------------------------------------------------------------------------

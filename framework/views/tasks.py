@@ -63,5 +63,5 @@ class FrameworkTaskPages(task_pages.TaskNoticePages):
         return services.task_pdf_disposition(task)
 
 
-PAGES = task_pages.register(FrameworkTaskPages())
+PAGES = FrameworkTaskPages()
 urlpatterns = task_pages.urlpatterns_for(FRAMEWORK)

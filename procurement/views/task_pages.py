@@ -117,18 +117,7 @@ class TaskNoticePages:
         return notice_disposition(f"{task.year}年{self.title(task)}.pdf")
 
 
-_registered: dict[str, TaskNoticePages] = {}
 NEUTRAL = TaskNoticePages()
-
-
-def register(pages: TaskNoticePages) -> TaskNoticePages:
-    """Register a mode's task notice pages (one per mode)."""
-    _registered[pages.mode] = pages
-    return pages
-
-
-def registered(mode: str) -> TaskNoticePages:
-    return _registered.get(mode, NEUTRAL)
 
 
 def pages_of(mode: str) -> TaskNoticePages:
