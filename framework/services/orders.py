@@ -56,6 +56,7 @@ from notices.services import notice_publish
 from procurement import access, deadlines
 from procurement.formats import chinese_datetime, yuan_text
 from procurement.models import Lot, Notification, Organization
+from procurement.models.contracts import line_amount
 from procurement.services.contracts import ContractLineDraft, contract_draft_create
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
@@ -128,7 +129,7 @@ def _locked_agreement(agreement_id: int) -> Agreement:
 def _ceiling_refusal(what: str, ceiling: Decimal, used: Decimal, amount: Decimal) -> str:
     remaining = max(ceiling - used, Decimal(0))
     return (f"{what}成交金额上限为{yuan_text(ceiling)}，已使用{yuan_text(used)}，剩余{yuan_text(remaining)}，"
-            f"本笔{yuan_text(amount)}超出上限，不能成交（seed 三(二)(6)：框架协议采购不得超出协议约定的金额上限）")
+            f"本笔{yuan_text(amount)}超出上限，不能成交（框架协议采购方案约定的成交金额上限）")
 
 
 def _check_limit(project, amount: Decimal, *, what: str) -> None:
@@ -171,7 +172,8 @@ def _check_imported(flot: FrameworkLot, *, needs_imported: bool, approval: str) 
 
 
 def _amount(price: Decimal, quantity: Decimal) -> Decimal:
-    return (price * quantity).quantize(CENT)
+    """数量 × 单价 to the cent, rounded as the contract line will be (``line_amount``)."""
+    return line_amount(quantity, price)
 
 
 def _order_code(lot: Lot) -> str:
@@ -489,7 +491,7 @@ def _award(order: Order, *, flot: FrameworkLot, plan: FrameworkPlan, actor) -> O
     what = (f"{order.listing.brand} {order.listing.name} {order.listing.model_number}" if order.listing
             else order.description)
     contract = contract_draft_create(
-        actor=actor, code=f"{order.code}-HT", title=f"{lot.project.title} {lot.name} {order.description}"[:200],
+        actor=actor, code=f"{order.code}-HT", title=f"{order.description}采购合同（框架协议订单{order.code}）"[:200],
         project=lot.project, buyer=order.purchaser, supplier=order.agreement.supplier,
         lines=[ContractLineDraft(description=what[:200], quantity=order.quantity,
                                  unit_price_yuan=order.unit_price_yuan, unit_of_measure=lot.unit_of_measure,
