@@ -58,7 +58,7 @@ def test_a_purchaser_orders_a_listed_product_by_direct_selection_and_opens_its_c
     expect(page.get_by_role("alert").first).to_contain_text("已成交，合同已生成")
     facts = page.get_by_test_id("order-facts")
     expect(facts).to_contain_text("吉林省新元电器有限公司")
-    expect(facts).to_contain_text("22250.00 元")  # the orders page prints amounts without separators
+    expect(facts).to_contain_text("4,450.00 元 / 22,250.00 元")  # unit price × 5 = the amount, with separators
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     screenshot(page, "framework_order_awarded")
     order = Order.objects.get(purchaser__unit_code=UNIT_CODE)

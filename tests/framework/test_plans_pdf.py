@@ -34,7 +34,7 @@ def test_annex8_pdf_closed_plan_has_title_13_sections_and_lots(world):
     assert "第三条（一）集中采购目录以内品目" in text
     assert "自2026年1月1日起至2026年12月31日止（货物项目）" in text
     assert "台式计算机第1包" in text and "台式计算机第2包" in text and "A02010105" in text
-    assert "5000.00" in text and "价格优先法" in text and "淘汰比例20%" in text and "直接选定" in text
+    assert "5,000.00" in text and "价格优先法" in text and "淘汰比例20%" in text and "直接选定" in text
     assert "甲电脑公司" in text and "开放式框架协议不涉及" not in text
     assert "草稿" not in text  # an approved plan carries no stamp
     assert plan_pdf.plan_pdf_filename(plan) == "2026年度台式计算机框架协议采购采购方案（第1版）.pdf"
