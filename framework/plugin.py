@@ -172,6 +172,22 @@ class FrameworkPlugin(ModePlugin):
                  active=("framework:received-list", "framework:received-detail")),
     )
 
+    # --- supplement slice: 补充征集 (annex 8 §十一) -------------------------------------------------------------
+    # The center opens a supplement of a closed agreement's lot (below 70% of the shortlist, execution suffering),
+    # evaluates and shortlists it as the first solicitation; suppliers respond (sealed until its deadline).
+    from framework.services.supplement import EVENT_ACTIONS as _SUPPLEMENT_ACTIONS
+
+    event_actions = {**event_actions, **_SUPPLEMENT_ACTIONS}
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("补充征集", "framework:supplement-center-list", order=304, kinds=(CENTER,),
+                 active=("framework:supplement-center-list", "framework:supplement-new",
+                         "framework:supplement-detail")),
+        NavEntry("补充征集响应", "framework:supplement-supplier-list", order=300, kinds=(SUPPLIER,),
+                 active=("framework:supplement-supplier-list", "framework:supplement-respond")),
+    )
+    badge_colours = {**locals().get("badge_colours", {}), "open": "warning", "closed": "info"}
+
     # --- one link per role in the top navigation (all slices) ---------------------------------------------------
     # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than
     # the top navigation holds at 1366 px beside batch and volume. It carries one link, 框架协议采购, to the role's

@@ -1,9 +1,9 @@
 """Framework pages, one module per stage of seed 000 三(二) (included at "framework/")."""
 
-from framework.views import agreements, home, orders, plans, solicitation, tasks
+from framework.views import agreements, home, orders, plans, solicitation, supplement, tasks
 
 app_name = "framework"
 urlpatterns = [
     *home.urlpatterns, *tasks.urlpatterns, *plans.urlpatterns, *solicitation.urlpatterns, *agreements.urlpatterns,
-    *orders.urlpatterns,
+    *orders.urlpatterns, *supplement.urlpatterns,
 ]

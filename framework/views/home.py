@@ -26,6 +26,8 @@ PURPOSES = {
     "framework:order-list": "本单位第二阶段订单：成交供应商、合同与执行情况",
     "framework:supplier-bids": "参加二次竞价：截止前报价，报价不得高于协议单价",
     "framework:supplier-orders": "本单位成交的第二阶段订单及合同",
+    "framework:supplement-center-list": "剩余入围供应商不足70%且影响执行时，在有效期内补充征集并确定补充入围供应商",
+    "framework:supplement-supplier-list": "对正在补充征集的框架协议采购包提交响应（条件与初次征集相同，截止前密封）",
 }
 
 
