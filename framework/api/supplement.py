@@ -3,8 +3,9 @@
 - ``/api/v1/framework/supplements/``: the center's supplements (open one for a lot, evaluate its responses after the
   deadline, confirm its shortlist with the 补充征集入围结果公告); each with its response count and its responses,
   whose prices are null until the supplement's deadline (sealed).
-- ``/api/v1/framework/supplement-responses/``: a supplier's own supplement responses (price included), the open
-  supplements (``open``), respond (multipart: draft, submit, revise) and withdraw; another supplier's response 404.
+- ``/api/v1/framework/open-supplements/``: the supplements a supplier may respond to (notice out, deadline ahead).
+- ``/api/v1/framework/supplement-responses/``: a supplier's own supplement responses (price included), respond
+  (multipart: draft, submit, revise) and withdraw; another supplier's response 404.
 The services refuse what the pages refuse, with the same Chinese ``detail``.
 """
 
@@ -210,6 +211,27 @@ class OpenSupplementSerializer(serializers.Serializer):
     response_deadline = serializers.DateTimeField(label="响应截止时间")
 
 
+@extend_schema_view(
+    list=extend_schema(summary="正在进行的补充征集", tags=[TAG_SUPPLIER],
+                       responses={200: OpenSupplementSerializer(many=True), **LIST_ERRORS, 403: FORBIDDEN}),
+    retrieve=extend_schema(summary="补充征集（供应商查看）", tags=[TAG_SUPPLIER], parameters=[SUPPLEMENT_ID],
+                           responses={200: OpenSupplementSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
+                                      404: NOT_FOUND}),
+)
+class OpenSupplementViewSet(ReadOnlyViewSet):
+    """正在进行的补充征集：公告已发布、响应截止时间未到的采购包，供应商可以响应（条件与初次征集相同）。"""
+
+    noun = "正在进行的补充征集"
+    serializer_class = OpenSupplementSerializer
+    ordering_fields = ["response_deadline", "created_at"]
+    ordering = ["response_deadline", "pk"]
+    permission_classes = [SeatRequired]
+    default_seats_required = Seats(SUPPLIERS, "只有供应商可以查看和响应补充征集")
+
+    def get_queryset(self):
+        return selectors.open_supplements()
+
+
 class SupplementRespondSerializer(serializers.Serializer):
     """保存或提交本单位对一次补充征集的响应：条件与初次征集相同。"""
 
@@ -247,13 +269,6 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return selectors.own_responses(self.request.user)
 
-    @extend_schema(summary="正在进行的补充征集", tags=[TAG_SUPPLIER],
-                   responses={200: OpenSupplementSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN})
-    @action(detail=False, methods=["get"], url_path="open")
-    def open_supplements(self, request, *args, **kwargs):
-        rows = selectors.open_supplements()[:200]
-        return ApiResponse(OpenSupplementSerializer(rows, many=True).data)
-
     @extend_schema(summary="保存或提交补充征集响应", tags=[TAG_SUPPLIER], request=SupplementRespondSerializer,
                    description="对一次补充征集保存草稿、提交或修改已提交的响应。截止后、被清退或已在该采购包入围的拒绝。",
                    responses={200: OpenApiResponse(OwnSupplementResponseSerializer, description="保存后的响应"),
@@ -288,4 +303,5 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
 routes = [
     ("supplements", SupplementViewSet, "framework-supplement"),
     ("supplement-responses", SupplierSupplementResponseViewSet, "framework-supplement-response"),
+    ("open-supplements", OpenSupplementViewSet, "framework-open-supplement"),
 ]

@@ -120,7 +120,7 @@ def test_supplier_sees_open_supplements_and_responds(world):
     response = SolicitationResponse.objects.get(supplement=supplement)
     assert response.supplier == world.supplier and response.status == SolicitationResponse.Status.SUBMITTED
     api = world.api_for(world.supplier)
-    assert [row["id"] for row in api.get("/api/v1/framework/supplement-responses/open/").json()] == [supplement.pk]
+    assert [row["id"] for row in api.get("/api/v1/framework/open-supplements/").json()["results"]] == [supplement.pk]
     assert api.get("/api/v1/framework/supplement-responses/").json()["count"] == 1
 
 
