@@ -253,3 +253,27 @@ def test_annex8_s11_original_agreements_keep_running_during_supplement(world):
     assert order.status in (Order.Status.AWARDED, Order.Status.CONTRACTED)
     assert order.agreement_id == run.agreements[0].pk
     assert date.today() <= run.agreements[0].valid_until
+
+
+def test_annex8_s9_s11_tie_at_cut_off_settled_by_the_plans_rule(world):
+    """Five qualified at 20% → 4; the 4th and 5th tie on price: the earlier submission goes in (the plan's rule)."""
+    run = data.ten_shortlisted(world, removed=4)
+    supplement = data.opened(world, run)
+    responses = data.answered(supplement, ["1100", "1200", "1300", "1400", "1400"])
+    data.past_deadline(supplement)
+    agreements = services.supplement_shortlist(supplement=supplement, actor=_center(world))
+    assert [a.response_id for a in agreements] == [r.pk for r in responses[:4]]
+
+
+def test_annex8_s8_s11_quality_priority_ranks_by_score_and_needs_one(world):
+    run = data.ten_shortlisted(world, removed=4, method=EvaluationMethod.QUALITY_PRIORITY)
+    supplement = data.opened(world, run)
+    responses = data.answered(supplement, ["1100", "1200", "1300"], qualified=None)
+    data.past_deadline(supplement)
+    with pytest.raises(ServiceError, match=r"须录入.*质量（技术）得分"):
+        services.supplement_response_evaluate(response=responses[0], qualified=True, actor=_center(world))
+    for response, score in zip(responses, ("70", "90", "80"), strict=True):
+        services.supplement_response_evaluate(response=response, qualified=True, quality_score=score,
+                                              actor=_center(world))
+    agreements = services.supplement_shortlist(supplement=supplement, actor=_center(world))
+    assert [a.response_id for a in agreements] == [responses[1].pk, responses[2].pk]
