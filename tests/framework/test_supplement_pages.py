@@ -229,3 +229,11 @@ def test_api_evaluate_and_shortlist(world, sealed):
     answer = api.post(f"/api/v1/framework/supplements/{supplement.pk}/shortlist/")
     assert answer.status_code == 200, answer.content
     assert "入围上限2家" in answer.json()["summary"] and len(answer.json()["agreements"]) == 2
+
+
+def test_framework_home_lists_the_supplement_pages_for_center_and_supplier(world):
+    center = world.client_for(world.center).get(reverse("framework:home")).content.decode()
+    assert reverse("framework:supplement-center-list") in center and "补充征集" in center
+    supplier = world.client_for(world.supplier).get(reverse("framework:home")).content.decode()
+    assert reverse("framework:supplement-supplier-list") in supplier
+    assert reverse("framework:solicitation-supplier-list") in supplier
