@@ -100,9 +100,9 @@ class FrameworkPlugin(ModePlugin):
                  active=("framework:agreement-list", "framework:agreement-detail", "framework:execution")),
         NavEntry("上架审核", "framework:listing-review-list", order=303, kinds=(CENTER,),
                  active=("framework:listing-review-list",)),
-        NavEntry("我的框架协议", "framework:my-agreements", order=301, kinds=(SUPPLIER,),
+        NavEntry("我的框架协议", "framework:my-agreements", order=303, kinds=(SUPPLIER,),
                  active=("framework:my-agreements", "framework:agreement-detail")),
-        NavEntry("我的上架商品", "framework:listing-list", order=302, kinds=(SUPPLIER,),
+        NavEntry("我的上架商品", "framework:listing-list", order=304, kinds=(SUPPLIER,),
                  active=("framework:listing-list",)),
     )
     badge_colours = {**locals().get("badge_colours", {}), "shortlisted": "warning", "signed": "success",
@@ -132,9 +132,9 @@ class FrameworkPlugin(ModePlugin):
                  active=("framework:catalog", "framework:order-new")),
         NavEntry("框架协议订单", "framework:order-list", order=301, kinds=(BUDGET_UNIT,),
                  active=("framework:order-list", "framework:order-detail")),
-        NavEntry("二次竞价", "framework:supplier-bids", order=303, kinds=(SUPPLIER,),
+        NavEntry("二次竞价", "framework:supplier-bids", order=305, kinds=(SUPPLIER,),
                  active=("framework:supplier-bids", "framework:bid-edit")),
-        NavEntry("框架协议订单", "framework:supplier-orders", order=304, kinds=(SUPPLIER,),
+        NavEntry("框架协议订单", "framework:supplier-orders", order=306, kinds=(SUPPLIER,),
                  active=("framework:supplier-orders",)),
     )
     badge_colours = {**locals().get("badge_colours", {}),
@@ -189,11 +189,11 @@ class FrameworkPlugin(ModePlugin):
     event_actions = {**event_actions, **_OPEN_ACTIONS, **_EXPIRY_ACTIONS}
     nav_entries = (
         *locals().get("nav_entries", ()),
-        NavEntry("开放式框架协议", "framework:open-list", order=305, kinds=(SUPPLIER,),
+        NavEntry("开放式框架协议", "framework:open-list", order=301, kinds=(SUPPLIER,),
                  active=("framework:open-list",)),
         NavEntry("加入申请审核", "framework:open-request-list", order=304, kinds=(CENTER,),
                  active=("framework:open-request-list",)),
-        NavEntry("协议到期与汇总公告", "framework:summary-list", order=305, kinds=(CENTER,),
+        NavEntry("协议到期与汇总公告", "framework:summary-list", order=307, kinds=(CENTER,),
                  active=("framework:summary-list", "framework:summary")),
     )
     badge_colours = {**locals().get("badge_colours", {}), "pending": "warning"}
@@ -212,9 +212,24 @@ class FrameworkPlugin(ModePlugin):
     }
     nav_entries = (
         *locals().get("nav_entries", ()),
-        NavEntry("框架协议订单", "framework:order-admin-list", order=305, kinds=(CENTER, FINANCE),
+        NavEntry("框架协议订单", "framework:order-admin-list", order=306, kinds=(CENTER, FINANCE),
                  active=("framework:order-admin-list",)),
     )
+    # --- supplement slice: 补充征集 (annex 8 §十一) -------------------------------------------------------------
+    # The center opens a supplement of a closed agreement's lot (below 70% of the shortlist, execution suffering),
+    # evaluates and shortlists it as the first solicitation; suppliers respond (sealed until its deadline).
+    from framework.services.supplement import EVENT_ACTIONS as _SUPPLEMENT_ACTIONS
+
+    event_actions = {**event_actions, **_SUPPLEMENT_ACTIONS}
+    nav_entries = (
+        *locals().get("nav_entries", ()),
+        NavEntry("补充征集", "framework:supplement-center-list", order=305, kinds=(CENTER,),
+                 active=("framework:supplement-center-list", "framework:supplement-new",
+                         "framework:supplement-detail")),
+        NavEntry("补充征集响应", "framework:supplement-supplier-list", order=302, kinds=(SUPPLIER,),
+                 active=("framework:supplement-supplier-list", "framework:supplement-respond")),
+    )
+    badge_colours = {**locals().get("badge_colours", {}), "open": "warning", "closed": "info"}
 
     # --- one link per role in the top navigation (all slices) ---------------------------------------------------
     # Each role has several framework pages (task, plan, solicitation, agreements, listings, orders …), more than

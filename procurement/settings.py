@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "FrameworkRemovalEffectEnum": "framework.models.Removal.Effect",
         # framework: second-stage orders (orders slice)
         "FrameworkOrderStatusEnum": "framework.models.Order.Status",
+        # framework: 补充征集 (annex 8 §十一; supplement slice)
+        "FrameworkSupplementStatusEnum": "framework.models.Supplement.Status",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

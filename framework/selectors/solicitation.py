@@ -111,7 +111,10 @@ def response_row(response: SolicitationResponse, *, user=None, now: datetime | N
     """``response`` for ``user``: its price unless sealed (the responding supplier reads its own price)."""
     project = response.lot.project
     own = user is not None and access.acts_for(user, response.supplier_id, write=False)
-    sealed = is_sealed(project, now=now) and not own
+    if response.supplement_id is not None:  # a supplement's response: sealed until the supplement's own deadline
+        sealed = (now or timezone.now()) < response.supplement.response_deadline and not own
+    else:
+        sealed = is_sealed(project, now=now) and not own
     return ResponseRow(response, sealed, None if sealed else response.price_yuan)
 
 

@@ -30,6 +30,8 @@ PURPOSES = {
     "framework:open-request-list": "在采购方案声明的期限内审核供应商加入开放式框架协议的申请",
     "framework:summary-list": "框架协议到期终止后，发布成交结果汇总公告",
     "framework:order-admin-list": "第二阶段订单：中心查看本中心项目的订单，财政部门查看本地区采购人的订单",
+    "framework:supplement-center-list": "剩余入围供应商不足70%且影响执行时，在有效期内补充征集并确定补充入围供应商",
+    "framework:supplement-supplier-list": "对正在补充征集的框架协议采购包提交响应（条件与初次征集相同，截止前密封）",
 }
 
 

@@ -421,6 +421,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
                                                          PROJECT),
     "v1_framework_solicitations_shortlist_notice_create": Shown(
         (page("framework:solicitation-detail", "project"),), PROJECT),
+    # framework: 补充征集 (annex 8 §十一; supplement slice): the center's pages, the supplier's. The parity world holds
+    # no supplement: its batch project's id answers 404 on the pages and endpoints alike.
+    "v1_framework_supplements_list": Shown((page("framework:supplement-center-list"),)),
+    "v1_framework_supplements_retrieve": Shown((page("framework:supplement-detail", "project"),), PROJECT),
+    "v1_framework_supplements_start_create": Shown((page("framework:supplement-center-list"),)),
+    **{f"v1_framework_supplements_{step}_create": Shown((page("framework:supplement-detail", "project"),), PROJECT)
+       for step in ("evaluate", "shortlist")},
+    "v1_framework_supplement_responses_list": Shown((page("framework:supplement-supplier-list"),)),
+    "v1_framework_open_supplements_list": Shown((page("framework:supplement-supplier-list"),)),
+    "v1_framework_open_supplements_retrieve": Shown((page("framework:supplement-respond", "project"),), PROJECT),
+    "v1_framework_supplement_responses_retrieve": Shown((page("framework:supplement-respond", "project"),), PROJECT),
+    "v1_framework_supplement_responses_respond_create": Shown((page("framework:supplement-supplier-list"),)),
+    "v1_framework_supplement_responses_withdraw_create": Shown((page("framework:supplement-respond", "project"),),
+                                                               PROJECT),
     # volume: an invited unit's response (753号 三、2), the unit's own pages (another project or unit: 404)
     "v1_volume_responses_list": Shown((page("volume:response-list"),)),
     "v1_volume_responses_retrieve": Shown((page("volume:response-edit", "project"),), PROJECT),

@@ -23,6 +23,7 @@ from framework.models import (
     SecondStageMethod,
     SolicitationResponse,
     SubjectKind,
+    Supplement,
     SurveyParticipant,
     TieBreakRule,
 )
@@ -103,6 +104,8 @@ ENUMS = {
     "FrameworkRemovalEffectEnum": Removal.Effect,
     # framework: second-stage orders (orders slice)
     "FrameworkOrderStatusEnum": Order.Status,
+    # framework: 补充征集 (annex 8 §十一; supplement slice)
+    "FrameworkSupplementStatusEnum": Supplement.Status,
 }
 
 

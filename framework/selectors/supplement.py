@@ -1,0 +1,222 @@
+"""Reading 补充征集 (annex 8 §十一): which lots may be supplemented, the supplements each role sees, and their
+responses, sealed until the supplement's own response deadline exactly as the first solicitation's are
+(``framework.selectors.solicitation``): before it nobody but the responding supplier reads a price.
+
+``supplement_computation`` is what the supplement's shortlist page shows and what
+``framework.services.supplement.supplement_shortlist`` applies: the same method, tie-break and elimination rate as
+the first solicitation (``framework.rules.max_shortlisted``, ``framework.rules.shortlist_ranking``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from framework import rules
+from framework.models import (
+    Agreement,
+    AgreementType,
+    EvaluationMethod,
+    FrameworkLot,
+    FrameworkPlan,
+    SolicitationResponse,
+    Supplement,
+    TieBreakRule,
+)
+from framework.selectors.solicitation import SEALED_TEXT, RankedRow, ShortlistComputation, _tie_key
+from procurement import access, deadlines
+from procurement.models import Lot, Mode, Organization
+
+CENTER = Organization.Kind.CENTER
+SUPPLIER = Organization.Kind.SUPPLIER
+# Agreements still in force on the lot: not cancelled, terminated, left or expired (and not past their validity).
+REMAINING_STATUSES = [Agreement.Status.SHORTLISTED, Agreement.Status.SIGNED]
+
+
+def is_sealed(supplement: Supplement, *, now: datetime | None = None) -> bool:
+    """A supplement's responses are sealed until its response deadline."""
+    return (now or timezone.now()) < supplement.response_deadline
+
+
+# --- the lot's numbers (annex 8 §十一) ------------------------------------------------------------------------
+
+def original_shortlist(lot: Lot) -> QuerySet[Agreement]:
+    """The lot's first shortlist: agreements ranked by the first solicitation (not by a supplement)."""
+    return Agreement.objects.filter(lot=lot, rank__isnull=False).filter(
+        Q(response__isnull=True) | Q(response__supplement__isnull=True))
+
+
+def remaining(lot: Lot, *, on: date | None = None) -> QuerySet[Agreement]:
+    """The lot's agreements still in force on ``on``: shortlisted or signed, not ended, not past their validity."""
+    on = on or deadlines.today()
+    return Agreement.objects.filter(lot=lot, status__in=REMAINING_STATUSES, ended_on__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
+@dataclass(frozen=True)
+class LotStanding:
+    """A closed agreement's lot as the supplement rule sees it: 10 shortlisted, 6 remaining → allowed."""
+
+    lot: Lot
+    plan: FrameworkPlan
+    shortlisted: int
+    remaining: int
+    allowed: bool
+    open_supplement: Supplement | None
+
+    @property
+    def threshold_text(self) -> str:
+        return (f"原入围{self.shortlisted}家，剩余{self.remaining}家"
+                f"（{'不足' if self.allowed else '不少于'}入围供应商总数的70%）")
+
+
+def lot_standing(lot: Lot, *, on: date | None = None) -> LotStanding:
+    plan = FrameworkPlan.objects.get(project_id=lot.project_id)
+    shortlisted = original_shortlist(lot).count()
+    left = remaining(lot, on=on).count()
+    allowed = shortlisted > 0 and rules.supplement_allowed(shortlisted=shortlisted, remaining=left)
+    running = Supplement.objects.filter(lot=lot).exclude(status=Supplement.Status.SHORTLISTED).first()
+    return LotStanding(lot=lot, plan=plan, shortlisted=shortlisted, remaining=left, allowed=allowed,
+                       open_supplement=running)
+
+
+# --- who sees what ------------------------------------------------------------------------------------------
+
+def center_lots(user) -> QuerySet[Lot]:
+    """The lots of closed framework agreements the user's center organizes that have a shortlist."""
+    rows = (Lot.objects.filter(project__mode=Mode.FRAMEWORK,
+                               project__framework_plan__agreement_type=AgreementType.CLOSED,
+                               agreements__rank__isnull=False)
+            .distinct().select_related("project", "project__organizer").order_by("-project__created_at", "number"))
+    if access.is_superuser(user):
+        return rows
+    return rows.filter(project__organizer_id__in=access.org_ids(user, kind=CENTER))
+
+
+def center_supplements(user) -> QuerySet[Supplement]:
+    """The supplements of the lots the user's center organizes (every one for a superuser)."""
+    rows = Supplement.objects.select_related("lot", "lot__project", "lot__project__organizer", "notice")
+    if access.is_superuser(user):
+        return rows
+    return rows.filter(lot__project__organizer_id__in=access.org_ids(user, kind=CENTER))
+
+
+def center_lot(user, lot_pk: int) -> Lot | None:
+    return center_lots(user).filter(pk=lot_pk).first()
+
+
+def open_supplements(*, now: datetime | None = None) -> QuerySet[Supplement]:
+    """Supplements whose notice is published and whose deadline is ahead: any supplier may respond."""
+    return (Supplement.objects.filter(status=Supplement.Status.OPEN, notice__isnull=False,
+                                      response_deadline__gt=now or timezone.now())
+            .select_related("lot", "lot__project", "lot__project__organizer").order_by("response_deadline", "pk"))
+
+
+def own_responses(user) -> QuerySet[SolicitationResponse]:
+    """The user's suppliers' responses to supplements (prices included: they are theirs)."""
+    suppliers = access.org_ids(user, kind=SUPPLIER)
+    return (SolicitationResponse.objects.filter(supplier_id__in=suppliers, supplement__isnull=False)
+            .select_related("lot", "lot__project", "supplier", "supplement"))
+
+
+def own_response(user, supplement: Supplement) -> SolicitationResponse | None:
+    return own_responses(user).filter(supplement=supplement).order_by("supplier_id").first()
+
+
+def supplier_supplements(user, *, now: datetime | None = None) -> QuerySet[Supplement]:
+    """Open supplements and those the user's suppliers responded to."""
+    responded = own_responses(user).values("supplement_id")
+    return (Supplement.objects.filter(notice__isnull=False)
+            .filter(Q(status=Supplement.Status.OPEN, response_deadline__gt=now or timezone.now())
+                    | Q(pk__in=responded))
+            .select_related("lot", "lot__project", "lot__project__organizer").order_by("-response_deadline", "pk"))
+
+
+def respondable_supplement(supplement_pk: int) -> Supplement | None:
+    """A supplement whose notice is published (public): a supplier may open its response page."""
+    return (Supplement.objects.filter(pk=supplement_pk, notice__isnull=False)
+            .select_related("lot", "lot__project").first())
+
+
+# --- the responses: sealed until the supplement's deadline -------------------------------------------------------
+
+@dataclass(frozen=True)
+class SupplementResponseRow:
+    response: SolicitationResponse
+    sealed: bool
+    price_yuan: object
+
+    @property
+    def price_text(self) -> str:
+        return SEALED_TEXT if self.sealed else f"{self.price_yuan:,.2f}"
+
+
+def response_rows(supplement: Supplement, *, now: datetime | None = None) -> list[SupplementResponseRow]:
+    """The supplement's submitted (and withdrawn) responses; before its deadline without their prices, which are
+    not even fetched."""
+    qs = (SolicitationResponse.objects.filter(supplement=supplement)
+          .exclude(status=SolicitationResponse.Status.DRAFT)
+          .select_related("supplier").order_by("submitted_at", "pk"))
+    if is_sealed(supplement, now=now):
+        return [SupplementResponseRow(r, True, None) for r in qs.defer("price_yuan", "quality_statement")]
+    return [SupplementResponseRow(r, False, r.price_yuan) for r in qs]
+
+
+def response_counts(supplement: Supplement) -> dict[str, int]:
+    S = SolicitationResponse.Status
+    qs = SolicitationResponse.objects.filter(supplement=supplement)
+    return {"submitted": qs.filter(status=S.SUBMITTED).count(), "withdrawn": qs.filter(status=S.WITHDRAWN).count()}
+
+
+# --- the computation: same method and rate as the first solicitation (annex 8 §十一, §九) ------------------------
+
+def supplement_computation(supplement: Supplement, *, now: datetime | None = None) -> ShortlistComputation:
+    lot = supplement.lot
+    plan = FrameworkPlan.objects.get(project_id=lot.project_id)
+    fw = FrameworkLot.objects.filter(lot=lot).first()
+    method = fw.evaluation_method if fw and fw.evaluation_method else EvaluationMethod.PRICE_PRIORITY
+    tie_break = plan.shortlist_tie_break or TieBreakRule.EARLIER_SUBMISSION
+    rate = fw.elimination_rate_percent if fw else None
+    S, Q_ = SolicitationResponse.Status, SolicitationResponse.Qualification
+    base = SolicitationResponse.objects.filter(supplement=supplement, status=S.SUBMITTED)
+    computation = ShortlistComputation(
+        lot=lot, method=method, method_label=EvaluationMethod(method).label, tie_break=tie_break,
+        tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
+        responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
+        disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
+        pending=base.filter(qualification=Q_.PENDING).count())
+    if is_sealed(supplement, now=now):
+        computation.refusal = "补充征集响应截止前响应密封，不能计算入围"
+        return computation
+    if rate is None:
+        computation.refusal = "采购方案未设置该采购包的淘汰率（附件8第九部分）"
+        return computation
+    try:
+        computation.cap = rules.max_shortlisted(computation.qualified, rate)
+    except rules.RuleBroken as broken:
+        computation.refusal = str(broken)
+        return computation
+    computation.eliminated_min = computation.qualified - computation.cap
+    qualified = list(base.filter(qualification=Q_.QUALIFIED).select_related("supplier"))
+    by_pk = {r.pk: r for r in qualified}
+    candidates = [rules.Candidate(key=r.pk, price_yuan=r.price_yuan, submitted_at=r.submitted_at or r.created_at,
+                                  quality_score=r.quality_score) for r in qualified]
+    ranked = rules.shortlist_ranking(candidates, method=method, tie_break=tie_break)
+    existing = set(Agreement.objects.filter(response__supplement=supplement).values_list("response_id", flat=True))
+    computation.done = supplement.status == Supplement.Status.SHORTLISTED
+    rows = []
+    for index, candidate in enumerate(ranked, start=1):
+        response = by_pk[candidate.key]
+        shortlisted = response.pk in existing if computation.done else index <= computation.cap
+        rows.append(RankedRow(rank=index, response=response, shortlisted=shortlisted))
+    cap = computation.cap
+    if 0 < cap < len(rows) and _tie_key(rows[cap - 1].response, method) == _tie_key(rows[cap].response, method):
+        tied = _tie_key(rows[cap - 1].response, method)
+        for row in rows:
+            if _tie_key(row.response, method) == tied:
+                row.tie_note = f"入围线并列，按「{computation.tie_break_label}」确定"
+    computation.rows = rows
+    return computation
