@@ -20,6 +20,7 @@ from framework.services import orders as services
 from procurement import access
 from procurement.models import Lot, Organization
 from procurement.views.common import kind_required, paginate, run_form_step, run_step
+from procurement.views.forms import PortalForm
 
 BUYERS = (Organization.Kind.BUDGET_UNIT,)
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
@@ -46,7 +47,7 @@ def catalog(request):
 
 # --- the order form -----------------------------------------------------------------------------------------
 
-class OrderForm(forms.Form):
+class OrderForm(PortalForm):
     purchaser = forms.ModelChoiceField(label="采购单位", queryset=Organization.objects.none(), empty_label=None)
     plan_filing_ref = forms.CharField(label="采购计划备案编号", max_length=64,
                                       help_text="预算管理一体化系统中第二阶段采购项目立项及采购计划备案编号")
@@ -130,7 +131,7 @@ def order_list(request):
     })
 
 
-class CancelForm(forms.Form):
+class CancelForm(PortalForm):
     reason = forms.CharField(label="取消原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -179,7 +180,7 @@ def supplier_bids(request):
     })
 
 
-class BidForm(forms.Form):
+class BidForm(PortalForm):
     price = forms.DecimalField(label="报价单价（元）", max_digits=14, decimal_places=2, min_value=0)
 
 

@@ -26,6 +26,7 @@ from procurement import access
 from procurement.models import Lot, Organization, TaskNotice
 from procurement.services.errors import REFUSALS
 from procurement.views.common import kind_required, paginate, refusal_message, run_form_step, run_step
+from procurement.views.forms import PortalForm
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
@@ -130,7 +131,7 @@ def lot_initial(lot: Lot) -> dict:
     return initial
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalForm):
     decision = forms.ChoiceField(label="审核结论", choices=PlanReview.Decision.choices,
                                  widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                  error_messages={"required": "请选择审核结论"})

@@ -27,6 +27,7 @@ from framework.services import solicitation as services
 from procurement import access
 from procurement.models import Lot, Organization, Project
 from procurement.views.common import FORBIDDEN_KIND, kind_required, paginate, run_form_step, run_step
+from procurement.views.forms import PortalForm
 
 READERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE)
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
@@ -53,7 +54,7 @@ def _project(user, project_pk: int) -> Project:
 
 # --- forms -------------------------------------------------------------------------------------------------
 
-class PublishForm(forms.Form):
+class PublishForm(PortalForm):
     title = forms.CharField(label="公告标题", max_length=200, required=False,
                             help_text="留空则为「项目名称＋框架协议征集公告」")
     response_deadline = forms.DateTimeField(label="提交响应文件截止时间",
@@ -63,14 +64,14 @@ class PublishForm(forms.Form):
                            help_text="采购包、最高限制单价、评审方法和淘汰率由系统按备案的采购方案附在正文后")
 
 
-class EvaluateForm(forms.Form):
+class EvaluateForm(PortalForm):
     qualified = forms.TypedChoiceField(label="资格审查结果", coerce=lambda v: v == "1",
                                        choices=[("1", "符合资格条件和实质性要求"), ("0", "不符合")])
     quality_score = forms.CharField(label="质量（技术）得分", required=False, max_length=10)
     note = forms.CharField(label="审查意见（不符合的须说明理由）", required=False, max_length=1000)
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(PortalForm):
     price_yuan = forms.CharField(label="响应单价（元）", max_length=20)
     sme_size = forms.ChoiceField(label="中小企业声明（企业规模）", required=False,
                                  choices=[("", "请选择"), *Organization.SmeSize.choices])

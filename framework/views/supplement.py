@@ -30,6 +30,7 @@ from framework.views.solicitation import EvaluateForm, ResponseForm, _supplier_o
 from procurement import access
 from procurement.models import Organization
 from procurement.views.common import FORBIDDEN_KIND, kind_required, paginate, run_form_step, run_step
+from procurement.views.forms import PortalForm
 
 CENTERS = (Organization.Kind.CENTER,)
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
@@ -47,7 +48,7 @@ def center_only(view):
     return login_required(wrapped)
 
 
-class StartForm(forms.Form):
+class StartForm(PortalForm):
     reason = forms.CharField(label="影响框架协议执行的情况", widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="说明剩余入围供应商不足对框架协议执行的影响（附件8第十一部分）")
     response_deadline = forms.DateTimeField(label="补充征集响应截止时间",

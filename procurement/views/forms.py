@@ -27,6 +27,15 @@ def _style(form: forms.BaseForm) -> None:
             widget.attrs["class"] = " ".join([*classes, css])
 
 
+class PortalForm(forms.Form):
+    """A form whose widgets carry the portal's Bootstrap classes (``_style``), for pages that render its fields in
+    one loop (``includes/field.html``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
 class PortalLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码不正确，请重新输入（区分大小写）。",
