@@ -51,9 +51,9 @@ from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify, organizations_notify
 from procurement.services.transitions import transition_run, transition_run_many
+from procurement.services.uploads import MAX_PDF_BYTES, SIGNED_HINT, pdf_checked
 
 MAX_TEXT = 4000
-MAX_PDF_BYTES = 20 * 1024 * 1024
 SEED_SIGNING = "吉财采购意见 三(二)(4)"
 SEED_EXECUTION = "吉财采购意见 三(二)(5)"
 ARTICLE_19 = "财政部令第110号第十九条"
@@ -105,23 +105,6 @@ def _day(value, *, field: str, label: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise ServiceError(f"请填写正确的{label}", field=field)
     return value
-
-
-def _checked_pdf(file: File | None, *, field: str, label: str) -> File:
-    if not file:
-        raise ServiceError(f"请上传{label}（PDF）", field=field)
-    if PurePath(file.name or "").suffix.lower() != ".pdf":
-        raise ServiceError(f"{label}须为PDF文件", field=field)
-    if file.size is not None and file.size > MAX_PDF_BYTES:
-        raise ServiceError(f"{label}不能超过20MB", field=field)
-    if file.size == 0:
-        raise ServiceError(f"上传的{label}是空文件", field=field)
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head != b"%PDF-":
-        raise ServiceError(f"{label}不是有效的PDF文件（请上传签字盖章后的扫描件或电子签章文件）", field=field)
-    return file
 
 
 def _finance_bureau(organization: Organization) -> Organization | None:
@@ -177,7 +160,7 @@ def agreement_sign(*, agreement: Agreement, signed_on: date, signed_file: File |
                            f"（{chinese_date(locked.letter_sent_on)}）", field="signed_on")
     if signed_on > deadlines.today():
         raise ServiceError(f"签订日期（{chinese_date(signed_on)}）不能晚于今天", field="signed_on")
-    signed_file = _checked_pdf(signed_file, field="signed_file", label="签订的框架协议")
+    signed_file = pdf_checked(signed_file, field="signed_file", label="签订的框架协议", hint=SIGNED_HINT)
     plan = plan_of(project)
     if plan is not None and plan.valid_until and signed_on > plan.valid_until:
         raise ServiceError(f"签订日期晚于框架协议有效期止（{chinese_date(plan.valid_until)}）", field="signed_on")

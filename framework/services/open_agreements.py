@@ -39,11 +39,11 @@ from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
 from procurement.services.transitions import transition_run, transition_run_many
+from procurement.services.uploads import pdf_checked
 
 SOURCE = "财政部令第110号（开放式框架协议）"
 NOTE_1 = "采购方案附件8注1"
 MAX_TEXT = 4000
-MAX_PDF_BYTES = 20 * 1024 * 1024
 
 # Audit actions that are not transitions (FrameworkPlugin.event_actions, openexp section).
 JOIN_REQUEST = "framework_join_request"
@@ -63,24 +63,6 @@ def _plan(project: Project) -> FrameworkPlan | None:
 def _center_required(actor, project: Project, what: str) -> None:
     if not (access.is_superuser(actor) or access.acts_for(actor, project.organizer_id)):
         raise PermissionDenied(f"只有组织该框架协议采购的集中采购机构（{project.organizer.name}）可以{what}")
-
-
-def _checked_pdf(file: File | None) -> File:
-    label = "资格证明文件"
-    if not file:
-        raise ServiceError(f"请上传{label}（PDF）", field="qualification_file")
-    if PurePath(file.name or "").suffix.lower() != ".pdf":
-        raise ServiceError(f"{label}须为PDF文件", field="qualification_file")
-    if file.size is not None and file.size > MAX_PDF_BYTES:
-        raise ServiceError(f"{label}不能超过20MB", field="qualification_file")
-    if file.size == 0:
-        raise ServiceError(f"上传的{label}是空文件", field="qualification_file")
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head != b"%PDF-":
-        raise ServiceError(f"{label}不是有效的PDF文件", field="qualification_file")
-    return file
 
 
 def lot_join_refusal(lot: Lot, *, today: date | None = None) -> str:
@@ -149,7 +131,7 @@ def join_request_create(*, lot: Lot, supplier: Organization, accepts_terms: bool
         raise ServiceError("申请加入开放式框架协议须接受征集公告公布的协议条件和价格"
                            f"（{yuan_text(lot.max_unit_price_yuan)}"
                            f"/{lot.unit_of_measure}）（{SOURCE}）", field="accepts_terms")
-    file = _checked_pdf(qualification_file)
+    file = pdf_checked(qualification_file, field="qualification_file", label="资格证明文件")
     plan = _plan(lot.project)
     days = plan.join_review_working_days
     if not days:

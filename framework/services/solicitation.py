@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -49,12 +48,12 @@ from procurement.services.errors import ServiceError
 from procurement.services.events import event_record
 from procurement.services.reminders import organizations_notify
 from procurement.services.transitions import transition_run
+from procurement.services.uploads import pdf_checked
 
 # How long the solicitation stays open at least: from the notice to the response deadline. Order 110 gives the
 # solicitation the open tender's period; the one declared duration for it is 《政府采购法》第三十五条 (20 days).
 SOLICITATION_PERIOD = deadlines.TENDER_PERIOD
 CENT = Decimal("0.01")
-MAX_QUALIFICATION_BYTES = 20 * 1024 * 1024
 MAX_QUALITY_SCORE = Decimal("100")
 NOTE_MAX_LENGTH = 1000
 
@@ -225,23 +224,6 @@ def _check_window(project: Project, *, now: datetime | None = None) -> None:
                            "提交、修改或撤回响应")
 
 
-def _checked_pdf(file: File) -> File:
-    """资格证明文件: one PDF (its first bytes say so), not empty, at most 20MB."""
-    label = "资格证明文件"
-    if PurePath(file.name or "").suffix.lower() != ".pdf":
-        raise ServiceError(f"{label}须为PDF文件", field="qualification_file")
-    if file.size is not None and file.size > MAX_QUALIFICATION_BYTES:
-        raise ServiceError(f"{label}不能超过20MB", field="qualification_file")
-    if file.size == 0:
-        raise ServiceError(f"上传的{label}是空文件", field="qualification_file")
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head != b"%PDF-":
-        raise ServiceError(f"{label}不是有效的PDF文件", field="qualification_file")
-    return file
-
-
 def price_refusal(lot: Lot, price: Decimal) -> ServiceError | None:
     """A response price above the lot's maximum unit price is refused, naming the lot and the ceiling."""
     if price <= 0:
@@ -270,7 +252,7 @@ def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, s
         raise ServiceError(f"中小企业声明「{sme_size}」无效", field="sme_size")
     quality_statement = (quality_statement or "").strip()
     if qualification_file:
-        qualification_file = _checked_pdf(qualification_file)
+        qualification_file = pdf_checked(qualification_file, field="qualification_file", label="资格证明文件")
     response = (SolicitationResponse.objects.select_for_update()
                 .filter(lot=lot, supplier=supplier, supplement__isnull=True).first())
     if response is not None and response.status == SolicitationResponse.Status.WITHDRAWN:

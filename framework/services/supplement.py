@@ -45,6 +45,7 @@ from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organizations_notify
 from procurement.services.transitions import transition_run
+from procurement.services.uploads import pdf_checked
 
 SOURCE = "采购方案第十一部分（附件8）"
 SAVE_ACTION = "framework_supplement_response_save"
@@ -181,7 +182,7 @@ def supplement_response_save(*, supplement: Supplement, supplier: Organization, 
         raise ServiceError(f"中小企业声明「{sme_size}」无效", field="sme_size")
     quality_statement = (quality_statement or "").strip()
     if qualification_file:
-        qualification_file = solicitation_services._checked_pdf(qualification_file)
+        qualification_file = pdf_checked(qualification_file, field="qualification_file", label="资格证明文件")
     response = (SolicitationResponse.objects.select_for_update()
                 .filter(supplement=locked, supplier=supplier).first())
     if response is not None and response.status == SolicitationResponse.Status.WITHDRAWN:

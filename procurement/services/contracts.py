@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -36,13 +35,13 @@ from procurement.services.errors import ServiceError
 from procurement.services.events import event_record, subject_type_of
 from procurement.services.reminders import CONTRACT_DEADLINES
 from procurement.services.transitions import transition_run
+from procurement.services.uploads import SIGNED_HINT, pdf_checked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.core.files import File
 
 CENT = Decimal("0.01")
-MAX_CONTRACT_BYTES = 20 * 1024 * 1024
 MAX_QUANTITY = Decimal("999999999999.99")
 MAX_UNIT_PRICE = Decimal("999999999999.99")
 
@@ -199,24 +198,6 @@ def contract_draft_create(*, actor: AbstractBaseUser | None, code: str, title: s
     return contract
 
 
-def _checked_pdf(file: File | None, *, field: str, label: str) -> File:
-    """A PDF the purchaser uploads: the signed contract, or its public version."""
-    if not file:
-        raise ServiceError(f"请上传{label}（PDF）", field=field)
-    if PurePath(file.name or "").suffix.lower() != ".pdf":
-        raise ServiceError(f"{label}须为PDF文件", field=field)
-    if file.size is not None and file.size > MAX_CONTRACT_BYTES:
-        raise ServiceError(f"{label}不能超过20MB", field=field)
-    if file.size == 0:
-        raise ServiceError(f"上传的{label}是空文件", field=field)
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head != b"%PDF-":
-        raise ServiceError(f"{label}不是有效的PDF文件（请上传签字盖章后的扫描件或电子签章文件）", field=field)
-    return file
-
-
 def contract_next_check(contract: Contract, *, now: datetime | None = None) -> datetime | None:
     """When the deadline sweep must next look at ``contract``; None when no deadline is pending."""
     return CONTRACT_DEADLINES.next_check(contract, now=now)
@@ -247,9 +228,9 @@ def contract_sign(*, contract: Contract, actor: AbstractBaseUser, signed_on: dat
     publishes the signed contract itself."""
     withheld_note = (withheld_note or "").strip()
     if signed_file is not None:
-        _checked_pdf(signed_file, field="signed_file", label="签订的合同文本")
+        pdf_checked(signed_file, field="signed_file", label="签订的合同文本", hint=SIGNED_HINT)
     if public_file is not None:
-        _checked_pdf(public_file, field="public_file", label="合同公开版本")
+        pdf_checked(public_file, field="public_file", label="合同公开版本", hint=SIGNED_HINT)
         if not withheld_note:
             raise ServiceError("上传了公开版本时，请说明不予公开的内容及理由（涉及国家秘密、商业秘密的内容）",
                                field="withheld_note")
