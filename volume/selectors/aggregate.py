@@ -23,6 +23,8 @@ from procurement import access
 from procurement.models import FundingLine, Lot, Organization, Project, SubPlan
 from volume.models import Response, VolumeDetails
 
+CENT = Decimal("0.01")
+
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
@@ -238,19 +240,25 @@ def aggregate(project: Project) -> Aggregate:
     )
 
 
+def _cents(value) -> str:
+    """A sum as a string with its two decimals, whatever the database returned (SQLite's sums drop the scale:
+    62400 where PostgreSQL says 62400.00)."""
+    return str(Decimal(value).quantize(CENT))
+
+
 def aggregate_snapshot(summary: Aggregate) -> dict:
-    """The aggregate as the implementation plan keeps it (JSON: amounts and quantities as strings)."""
+    """The aggregate as the implementation plan keeps it (JSON: amounts and quantities as strings, to the cent)."""
     return {
         "items": [{
             "lot_id": item.lot.pk, "number": item.lot.number, "name": item.lot.name,
             "category": item.lot.category.code if item.lot.category_id else "",
-            "unit_of_measure": item.lot.unit_of_measure, "quantity": str(item.quantity),
-            "budget_yuan": str(item.budget_yuan), "unit_count": item.unit_count,
-            "funding": [{"source": line.source, "amount_yuan": str(line.amount_yuan)} for line in item.funding],
+            "unit_of_measure": item.lot.unit_of_measure, "quantity": _cents(item.quantity),
+            "budget_yuan": _cents(item.budget_yuan), "unit_count": item.unit_count,
+            "funding": [{"source": line.source, "amount_yuan": _cents(line.amount_yuan)} for line in item.funding],
         } for item in summary.counted_items],
-        "funding": [{"source": line.source, "amount_yuan": str(line.amount_yuan)} for line in summary.sources],
-        "budget_yuan": str(summary.budget_yuan),
-        "funding_yuan": str(summary.funding_yuan),
+        "funding": [{"source": line.source, "amount_yuan": _cents(line.amount_yuan)} for line in summary.sources],
+        "budget_yuan": _cents(summary.budget_yuan),
+        "funding_yuan": _cents(summary.funding_yuan),
         "sub_plan_count": summary.sub_plan_count,
         "participant_count": summary.participant_count,
         "eligible_count": summary.eligible_count,
