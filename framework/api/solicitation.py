@@ -20,7 +20,6 @@ from rest_framework.response import Response as ApiResponse
 from framework.models import FrameworkPlan, SolicitationResponse
 from framework.selectors import solicitation as selectors
 from framework.services import solicitation as services
-from procurement import access
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.views import (
     CONFLICT,
@@ -113,8 +112,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
         if lot is None:
             raise NotFound("采购包不存在，或其征集公告尚未发布")
         own = selectors.own_response(request.user, lot)
-        supplier = own.supplier if own else Organization.objects.filter(
-            pk__in=access.org_ids(request.user, kind=Organization.Kind.SUPPLIER)).order_by("pk").first()
+        supplier = own.supplier if own else selectors.acting_supplier(request.user)
         if supplier is None:
             raise NotFound("您不代表任何供应商")
         saved = services.response_save(lot=lot, supplier=supplier, actor=request.user, **data)

@@ -20,8 +20,8 @@ from rest_framework.response import Response as ApiResponse
 
 from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
+from framework.selectors.solicitation import acting_supplier
 from framework.services import supplement as services
-from procurement import access
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.views import (
     CONFLICT,
@@ -282,8 +282,7 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
         if supplement is None:
             raise NotFound("补充征集不存在，或其公告尚未发布")
         own = selectors.own_response(request.user, supplement)
-        supplier = own.supplier if own else Organization.objects.filter(
-            pk__in=access.org_ids(request.user, kind=Organization.Kind.SUPPLIER)).order_by("pk").first()
+        supplier = own.supplier if own else acting_supplier(request.user)
         if supplier is None:
             raise NotFound("您不代表任何供应商")
         saved = services.supplement_response_save(supplement=supplement, supplier=supplier, actor=request.user,

@@ -41,6 +41,12 @@ def is_sealed(project: Project, *, now: datetime | None = None) -> bool:
 
 # --- the supplier's own ------------------------------------------------------------------------------------
 
+def acting_supplier(user) -> Organization | None:
+    """The supplier ``user`` responds for (the first of its supplier seats), or None when it acts for none."""
+    return Organization.objects.filter(pk__in=access.org_ids(user, kind=Organization.Kind.SUPPLIER)).order_by(
+        "pk").first()
+
+
 def own_responses(user) -> QuerySet[SolicitationResponse]:
     """The responses of the user's suppliers (prices included: they are theirs)."""
     suppliers = access.org_ids(user, kind=Organization.Kind.SUPPLIER)

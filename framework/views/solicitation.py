@@ -176,8 +176,7 @@ def supplier_list(request):
 
 
 def _supplier_of(user) -> Organization:
-    supplier = Organization.objects.filter(pk__in=access.org_ids(user, kind=Organization.Kind.SUPPLIER)).order_by(
-        "pk").first()
+    supplier = selectors.acting_supplier(user)
     if supplier is None:
         raise PermissionDenied(FORBIDDEN_KIND)
     return supplier
