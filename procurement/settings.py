@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "FrameworkOrderStatusEnum": "framework.models.Order.Status",
         # framework: 补充征集 (annex 8 §十一; supplement slice)
         "FrameworkSupplementStatusEnum": "framework.models.Supplement.Status",
+        # framework: open agreements (join requests)
+        "FrameworkJoinRequestStatusEnum": "framework.models.JoinRequest.Status",
     },
     # The documentation page is served from our own static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -2,10 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
-from framework.api import agreements, orders, plans, solicitation, supplement, tasks
+from framework.api import agreements, open_agreements, orders, plans, solicitation, supplement, tasks
 
 router = DefaultRouter()
-for module in (tasks, plans, solicitation, agreements, orders, supplement):
+for module in (tasks, plans, solicitation, agreements, orders, supplement, open_agreements):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -71,16 +71,19 @@ FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作�
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（例如撤回尚未提交的分计划）")
 
 
-def read_schema(*, lookup: OpenApiParameter):
-    """Chinese summaries, tag and answers (the page of results, the object, the errors) of a read-only viewset."""
+def read_schema(*, lookup: OpenApiParameter, forbidden: OpenApiResponse | None = None):
+    """Chinese summaries, tag and answers (the page of results, the object, the errors) of a read-only viewset;
+    ``forbidden``: the 403 of a viewset whose reads are kept to some kinds of organization (``default_seats_required``).
+    """
 
     def decorate(viewset: type[ReadOnlyViewSet]) -> type[ReadOnlyViewSet]:
         noun, serializer = viewset.noun, viewset.serializer_class
+        refused = {403: forbidden} if forbidden else {}
         return extend_schema_view(
             list=extend_schema(summary=f"{noun}列表", tags=[noun],
-                               responses={200: serializer(many=True), **LIST_ERRORS}),
+                               responses={200: serializer(many=True), **LIST_ERRORS, **refused}),
             retrieve=extend_schema(summary=f"{noun}详情", tags=[noun], parameters=[lookup],
-                                   responses={200: serializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
+                                   responses={200: serializer, 401: UNAUTHENTICATED, **refused, 404: NOT_FOUND}),
         )(viewset)
 
     return decorate

@@ -512,6 +512,20 @@ OPERATIONS: dict[str, Shown | NoPage] = {
        for step in ("approve", "reject")},
     "v1_framework_listings_delist_create": Shown((page("framework:listing-list", shows="framework_listing"),),
                                                  FW_LISTING),
+    # framework: open agreements (开放式) and the end of an agreement (open slice). The parity world holds no open
+    # project: no join request nor open agreement exists, so the path of one answers 404 on every side.
+    "v1_framework_join_requests_list": Shown((page("framework:open-list"), page("framework:open-request-list"))),
+    "v1_framework_join_requests_retrieve": Shown((page("framework:open-list"), page("framework:open-request-list")),
+                                                 PROJECT),
+    "v1_framework_join_requests_create": Shown((page("framework:open-list"),)),
+    **{f"v1_framework_join_requests_{step}_create": Shown((page("framework:open-request-list"),), PROJECT)
+       for step in ("approve", "reject")},
+    "v1_framework_open_agreements_list": Shown((page("framework:open-list"),)),
+    "v1_framework_open_agreements_retrieve": Shown((page("framework:open-list"),), PROJECT),
+    "v1_framework_open_agreements_leave_create": Shown((page("framework:open-list"),), PROJECT),
+    "v1_framework_summaries_list": Shown((page("framework:summary-list"),)),
+    "v1_framework_summaries_retrieve": Shown((page("framework:summary", "framework_project"),), FW_PROJECT),
+    "v1_framework_summaries_publish_create": Shown((page("framework:summary", "framework_project"),), FW_PROJECT),
     "v1_framework_executions_retrieve": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
     "v1_framework_executions_issue_create": Shown((page("framework:execution", "framework_project"),), FW_PROJECT),
     # framework, second stage (orders slice): the purchaser's and supplier's pages; the order page also serves

@@ -15,6 +15,7 @@ from framework.models import (
     EvaluationMethod,
     FrameworkLot,
     FrameworkPlan,
+    JoinRequest,
     LegalGround,
     Order,
     ProductListing,
@@ -106,6 +107,8 @@ ENUMS = {
     "FrameworkOrderStatusEnum": Order.Status,
     # framework: 补充征集 (annex 8 §十一; supplement slice)
     "FrameworkSupplementStatusEnum": Supplement.Status,
+    # framework: open agreements (join requests)
+    "FrameworkJoinRequestStatusEnum": JoinRequest.Status,
 }
 
 
