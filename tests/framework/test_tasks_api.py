@@ -7,11 +7,15 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from procurement import deadlines
 from procurement.models import TaskNotice
 from tests.framework.tasks_data import LIMIT, task_draft, task_issued, task_world
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/framework/task-notices/"
+# A task is issued for a validity that has not ended: the current calendar year.
+YEAR = deadlines.today().year
+VALIDITY_TEXT = f"{YEAR}年1月1日至{YEAR}年12月31日"
 
 
 @pytest.fixture
@@ -26,9 +30,9 @@ def api(user) -> APIClient:
 
 
 def body(tw, **overrides) -> dict:
-    data = {"center": tw.center.pk, "category": "A02010105", "year": 2026, "purchase_limit": LIMIT,
-            "purchase_limit_yuan": "2000000.00", "scope": "province", "valid_from": "2026-01-01",
-            "valid_until": "2026-12-31"}
+    data = {"center": tw.center.pk, "category": "A02010105", "year": YEAR, "purchase_limit": LIMIT,
+            "purchase_limit_yuan": "2000000.00", "scope": "province", "valid_from": f"{YEAR}-01-01",
+            "valid_until": f"{YEAR}-12-31"}
     data.update(overrides)
     return data
 
@@ -40,7 +44,7 @@ def test_finance_creates_issues_and_the_center_acknowledges(tw):
     assert response.status_code == 201, response.content
     created = response.json()
     assert (created["status"], created["validity_text"], created["scope_text"]) == (
-        "draft", "2026年1月1日至2026年12月31日", "全省各级预算单位")
+        "draft", VALIDITY_TEXT, "全省各级预算单位")
     assert created["finance_bureau"]["id"] == tw.finance.pk and created["category"]["code"] == "A02010105"
     pk = created["id"]
 
@@ -49,7 +53,7 @@ def test_finance_creates_issues_and_the_center_acknowledges(tw):
 
     center = api(tw.center_user)
     assert [row["id"] for row in center.get(BASE).json()["results"]] == [pk]
-    assert center.get(f"{BASE}{pk}/").json()["validity_text"] == "2026年1月1日至2026年12月31日"
+    assert center.get(f"{BASE}{pk}/").json()["validity_text"] == VALIDITY_TEXT
     response = center.post(f"{BASE}{pk}/acknowledge/")
     assert response.status_code == 200 and response.json()["status"] == "acknowledged"
 
