@@ -212,7 +212,8 @@ def _sections(*, content: str, statement: str, valid_from: date, valid_until: da
         "s11": {"removal_rules": "入围供应商有财政部令第110号第十九条所列情形之一的，取消入围资格或者解除框架协议",
                 "supplement_rules": "剩余入围供应商不足入围供应商总数70%且影响框架协议执行的，按原条件补充征集"},
         "s12": {"sme_measures": "对小微企业报价给予10%的价格扣除，用扣除后的价格参与评审",
-                "green_measures": "优先采购列入节能产品、环境标志产品品目清单的产品"},
+                "green_measures": "优先采购列入节能产品、环境标志产品品目清单的产品",
+                "small_micro_deduction_percent": 10},
         "s13": {"other_matters": "第二阶段合同由采购人与成交供应商签订，合同签订后按规定公开和备案"},
     }
 
@@ -273,14 +274,16 @@ LOTS = (
 
 # The responding suppliers (the "supplier" login among them) and their prices on lot 1 and lot 2 (None: no
 # response). Price priority, 20%: lot 1 has 6 qualified of 7 (one disqualified), lot 2 6 of 6 → 4 shortlisted each.
+# Ranked by evaluated price, small and micro enterprises' prices less 10% (财库〔2022〕17号 五): on lot 1 博远 (small,
+# 4620 → 4158) ranks before the medium 新元 (4480) and 鼎信 (4560); 恒通 and 润达 (5180 → 4662, 5090 → 4581) stay out.
 RESPONDENTS: tuple[tuple[str, str | None, str | None], ...] = (
     (SUPPLIER_NAME, "4480", "7690"),
     ("吉林省鼎信科技有限公司", "4560", "7820"),
     ("长春华拓电子科技有限公司", "4390", "7950"),
     ("吉林博远信息技术有限公司", "4620", "7580"),
-    ("长春恒通办公设备有限公司", "4890", None),
-    ("松原润达网络工程有限公司", "4750", "8260"),
-    ("延边海兰江科技有限公司", "4350", "8390"),
+    ("长春恒通办公设备有限公司", "5180", None),
+    ("松原润达网络工程有限公司", "5090", "8720"),
+    ("延边海兰江科技有限公司", "4350", "8760"),
 )
 DISQUALIFIED = ("延边海兰江科技有限公司", 1, "未提供所投产品的制造商授权书，不符合资格条件（采购需求第三条）")
 

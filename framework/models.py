@@ -190,6 +190,11 @@ class FrameworkPlan(FSMModelMixin, models.Model):
     # 十二、落实政府采购政策 (SME and green at stage 1; import rules at stage 2, per lot)
     sme_measures = models.TextField("促进中小企业发展措施", blank=True)
     green_measures = models.TextField("绿色采购措施", blank=True)
+    # 小微企业价格扣除 at stage 1 (财库〔2022〕17号 五; 《政府采购促进中小企业发展管理办法》第九条 as amended by
+    # 财库〔2022〕19号: 10%–20%); closed agreements only, as an open one has no evaluation (annex 8 note 1).
+    small_micro_deduction_percent = models.PositiveSmallIntegerField(
+        "小微企业价格扣除比例（%）", null=True, blank=True,
+        help_text="对小型、微型企业的报价给予10%至20%的扣除，用扣除后的价格参与评审；协议价格仍为其报价")
     # 十三、其他事项
     other_matters = models.TextField("其他事项", blank=True)
     # Open agreements: the period in which the center reviews a request to join (开放式, Order 110).

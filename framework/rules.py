@@ -15,6 +15,7 @@ from fractions import Fraction
 from math import ceil
 
 from framework.models import EvaluationMethod, FrameworkLot, SubjectKind, TieBreakRule
+from procurement.models import Organization
 
 
 class RuleBroken(ValueError):
@@ -89,14 +90,62 @@ def max_shortlisted(qualified: int, elimination_percent: Decimal) -> int:
     return qualified - eliminated
 
 
+# --- 十二、落实政府采购政策: 小微企业价格扣除 (annex 8 §十二; 财库〔2022〕17号 五) --------------------------------
+# 财库〔2022〕17号 五: 促进中小企业发展等采购政策原则上在框架协议采购的第一阶段落实…对符合条件的小微企业，应当
+# 按照《政府采购促进中小企业发展管理办法》的规定给予价格扣除优惠政策. The 办法 (财库〔2020〕46号) 第九条, as
+# 财库〔2022〕19号 raised it for goods and services not reserved for SMEs: 对小微企业报价给予10%—20%的扣除，
+# 用扣除后的价格参加评审.
+SMALL_MICRO_DEDUCTION_SOURCE = ("财库〔2022〕17号第五项；《政府采购促进中小企业发展管理办法》（财库〔2020〕46号）"
+                                "第九条，财库〔2022〕19号")
+MIN_SMALL_MICRO_DEDUCTION_PERCENT = 10
+MAX_SMALL_MICRO_DEDUCTION_PERCENT = 20
+SMALL_MICRO_SIZES = (Organization.SmeSize.SMALL, Organization.SmeSize.MICRO)
+
+
+def small_micro_deduction_check(percent: int | None) -> None:
+    """A closed plan states the deduction it gives small and micro enterprises' prices at stage 1: between 10% and
+    20% inclusive (财库〔2022〕17号 五; 《政府采购促进中小企业发展管理办法》第九条 as amended by 财库〔2022〕19号)."""
+    low, high = MIN_SMALL_MICRO_DEDUCTION_PERCENT, MAX_SMALL_MICRO_DEDUCTION_PERCENT
+    if percent is None:
+        raise RuleBroken(f"请填写对小微企业报价的价格扣除比例（{low}%至{high}%，采购方案第十二部分；"
+                         f"{SMALL_MICRO_DEDUCTION_SOURCE}）")
+    if not low <= percent <= high:
+        raise RuleBroken(f"小微企业价格扣除比例应为{low}%至{high}%，现为{percent}%（采购方案第十二部分；"
+                         f"{SMALL_MICRO_DEDUCTION_SOURCE}）")
+
+
+def small_micro_deduction_of(sme_size: str, deduction_percent: int | None) -> int | None:
+    """The deduction a response's price gets: the plan's rate for a small or micro enterprise, None for a medium or
+    large one (no deduction) or when the plan states none."""
+    if deduction_percent is None or sme_size not in SMALL_MICRO_SIZES:
+        return None
+    return deduction_percent
+
+
+def evaluated_price(price_yuan: Decimal, *, sme_size: str, deduction_percent: int | None) -> Decimal:
+    """The price the evaluation ranks (评审价格): a small or micro enterprise's quoted price less the plan's deduction,
+    exactly (105.00 at 10% → 94.50; 123.45 at 15% → 104.9325); any other's quoted price unchanged. The agreement
+    keeps the quoted price (财库〔2020〕46号 第九条: 用扣除后的价格参加评审)."""
+    deduction = small_micro_deduction_of(sme_size, deduction_percent)
+    if deduction is None:
+        return price_yuan
+    return price_yuan * (100 - deduction) / 100
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A qualified response as the shortlist ranks it."""
+    """A qualified response as the shortlist ranks it; ``evaluated_price_yuan`` is its price after the small and
+    micro enterprise deduction (``evaluated_price``), the quoted price when it is None."""
 
     key: object
     price_yuan: Decimal
     submitted_at: datetime
     quality_score: Decimal | None = None
+    evaluated_price_yuan: Decimal | None = None
+
+    @property
+    def ranking_price_yuan(self) -> Decimal:
+        return self.price_yuan if self.evaluated_price_yuan is None else self.evaluated_price_yuan
 
 
 def _tie_key(candidate: Candidate, tie_break: str) -> tuple:
@@ -106,11 +155,12 @@ def _tie_key(candidate: Candidate, tie_break: str) -> tuple:
 
 
 def shortlist_ranking(candidates: Sequence[Candidate], *, method: str, tie_break: str) -> list[Candidate]:
-    """Rank qualified responses: by price, lowest first (价格优先法), or by quality score, highest first
-    (质量优先法); equals are ordered by the plan's tie-break rule, so a tie at the cut-off line is settled by it."""
+    """Rank qualified responses: by evaluated price (the quoted price after the small and micro enterprise deduction),
+    lowest first (价格优先法), or by quality score, highest first (质量优先法); equals are ordered by the plan's
+    tie-break rule, so a tie at the cut-off line is settled by it."""
     if method == EvaluationMethod.QUALITY_PRIORITY:
         return sorted(candidates, key=lambda c: (-(c.quality_score or 0), *_tie_key(c, tie_break)))
-    return sorted(candidates, key=lambda c: (c.price_yuan, *_tie_key(c, tie_break)))
+    return sorted(candidates, key=lambda c: (c.ranking_price_yuan, *_tie_key(c, tie_break)))
 
 
 # --- 十一、补充征集 (annex 8 §十一) ---------------------------------------------------------------------------

@@ -7,7 +7,9 @@ supplier goes through ``ResponseRow`` (``response_rows``), whose ``price_yuan`` 
 
 ``shortlist_computation`` is what the shortlist page shows and what ``shortlist_confirm`` applies: the qualified
 count, the plan's elimination rate, the cap (``framework.rules.max_shortlisted``) and the full ranking
-(``framework.rules.shortlist_ranking`` with the plan's tie-break), who is in and who is out.
+(``framework.rules.shortlist_ranking`` with the plan's tie-break), who is in and who is out. Under 价格优先法 the
+ranking is by evaluated price: a small or micro enterprise's quoted price less the plan's deduction
+(``framework.rules.evaluated_price``, 财库〔2022〕17号 五); the agreement keeps the quoted price.
 """
 
 from __future__ import annotations
@@ -165,6 +167,24 @@ class RankedRow:
     response: SolicitationResponse
     shortlisted: bool
     tie_note: str = ""
+    # 价格优先法: the price ranked (after the small and micro enterprise deduction) and the deduction applied.
+    evaluated_price_yuan: Decimal | None = None
+    deduction_percent: int | None = None
+
+    @property
+    def deduction_text(self) -> str:
+        """小型企业 扣除10%; "不扣除" for a medium or large enterprise (or a plan stating no deduction)."""
+        if self.deduction_percent is None:
+            return "不扣除"
+        return f"{self.response.get_sme_size_display()} 扣除{self.deduction_percent}%"
+
+    @property
+    def evaluated_price_text(self) -> str:
+        """The evaluated price to the cent when exact (94.50), else every digit it has (104.9325)."""
+        price = self.evaluated_price_yuan
+        if price is None:
+            return "—"
+        return f"{price:,.2f}" if price == price.quantize(Decimal("0.01")) else f"{price:,f}"
 
 
 @dataclass
@@ -184,6 +204,18 @@ class ShortlistComputation:
     refusal: str = ""
     rows: list[RankedRow] = field(default_factory=list)
     done: bool = False
+    # The plan's small and micro enterprise deduction, applied under 价格优先法 only (annex 8 §十二).
+    deduction_percent: int | None = None
+
+    @property
+    def ranking_basis(self) -> str:
+        """What the ranking compares, as the page states it."""
+        if self.method == EvaluationMethod.QUALITY_PRIORITY:
+            return "按质量（技术）得分由高到低排名"
+        if self.deduction_percent is None:
+            return "按响应报价由低到高排名"
+        return (f"按评审价格由低到高排名：小型、微型企业的响应报价扣除{self.deduction_percent}%后作为评审价格，"
+                f"中型、大型企业以响应报价作为评审价格；入围单价仍为响应报价（{rules.SMALL_MICRO_DEDUCTION_SOURCE}）")
 
     @property
     def summary(self) -> str:
@@ -195,10 +227,34 @@ class ShortlistComputation:
                 f"入围上限{self.cap}家")
 
 
-def _tie_key(response: SolicitationResponse, method: str) -> tuple:
+def _tie_key(row: RankedRow, method: str) -> tuple:
     if method == EvaluationMethod.QUALITY_PRIORITY:
-        return ("quality", response.quality_score or Decimal(0))
-    return ("price", response.price_yuan)
+        return ("quality", row.response.quality_score or Decimal(0))
+    return ("price", row.evaluated_price_yuan if row.evaluated_price_yuan is not None else row.response.price_yuan)
+
+
+def deduction_for(plan: FrameworkPlan, method: str) -> int | None:
+    """The small and micro enterprise deduction the ranking applies: the plan's, under 价格优先法 (财库〔2022〕17号 五);
+    质量优先法 ranks by quality score, where no price is compared."""
+    return plan.small_micro_deduction_percent if method == EvaluationMethod.PRICE_PRIORITY else None
+
+
+def ranked_row(rank: int, response: SolicitationResponse, *, shortlisted: bool,
+               deduction_percent: int | None) -> RankedRow:
+    """A ranked response with its evaluated price and the deduction it got (none for a medium or large enterprise)."""
+    return RankedRow(rank=rank, response=response, shortlisted=shortlisted,
+                     evaluated_price_yuan=rules.evaluated_price(response.price_yuan, sme_size=response.sme_size,
+                                                                deduction_percent=deduction_percent),
+                     deduction_percent=rules.small_micro_deduction_of(response.sme_size, deduction_percent))
+
+
+def candidate_of(response: SolicitationResponse, *, deduction_percent: int | None) -> rules.Candidate:
+    """A qualified response as ``framework.rules.shortlist_ranking`` ranks it, its evaluated price included."""
+    return rules.Candidate(key=response.pk, price_yuan=response.price_yuan,
+                           submitted_at=response.submitted_at or response.created_at,
+                           quality_score=response.quality_score,
+                           evaluated_price_yuan=rules.evaluated_price(response.price_yuan, sme_size=response.sme_size,
+                                                                     deduction_percent=deduction_percent))
 
 
 def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
@@ -218,7 +274,7 @@ def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
         tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
         responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
         disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
-        pending=base.filter(qualification=Q_.PENDING).count())
+        pending=base.filter(qualification=Q_.PENDING).count(), deduction_percent=deduction_for(plan, method))
     if plan.is_open:
         computation.refusal = "开放式框架协议不进行评审和淘汰（附件8注1）"
         return computation
@@ -236,8 +292,8 @@ def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
     computation.eliminated_min = computation.qualified - computation.cap
     qualified = list(base.filter(qualification=Q_.QUALIFIED).select_related("supplier"))
     by_pk = {r.pk: r for r in qualified}
-    candidates = [rules.Candidate(key=r.pk, price_yuan=r.price_yuan, submitted_at=r.submitted_at or r.created_at,
-                                  quality_score=r.quality_score) for r in qualified]
+    deduction = computation.deduction_percent
+    candidates = [candidate_of(r, deduction_percent=deduction) for r in qualified]
     ranked = rules.shortlist_ranking(candidates, method=method, tie_break=tie_break)
     existing = set(Agreement.objects.filter(lot=lot, response__isnull=False).values_list("response_id", flat=True))
     computation.done = bool(existing)
@@ -245,16 +301,16 @@ def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
     for index, candidate in enumerate(ranked, start=1):
         response = by_pk[candidate.key]
         shortlisted = response.pk in existing if existing else index <= computation.cap
-        rows.append(RankedRow(rank=index, response=response, shortlisted=shortlisted))
-    # A tie at the cut-off line: the rows on either side of it with the same price (or score) were separated by
-    # the plan's rule; say so on both.
+        rows.append(ranked_row(index, response, shortlisted=shortlisted, deduction_percent=deduction))
+    # A tie at the cut-off line: the rows on either side of it with the same evaluated price (or score) were
+    # separated by the plan's rule; say so on both.
     cap = computation.cap
     if 0 < cap < len(rows):
         inside, outside = rows[cap - 1], rows[cap]
-        if _tie_key(inside.response, method) == _tie_key(outside.response, method):
-            tied = _tie_key(inside.response, method)
+        if _tie_key(inside, method) == _tie_key(outside, method):
+            tied = _tie_key(inside, method)
             for row in rows:
-                if _tie_key(row.response, method) == tied:
+                if _tie_key(row, method) == tied:
                     row.tie_note = f"入围线并列，按「{computation.tie_break_label}」确定"
     computation.rows = rows
     return computation

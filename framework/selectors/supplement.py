@@ -4,7 +4,8 @@ responses, sealed until the supplement's own response deadline exactly as the fi
 
 ``supplement_computation`` is what the supplement's shortlist page shows and what
 ``framework.services.supplement.supplement_shortlist`` applies: the same method, tie-break and elimination rate as
-the first solicitation (``framework.rules.max_shortlisted``, ``framework.rules.shortlist_ranking``).
+the first solicitation (``framework.rules.max_shortlisted``, ``framework.rules.shortlist_ranking``), and the same
+small and micro enterprise deduction (``framework.rules.evaluated_price``, 财库〔2022〕17号 五).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from framework.models import (
     Supplement,
     TieBreakRule,
 )
-from framework.selectors.solicitation import SEALED_TEXT, RankedRow, ShortlistComputation, _tie_key
+from framework.selectors.solicitation import (
+    SEALED_TEXT,
+    ShortlistComputation,
+    _tie_key,
+    candidate_of,
+    deduction_for,
+    ranked_row,
+)
 from procurement import access, deadlines
 from procurement.models import Lot, Mode, Organization
 
@@ -187,7 +195,7 @@ def supplement_computation(supplement: Supplement, *, now: datetime | None = Non
         tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
         responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
         disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
-        pending=base.filter(qualification=Q_.PENDING).count())
+        pending=base.filter(qualification=Q_.PENDING).count(), deduction_percent=deduction_for(plan, method))
     if is_sealed(supplement, now=now):
         computation.refusal = "补充征集响应截止前响应密封，不能计算入围"
         return computation
@@ -202,8 +210,8 @@ def supplement_computation(supplement: Supplement, *, now: datetime | None = Non
     computation.eliminated_min = computation.qualified - computation.cap
     qualified = list(base.filter(qualification=Q_.QUALIFIED).select_related("supplier"))
     by_pk = {r.pk: r for r in qualified}
-    candidates = [rules.Candidate(key=r.pk, price_yuan=r.price_yuan, submitted_at=r.submitted_at or r.created_at,
-                                  quality_score=r.quality_score) for r in qualified]
+    deduction = computation.deduction_percent
+    candidates = [candidate_of(r, deduction_percent=deduction) for r in qualified]
     ranked = rules.shortlist_ranking(candidates, method=method, tie_break=tie_break)
     existing = set(Agreement.objects.filter(response__supplement=supplement).values_list("response_id", flat=True))
     computation.done = supplement.status == Supplement.Status.SHORTLISTED
@@ -211,12 +219,12 @@ def supplement_computation(supplement: Supplement, *, now: datetime | None = Non
     for index, candidate in enumerate(ranked, start=1):
         response = by_pk[candidate.key]
         shortlisted = response.pk in existing if computation.done else index <= computation.cap
-        rows.append(RankedRow(rank=index, response=response, shortlisted=shortlisted))
+        rows.append(ranked_row(index, response, shortlisted=shortlisted, deduction_percent=deduction))
     cap = computation.cap
-    if 0 < cap < len(rows) and _tie_key(rows[cap - 1].response, method) == _tie_key(rows[cap].response, method):
-        tied = _tie_key(rows[cap - 1].response, method)
+    if 0 < cap < len(rows) and _tie_key(rows[cap - 1], method) == _tie_key(rows[cap], method):
+        tied = _tie_key(rows[cap - 1], method)
         for row in rows:
-            if _tie_key(row.response, method) == tied:
+            if _tie_key(row, method) == tied:
                 row.tie_note = f"入围线并列，按「{computation.tie_break_label}」确定"
     computation.rows = rows
     return computation

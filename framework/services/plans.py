@@ -21,8 +21,10 @@ section:
 - §九 elimination rate at least ``framework.rules.min_elimination_percent``;
 - §十 second-stage method with its rules (rotation: how the order is fixed; secondary bidding: the response time and
   the tie-break) and the shortlist's tie-break;
-- annex 8 note 1: an open agreement carries none of §八–§十一, and states the period in which the center reviews a
-  request to join.
+- §十二 policies: the SME or green measures stated; a closed agreement's small and micro enterprise price deduction
+  between 10% and 20% (``framework.rules.small_micro_deduction_check``; 财库〔2022〕17号 五);
+- annex 8 note 1: an open agreement carries none of §八–§十一 nor the deduction (it has no evaluation), and states
+  the period in which the center reviews a request to join.
 
 The project itself is opened with the core's numbering (``project_create_numbered``) and stays a draft: a framework
 solicitation opens no demand collection (no eligible units, no response window), so the core's ``project_open``
@@ -104,24 +106,38 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "s10": ("十、确定第二阶段成交供应商的方法", ("second_stage_method", "second_stage_rules", "rotation_order_rule",
                                               "bidding_response_hours", "bidding_tie_break", "shortlist_tie_break")),
     "s11": ("十一、入围供应商清退和补充规则", ("removal_rules", "supplement_rules")),
-    "s12": ("十二、落实政府采购政策", ("sme_measures", "green_measures")),
+    "s12": ("十二、落实政府采购政策", ("sme_measures", "green_measures", "small_micro_deduction_percent")),
     "s13": ("十三、其他事项", ("other_matters", "supplier_ceiling_yuan")),
 }
 # Annex 8 note 1: 开放式框架协议项目不涉及第八至第十一项目内容 (§八–§九 are per lot).
 CLOSED_ONLY_SECTIONS = ("s10", "s11")
 CLOSED_ONLY_FIELDS = SECTIONS["s10"][1] + SECTIONS["s11"][1]
 CLOSED_ONLY_LOT_FIELDS = ("evaluation_method", "elimination_rate_percent")
+# Fields of other sections that only an evaluation uses: an open agreement has none (annex 8 note 1), so its form
+# does not ask for them and the server keeps none (§十二's small and micro enterprise deduction, 财库〔2022〕17号 五).
+EVALUATION_ONLY_FIELDS = ("small_micro_deduction_percent",)
 CHOICES = {
     "legal_ground": LegalGround, "agreement_type": AgreementType, "second_stage_method": SecondStageMethod,
     "rotation_order_rule": RotationOrderRule, "bidding_tie_break": TieBreakRule, "shortlist_tie_break": TieBreakRule,
 }
 DATES = ("valid_from", "valid_until")
-COUNTS = ("join_review_working_days", "bidding_response_hours")
+COUNTS = ("join_review_working_days", "bidding_response_hours", "small_micro_deduction_percent")
 AMOUNTS = ("supplier_ceiling_yuan",)
 
 
 def _label(name: str) -> str:
     return str(FrameworkPlan._meta.get_field(name).verbose_name)
+
+
+def section_fields(section: str, *, is_open: bool) -> tuple[str, ...]:
+    """The fields of ``section`` a plan of its type carries: an open agreement's leave out those only an evaluation
+    uses (``EVALUATION_ONLY_FIELDS``, annex 8 note 1)."""
+    names = SECTIONS[section][1]
+    return tuple(n for n in names if n not in EVALUATION_ONLY_FIELDS) if is_open else names
+
+
+def _emptied(name: str):
+    return None if FrameworkPlan._meta.get_field(name).null else ""
 
 
 # --- checks ------------------------------------------------------------------------------------------------
@@ -307,14 +323,15 @@ def plan_create(*, center: Organization, title: str, task: TaskNotice | None = N
 @transaction.atomic
 def plan_section_save(*, plan: FrameworkPlan, section: str, values: dict, actor) -> FrameworkPlan:
     """Save one section's fields (``SECTIONS``). Only a draft or returned plan changes. An open agreement has no
-    §八–§十一 (annex 8 note 1): those sections are refused, and turning a plan open empties them (with §八–§九 of
-    every lot)."""
+    §八–§十一 and no evaluation (annex 8 note 1): those sections are refused, §十二's small and micro enterprise
+    deduction is ignored, and turning a plan open empties them (with §八–§九 of every lot)."""
     locked = _locked(plan)
     _acts_for_center(actor, locked.project.organizer)
     _editable(locked)
     if section not in SECTIONS:
         raise ServiceError("不存在的方案章节", field="section")
-    heading, names = SECTIONS[section]
+    heading = SECTIONS[section][0]
+    names = section_fields(section, is_open=locked.is_open)
     if section in CLOSED_ONLY_SECTIONS and locked.is_open:
         raise ServiceError(f"开放式框架协议不涉及第八至第十一项内容（附件8注1），不能填写「{heading}」",
                            field="section")
@@ -325,11 +342,13 @@ def plan_section_save(*, plan: FrameworkPlan, section: str, values: dict, actor)
     for name, value in cleaned.items():
         setattr(locked, name, value)
     cleared: list[str] = []
-    if section == "s4" and locked.agreement_type == AgreementType.OPEN:
-        for name in CLOSED_ONLY_FIELDS:
+    if locked.is_open:
+        emptied = CLOSED_ONLY_FIELDS + EVALUATION_ONLY_FIELDS if section == "s4" else EVALUATION_ONLY_FIELDS
+        for name in emptied:
             if getattr(locked, name) not in ("", None):
                 cleared.append(name)
-                setattr(locked, name, None if name == "bidding_response_hours" else "")
+                setattr(locked, name, _emptied(name))
+    if section == "s4" and locked.agreement_type == AgreementType.OPEN:
         lots = FrameworkLot.objects.filter(lot__project_id=locked.project_id)
         if lots.exclude(evaluation_method="", elimination_rate_percent=None).exists():
             cleared += list(CLOSED_ONLY_LOT_FIELDS)
@@ -609,6 +628,15 @@ def plan_problems(plan: FrameworkPlan) -> list[str]:
     # 十二、落实政府采购政策 (stage 1: SME and green).
     if not plan.sme_measures.strip() and not plan.green_measures.strip():
         problems.append("请填写落实政府采购政策的措施（促进中小企业发展、绿色采购等，附件8第十二部分）")
+    # The small and micro enterprise deduction of the stage-1 evaluation (财库〔2022〕17号 五): 10%–20%.
+    if plan.agreement_type == AgreementType.CLOSED:
+        try:
+            rules.small_micro_deduction_check(plan.small_micro_deduction_percent)
+        except rules.RuleBroken as broken:
+            problems.append(str(broken))
+    elif plan.is_open and plan.small_micro_deduction_percent is not None:
+        problems.append("开放式框架协议不进行评审，不适用小微企业价格扣除，请清空小微企业价格扣除比例（附件8注1，"
+                        "采购方案第十二部分）")
     return problems
 
 

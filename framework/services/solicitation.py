@@ -10,8 +10,9 @@
   quality score of a quality-priority lot).
 - ``shortlist_confirm``: per lot, the shortlist (annex 8 §九: at least 2 qualified; eliminate at least the plan's
   rate and at least one, ``framework.rules.max_shortlisted``; ranking ``framework.rules.shortlist_ranking`` with
-  the plan's tie-break), one ``Agreement`` per shortlisted supplier. Open agreements (开放式) have no evaluation and
-  no elimination (annex 8 note 1): refused.
+  the plan's tie-break, by evaluated price under 价格优先法: small and micro enterprises' prices less the plan's
+  deduction, 财库〔2022〕17号 五), one ``Agreement`` per shortlisted supplier at its quoted price. Open agreements
+  (开放式) have no evaluation and no elimination (annex 8 note 1): refused.
 - ``shortlist_publish``: the shortlist result notice (入围结果公告) and the shortlist letters (入围通知书, signing due
   within 30 days, seed 三(二)(4)), and a message to every supplier that responded.
 """
@@ -144,6 +145,9 @@ def _notice_body(project: Project, plan: FrameworkPlan, body: str, deadline: dat
             if fw.elimination_rate_percent is not None:
                 parts.append(f"淘汰率：{fw.elimination_rate_percent.normalize():f}%")
         lines.append("，".join(parts))
+    if not plan.is_open and plan.small_micro_deduction_percent is not None:
+        lines.append(f"小微企业价格扣除：采用价格优先法的采购包，对小型、微型企业的响应报价给予"
+                     f"{plan.small_micro_deduction_percent}%的扣除，用扣除后的价格参与评审（财库〔2022〕17号第五项）")
     lines.append(f"提交响应文件截止时间：{chinese_datetime(deadline)}")
     return "\n".join(lines)
 

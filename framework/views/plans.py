@@ -58,8 +58,9 @@ class PlanNewForm(forms.Form):
 
 
 def section_form(section: str, *, plan: FrameworkPlan, data=None) -> forms.ModelForm:
-    """The form of one section (``services.SECTIONS``): the plan's own fields, the service checks the rules."""
-    names = list(services.SECTIONS[section][1])
+    """The form of one section (``services.SECTIONS``): the plan's own fields, the service checks the rules. An open
+    agreement's form does not ask for what only an evaluation uses (annex 8 note 1)."""
+    names = list(services.section_fields(section, is_open=plan.is_open))
     widgets = {name: DATE_INPUT for name in ("valid_from", "valid_until")}
     widgets.update({name: forms.Textarea(attrs={"rows": 3}) for name in names
                     if isinstance(FrameworkPlan._meta.get_field(name), models.TextField)})
@@ -151,9 +152,9 @@ def _sections(plan: FrameworkPlan, *, editable: bool, bound: dict | None = None)
     (an open plan has no §十–§十一 form: they show "开放式框架协议不涉及")."""
     bound = bound or {}
     shown = []
-    for key, (heading, names) in services.SECTIONS.items():
+    for key, (heading, _) in services.SECTIONS.items():
         rows = []
-        for name in names:
+        for name in services.section_fields(key, is_open=plan.is_open):
             field = FrameworkPlan._meta.get_field(name)
             value = getattr(plan, f"get_{name}_display")() if field.choices and getattr(plan, name) else getattr(
                 plan, name)

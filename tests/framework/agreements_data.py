@@ -34,7 +34,8 @@ def framework_with_agreements(world: World, *, lots: int = 1, suppliers: int = 2
     FrameworkPlan.objects.create(
         project=project, status=FrameworkPlan.Status.FILED, agreement_type=agreement_type,
         subject_kind=SubjectKind.GOODS, valid_from=valid_from or today - timedelta(days=60),
-        valid_until=valid_until or today + timedelta(days=300), second_stage_method=SecondStageMethod.DIRECT)
+        valid_until=valid_until or today + timedelta(days=300), second_stage_method=SecondStageMethod.DIRECT,
+        small_micro_deduction_percent=None if agreement_type == AgreementType.OPEN else 10)
     letter_on = letter_on or today - timedelta(days=5)
     if people is None:
         people = [world.supplier, world.large_supplier][:suppliers]

@@ -67,7 +67,7 @@ def executing(world: World, *, method: str = SecondStageMethod.DIRECT, prices: t
         second_stage_method=method, bidding_response_hours=response_hours if method == "secondary_bidding" else None,
         bidding_tie_break=tie_break if method == "secondary_bidding" else "",
         rotation_order_rule=RotationOrderRule.SHORTLIST_RANK if method == "rotation" else "",
-        supplier_ceiling_yuan=D(supplier_ceiling) if supplier_ceiling else None)
+        supplier_ceiling_yuan=D(supplier_ceiling) if supplier_ceiling else None, small_micro_deduction_percent=10)
     flot = FrameworkLot.objects.create(lot=lot, price_basis=FrameworkLot.PriceBasis.SURVEY,
                                        allows_imported=allows_imported,
                                        ceiling_yuan=D(lot_ceiling) if lot_ceiling else None)

@@ -75,7 +75,8 @@ CLOSED_SECTIONS = {
     "s10": {"second_stage_method": "direct", "second_stage_rules": "采购人在入围产品中直接选定",
             "shortlist_tie_break": "earlier_submission"},
     "s11": {"removal_rules": "按财政部令第110号第十九条执行", "supplement_rules": "剩余入围供应商不足70%时补充征集"},
-    "s12": {"sme_measures": "预留份额面向中小企业", "green_measures": "优先采购节能产品"},
+    "s12": {"sme_measures": "对小微企业报价给予10%的价格扣除", "green_measures": "优先采购节能产品",
+            "small_micro_deduction_percent": 10},
     "s13": {"other_matters": "无"},
 }
 

@@ -31,14 +31,17 @@ def pdf(name: str = "资格证明文件.pdf") -> SimpleUploadedFile:
 
 def filed_plan(world: World, *, lots: int = 1, agreement_type: str = AgreementType.CLOSED,
                method: str = EvaluationMethod.PRICE_PRIORITY, rate: Decimal | str = "20",
-               tie_break: str = TieBreakRule.EARLIER_SUBMISSION, is_lab_instrument: bool = False) -> FrameworkPlan:
-    """A framework project of the world's center with ``lots`` lots (最高限制单价 5000元) and its plan filed."""
+               tie_break: str = TieBreakRule.EARLIER_SUBMISSION, is_lab_instrument: bool = False,
+               deduction: int = 10) -> FrameworkPlan:
+    """A framework project of the world's center with ``lots`` lots (最高限制单价 5000元) and its plan filed; a closed
+    one gives small and micro enterprises a ``deduction``% price deduction (财库〔2022〕17号 五)."""
     project = framework_project(world, lots=lots)
     is_open = agreement_type == AgreementType.OPEN
     plan = FrameworkPlan.objects.create(
         project=project, status=FrameworkPlan.Status.FILED, agreement_type=agreement_type,
         subject_kind=SubjectKind.GOODS, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31),
-        content="台式计算机", shortlist_tie_break="" if is_open else tie_break, filed_at=timezone.now())
+        content="台式计算机", shortlist_tie_break="" if is_open else tie_break,
+        small_micro_deduction_percent=None if is_open else deduction, filed_at=timezone.now())
     for lot in Lot.objects.filter(project=project):
         FrameworkLot.objects.create(
             lot=lot, price_basis=FrameworkLot.PriceBasis.SURVEY, is_lab_instrument=is_lab_instrument,
@@ -76,10 +79,10 @@ def suppliers(count: int, *, prefix: str = "征集供应商") -> list[Organizati
 
 
 def responses(lot: Lot, prices: list[Decimal | int | str], *, qualified: bool | None = None,
-              scores: list | None = None, start: datetime | None = None,
-              prefix: str = "征集供应商") -> list[SolicitationResponse]:
-    """Submitted responses of new suppliers to ``lot`` at ``prices`` (submitted one minute apart, in order);
-    evaluated as ``qualified`` when given."""
+              scores: list | None = None, start: datetime | None = None, prefix: str = "征集供应商",
+              sizes: list[str] | None = None) -> list[SolicitationResponse]:
+    """Submitted responses of new suppliers to ``lot`` at ``prices`` (submitted one minute apart, in order), each
+    declared a small enterprise unless ``sizes`` says otherwise; evaluated as ``qualified`` when given."""
     start = start or timezone.now() - timedelta(days=5)
     made = []
     for index, (supplier, price) in enumerate(zip(suppliers(len(prices), prefix=f"{prefix}{lot.pk}-"), prices,
@@ -91,7 +94,8 @@ def responses(lot: Lot, prices: list[Decimal | int | str], *, qualified: bool | 
         if scores is not None:
             fields["quality_score"] = Decimal(str(scores[index]))
         made.append(SolicitationResponse.objects.create(
-            lot=lot, supplier=supplier, price_yuan=Decimal(str(price)), sme_size=Organization.SmeSize.SMALL,
+            lot=lot, supplier=supplier, price_yuan=Decimal(str(price)),
+            sme_size=sizes[index] if sizes else Organization.SmeSize.SMALL,
             status=SolicitationResponse.Status.SUBMITTED, submitted_at=start + timedelta(minutes=index),
             qualification_file=pdf(), **fields))
     return made

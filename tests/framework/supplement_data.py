@@ -70,8 +70,9 @@ def opened(world, run: Executing, *, days: int = 21) -> Supplement:
 
 
 def answered(supplement: Supplement, prices: list, *, qualified: bool | None = True, scores: list | None = None,
-             prefix: str = "补充供应商") -> list[SolicitationResponse]:
-    """Submitted responses of new suppliers to ``supplement`` (one minute apart), evaluated when ``qualified``."""
+             prefix: str = "补充供应商", sizes: list[str] | None = None) -> list[SolicitationResponse]:
+    """Submitted responses of new suppliers to ``supplement`` (one minute apart), each declared a small enterprise
+    unless ``sizes`` says otherwise, evaluated when ``qualified``."""
     start = timezone.now() - timedelta(hours=1)
     made = []
     for index, price in enumerate(prices):
@@ -83,7 +84,8 @@ def answered(supplement: Supplement, prices: list, *, qualified: bool | None = T
             fields["quality_score"] = Decimal(str(scores[index]))
         made.append(SolicitationResponse.objects.create(
             lot=supplement.lot, supplement=supplement, supplier=SupplierFactory(name=f"{prefix}{index + 1:02d}"),
-            price_yuan=Decimal(str(price)), sme_size="small", status=SolicitationResponse.Status.SUBMITTED,
+            price_yuan=Decimal(str(price)), sme_size=sizes[index] if sizes else "small",
+            status=SolicitationResponse.Status.SUBMITTED,
             submitted_at=start + timedelta(minutes=index), qualification_file=pdf(), **fields))
     return made
 

@@ -13,16 +13,20 @@ from framework.rules import (
     Candidate,
     RuleBroken,
     bidding_winner,
+    evaluated_price,
     max_shortlisted,
     min_elimination_percent,
     quality_priority_allowed,
     rotation_next,
     shortlist_ranking,
+    small_micro_deduction_check,
+    small_micro_deduction_of,
     subject_kind_of,
     supplement_allowed,
     validity_check,
     validity_last_day,
 )
+from procurement.models import Organization
 
 # --- annex 8 §五: goods at most 1 year, services at most 2, counted as the law counts periods ---------------
 
@@ -120,6 +124,53 @@ def test_annex8_s9_quality_priority_ranks_highest_score_first():
     ranked = shortlist_ranking([a, b], method=EvaluationMethod.QUALITY_PRIORITY,
                                tie_break=TieBreakRule.EARLIER_SUBMISSION)
     assert [x.key for x in ranked] == ["B", "A"]
+
+
+# --- annex 8 §十二, 财库〔2022〕17号 五: the small and micro enterprise price deduction at stage 1 ----------------
+
+@pytest.mark.parametrize(("percent", "allowed"), [(9, False), (10, True), (15, True), (20, True), (21, False),
+                                                  (0, False)])
+def test_caiku_2022_17_item5_deduction_rate_between_10_and_20_percent(percent, allowed):
+    """财库〔2022〕17号 五; 《政府采购促进中小企业发展管理办法》第九条 as amended by 财库〔2022〕19号: 10%–20%, both
+    edges allowed."""
+    if allowed:
+        small_micro_deduction_check(percent)
+        return
+    with pytest.raises(RuleBroken, match=rf"小微企业价格扣除比例应为10%至20%，现为{percent}%（采购方案第十二部分；"
+                                         r"财库〔2022〕17号第五项；.*第九条，财库〔2022〕19号）"):
+        small_micro_deduction_check(percent)
+
+
+def test_caiku_2022_17_item5_deduction_rate_missing_is_refused():
+    with pytest.raises(RuleBroken, match="请填写对小微企业报价的价格扣除比例（10%至20%，采购方案第十二部分；"
+                                         "财库〔2022〕17号第五项"):
+        small_micro_deduction_check(None)
+
+
+def test_caiku_2022_17_item5_only_small_and_micro_enterprises_get_the_deduction_in_exact_decimals():
+    """《政府采购促进中小企业发展管理办法》第九条: small and micro enterprises' prices less the rate; medium and large
+    enterprises keep their quoted price; exact Decimal arithmetic, nothing rounded."""
+    size = Organization.SmeSize
+    assert evaluated_price(Decimal("105.00"), sme_size=size.SMALL, deduction_percent=10) == Decimal("94.5")
+    assert evaluated_price(Decimal("105.00"), sme_size=size.MICRO, deduction_percent=20) == Decimal("84")
+    assert evaluated_price(Decimal("123.45"), sme_size=size.SMALL, deduction_percent=15) == Decimal("104.9325")
+    assert evaluated_price(Decimal("105.00"), sme_size=size.MEDIUM, deduction_percent=10) == Decimal("105.00")
+    assert evaluated_price(Decimal("105.00"), sme_size=size.LARGE, deduction_percent=10) == Decimal("105.00")
+    assert evaluated_price(Decimal("105.00"), sme_size=size.SMALL, deduction_percent=None) == Decimal("105.00")
+    assert small_micro_deduction_of(size.MEDIUM, 10) is None and small_micro_deduction_of(size.MICRO, 10) == 10
+
+
+def test_caiku_2022_17_item5_price_priority_ranks_by_evaluated_price():
+    """财库〔2022〕17号 五: a small enterprise quoting 105 at 10% (evaluated 94.5) ranks before a large one quoting 95;
+    quality priority ranks by score whatever the evaluated prices."""
+    small = Candidate("small", Decimal("105"), _at(5), Decimal("80"), evaluated_price_yuan=Decimal("94.5"))
+    large = Candidate("large", Decimal("95"), _at(1), Decimal("90"), evaluated_price_yuan=Decimal("95"))
+    ranked = shortlist_ranking([large, small], method=EvaluationMethod.PRICE_PRIORITY,
+                               tie_break=TieBreakRule.EARLIER_SUBMISSION)
+    assert [x.key for x in ranked] == ["small", "large"]
+    ranked = shortlist_ranking([small, large], method=EvaluationMethod.QUALITY_PRIORITY,
+                               tie_break=TieBreakRule.EARLIER_SUBMISSION)
+    assert [x.key for x in ranked] == ["large", "small"]
 
 
 # --- annex 8 §十一: supplement only below 70% of the shortlist ----------------------------------------------
