@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from framework.models import Agreement, FrameworkDetails, FrameworkPlan, ProductListing
+from framework.models import Agreement, FrameworkDetails, FrameworkPlan, ProductListing, Removal
 from procurement import access
 from procurement.agreements import AgreementInForce
 from procurement.models import Category, Lot, Mode, Organization, Project
@@ -54,6 +54,23 @@ def visible_listings(user) -> QuerySet[ProductListing]:
         return rows
     return rows.filter(Q(agreement__lot__project__organizer_id__in=access.org_ids(user, kind=CENTER))
                        | Q(agreement__supplier_id__in=access.org_ids(user, kind=SUPPLIER)))
+
+
+def visible_removals(user) -> QuerySet[Removal]:
+    """The removals (清退) of the agreements the user may read (``visible_agreements``)."""
+    return (Removal.objects.filter(agreement_id__in=visible_agreements(user).values("pk"))
+            .select_related("agreement", "agreement__lot", "agreement__lot__project", "agreement__supplier",
+                            "decided_by"))
+
+
+def visible_details(user) -> QuerySet[FrameworkDetails]:
+    """The execution details (notices, execution period, summary) of the framework projects the user may read
+    (``procurement.access.projects_readable``; a superuser every one)."""
+    rows = FrameworkDetails.objects.select_related("project", "execution_notice")
+    if access.is_superuser(user):
+        return rows
+    readable = access.projects_readable(user).filter(mode=Mode.FRAMEWORK).values("pk")
+    return rows.filter(project_id__in=readable)
 
 
 def listings_to_review(user) -> QuerySet[ProductListing]:

@@ -8,6 +8,7 @@ Whether orders are open and which agreements are in force is one rule, the agree
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from framework.models import Agreement, FrameworkDetails, FrameworkPlan, Order, OrderBid, ProductListing
 from framework.selectors import agreements as agreement_selectors
+from framework.selectors.solicitation import SEALED_TEXT
 from procurement import access, deadlines
 from procurement.models import EligibleUnit, Lot, Mode, Organization, Project
 
@@ -198,11 +200,39 @@ def bids_sealed(order: Order, *, now: datetime | None = None) -> bool:
     return order.bidding_closes_at is None or now < order.bidding_closes_at
 
 
+def visible_bids(user) -> QuerySet[OrderBid]:
+    """The 二次竞价 invitations of the orders ``user`` sees (``visible_orders``): who was invited and when it answered.
+    Their prices are read through ``bid_row`` only."""
+    return (OrderBid.objects.filter(order_id__in=visible_orders(user).values("pk"))
+            .select_related("order", "order__lot", "order__lot__project", "agreement", "agreement__supplier"))
+
+
+@dataclass(frozen=True)
+class BidRow:
+    """One bid as a reader other than its supplier sees it: ``price_yuan`` is None while sealed."""
+
+    bid: OrderBid
+    sealed: bool
+    price_yuan: Decimal | None
+
+    @property
+    def price_text(self) -> str:
+        if self.sealed:
+            return SEALED_TEXT
+        return "未报价" if self.price_yuan is None else f"{self.price_yuan:,.2f}"
+
+
+def bid_row(bid: OrderBid, *, user=None, now: datetime | None = None) -> BidRow:
+    """``bid`` for ``user``: its price once the bidding has closed (the bidding supplier reads its own before). The
+    price is read from the row only then, so a caller that deferred it never fetches it while sealed."""
+    own = user is not None and access.acts_for(user, bid.agreement.supplier_id, write=False)
+    sealed = bids_sealed(bid.order, now=now) and not own
+    return BidRow(bid, sealed, None if sealed else bid.unit_price_yuan)
+
+
 def bid_price_shown(bid: OrderBid, user, *, now: datetime | None = None) -> Decimal | None:
     """A bid's price as ``user`` may read it: after the closing time, or the bidding supplier its own."""
-    if not bids_sealed(bid.order, now=now) or access.acts_for(user, bid.agreement.supplier_id, write=False):
-        return bid.unit_price_yuan
-    return None
+    return bid_row(bid, user=user, now=now).price_yuan
 
 
 # --- what the ceilings have used: sums over live orders ------------------------------------------------------

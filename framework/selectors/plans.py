@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from framework.models import FrameworkPlan, PlanReview, SurveyParticipant
+from framework.models import FrameworkLot, FrameworkPlan, PlanReview, SurveyParticipant
 from procurement import access
 from procurement.models import Organization
 
@@ -48,3 +48,11 @@ def plans_readable(user) -> QuerySet[FrameworkPlan]:
         return _with_details(FrameworkPlan.objects.all())
     return _with_details(FrameworkPlan.objects.filter(
         Q(pk__in=plans_of_centers(user).values("pk")) | Q(pk__in=plans_for_review(user).values("pk"))))
+
+
+def plan_lots_readable(user) -> QuerySet[FrameworkLot]:
+    """The lots (§七–§九) of the plans ``user`` may read (``plans_readable``)."""
+    rows = FrameworkLot.objects.select_related("lot", "lot__project")
+    if access.is_privileged(user):
+        return rows
+    return rows.filter(lot__project_id__in=plans_readable(user).values("project_id"))

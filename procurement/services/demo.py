@@ -474,6 +474,10 @@ CENTER_GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "batch.arrangementline": ("view",),
     "batch.categoryproposal": ("view",),  # proposed and decided on the portal's pages
     "batch.proposedcategory": ("view",),
+    # 框架协议采购: looked up only; every write goes through framework.services (the admin is read only).
+    **{f"framework.{model}": ("view",) for model in (
+        "frameworkplan", "surveyparticipant", "planreview", "frameworklot", "solicitationresponse", "agreement",
+        "removal", "productlisting", "frameworkdetails", "joinrequest", "supplement", "order", "orderbid")},
 }
 
 
