@@ -85,3 +85,28 @@ def test_order110_open_supplier_that_left_is_offered_the_lot_again_and_sees_both
     for agreement in (first, second):
         page = client.get(reverse("framework:agreement-detail", args=[agreement.pk]))
         assert page.status_code == 200 and agreement.get_status_display() in page.content.decode()
+
+
+def test_order110_open_notice_page_asks_no_response_deadline_and_the_api_needs_none(client, world):
+    """Order 110, open agreements; annex 8 note 1: the center's publish form of an open plan has no response
+    deadline field and publishes without one; the page then states that suppliers join during the validity, the
+    list shows no deadline; the respond page does not take the open lot (404); the API publishes without one too."""
+    project = open_project(world, notice=False)
+    client.force_login(world.user(world.center))
+    url = reverse("framework:solicitation-detail", args=[project.pk])
+    form = client.get(url).content.decode()
+    assert 'name="response_deadline"' not in form and "公告不设截止时间" in form
+    assert client.post(url, {"action": "publish", "body": "欢迎供应商申请加入"}).status_code == 302
+    project.refresh_from_db()
+    assert project.framework.solicitation_notice_id and project.response_deadline is None
+    page = client.get(url).content.decode()
+    assert "开放式框架协议不设提交响应文件截止时间" in page and 'data-testid="open-joining"' in page
+    assert "开放式：有效期内随时申请加入" in client.get(reverse("framework:solicitation-center-list")).content.decode()
+    _, user = supplier_with_user()
+    client.force_login(user)
+    assert client.get(reverse("framework:solicitation-respond", args=[lot_of(project).pk])).status_code == 404
+    assert f'data-lot="{lot_of(project).pk}"'.encode() in client.get(reverse("framework:open-list")).content
+    other = open_project(world, notice=False)
+    answer = world.api_for(world.center).post(f"/api/v1/framework/solicitations/{other.pk}/publish/",
+                                              {"body": "欢迎供应商申请加入"}, format="json")
+    assert answer.status_code == 200 and answer.json()["response_deadline"] is None

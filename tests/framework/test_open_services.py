@@ -10,18 +10,29 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from framework.models import Agreement, FrameworkPlan, JoinRequest, Order, ProductListing, Removal
+from framework.models import (
+    Agreement,
+    FrameworkPlan,
+    JoinRequest,
+    Order,
+    ProductListing,
+    Removal,
+    SolicitationResponse,
+)
+from framework.selectors import solicitation as solicitation_selectors
 from framework.services import agreements as agreement_services
 from framework.services import expiry
 from framework.services import open_agreements as services
 from framework.services import orders as order_services
 from framework.services import solicitation as solicitation_services
+from notices.models import Notice
 from procurement import deadlines
-from procurement.models import ProjectEvent
+from procurement.models import Project, ProjectEvent
 from procurement.services.errors import ServiceError, TransitionRefused
 from tests.framework.open_data import join, joined, lot_of, open_project, supplier_with_user
-from tests.framework.solicitation_data import responses
+from tests.framework.solicitation_data import pdf, responses
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +179,60 @@ def test_order110_open_supplier_leaves_at_any_time_and_its_listings_are_delisted
     assert left.status == Agreement.Status.LEFT and left.ended_on == deadlines.today()
     listing.refresh_from_db()
     assert listing.status == ProductListing.Status.DELISTED
+
+
+# --- the solicitation notice of an open plan (Order 110, open agreements; annex 8 note 1) ----------------------
+
+def test_order110_open_notice_published_without_a_response_deadline_and_a_supplier_joins_the_same_day(world):
+    """Order 110, open agreements; annex 8 note 1 (no sealed responses, no evaluation): the notice of an open plan
+    asks no response deadline — one given is ignored, not checked against the closed agreement's 20 days — and says
+    that suppliers may ask to join at any time during the validity, reviewed within the declared working days; the
+    project keeps no deadline and moves to 采购实施中; a supplier asks to join the very day."""
+    project = open_project(world, notice=False)
+    center = world.user(world.center)
+    assert project.response_deadline is None
+    details = solicitation_services.solicitation_publish(project=project, body="欢迎供应商申请加入。", actor=center)
+    project.refresh_from_db()
+    assert project.response_deadline is None and project.response_opens_at is None
+    assert project.status == Project.Status.PROCURING
+    body = details.solicitation_notice.body
+    assert "不设提交响应文件截止时间" in body and "提交响应文件截止时间：" not in body
+    assert "供应商可随时通过本平台申请加入" in body and "5个工作日内完成审核" in body
+    assert "协议单价（最高限制单价）：5,000.00元" in body and "淘汰率" not in body
+    event = ProjectEvent.objects.get(action=solicitation_services.PUBLISH_ACTION, project=project)
+    assert event.changes["response_deadline"] is None
+    # A response deadline given for an open plan is ignored (tomorrow: refused for a closed plan, 20 days).
+    other = open_project(world, notice=False)
+    solicitation_services.solicitation_publish(project=other, body="征集", actor=center,
+                                               response_deadline=timezone.now() + timedelta(days=1))
+    other.refresh_from_db()
+    assert other.response_deadline is None
+    # The same day: a supplier asks to join; the review falls due 5 working days later.
+    supplier, user = supplier_with_user()
+    today = deadlines.today()
+    request = join(world, lot_of(project), supplier, user)
+    assert request.status == JoinRequest.Status.PENDING
+    assert request.review_due == deadlines.add_working_days(today, 5)
+
+
+def test_annex8_note1_open_notice_needs_the_declared_review_period(world):
+    """Annex 8 §四 (the open type declares the review period of requests to join): without it no notice."""
+    project = open_project(world, notice=False, review_days=None)
+    with pytest.raises(ServiceError, match="未声明加入申请的审核期限"):
+        solicitation_services.solicitation_publish(project=project, body="征集", actor=world.user(world.center))
+    assert not Notice.objects.filter(project=project).exists()
+
+
+def test_annex8_note1_open_lot_takes_no_solicitation_response(world):
+    """Annex 8 note 1: an open agreement has no sealed responses: a response (saved or submitted) is refused, the
+    supplier is told to ask to join; the respond page does not offer the lot."""
+    project = open_project(world)
+    supplier, user = supplier_with_user()
+    with pytest.raises(ServiceError, match="开放式框架协议不提交响应文件"):
+        solicitation_services.response_save(lot=lot_of(project), supplier=supplier, actor=user, price_yuan="4000",
+                                            sme_size="small", qualification_file=pdf(), submit=True)
+    assert not SolicitationResponse.objects.exists()
+    assert solicitation_selectors.respondable_lot(lot_of(project).pk) is None
 
 
 # --- leaving and joining again (Order 110, open agreements; issue 11 point 8) -----------------------------------
@@ -336,8 +401,6 @@ def test_annex8_note1_open_lot_has_no_removal_or_supplement(world):
     with pytest.raises(TransitionRefused, match="开放式框架协议不适用入围供应商清退"):
         agreement_services.agreement_remove(agreement=agreement, ground=Removal.Ground.COLLUSION, evidence="串通",
                                             actor=center)
-    from django.utils import timezone
-
     with pytest.raises(TransitionRefused, match="开放式框架协议不适用补充征集"):
         agreement_services.supplement_open(lot=lot_of(project), reason="供应商不足",
                                            response_deadline=timezone.now() + timedelta(days=20), actor=center)
