@@ -452,7 +452,10 @@ class Agreement(FSMModelMixin, models.Model):
     """One supplier's place on one lot: shortlisted (入围, closed) or joined (open), its 入围通知书, the framework
     agreement signed within 30 days of the letter, its publication (3 working days) and filing (7 working days),
     then in force until removal (清退), leaving (open) or expiry. Its price is the ceiling of the supplier's
-    listings and second-stage bids on the lot; its rotation position fixes its turn (顺序轮候)."""
+    listings and second-stage bids on the lot; its rotation position fixes its turn (顺序轮候).
+
+    A supplier holds at most one place per lot: one row not ``left``. A supplier that left an open agreement may
+    join the lot again: a new row, with a new code, beside its left ones (the history)."""
 
     class Status(models.TextChoices):
         SHORTLISTED = "shortlisted", "已入围待签订"
@@ -497,9 +500,11 @@ class Agreement(FSMModelMixin, models.Model):
         verbose_name_plural = "框架协议"
         ordering = ["lot", "rank", "pk"]
         constraints = [
-            # A removed supplier can never rejoin the lot (annex 8 §十一): one agreement row per lot and supplier,
-            # whatever its state.
-            models.UniqueConstraint(fields=["lot", "supplier"], name="framework_agreement_one_per_lot_supplier",
+            # One place per lot and supplier (annex 8 §十一: a removed supplier never rejoins, its cancelled or
+            # terminated row keeps the place). Only a supplier that left an open agreement may join the lot again
+            # (Order 110, open agreements): its left rows stay as history beside the new agreement.
+            models.UniqueConstraint(fields=["lot", "supplier"], condition=~Q(status="left"),
+                                    name="framework_agreement_one_place_per_lot_supplier",
                                     violation_error_message="该供应商在此采购包已有入围记录"),
             models.UniqueConstraint(fields=["lot", "rotation_position"], condition=Q(rotation_position__isnull=False),
                                     name="framework_agreement_rotation_position_unique"),

@@ -189,7 +189,9 @@ class SolicitationSerializer(serializers.Serializer):
 
 class SolicitationPublishSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200, label="公告标题")
-    response_deadline = serializers.DateTimeField(label="提交响应文件截止时间")
+    response_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                                  label="提交响应文件截止时间",
+                                                  help_text="封闭式必填；开放式框架协议不设截止时间，填写的也不采用")
     body = serializers.CharField(label="公告正文")
 
 
@@ -241,7 +243,8 @@ class SolicitationViewSet(ReadOnlyViewSet):
 
     @extend_schema(summary="发布框架协议征集公告", tags=[TAG_CENTER], parameters=[PROJECT_ID],
                    request=SolicitationPublishSerializer,
-                   description="采购方案备案后发布征集公告并设置提交响应文件截止时间（不少于20日）。",
+                   description="采购方案备案后发布征集公告。封闭式框架协议设置提交响应文件截止时间（不少于20日）；"
+                               "开放式框架协议不设截止时间，有效期内供应商随时申请加入（附件8注1）。",
                    responses={200: SolicitationSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):

@@ -90,6 +90,18 @@ def center_projects(user) -> QuerySet[Project]:
     return rows.filter(organizer_id__in=access.org_ids(user, kind=CENTER))
 
 
+def supplier_rows(lot: Lot, supplier: Organization) -> QuerySet[Agreement]:
+    """Every agreement ``supplier`` has held on ``lot``, oldest first: its place, and the open agreements it left
+    before joining again (the history)."""
+    return Agreement.objects.filter(lot_id=lot.pk, supplier_id=supplier.pk).order_by("pk")
+
+
+def supplier_place(lot: Lot, supplier: Organization) -> Agreement | None:
+    """``supplier``'s place on ``lot``: its one agreement there that it has not left (shortlisted, signed, removed
+    or expired; the constraint ``framework_agreement_one_place_per_lot_supplier`` allows one), or None."""
+    return supplier_rows(lot, supplier).exclude(status=Agreement.Status.LEFT).first()
+
+
 def is_center_of(user, project: Project, *, write: bool = True) -> bool:
     return access.is_superuser(user) or access.acts_for(user, project.organizer_id, write=write)
 

@@ -26,13 +26,17 @@ def _open_plans(today: date) -> QuerySet[FrameworkPlan]:
 
 def joinable_lots(user, *, today: date | None = None) -> QuerySet[Lot]:
     """Lots of open agreements in their validity, after the solicitation notice, on which the user's supplier has no
-    place and no request awaiting review."""
+    place (an agreement it has not left: having left, it may join again) and no request awaiting review. Each
+    exclusion is one subquery, so that its conditions hold on one row (another supplier's pending request, or the
+    supplier's own left agreement, does not hide the lot)."""
     today = today or deadlines.today()
     suppliers = access.org_ids(user, kind=SUPPLIER)
+    placed = (Agreement.objects.filter(supplier_id__in=suppliers).exclude(status=Agreement.Status.LEFT)
+              .values("lot_id"))
+    waiting = JoinRequest.objects.filter(supplier_id__in=suppliers, status=JoinRequest.Status.PENDING).values("lot_id")
     rows = (Lot.objects.filter(project_id__in=_open_plans(today).values("project_id"),
                                max_unit_price_yuan__isnull=False)
-            .exclude(agreements__supplier_id__in=suppliers)
-            .exclude(join_requests__supplier_id__in=suppliers, join_requests__status=JoinRequest.Status.PENDING)
+            .exclude(pk__in=placed).exclude(pk__in=waiting)
             .select_related("project", "project__organizer", "project__framework_plan")
             .order_by("project__code", "number"))
     return rows
@@ -63,7 +67,8 @@ def visible_requests(user) -> QuerySet[JoinRequest]:
 
 
 def supplier_open_agreements(user) -> QuerySet[Agreement]:
-    """The supplier's agreements on open framework projects."""
+    """The supplier's agreements on open framework projects, every one (those it left, and the one it joined again
+    with, each its own row), newest first."""
     return (Agreement.objects.filter(supplier_id__in=access.org_ids(user, kind=SUPPLIER),
                                      lot__project__framework_plan__agreement_type=AgreementType.OPEN)
             .select_related("lot", "lot__project", "supplier").order_by("-created_at", "-pk"))

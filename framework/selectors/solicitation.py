@@ -24,6 +24,7 @@ from django.utils import timezone
 from framework import rules
 from framework.models import (
     Agreement,
+    AgreementType,
     EvaluationMethod,
     FrameworkLot,
     FrameworkPlan,
@@ -77,9 +78,11 @@ def supplier_projects(user) -> QuerySet[Project]:
 
 
 def respondable_lot(lot_pk: int) -> Lot | None:
-    """A lot of a framework project whose solicitation is published (its notice is public)."""
+    """A lot of a closed framework project whose solicitation is published (its notice is public). An open
+    agreement's lot takes no responses: suppliers ask to join it (annex 8 note 1; ``framework:open-list``)."""
     return (Lot.objects.filter(pk=lot_pk, project__mode=Mode.FRAMEWORK,
                                project__framework__solicitation_notice__isnull=False)
+            .exclude(project__framework_plan__agreement_type=AgreementType.OPEN)
             .select_related("project").first())
 
 

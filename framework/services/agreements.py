@@ -9,7 +9,8 @@
 - 框架协议执行通知: once every lot has a signed agreement with an approved listing, the center issues it (scope,
   period, second-stage procedure), published as a notice; only then may orders be placed;
 - 清退: on a ground of Order 110 Art. 19(1), with evidence: before signing the place is cancelled, after signing the
-  agreement is terminated, its listings delisted; the supplier never rejoins the lot (``supplier_may_join``);
+  agreement is terminated, its listings delisted; the supplier never rejoins the lot (``supplier_may_join``: only
+  a supplier that left an open agreement joins again);
 - 补充征集 (annex 8 §十一): only below 70% of the shortlist and with the reason execution suffers.
 
 Every write is atomic, locks its rows, is audited, and refuses with a Chinese sentence naming its source.
@@ -39,7 +40,7 @@ from framework.models import (
     Removal,
     Supplement,
 )
-from framework.selectors.agreements import lot_readiness, plan_of
+from framework.selectors.agreements import lot_readiness, plan_of, supplier_place, supplier_rows
 from framework.services.orders import rotation_positions_fix
 from framework.services.plans import project_status_advance
 from notices.models import Notice
@@ -461,15 +462,18 @@ def execution_notice_issue(*, project: Project, scope: str, procedure: str, exec
 
 def supplier_join_refusal(*, lot: Lot, supplier: Organization) -> str:
     """Why ``supplier`` may not (again) be shortlisted on or join ``lot`` ("" when it may): a removed supplier
-    never rejoins (annex 8 §十一; Order 110 Art. 19), and one supplier has one place per lot."""
-    existing = Agreement.objects.filter(lot_id=lot.pk, supplier_id=supplier.pk).first()
-    if existing is None:
-        return ""
-    removal = Removal.objects.filter(agreement=existing).first()
+    never rejoins (annex 8 §十一; Order 110 Art. 19), and one supplier has one place per lot. Only a supplier whose
+    every agreement on the lot is one it left (an open agreement, Order 110) may join it again."""
+    removal = (Removal.objects.filter(agreement__in=supplier_rows(lot, supplier))
+               .order_by("-decided_on", "-pk").first())
     if removal is not None:
         return (f"供应商「{supplier.name}」已于{chinese_date(removal.decided_on)}被清退出{lot}"
                 f"（{removal.get_ground_display()}），不得再次入围或加入该采购包（{ARTICLE_19}；采购方案第十一部分）")
-    return f"供应商「{supplier.name}」在{lot}已有入围记录（协议编号{existing.code}），不能重复入围或加入"
+    existing = supplier_place(lot, supplier)
+    if existing is None:
+        return ""
+    return (f"供应商「{supplier.name}」在{lot}已有入围记录（协议编号{existing.code}，"
+            f"{existing.get_status_display()}），不能重复入围或加入")
 
 
 def supplier_may_join(*, lot: Lot, supplier: Organization) -> None:

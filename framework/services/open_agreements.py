@@ -6,11 +6,12 @@ live in ``framework.services.solicitation`` and ``framework.services.agreements`
 
 - ``join_request_create``: after the solicitation notice and until the agreement's end, a supplier asks to join a
   lot by accepting the published terms and price (``accepts_terms``), with its qualification documents (PDF);
-  ``review_due`` = the request day plus the plan's declared working days. A supplier with a place on the lot
-  (joined, left or removed) or a request awaiting review cannot ask again.
-- ``join_request_approve``: the center approves within the period: an ``Agreement`` for the supplier on the lot,
-  signed that day, at the lot's published price (its 最高限制单价: the price an open agreement offers), valid to
-  the plan's end. ``join_request_reject``: with its reason.
+  ``review_due`` = the request day plus the plan's declared working days. A supplier holding a place on the lot
+  (an agreement it has not left) or with a request awaiting review cannot ask; a removed supplier never (annex 8
+  §十一, Order 110 Art. 19); a supplier that left may ask again.
+- ``join_request_approve``: the center approves within the period: a new ``Agreement`` for the supplier on the lot
+  (a new code), signed that day, at the lot's published price (its 最高限制单价: the price an open agreement offers),
+  valid to the plan's end; the agreements it left stay as its history. ``join_request_reject``: with its reason.
 - ``agreement_leave``: a supplier leaves an open agreement at any time; its listings are delisted.
 
 Every write is atomic, locks its rows, is audited and refuses with a Chinese sentence naming its source.
@@ -30,6 +31,7 @@ from django.utils import timezone
 from framework.agreement_deadlines import agreement_next_check_refresh
 from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest, ProductListing
 from framework.open_deadlines import join_request_next_check_refresh
+from framework.selectors.agreements import supplier_rows
 from framework.services.agreements import supplier_join_refusal
 from framework.services.solicitation import agreement_code_next
 from procurement import access, deadlines
@@ -86,8 +88,8 @@ def lot_join_refusal(lot: Lot, *, today: date | None = None) -> str:
 
 
 def supplier_request_refusal(*, lot: Lot, supplier: Organization) -> str:
-    """Why ``supplier`` may not ask to join ``lot`` ("" when it may): a place on it already (joined, left or
-    removed: never again) or a request awaiting review."""
+    """Why ``supplier`` may not ask to join ``lot`` ("" when it may): a place on it already (an agreement it has
+    not left; removed: never again) or a request awaiting review. Having left the lot is no refusal."""
     refusal = supplier_join_refusal(lot=lot, supplier=supplier)
     if refusal:
         return refusal
@@ -164,8 +166,9 @@ def _locked(join: JoinRequest) -> JoinRequest:
 
 @transaction.atomic
 def join_request_approve(*, join: JoinRequest, actor, today: date | None = None) -> JoinRequest:
-    """The center approves: the supplier's agreement on the lot, signed that day at the lot's published price, valid
-    to the plan's end (Order 110, open agreements). A late approval is allowed and recorded as late."""
+    """The center approves: a new agreement of the supplier on the lot, signed that day at the lot's published
+    price, valid to the plan's end (Order 110, open agreements); a supplier that left the lot before joins again
+    with a new agreement (the left ones are recorded in the audit). A late approval is allowed and recorded late."""
     locked = _locked(join)
     lot = locked.lot
     project = lot.project
@@ -183,6 +186,7 @@ def join_request_approve(*, join: JoinRequest, actor, today: date | None = None)
         raise TransitionRefused(existing)
     Project.objects.select_for_update(of=("self",)).filter(pk=project.pk).first()
     plan = _plan(project)
+    left_before = list(supplier_rows(lot, locked.supplier).values_list("code", flat=True))
     agreement = Agreement.objects.create(
         lot=lot, supplier=locked.supplier, code=agreement_code_next(project), price_yuan=lot.max_unit_price_yuan,
         status=Agreement.Status.SIGNED, signed_on=today, valid_until=plan.valid_until)
@@ -199,7 +203,8 @@ def join_request_approve(*, join: JoinRequest, actor, today: date | None = None)
                  target=agreement.status,
                  changes={"join_request_id": approved.pk, "price_yuan": str(agreement.price_yuan),
                           "signed_on": today.isoformat(),
-                          "valid_until": agreement.valid_until.isoformat() if agreement.valid_until else None})
+                          "valid_until": agreement.valid_until.isoformat() if agreement.valid_until else None,
+                          "left_before": left_before})
     agreement_next_check_refresh(agreement)
     join_request_next_check_refresh(approved)
     organization_notify(
@@ -245,8 +250,8 @@ def join_request_reject(*, join: JoinRequest, reason: str, actor) -> JoinRequest
 
 @transaction.atomic
 def agreement_leave(*, agreement: Agreement, actor, reason: str = "", today: date | None = None) -> Agreement:
-    """A supplier leaves an open agreement at any time (Order 110, open agreements); its listings are delisted. It
-    keeps its place's record, so it does not rejoin the lot."""
+    """A supplier leaves an open agreement at any time (Order 110, open agreements); its listings are delisted. The
+    left agreement stays as history; the supplier may later ask to join the lot again (a new agreement)."""
     locked = (Agreement.objects.select_for_update(of=("self",))
               .select_related("lot", "lot__project", "lot__project__organizer", "supplier").get(pk=agreement.pk))
     if not (access.is_superuser(actor) or access.acts_for(actor, locked.supplier_id)):

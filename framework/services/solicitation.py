@@ -1,10 +1,15 @@
 """框架协议征集 and 确定第一阶段入围供应商 (seed 000 三(二)(3)(4); annex 8 §七–§九; MoF Order No. 110).
 
 - ``solicitation_publish``: once the plan is filed (备案, seed 三(二)(3)) the center publishes the solicitation
-  notice (框架协议征集公告) and sets the response deadline, at least ``SOLICITATION_PERIOD`` after publication.
+  notice (框架协议征集公告) and, for a closed agreement, sets the response deadline, at least ``SOLICITATION_PERIOD``
+  after publication. An open agreement (开放式) has no sealed responses and no evaluation (annex 8 note 1): its
+  notice sets no deadline (one given is ignored) and says that suppliers may ask to join at any time during the
+  validity, the center reviewing each request within the working days the plan declares
+  (``framework.services.open_agreements``); its project's ``response_deadline`` stays empty.
 - ``response_save`` / ``response_withdraw``: a supplier's response to one lot (price not above the lot's 最高限制单价,
   qualification documents as PDF, SME declaration, green, quality statement for quality-priority lots); saved as a
-  draft, submitted, revised or withdrawn until the deadline, refused after it. The price is sealed until the
+  draft, submitted, revised or withdrawn until the deadline, refused after it, and refused for an open agreement
+  (its suppliers ask to join instead). The price is sealed until the
   deadline (``framework.selectors.solicitation``): nothing here writes it to the audit log or to a message.
 - ``response_evaluate``: after the deadline the center records each response's qualification result (and the
   quality score of a quality-priority lot).
@@ -129,7 +134,9 @@ def earliest_deadline_day(published_on: date) -> date:
     return deadlines.due_date(published_on, SOLICITATION_PERIOD)
 
 
-def _notice_body(project: Project, plan: FrameworkPlan, body: str, deadline: datetime) -> str:
+def _notice_body(project: Project, plan: FrameworkPlan, body: str, deadline: datetime | None) -> str:
+    """The center's text, then what the filed plan fixes: the type, the validity, the lots; and how to take part:
+    the response deadline (closed), or joining at any time during the validity (open)."""
     lines = [body.strip(), "", f"项目编号：{project.code}", f"框架协议采购类型：{plan.get_agreement_type_display()}"]
     if plan.valid_from and plan.valid_until:
         lines.append(f"框架协议有效期：{chinese_date(plan.valid_from)}至{chinese_date(plan.valid_until)}")
@@ -138,7 +145,8 @@ def _notice_body(project: Project, plan: FrameworkPlan, body: str, deadline: dat
         fw = framework_lot_of(lot)
         parts = [f"　　{lot_label(lot)}，计量单位：{lot.unit_of_measure}"]
         if lot.max_unit_price_yuan is not None:
-            parts.append(f"最高限制单价：{yuan_text(lot.max_unit_price_yuan)}")
+            label = "协议单价（最高限制单价）" if plan.is_open else "最高限制单价"
+            parts.append(f"{label}：{yuan_text(lot.max_unit_price_yuan)}")
         if fw is not None and not plan.is_open:
             if fw.evaluation_method:
                 parts.append(f"评审方法：{fw.get_evaluation_method_display()}")
@@ -148,14 +156,45 @@ def _notice_body(project: Project, plan: FrameworkPlan, body: str, deadline: dat
     if not plan.is_open and plan.small_micro_deduction_percent is not None:
         lines.append(f"小微企业价格扣除：采用价格优先法的采购包，对小型、微型企业的响应报价给予"
                      f"{plan.small_micro_deduction_percent}%的扣除，用扣除后的价格参与评审（财库〔2022〕17号第五项）")
-    lines.append(f"提交响应文件截止时间：{chinese_datetime(deadline)}")
+    if plan.is_open:
+        lines.append(_open_joining_text(plan))
+    else:
+        lines.append(f"提交响应文件截止时间：{chinese_datetime(deadline)}")
     return "\n".join(lines)
 
 
+def _open_joining_text(plan: FrameworkPlan) -> str:
+    """How a supplier takes part in an open agreement (Order 110, open agreements; annex 8 §四 and note 1)."""
+    period = (f"（{chinese_date(plan.valid_from)}至{chinese_date(plan.valid_until)}）"
+              if plan.valid_from and plan.valid_until else "")
+    return (f"加入方式：本框架协议为开放式框架协议，不设提交响应文件截止时间，不进行评审和淘汰（采购方案附件8注1）。"
+            f"框架协议有效期内{period}，供应商可随时通过本平台申请加入：接受本公告公布的协议条件和协议单价，"
+            f"并提交资格证明文件；征集人自收到申请之日起{plan.join_review_working_days}个工作日内完成审核，"
+            "审核通过即签订框架协议。已加入的供应商可随时退出（财政部令第110号）。")
+
+
+def _deadline_checked(response_deadline: datetime | None, moment: datetime) -> datetime:
+    """A closed agreement's response deadline: given, ahead, and at least ``SOLICITATION_PERIOD`` after the notice."""
+    if response_deadline is None:
+        raise ServiceError("请填写提交响应文件截止时间", field="response_deadline")
+    if timezone.is_naive(response_deadline):
+        response_deadline = timezone.make_aware(response_deadline)
+    if response_deadline <= moment:
+        raise ServiceError("提交响应文件截止时间必须晚于现在", field="response_deadline")
+    earliest = earliest_deadline_day(timezone.localdate(moment))
+    if timezone.localdate(response_deadline) < earliest:
+        raise ServiceError(f"自征集公告发布之日起至提交响应文件截止之日止不得少于{SOLICITATION_PERIOD}"
+                           f"（{SOLICITATION_PERIOD.rule}），截止时间最早为{chinese_date(earliest)}",
+                           field="response_deadline")
+    return response_deadline
+
+
 @transaction.atomic
-def solicitation_publish(*, project: Project, response_deadline: datetime, body: str, actor,
+def solicitation_publish(*, project: Project, body: str, actor, response_deadline: datetime | None = None,
                          title: str = "", now: datetime | None = None) -> FrameworkDetails:
-    """发布框架协议征集公告 once the plan is filed, and set the response deadline (seed 三(二)(3))."""
+    """发布框架协议征集公告 once the plan is filed (seed 三(二)(3)), and, for a closed agreement, set the response
+    deadline. An open agreement's notice has none (``response_deadline`` is ignored): suppliers ask to join at any
+    time during the validity (Order 110, open agreements; annex 8 note 1)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     plan = _plan_of(project)
     _require_runner(project, actor)
@@ -173,18 +212,14 @@ def solicitation_publish(*, project: Project, response_deadline: datetime, body:
     body = (body or "").strip()
     if not body:
         raise ServiceError("请填写征集公告正文", field="body")
-    if response_deadline is None:
-        raise ServiceError("请填写提交响应文件截止时间", field="response_deadline")
     moment = _now(now)
-    if timezone.is_naive(response_deadline):
-        response_deadline = timezone.make_aware(response_deadline)
-    if response_deadline <= moment:
-        raise ServiceError("提交响应文件截止时间必须晚于现在", field="response_deadline")
-    earliest = earliest_deadline_day(timezone.localdate(moment))
-    if timezone.localdate(response_deadline) < earliest:
-        raise ServiceError(f"自征集公告发布之日起至提交响应文件截止之日止不得少于{SOLICITATION_PERIOD}"
-                           f"（{SOLICITATION_PERIOD.rule}），截止时间最早为{chinese_date(earliest)}",
-                           field="response_deadline")
+    if plan.is_open:
+        response_deadline = None  # no sealed responses: suppliers join during the validity (annex 8 note 1)
+        if not plan.join_review_working_days:
+            raise ServiceError("开放式框架协议采购方案未声明加入申请的审核期限（工作日），不能发布征集公告"
+                               "（附件8第四部分）")
+    else:
+        response_deadline = _deadline_checked(response_deadline, moment)
     title = (title or "").strip() or f"{project.title}框架协议征集公告"
     if len(title) > 200:
         raise ServiceError("公告标题不能超过200个字符", field="title")
@@ -194,11 +229,14 @@ def solicitation_publish(*, project: Project, response_deadline: datetime, body:
     details, _ = FrameworkDetails.objects.get_or_create(project=project)
     details.solicitation_notice = notice
     details.save(update_fields=["solicitation_notice"])
-    project.response_opens_at = moment
-    project.response_deadline = response_deadline
-    project.save(update_fields=["response_opens_at", "response_deadline", "updated_at"])
+    if response_deadline is not None:
+        project.response_opens_at = moment
+        project.response_deadline = response_deadline
+        project.save(update_fields=["response_opens_at", "response_deadline", "updated_at"])
     event_record(subject=project, action=PUBLISH_ACTION, actor=actor,
-                 changes={"notice_id": notice.pk, "response_deadline": response_deadline.isoformat()})
+                 changes={"notice_id": notice.pk,
+                          "response_deadline": response_deadline.isoformat() if response_deadline else None,
+                          "agreement_type": plan.agreement_type})
     project_status_advance(project=project, to=Project.Status.PROCURING, actor=actor)  # 采购实施中
     return details
 
@@ -220,6 +258,9 @@ def _check_supplier(actor, supplier: Organization) -> None:
 
 
 def _check_window(project: Project, *, now: datetime | None = None) -> None:
+    if _plan_of(project).is_open:
+        raise ServiceError("开放式框架协议不提交响应文件、不进行评审（采购方案附件8注1）：框架协议有效期内，"
+                           "供应商接受征集公告公布的协议条件和价格即可申请加入")
     details = _details_of(project)
     if details is None or details.solicitation_notice_id is None:
         raise ServiceError("本项目尚未发布框架协议征集公告，不能响应")
@@ -324,8 +365,8 @@ def response_evaluate(*, response: SolicitationResponse, qualified: bool, actor,
     project = Project.objects.get(pk=lot.project_id)
     plan = _plan_of(project)
     _require_runner(project, actor, access.Step.AWARD)
+    _check_evaluable(plan, lot)  # an open agreement first: it has no deadline to wait for (annex 8 note 1)
     _check_after_deadline(project, what="录入评审结果", now=now)
-    _check_evaluable(plan, lot)
     if response.status != SolicitationResponse.Status.SUBMITTED:
         raise ServiceError(f"{response.supplier.name}对{lot_label(lot)}的响应为「{response.get_status_display()}」，"
                            "只评审已提交的响应")
@@ -385,8 +426,8 @@ def shortlist_confirm(*, lot: Lot, actor, now: datetime | None = None) -> list[A
     lot.project = project  # the locked row: its deadline as it is now, not as the caller read it
     plan = _plan_of(project)
     _require_runner(project, actor, access.Step.AWARD)
+    _check_evaluable(plan, lot)  # an open agreement first: it has no deadline to wait for (annex 8 note 1)
     _check_after_deadline(project, what="确定入围供应商", now=now)
-    _check_evaluable(plan, lot)
     pending = SolicitationResponse.objects.filter(lot=lot, supplement__isnull=True,
                                                   status=SolicitationResponse.Status.SUBMITTED,
                                                   qualification=SolicitationResponse.Qualification.PENDING).count()

@@ -63,6 +63,14 @@ class PublishForm(PortalForm):
     body = forms.CharField(label="公告正文", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="采购包、最高限制单价、评审方法和淘汰率由系统按备案的采购方案附在正文后")
 
+    def __init__(self, *args, open_plan: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if open_plan:
+            # An open agreement has no response deadline: suppliers join during the validity (annex 8 note 1).
+            del self.fields["response_deadline"]
+            self.fields["body"].help_text = ("采购包、协议单价（最高限制单价）、有效期内随时申请加入的方式和审核期限"
+                                             "由系统按备案的采购方案附在正文后")
+
 
 class EvaluateForm(PortalForm):
     qualified = forms.TypedChoiceField(label="资格审查结果", coerce=lambda v: v == "1",
@@ -87,7 +95,7 @@ class ResponseForm(PortalForm):
 def center_list(request):
     projects = (selectors.readable_framework_projects(request.user)
                 .filter(framework_plan__status=FrameworkPlan.Status.FILED)
-                .select_related("organizer", "framework").order_by("-created_at"))
+                .select_related("organizer", "framework", "framework_plan").order_by("-created_at"))
     return render(request, "framework/solicitation/center_list.html", {
         "page": paginate(request, projects), "now": timezone.now()})
 
@@ -97,7 +105,8 @@ def detail(request, project_pk: int):
     project = _project(request.user, project_pk)
     plan = FrameworkPlan.objects.get(project=project)
     runs = access.runs_project(request.user, project, step=access.Step.COLLECTION)
-    publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None)
+    publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None,
+                               open_plan=plan.is_open)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "publish" and publish_form.is_valid():
@@ -170,7 +179,7 @@ def supplier_list(request):
     projects = list(selectors.supplier_projects(request.user)[:200])
     own = {r.lot_id: r for r in selectors.own_responses(request.user)}
     now = timezone.now()
-    rows = [{"project": project, "open": project.response_deadline > now,
+    rows = [{"project": project, "open": project.response_deadline is not None and project.response_deadline > now,
              "lots": [(lot, own.get(lot.pk)) for lot in project.lots.order_by("number")]} for project in projects]
     return render(request, "framework/solicitation/supplier_list.html", {"rows": rows})
 

@@ -1,6 +1,7 @@
 """Test data of open framework agreements (开放式框架协议) and of expiry: an open plan filed (the solicitation
 slice's ``filed_plan``) with its review period declared and its validity around today, its solicitation notice
-published (``published``), and requests to join made through the service."""
+published (``published``: no response deadline, as ``solicitation_publish`` for an open plan), and requests to
+join made through the service."""
 
 from __future__ import annotations
 
@@ -21,13 +22,16 @@ def open_project(world: World, *, lots: int = 1, review_days: int | None = REVIE
                  valid_from: date | None = None, valid_until: date | None = None, notice: bool = True,
                  agreement_type: str = AgreementType.OPEN) -> Project:
     """A framework project of the world's center with an open plan filed (no §八–§十一, ``review_days`` declared),
-    valid from 100 days ago to 200 days ahead unless told, and (``notice``) its solicitation notice published."""
+    valid from 100 days ago to 200 days ahead unless told, and (``notice``) its solicitation notice published. An
+    open project has no response deadline at any point (annex 8 note 1), so none is set here."""
     today = deadlines.today()
     plan = filed_plan(world, lots=lots, agreement_type=agreement_type)
+    if plan.is_open:
+        Project.objects.filter(pk=plan.project_id).update(response_opens_at=None, response_deadline=None)
     FrameworkPlan.objects.filter(pk=plan.pk).update(
         valid_from=valid_from or today - timedelta(days=100), valid_until=valid_until or today + timedelta(days=200),
         join_review_working_days=review_days)
-    return published(plan) if notice else plan.project
+    return published(plan) if notice else Project.objects.get(pk=plan.project_id)
 
 
 def lot_of(project: Project, number: int = 1) -> Lot:

@@ -51,7 +51,8 @@ def filed_plan(world: World, *, lots: int = 1, agreement_type: str = AgreementTy
 
 
 def published(plan: FrameworkPlan, *, deadline: datetime | None = None) -> Project:
-    """The plan's solicitation published (a notice row, the deadline set) without the service's period check."""
+    """The plan's solicitation published (a notice row, the deadline set) without the service's period check. An
+    open plan's notice sets no deadline, as ``solicitation_publish`` (annex 8 note 1: suppliers join at any time)."""
     from notices.models import Notice
 
     project = plan.project
@@ -59,6 +60,10 @@ def published(plan: FrameworkPlan, *, deadline: datetime | None = None) -> Proje
                                    body="征集", region=project.scope_region, project=project,
                                    publisher=project.organizer, published_at=timezone.now())
     FrameworkDetails.objects.update_or_create(project=project, defaults={"solicitation_notice": notice})
+    if plan.is_open:
+        project.response_opens_at = project.response_deadline = None
+        project.save(update_fields=["response_opens_at", "response_deadline"])
+        return project
     project.response_opens_at = timezone.now() - timedelta(days=30)
     project.response_deadline = deadline or timezone.now() + timedelta(days=10)
     project.save(update_fields=["response_opens_at", "response_deadline"])

@@ -1,7 +1,7 @@
 """Both stages of an OPEN framework agreement end to end (MoF Order No. 110, open agreements; annex 8 §四 and note 1;
-seed 000 三(二)(2)–(6)): plan open (no §八–§十一) → finance approves → filed → solicitation notice → suppliers join
-and are approved, one rejected → listings approved → execution notice → a purchaser's direct order → its contract →
-a supplier leaves → expiry → summary notice."""
+seed 000 三(二)(2)–(6)): plan open (no §八–§十一) → finance approves → filed → solicitation notice (no response
+deadline) → suppliers join the same day and are approved, one rejected → listings approved → execution notice → a
+purchaser's direct order → its contract → a supplier leaves → expiry → summary notice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from framework.models import Agreement, FrameworkPlan, JoinRequest, Order, ProductListing
 from framework.services import agreements as agreement_services
@@ -41,10 +40,12 @@ def test_order110_open_agreement_both_stages_end_to_end(world):
     plan_services.plan_file(plan=plan, actor=center)
     project = plan.project
     lot = project.lots.get()
-    # The solicitation notice (the service asks a response deadline even of an open plan: reported).
-    solicitation_services.solicitation_publish(project=project, body="开放式框架协议征集，供应商可随时申请加入。",
-                                               response_deadline=timezone.now() + timedelta(days=25), actor=center)
-    # Suppliers join: two approved, one rejected.
+    # The solicitation notice: no response deadline (no sealed responses, no evaluation: annex 8 note 1).
+    details = solicitation_services.solicitation_publish(project=project, actor=center,
+                                                         body="开放式框架协议征集，供应商可随时申请加入。")
+    project.refresh_from_db()
+    assert project.response_deadline is None and "5个工作日内完成审核" in details.solicitation_notice.body
+    # Suppliers join the same day: two approved, one rejected.
     people = [supplier_with_user(f"开放式供应商{letter}") for letter in "ABC"]
     requests = [open_services.join_request_create(lot=lot, supplier=s, accepts_terms=True, qualification_file=pdf(),
                                                   actor=u) for s, u in people]
