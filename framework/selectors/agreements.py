@@ -135,19 +135,18 @@ def agreement_in_force(agreement: Agreement, on: date) -> bool:
             and (agreement.valid_until is None or agreement.valid_until >= on))
 
 
+def orders_open_q(on: date) -> Q:
+    """The framework projects on which purchasers may place second-stage orders on ``on``: the execution notice is
+    issued (seed 000 三(二)(5): only then), the agreement has not expired (``FrameworkDetails.expired_at``), the day is
+    not before its executing_from and within the plan's validity (annex 8 §五)."""
+    return (Q(framework__execution_notice__isnull=False, framework__expired_at__isnull=True,
+              framework_plan__valid_from__lte=on, framework_plan__valid_until__gte=on)
+            & (Q(framework__executing_from__isnull=True) | Q(framework__executing_from__lte=on)))
+
+
 def orders_open(project: Project, *, on: date) -> bool:
-    """Whether purchasers may place second-stage orders on ``project`` on ``on``: the execution notice is issued
-    (seed 000 三(二)(5): only then), the agreement has not expired (``FrameworkDetails.expired_at``), the day is not
-    before its executing_from and within the plan's validity."""
-    details = details_of(project)
-    if details is None or details.execution_notice_id is None or details.expired_at is not None:
-        return False
-    if details.executing_from is not None and on < details.executing_from:
-        return False
-    plan = plan_of(project)
-    if plan is None or plan.valid_from is None or plan.valid_until is None:
-        return False
-    return plan.valid_from <= on <= plan.valid_until
+    """Whether purchasers may place second-stage orders on ``project`` on ``on`` (``orders_open_q``)."""
+    return Project.objects.filter(pk=project.pk).filter(orders_open_q(on)).exists()
 
 
 def listings_on_offer(on: date) -> QuerySet[ProductListing]:

@@ -96,9 +96,9 @@ def open_projects(user, *, today: date | None = None) -> list[Project]:
     units = buyer_units(user)
     if not units:
         return []
-    candidates = (Project.objects.filter(mode=Mode.FRAMEWORK, framework__execution_notice__isnull=False)
-                  .filter(scope_q(units)).select_related("scope_region").order_by("-pk"))
-    return [project for project in candidates if not orders_open_refusal(project, today=today)]
+    today = today or deadlines.today()
+    return list(Project.objects.filter(mode=Mode.FRAMEWORK).filter(agreement_selectors.orders_open_q(today))
+                .filter(scope_q(units)).select_related("scope_region").order_by("-pk"))
 
 
 def catalog_listings(user, *, q: str = "", lot_id: int | None = None,

@@ -12,9 +12,19 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from framework.models import Agreement, Order, OrderBid, SecondStageMethod, TieBreakRule
+from framework.models import (
+    Agreement,
+    FrameworkDetails,
+    FrameworkPlan,
+    Order,
+    OrderBid,
+    SecondStageMethod,
+    TieBreakRule,
+)
+from framework.selectors.orders import catalog_listings, open_projects, orders_open_refusal
 from framework.services import orders as services
 from notices.models import Notice
+from procurement import deadlines
 from procurement.models import Contract, Notification
 from procurement.services.errors import ServiceError
 from tests.framework.orders_data import executing, order_fields
@@ -292,3 +302,33 @@ def test_annex8_s10_the_sweep_awards_after_closing(world):
     [awarded] = services.orders_sweep(now=order.bidding_closes_at + timedelta(minutes=1))
     assert awarded.agreement == run.agreement("A") and awarded.status == Order.Status.CONTRACTED
     assert OrderBid.objects.filter(order=order).count() == 3
+
+
+# --- the purchaser's catalog: only agreements open for orders today (seed 三(二)(5), annex 8 §五) ---------------
+
+@pytest.mark.parametrize("change, shown", [
+    ({}, True),
+    ({"executing_from": 1}, False),          # the execution notice's period starts tomorrow
+    ({"expired": True}, False),              # the agreement has ended (协议到期)
+    ({"valid_until": -1}, False),            # the plan's validity ended yesterday
+    ({"valid_from": 1}, False),              # the plan's validity starts tomorrow
+    ({"notice": False}, False),              # no execution notice yet: no order before it (seed 三(二)(5))
+])
+def test_seed_3_2_5_catalog_offers_only_agreements_open_for_orders_today(world, change, shown):
+    """The catalog and the order form list a project exactly when ``orders_open_refusal`` lets an order through."""
+    today = deadlines.today()
+    run = executing(world, notice=change.get("notice", True))
+    details = FrameworkDetails.objects.filter(project=run.project)
+    if "executing_from" in change:
+        details.update(executing_from=today + timedelta(days=change["executing_from"]))
+    if change.get("expired"):
+        details.update(expired_at=timezone.now())
+    if "valid_until" in change:
+        FrameworkPlan.objects.filter(pk=run.plan.pk).update(valid_until=today + timedelta(days=change["valid_until"]))
+    if "valid_from" in change:
+        FrameworkPlan.objects.filter(pk=run.plan.pk).update(valid_from=today + timedelta(days=change["valid_from"]),
+                                                             valid_until=today + timedelta(days=300))
+    user = world.user(world.prefecture_unit)
+    assert (run.project in open_projects(user)) is shown
+    assert bool(set(catalog_listings(user)) & set(run.listings)) is shown
+    assert (orders_open_refusal(run.project) == "") is shown
