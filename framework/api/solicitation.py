@@ -61,10 +61,10 @@ class OwnResponseSerializer(serializers.ModelSerializer):
         return bool(obj.qualification_file)
 
 
-class SolicitationRespondSerializer(serializers.Serializer):
-    """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
+class ResponseDataSerializer(serializers.Serializer):
+    """What a supplier answers in either round (the first solicitation, a 补充征集: the same conditions, annex 8
+    §十一). A round's serializer lists its round field first: ``class X(RoundField, ResponseDataSerializer)``."""
 
-    lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
     price_yuan = serializers.CharField(label="响应单价（元）")
     sme_size = serializers.ChoiceField(choices=[("", "未声明"), *Organization.SmeSize.choices], required=False,
                                        default="", label="中小企业声明（企业规模）")
@@ -76,6 +76,55 @@ class SolicitationRespondSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False, label="是否提交（否则保存为草稿）")
 
 
+class _LotField(serializers.Serializer):
+    lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
+
+
+class SolicitationRespondSerializer(_LotField, ResponseDataSerializer):
+    """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
+
+
+class ResponseActions:
+    """A supplier's ``respond`` and ``withdraw`` in one round, for its viewset (which declares the two actions with
+    their schema and calls ``respond_answer`` and ``withdraw_answer``): ``round_field`` of
+    ``respond_serializer_class`` names the round, the round's selectors and services do the rest, and the answer is
+    the viewset's ``serializer_class``."""
+
+    respond_serializer_class: type[serializers.Serializer]
+    round_field: str
+    round_missing: str
+
+    def respondable(self, pk: int):
+        raise NotImplementedError
+
+    def own_response(self, user, round_) -> SolicitationResponse | None:
+        raise NotImplementedError
+
+    def response_save(self, round_, **data) -> SolicitationResponse:
+        raise NotImplementedError
+
+    def response_withdraw(self, **data) -> SolicitationResponse:
+        raise NotImplementedError
+
+    def respond_answer(self, request) -> ApiResponse:
+        serializer = self.respond_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        round_ = self.respondable(data.pop(self.round_field))
+        if round_ is None:
+            raise NotFound(self.round_missing)
+        own = self.own_response(request.user, round_)
+        supplier = own.supplier if own else selectors.acting_supplier(request.user)
+        if supplier is None:
+            raise NotFound("您不代表任何供应商")
+        saved = self.response_save(round_, supplier=supplier, actor=request.user, **data)
+        return ApiResponse(self.serializer_class(saved).data)
+
+    def withdraw_answer(self, request) -> ApiResponse:
+        response = self.response_withdraw(response=self.get_object(), actor=request.user)
+        return ApiResponse(self.serializer_class(response).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="本单位的框架协议征集响应", tags=[TAG_SUPPLIER],
                        responses={200: OwnResponseSerializer(many=True), **LIST_ERRORS, 403: FORBIDDEN}),
@@ -84,7 +133,7 @@ class SolicitationRespondSerializer(serializers.Serializer):
                            responses={200: OwnResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierResponseViewSet(ReadOnlyViewSet):
+class SupplierResponseViewSet(ResponseActions, ReadOnlyViewSet):
     """框架协议征集响应：供应商对各采购包的响应（报价不得高于最高限制单价），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见。"""
 
@@ -96,8 +145,24 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
     permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应框架协议征集")
 
+    respond_serializer_class = SolicitationRespondSerializer
+    round_field = "lot"
+    round_missing = "采购包不存在，或其征集公告尚未发布"
+
     def get_queryset(self):
         return selectors.own_responses(self.request.user)
+
+    def respondable(self, pk: int) -> Lot | None:
+        return selectors.respondable_lot(pk)
+
+    def own_response(self, user, round_: Lot) -> SolicitationResponse | None:
+        return selectors.own_response(user, round_)
+
+    def response_save(self, round_: Lot, **data) -> SolicitationResponse:
+        return services.response_save(lot=round_, **data)
+
+    def response_withdraw(self, **data) -> SolicitationResponse:
+        return services.response_withdraw(**data)
 
     @extend_schema(summary="保存或提交响应", tags=[TAG_SUPPLIER], request=SolicitationRespondSerializer,
                    description="对一个采购包保存草稿、提交或修改已提交的响应（每个采购包一份）。截止后拒绝。",
@@ -105,18 +170,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=False, methods=["post"])
     def respond(self, request, *args, **kwargs):
-        serializer = SolicitationRespondSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        lot = selectors.respondable_lot(data.pop("lot"))
-        if lot is None:
-            raise NotFound("采购包不存在，或其征集公告尚未发布")
-        own = selectors.own_response(request.user, lot)
-        supplier = own.supplier if own else selectors.acting_supplier(request.user)
-        if supplier is None:
-            raise NotFound("您不代表任何供应商")
-        saved = services.response_save(lot=lot, supplier=supplier, actor=request.user, **data)
-        return ApiResponse(OwnResponseSerializer(saved).data)
+        return self.respond_answer(request)
 
     @extend_schema(summary="撤回响应", tags=[TAG_SUPPLIER], parameters=[id_parameter("征集响应")], request=None,
                    description="截止前撤回本单位的响应；撤回后不能再对该采购包响应。",
@@ -124,8 +178,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
-        response = services.response_withdraw(response=self.get_object(), actor=request.user)
-        return ApiResponse(OwnResponseSerializer(response).data)
+        return self.withdraw_answer(request)
 
 
 # --- the center's view: sealed until the deadline ------------------------------------------------------------

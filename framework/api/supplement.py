@@ -18,9 +18,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework.api.solicitation import (
+    OwnResponseSerializer,
+    ResponseActions,
+    ResponseDataSerializer,
+    SolicitationEvaluateSerializer,
+)
 from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
-from framework.selectors.solicitation import acting_supplier
 from framework.services import supplement as services
 from procurement.api.permissions import SeatRequired, Seats
 from procurement.api.views import (
@@ -99,11 +104,8 @@ class SupplementStartSerializer(serializers.Serializer):
     response_deadline = serializers.DateTimeField(label="补充征集响应截止时间")
 
 
-class SupplementEvaluateSerializer(serializers.Serializer):
-    response = serializers.IntegerField(label="响应内部编号", min_value=1)
-    qualified = serializers.BooleanField(label="是否符合资格条件和实质性要求")
-    note = serializers.CharField(required=False, allow_blank=True, default="", label="审查意见（不符合须说明理由）")
-    quality_score = serializers.CharField(required=False, allow_blank=True, default="", label="质量（技术）得分")
+class SupplementEvaluateSerializer(SolicitationEvaluateSerializer):
+    pass
 
 
 class SupplementShortlistResultSerializer(serializers.Serializer):
@@ -181,23 +183,13 @@ class SupplementViewSet(ReadOnlyViewSet):
 
 # --- the supplier ------------------------------------------------------------------------------------------------
 
-class OwnSupplementResponseSerializer(serializers.ModelSerializer):
+class OwnSupplementResponseSerializer(OwnResponseSerializer):
     """本单位对一次补充征集的响应（含报价：报价是本单位自己的）。"""
 
-    id = serializers.IntegerField(read_only=True, label="响应内部编号")
-    project_code = serializers.CharField(source="lot.project.code", read_only=True, label="项目编号")
-    lot_number = serializers.IntegerField(source="lot.number", read_only=True, label="包号")
-    status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, read_only=True, label="状态")
-    qualification_file = serializers.SerializerMethodField(label="是否已上传资格证明文件")
-
-    class Meta:
-        model = SolicitationResponse
+    class Meta(OwnResponseSerializer.Meta):
         fields = ["id", "supplement", "project_code", "lot", "lot_number", "status", "price_yuan", "sme_size",
                   "is_green", "quality_statement", "qualification_file", "submitted_at"]
         read_only_fields = fields
-
-    def get_qualification_file(self, obj) -> bool:
-        return bool(obj.qualification_file)
 
 
 class OpenSupplementSerializer(serializers.Serializer):
@@ -232,19 +224,12 @@ class OpenSupplementViewSet(ReadOnlyViewSet):
         return selectors.open_supplements()
 
 
-class SupplementRespondSerializer(serializers.Serializer):
-    """保存或提交本单位对一次补充征集的响应：条件与初次征集相同。"""
-
+class _SupplementField(serializers.Serializer):
     supplement = serializers.IntegerField(label="补充征集内部编号", min_value=1)
-    price_yuan = serializers.CharField(label="响应单价（元）")
-    sme_size = serializers.ChoiceField(choices=[("", "未声明"), *Organization.SmeSize.choices], required=False,
-                                       default="", label="中小企业声明（企业规模）")
-    is_green = serializers.BooleanField(required=False, default=False, label="符合绿色采购要求")
-    quality_statement = serializers.CharField(required=False, allow_blank=True, default="",
-                                              label="质量（技术）响应说明")
-    qualification_file = serializers.FileField(required=False, allow_null=True, default=None,
-                                               label="资格证明文件（PDF）")
-    submit = serializers.BooleanField(required=False, default=False, label="是否提交（否则保存为草稿）")
+
+
+class SupplementRespondSerializer(_SupplementField, ResponseDataSerializer):
+    """保存或提交本单位对一次补充征集的响应：条件与初次征集相同。"""
 
 
 @extend_schema_view(
@@ -254,7 +239,7 @@ class SupplementRespondSerializer(serializers.Serializer):
                            responses={200: OwnSupplementResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
+class SupplierSupplementResponseViewSet(ResponseActions, ReadOnlyViewSet):
     """补充征集响应：供应商对正在补充征集的采购包响应（条件与初次征集相同），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见；被清退的供应商不得参加。"""
 
@@ -266,8 +251,24 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
     permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应补充征集")
 
+    respond_serializer_class = SupplementRespondSerializer
+    round_field = "supplement"
+    round_missing = "补充征集不存在，或其公告尚未发布"
+
     def get_queryset(self):
         return selectors.own_responses(self.request.user)
+
+    def respondable(self, pk: int) -> Supplement | None:
+        return selectors.respondable_supplement(pk)
+
+    def own_response(self, user, round_: Supplement) -> SolicitationResponse | None:
+        return selectors.own_response(user, round_)
+
+    def response_save(self, round_: Supplement, **data) -> SolicitationResponse:
+        return services.supplement_response_save(supplement=round_, **data)
+
+    def response_withdraw(self, **data) -> SolicitationResponse:
+        return services.supplement_response_withdraw(**data)
 
     @extend_schema(summary="保存或提交补充征集响应", tags=[TAG_SUPPLIER], request=SupplementRespondSerializer,
                    description="对一次补充征集保存草稿、提交或修改已提交的响应。截止后、被清退或已在该采购包入围的拒绝。",
@@ -275,19 +276,7 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=False, methods=["post"])
     def respond(self, request, *args, **kwargs):
-        serializer = SupplementRespondSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        supplement = selectors.respondable_supplement(data.pop("supplement"))
-        if supplement is None:
-            raise NotFound("补充征集不存在，或其公告尚未发布")
-        own = selectors.own_response(request.user, supplement)
-        supplier = own.supplier if own else acting_supplier(request.user)
-        if supplier is None:
-            raise NotFound("您不代表任何供应商")
-        saved = services.supplement_response_save(supplement=supplement, supplier=supplier, actor=request.user,
-                                                  **data)
-        return ApiResponse(OwnSupplementResponseSerializer(saved).data)
+        return self.respond_answer(request)
 
     @extend_schema(summary="撤回补充征集响应", tags=[TAG_SUPPLIER], parameters=[id_parameter("补充征集响应")],
                    request=None, description="截止前撤回本单位的响应；撤回后不能再响应该补充征集。",
@@ -295,8 +284,7 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
-        response = services.supplement_response_withdraw(response=self.get_object(), actor=request.user)
-        return ApiResponse(OwnSupplementResponseSerializer(response).data)
+        return self.withdraw_answer(request)
 
 
 routes = [
