@@ -17,24 +17,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework.api.common import SUPPLIERS, WRITE_ERRORS
 from framework.models import FrameworkPlan, SolicitationResponse
 from framework.selectors import solicitation as selectors
 from framework.services import solicitation as services
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.views import (
-    CONFLICT,
-    FORBIDDEN,
-    LIST_ERRORS,
-    NOT_FOUND,
-    REFUSED,
-    UNAUTHENTICATED,
-    ReadOnlyViewSet,
-    id_parameter,
-)
+from procurement.api.views import FORBIDDEN, LIST_ERRORS, NOT_FOUND, UNAUTHENTICATED, ReadOnlyViewSet, id_parameter
 from procurement.models import Lot, Organization, Project
 
-WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-SUPPLIERS = (Organization.Kind.SUPPLIER,)
 READERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE)
 TAG_SUPPLIER = "框架协议征集响应"
 TAG_CENTER = "框架协议征集与入围"
@@ -84,27 +74,27 @@ class SolicitationRespondSerializer(_LotField, ResponseDataSerializer):
     """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
 
 
-class ResponseActions:
-    """A supplier's ``respond`` and ``withdraw`` in one round, for its viewset (which declares the two actions with
-    their schema and calls ``respond_answer`` and ``withdraw_answer``): ``round_field`` of
-    ``respond_serializer_class`` names the round, the round's selectors and services do the rest, and the answer is
-    the viewset's ``serializer_class``."""
-
+class RoundResponsesViewSet(ReadOnlyViewSet):
+    # A supplier's own responses in one round (the first solicitation, a 补充征集: the same conditions, annex 8
+    # §十一), with ``respond`` and ``withdraw``: a round's viewset names its selectors and services below and declares
+    # the two actions with their schema, calling ``respond_answer`` and ``withdraw_answer``. ``round_field`` of
+    # ``respond_serializer_class`` is the round's id and the keyword its save service takes it by.
+    # (No docstring: the schema shows a viewset's own, in Chinese.)
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    ordering_fields = ["submitted_at", "created_at"]
+    ordering = ["-created_at", "-pk"]
+    permission_classes = [SeatRequired]
     respond_serializer_class: type[serializers.Serializer]
     round_field: str
     round_missing: str
+    own_responses = staticmethod(selectors.own_responses)  # (user) -> the user's suppliers' responses
+    own_response = staticmethod(selectors.own_response)  # (user, round) -> one of them, or None
+    respondable = staticmethod(selectors.respondable_lot)  # (pk) -> the round a supplier may respond to, or None
+    response_save = staticmethod(services.response_save)
+    response_withdraw = staticmethod(services.response_withdraw)
 
-    def respondable(self, pk: int):
-        raise NotImplementedError
-
-    def own_response(self, user, round_) -> SolicitationResponse | None:
-        raise NotImplementedError
-
-    def response_save(self, round_, **data) -> SolicitationResponse:
-        raise NotImplementedError
-
-    def response_withdraw(self, **data) -> SolicitationResponse:
-        raise NotImplementedError
+    def get_queryset(self):
+        return self.own_responses(self.request.user)
 
     def respond_answer(self, request) -> ApiResponse:
         serializer = self.respond_serializer_class(data=request.data)
@@ -117,7 +107,7 @@ class ResponseActions:
         supplier = own.supplier if own else selectors.acting_supplier(request.user)
         if supplier is None:
             raise NotFound("您不代表任何供应商")
-        saved = self.response_save(round_, supplier=supplier, actor=request.user, **data)
+        saved = self.response_save(**{self.round_field: round_}, supplier=supplier, actor=request.user, **data)
         return ApiResponse(self.serializer_class(saved).data)
 
     def withdraw_answer(self, request) -> ApiResponse:
@@ -133,36 +123,16 @@ class ResponseActions:
                            responses={200: OwnResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierResponseViewSet(ResponseActions, ReadOnlyViewSet):
+class SupplierResponseViewSet(RoundResponsesViewSet):
     """框架协议征集响应：供应商对各采购包的响应（报价不得高于最高限制单价），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见。"""
 
     noun = "框架协议征集响应"
     serializer_class = OwnResponseSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    ordering_fields = ["submitted_at", "created_at"]
-    ordering = ["-created_at", "-pk"]
-    permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应框架协议征集")
-
     respond_serializer_class = SolicitationRespondSerializer
     round_field = "lot"
     round_missing = "采购包不存在，或其征集公告尚未发布"
-
-    def get_queryset(self):
-        return selectors.own_responses(self.request.user)
-
-    def respondable(self, pk: int) -> Lot | None:
-        return selectors.respondable_lot(pk)
-
-    def own_response(self, user, round_: Lot) -> SolicitationResponse | None:
-        return selectors.own_response(user, round_)
-
-    def response_save(self, round_: Lot, **data) -> SolicitationResponse:
-        return services.response_save(lot=round_, **data)
-
-    def response_withdraw(self, **data) -> SolicitationResponse:
-        return services.response_withdraw(**data)
 
     @extend_schema(summary="保存或提交响应", tags=[TAG_SUPPLIER], request=SolicitationRespondSerializer,
                    description="对一个采购包保存草稿、提交或修改已提交的响应（每个采购包一份）。截止后拒绝。",

@@ -15,34 +15,23 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework.api.common import SUPPLIERS, WRITE_ERRORS
 from framework.api.solicitation import (
     OwnResponseSerializer,
-    ResponseActions,
     ResponseDataSerializer,
+    RoundResponsesViewSet,
     SolicitationEvaluateSerializer,
 )
 from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
 from framework.services import supplement as services
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.views import (
-    CONFLICT,
-    FORBIDDEN,
-    LIST_ERRORS,
-    NOT_FOUND,
-    REFUSED,
-    UNAUTHENTICATED,
-    ReadOnlyViewSet,
-    id_parameter,
-)
+from procurement.api.views import FORBIDDEN, LIST_ERRORS, NOT_FOUND, UNAUTHENTICATED, ReadOnlyViewSet, id_parameter
 from procurement.models import Organization
 
-WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 CENTERS = (Organization.Kind.CENTER,)
-SUPPLIERS = (Organization.Kind.SUPPLIER,)
 TAG_CENTER = "补充征集"
 TAG_SUPPLIER = "补充征集响应"
 SUPPLEMENT_ID = id_parameter("补充征集")
@@ -239,36 +228,21 @@ class SupplementRespondSerializer(_SupplementField, ResponseDataSerializer):
                            responses={200: OwnSupplementResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierSupplementResponseViewSet(ResponseActions, ReadOnlyViewSet):
+class SupplierSupplementResponseViewSet(RoundResponsesViewSet):
     """补充征集响应：供应商对正在补充征集的采购包响应（条件与初次征集相同），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见；被清退的供应商不得参加。"""
 
     noun = "补充征集响应"
     serializer_class = OwnSupplementResponseSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    ordering_fields = ["submitted_at", "created_at"]
-    ordering = ["-created_at", "-pk"]
-    permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应补充征集")
-
     respond_serializer_class = SupplementRespondSerializer
     round_field = "supplement"
     round_missing = "补充征集不存在，或其公告尚未发布"
-
-    def get_queryset(self):
-        return selectors.own_responses(self.request.user)
-
-    def respondable(self, pk: int) -> Supplement | None:
-        return selectors.respondable_supplement(pk)
-
-    def own_response(self, user, round_: Supplement) -> SolicitationResponse | None:
-        return selectors.own_response(user, round_)
-
-    def response_save(self, round_: Supplement, **data) -> SolicitationResponse:
-        return services.supplement_response_save(supplement=round_, **data)
-
-    def response_withdraw(self, **data) -> SolicitationResponse:
-        return services.supplement_response_withdraw(**data)
+    own_responses = staticmethod(selectors.own_responses)
+    own_response = staticmethod(selectors.own_response)
+    respondable = staticmethod(selectors.respondable_supplement)
+    response_save = staticmethod(services.supplement_response_save)
+    response_withdraw = staticmethod(services.supplement_response_withdraw)
 
     @extend_schema(summary="保存或提交补充征集响应", tags=[TAG_SUPPLIER], request=SupplementRespondSerializer,
                    description="对一次补充征集保存草稿、提交或修改已提交的响应。截止后、被清退或已在该采购包入围的拒绝。",
