@@ -163,9 +163,10 @@ class SolicitationLotCountSerializer(serializers.Serializer):
     withdrawn = serializers.IntegerField(label="已撤回响应数")
 
 
-class SolicitationSealedResponseSerializer(serializers.Serializer):
+class SealedRowSerializer(serializers.Serializer):
+    # A response as a reader other than its supplier sees it, in either round (``selectors.ResponseRow``): the
+    # price null while sealed. (No docstring: each round's serializer has its schema name; none has a description.)
     id = serializers.IntegerField(label="响应内部编号")
-    lot = serializers.IntegerField(label="采购包内部编号")
     supplier = serializers.CharField(label="供应商")
     status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, label="状态")
     sealed = serializers.BooleanField(label="是否密封（截止前）")
@@ -175,6 +176,24 @@ class SolicitationSealedResponseSerializer(serializers.Serializer):
                                             label="资格审查结果")
     quality_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
                                              label="质量（技术）得分")
+
+
+def sealed_row_data(row: selectors.ResponseRow) -> dict:
+    """``SealedRowSerializer``'s fields after ``id`` for ``row``: no price while sealed."""
+    response = row.response
+    return {"supplier": response.supplier.name, "status": response.status, "sealed": row.sealed,
+            "price_yuan": None if row.price_yuan is None else f"{row.price_yuan:.2f}",
+            "qualification": response.qualification,
+            "quality_score": None if response.quality_score is None else f"{response.quality_score:.2f}"}
+
+
+class _ResponseLotKey(serializers.Serializer):
+    id = serializers.IntegerField(label="响应内部编号")
+    lot = serializers.IntegerField(label="采购包内部编号")
+
+
+class SolicitationSealedResponseSerializer(_ResponseLotKey, SealedRowSerializer):
+    pass
 
 
 class SolicitationSerializer(serializers.Serializer):
@@ -201,12 +220,7 @@ class SolicitationSerializer(serializers.Serializer):
                       "max_unit_price_yuan": None if c.lot.max_unit_price_yuan is None
                       else f"{c.lot.max_unit_price_yuan:.2f}", "submitted": c.submitted, "withdrawn": c.withdrawn}
                      for c in selectors.lot_counts(project)],
-            "responses": [{"id": r.response.pk, "lot": r.response.lot_id, "supplier": r.response.supplier.name,
-                           "status": r.response.status, "sealed": r.sealed,
-                           "price_yuan": None if r.price_yuan is None else f"{r.price_yuan:.2f}",
-                           "qualification": r.response.qualification,
-                           "quality_score": None if r.response.quality_score is None
-                           else f"{r.response.quality_score:.2f}"} for r in rows],
+            "responses": [{"id": r.response.pk, "lot": r.response.lot_id, **sealed_row_data(r)} for r in rows],
         }
 
 

@@ -22,7 +22,9 @@ from framework.api.solicitation import (
     OwnResponseSerializer,
     ResponseDataSerializer,
     RoundResponsesViewSet,
+    SealedRowSerializer,
     SolicitationEvaluateSerializer,
+    sealed_row_data,
 )
 from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
@@ -39,17 +41,8 @@ SUPPLEMENT_ID = id_parameter("补充征集")
 
 # --- the center ------------------------------------------------------------------------------------------------
 
-class SupplementResponseRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(label="响应内部编号")
-    supplier = serializers.CharField(label="供应商")
-    status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, label="状态")
-    sealed = serializers.BooleanField(label="是否密封（截止前）")
-    price_yuan = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, label="响应单价（元）",
-                                          help_text="截止前密封，为 null")
-    qualification = serializers.ChoiceField(choices=SolicitationResponse.Qualification.choices,
-                                            label="资格审查结果")
-    quality_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
-                                             label="质量（技术）得分")
+class SupplementResponseRowSerializer(SealedRowSerializer):
+    pass
 
 
 class SupplementSerializer(serializers.Serializer):
@@ -79,11 +72,7 @@ class SupplementSerializer(serializers.Serializer):
             "response_deadline": serializers.DateTimeField().to_representation(supplement.response_deadline),
             "sealed": sealed, "submitted": selectors.response_counts(supplement)["submitted"],
             "computation": None if sealed else selectors.supplement_computation(supplement).summary,
-            "responses": [{"id": r.response.pk, "supplier": r.response.supplier.name, "status": r.response.status,
-                           "sealed": r.sealed, "price_yuan": None if r.price_yuan is None else f"{r.price_yuan:.2f}",
-                           "qualification": r.response.qualification,
-                           "quality_score": None if r.response.quality_score is None
-                           else f"{r.response.quality_score:.2f}"} for r in rows],
+            "responses": [{"id": r.response.pk, **sealed_row_data(r)} for r in rows],
         }
 
 
