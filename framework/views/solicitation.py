@@ -33,16 +33,23 @@ READERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
 
 
-def readers_only(view):
-    """The center, its agency, finance, or a superuser (who reads every project, and is sealed out like them)."""
+def seat_or_superuser(*kinds: str):
+    """Login, then a seat in an organization of one of ``kinds`` or a superuser; anyone else 403."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (access.has_seat(request.user, *READERS) or access.is_superuser(request.user)):
-            raise PermissionDenied(FORBIDDEN_KIND)
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (access.has_seat(request.user, *kinds) or access.is_superuser(request.user)):
+                raise PermissionDenied(FORBIDDEN_KIND)
+            return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+        return login_required(wrapped)
+
+    return decorate
+
+
+# The center, its agency, finance, or a superuser (who reads every project, and is sealed out like them).
+readers_only = seat_or_superuser(*READERS)
 
 
 def _project(user, project_pk: int) -> Project:

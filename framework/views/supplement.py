@@ -11,11 +11,7 @@ supplement answers 404; a budget unit is refused (403).
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -25,26 +21,25 @@ from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
 from framework.services import solicitation as solicitation_services
 from framework.services import supplement as services
-from framework.views.solicitation import EvaluateForm, _supplier_of, evaluate_post, respond_post, response_form
+from framework.views.solicitation import (
+    EvaluateForm,
+    _supplier_of,
+    evaluate_post,
+    respond_post,
+    response_form,
+    seat_or_superuser,
+)
 from procurement import access
 from procurement.models import Organization
-from procurement.views.common import FORBIDDEN_KIND, kind_required, paginate, run_form_step, run_step
+from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import PortalForm
 
 CENTERS = (Organization.Kind.CENTER,)
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
 
 
-def center_only(view):
-    """The center (or a superuser); anyone else 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (access.has_seat(request.user, *CENTERS) or access.is_superuser(request.user)):
-            raise PermissionDenied(FORBIDDEN_KIND)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+# The center (or a superuser); anyone else 403.
+center_only = seat_or_superuser(*CENTERS)
 
 
 class StartForm(PortalForm):
