@@ -16,29 +16,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from framework.api.common import SUPPLIERS, WRITE_ERRORS
 from framework.models import Order, OrderBid, ProductListing, SecondStageMethod
 from framework.selectors import orders as selectors
 from framework.services import orders as services
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.views import (
-    CONFLICT,
-    FORBIDDEN,
-    LIST_ERRORS,
-    NOT_FOUND,
-    REFUSED,
-    UNAUTHENTICATED,
-    ReadOnlyViewSet,
-    id_parameter,
-)
+from procurement.api.views import FORBIDDEN, LIST_ERRORS, NOT_FOUND, UNAUTHENTICATED, ReadOnlyViewSet, id_parameter
 from procurement.models import Lot, Organization
 
 ORDER_ID = id_parameter("框架协议订单")
 BID_ID = id_parameter("二次竞价邀请")
 BUYERS = (Organization.Kind.BUDGET_UNIT,)
-SUPPLIERS = (Organization.Kind.SUPPLIER,)
 READERS = (Organization.Kind.BUDGET_UNIT, Organization.Kind.SUPPLIER, Organization.Kind.CENTER,
            Organization.Kind.AGENCY, Organization.Kind.FINANCE)
-WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 TAG_ORDERS = "框架协议订单"
 TAG_BIDS = "框架协议二次竞价"
 

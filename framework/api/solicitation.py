@@ -17,24 +17,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework.api.common import SUPPLIERS, WRITE_ERRORS
 from framework.models import FrameworkPlan, SolicitationResponse
 from framework.selectors import solicitation as selectors
 from framework.services import solicitation as services
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.views import (
-    CONFLICT,
-    FORBIDDEN,
-    LIST_ERRORS,
-    NOT_FOUND,
-    REFUSED,
-    UNAUTHENTICATED,
-    ReadOnlyViewSet,
-    id_parameter,
-)
+from procurement.api.views import FORBIDDEN, LIST_ERRORS, NOT_FOUND, UNAUTHENTICATED, ReadOnlyViewSet, id_parameter
 from procurement.models import Lot, Organization, Project
 
-WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-SUPPLIERS = (Organization.Kind.SUPPLIER,)
 READERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind.FINANCE)
 TAG_SUPPLIER = "框架协议征集响应"
 TAG_CENTER = "框架协议征集与入围"
@@ -61,10 +51,10 @@ class OwnResponseSerializer(serializers.ModelSerializer):
         return bool(obj.qualification_file)
 
 
-class SolicitationRespondSerializer(serializers.Serializer):
-    """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
+class ResponseDataSerializer(serializers.Serializer):
+    """What a supplier answers in either round (the first solicitation, a 补充征集: the same conditions, annex 8
+    §十一). A round's serializer lists its round field first: ``class X(RoundField, ResponseDataSerializer)``."""
 
-    lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
     price_yuan = serializers.CharField(label="响应单价（元）")
     sme_size = serializers.ChoiceField(choices=[("", "未声明"), *Organization.SmeSize.choices], required=False,
                                        default="", label="中小企业声明（企业规模）")
@@ -76,6 +66,55 @@ class SolicitationRespondSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False, label="是否提交（否则保存为草稿）")
 
 
+class _LotField(serializers.Serializer):
+    lot = serializers.IntegerField(label="采购包内部编号", min_value=1)
+
+
+class SolicitationRespondSerializer(_LotField, ResponseDataSerializer):
+    """保存或提交本单位对一个采购包的响应：不得高于最高限制单价；提交须上传资格证明文件（PDF）并作出中小企业声明。"""
+
+
+class RoundResponsesViewSet(ReadOnlyViewSet):
+    # A supplier's own responses in one round (the first solicitation, a 补充征集: the same conditions, annex 8
+    # §十一), with ``respond`` and ``withdraw``: a round's viewset names its selectors and services below and declares
+    # the two actions with their schema, calling ``respond_answer`` and ``withdraw_answer``. ``round_field`` of
+    # ``respond_serializer_class`` is the round's id and the keyword its save service takes it by.
+    # (No docstring: the schema shows a viewset's own, in Chinese.)
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    ordering_fields = ["submitted_at", "created_at"]
+    ordering = ["-created_at", "-pk"]
+    permission_classes = [SeatRequired]
+    respond_serializer_class: type[serializers.Serializer]
+    round_field: str
+    round_missing: str
+    own_responses = staticmethod(selectors.own_responses)  # (user) -> the user's suppliers' responses
+    own_response = staticmethod(selectors.own_response)  # (user, round) -> one of them, or None
+    respondable = staticmethod(selectors.respondable_lot)  # (pk) -> the round a supplier may respond to, or None
+    response_save = staticmethod(services.response_save)
+    response_withdraw = staticmethod(services.response_withdraw)
+
+    def get_queryset(self):
+        return self.own_responses(self.request.user)
+
+    def respond_answer(self, request) -> ApiResponse:
+        serializer = self.respond_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        round_ = self.respondable(data.pop(self.round_field))
+        if round_ is None:
+            raise NotFound(self.round_missing)
+        own = self.own_response(request.user, round_)
+        supplier = own.supplier if own else selectors.acting_supplier(request.user)
+        if supplier is None:
+            raise NotFound("您不代表任何供应商")
+        saved = self.response_save(**{self.round_field: round_}, supplier=supplier, actor=request.user, **data)
+        return ApiResponse(self.serializer_class(saved).data)
+
+    def withdraw_answer(self, request) -> ApiResponse:
+        response = self.response_withdraw(response=self.get_object(), actor=request.user)
+        return ApiResponse(self.serializer_class(response).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="本单位的框架协议征集响应", tags=[TAG_SUPPLIER],
                        responses={200: OwnResponseSerializer(many=True), **LIST_ERRORS, 403: FORBIDDEN}),
@@ -84,20 +123,16 @@ class SolicitationRespondSerializer(serializers.Serializer):
                            responses={200: OwnResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierResponseViewSet(ReadOnlyViewSet):
+class SupplierResponseViewSet(RoundResponsesViewSet):
     """框架协议征集响应：供应商对各采购包的响应（报价不得高于最高限制单价），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见。"""
 
     noun = "框架协议征集响应"
     serializer_class = OwnResponseSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    ordering_fields = ["submitted_at", "created_at"]
-    ordering = ["-created_at", "-pk"]
-    permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应框架协议征集")
-
-    def get_queryset(self):
-        return selectors.own_responses(self.request.user)
+    respond_serializer_class = SolicitationRespondSerializer
+    round_field = "lot"
+    round_missing = "采购包不存在，或其征集公告尚未发布"
 
     @extend_schema(summary="保存或提交响应", tags=[TAG_SUPPLIER], request=SolicitationRespondSerializer,
                    description="对一个采购包保存草稿、提交或修改已提交的响应（每个采购包一份）。截止后拒绝。",
@@ -105,18 +140,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=False, methods=["post"])
     def respond(self, request, *args, **kwargs):
-        serializer = SolicitationRespondSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        lot = selectors.respondable_lot(data.pop("lot"))
-        if lot is None:
-            raise NotFound("采购包不存在，或其征集公告尚未发布")
-        own = selectors.own_response(request.user, lot)
-        supplier = own.supplier if own else selectors.acting_supplier(request.user)
-        if supplier is None:
-            raise NotFound("您不代表任何供应商")
-        saved = services.response_save(lot=lot, supplier=supplier, actor=request.user, **data)
-        return ApiResponse(OwnResponseSerializer(saved).data)
+        return self.respond_answer(request)
 
     @extend_schema(summary="撤回响应", tags=[TAG_SUPPLIER], parameters=[id_parameter("征集响应")], request=None,
                    description="截止前撤回本单位的响应；撤回后不能再对该采购包响应。",
@@ -124,8 +148,7 @@ class SupplierResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
-        response = services.response_withdraw(response=self.get_object(), actor=request.user)
-        return ApiResponse(OwnResponseSerializer(response).data)
+        return self.withdraw_answer(request)
 
 
 # --- the center's view: sealed until the deadline ------------------------------------------------------------
@@ -140,9 +163,10 @@ class SolicitationLotCountSerializer(serializers.Serializer):
     withdrawn = serializers.IntegerField(label="已撤回响应数")
 
 
-class SolicitationSealedResponseSerializer(serializers.Serializer):
+class SealedRowSerializer(serializers.Serializer):
+    # A response as a reader other than its supplier sees it, in either round (``selectors.ResponseRow``): the
+    # price null while sealed. (No docstring: each round's serializer has its schema name; none has a description.)
     id = serializers.IntegerField(label="响应内部编号")
-    lot = serializers.IntegerField(label="采购包内部编号")
     supplier = serializers.CharField(label="供应商")
     status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, label="状态")
     sealed = serializers.BooleanField(label="是否密封（截止前）")
@@ -152,6 +176,24 @@ class SolicitationSealedResponseSerializer(serializers.Serializer):
                                             label="资格审查结果")
     quality_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
                                              label="质量（技术）得分")
+
+
+def sealed_row_data(row: selectors.ResponseRow) -> dict:
+    """``SealedRowSerializer``'s fields after ``id`` for ``row``: no price while sealed."""
+    response = row.response
+    return {"supplier": response.supplier.name, "status": response.status, "sealed": row.sealed,
+            "price_yuan": None if row.price_yuan is None else f"{row.price_yuan:.2f}",
+            "qualification": response.qualification,
+            "quality_score": None if response.quality_score is None else f"{response.quality_score:.2f}"}
+
+
+class _ResponseLotKey(serializers.Serializer):
+    id = serializers.IntegerField(label="响应内部编号")
+    lot = serializers.IntegerField(label="采购包内部编号")
+
+
+class SolicitationSealedResponseSerializer(_ResponseLotKey, SealedRowSerializer):
+    pass
 
 
 class SolicitationSerializer(serializers.Serializer):
@@ -178,12 +220,7 @@ class SolicitationSerializer(serializers.Serializer):
                       "max_unit_price_yuan": None if c.lot.max_unit_price_yuan is None
                       else f"{c.lot.max_unit_price_yuan:.2f}", "submitted": c.submitted, "withdrawn": c.withdrawn}
                      for c in selectors.lot_counts(project)],
-            "responses": [{"id": r.response.pk, "lot": r.response.lot_id, "supplier": r.response.supplier.name,
-                           "status": r.response.status, "sealed": r.sealed,
-                           "price_yuan": None if r.price_yuan is None else f"{r.price_yuan:.2f}",
-                           "qualification": r.response.qualification,
-                           "quality_score": None if r.response.quality_score is None
-                           else f"{r.response.quality_score:.2f}"} for r in rows],
+            "responses": [{"id": r.response.pk, "lot": r.response.lot_id, **sealed_row_data(r)} for r in rows],
         }
 
 

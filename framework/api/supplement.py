@@ -15,29 +15,25 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework.api.common import SUPPLIERS, WRITE_ERRORS
+from framework.api.solicitation import (
+    OwnResponseSerializer,
+    ResponseDataSerializer,
+    RoundResponsesViewSet,
+    SealedRowSerializer,
+    SolicitationEvaluateSerializer,
+    sealed_row_data,
+)
 from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
-from framework.selectors.solicitation import acting_supplier
 from framework.services import supplement as services
 from procurement.api.permissions import SeatRequired, Seats
-from procurement.api.views import (
-    CONFLICT,
-    FORBIDDEN,
-    LIST_ERRORS,
-    NOT_FOUND,
-    REFUSED,
-    UNAUTHENTICATED,
-    ReadOnlyViewSet,
-    id_parameter,
-)
+from procurement.api.views import FORBIDDEN, LIST_ERRORS, NOT_FOUND, UNAUTHENTICATED, ReadOnlyViewSet, id_parameter
 from procurement.models import Organization
 
-WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 CENTERS = (Organization.Kind.CENTER,)
-SUPPLIERS = (Organization.Kind.SUPPLIER,)
 TAG_CENTER = "补充征集"
 TAG_SUPPLIER = "补充征集响应"
 SUPPLEMENT_ID = id_parameter("补充征集")
@@ -45,17 +41,8 @@ SUPPLEMENT_ID = id_parameter("补充征集")
 
 # --- the center ------------------------------------------------------------------------------------------------
 
-class SupplementResponseRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(label="响应内部编号")
-    supplier = serializers.CharField(label="供应商")
-    status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, label="状态")
-    sealed = serializers.BooleanField(label="是否密封（截止前）")
-    price_yuan = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, label="响应单价（元）",
-                                          help_text="截止前密封，为 null")
-    qualification = serializers.ChoiceField(choices=SolicitationResponse.Qualification.choices,
-                                            label="资格审查结果")
-    quality_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
-                                             label="质量（技术）得分")
+class SupplementResponseRowSerializer(SealedRowSerializer):
+    pass
 
 
 class SupplementSerializer(serializers.Serializer):
@@ -85,11 +72,7 @@ class SupplementSerializer(serializers.Serializer):
             "response_deadline": serializers.DateTimeField().to_representation(supplement.response_deadline),
             "sealed": sealed, "submitted": selectors.response_counts(supplement)["submitted"],
             "computation": None if sealed else selectors.supplement_computation(supplement).summary,
-            "responses": [{"id": r.response.pk, "supplier": r.response.supplier.name, "status": r.response.status,
-                           "sealed": r.sealed, "price_yuan": None if r.price_yuan is None else f"{r.price_yuan:.2f}",
-                           "qualification": r.response.qualification,
-                           "quality_score": None if r.response.quality_score is None
-                           else f"{r.response.quality_score:.2f}"} for r in rows],
+            "responses": [{"id": r.response.pk, **sealed_row_data(r)} for r in rows],
         }
 
 
@@ -99,11 +82,8 @@ class SupplementStartSerializer(serializers.Serializer):
     response_deadline = serializers.DateTimeField(label="补充征集响应截止时间")
 
 
-class SupplementEvaluateSerializer(serializers.Serializer):
-    response = serializers.IntegerField(label="响应内部编号", min_value=1)
-    qualified = serializers.BooleanField(label="是否符合资格条件和实质性要求")
-    note = serializers.CharField(required=False, allow_blank=True, default="", label="审查意见（不符合须说明理由）")
-    quality_score = serializers.CharField(required=False, allow_blank=True, default="", label="质量（技术）得分")
+class SupplementEvaluateSerializer(SolicitationEvaluateSerializer):
+    pass
 
 
 class SupplementShortlistResultSerializer(serializers.Serializer):
@@ -181,23 +161,13 @@ class SupplementViewSet(ReadOnlyViewSet):
 
 # --- the supplier ------------------------------------------------------------------------------------------------
 
-class OwnSupplementResponseSerializer(serializers.ModelSerializer):
+class OwnSupplementResponseSerializer(OwnResponseSerializer):
     """本单位对一次补充征集的响应（含报价：报价是本单位自己的）。"""
 
-    id = serializers.IntegerField(read_only=True, label="响应内部编号")
-    project_code = serializers.CharField(source="lot.project.code", read_only=True, label="项目编号")
-    lot_number = serializers.IntegerField(source="lot.number", read_only=True, label="包号")
-    status = serializers.ChoiceField(choices=SolicitationResponse.Status.choices, read_only=True, label="状态")
-    qualification_file = serializers.SerializerMethodField(label="是否已上传资格证明文件")
-
-    class Meta:
-        model = SolicitationResponse
+    class Meta(OwnResponseSerializer.Meta):
         fields = ["id", "supplement", "project_code", "lot", "lot_number", "status", "price_yuan", "sme_size",
                   "is_green", "quality_statement", "qualification_file", "submitted_at"]
         read_only_fields = fields
-
-    def get_qualification_file(self, obj) -> bool:
-        return bool(obj.qualification_file)
 
 
 class OpenSupplementSerializer(serializers.Serializer):
@@ -232,19 +202,12 @@ class OpenSupplementViewSet(ReadOnlyViewSet):
         return selectors.open_supplements()
 
 
-class SupplementRespondSerializer(serializers.Serializer):
-    """保存或提交本单位对一次补充征集的响应：条件与初次征集相同。"""
-
+class _SupplementField(serializers.Serializer):
     supplement = serializers.IntegerField(label="补充征集内部编号", min_value=1)
-    price_yuan = serializers.CharField(label="响应单价（元）")
-    sme_size = serializers.ChoiceField(choices=[("", "未声明"), *Organization.SmeSize.choices], required=False,
-                                       default="", label="中小企业声明（企业规模）")
-    is_green = serializers.BooleanField(required=False, default=False, label="符合绿色采购要求")
-    quality_statement = serializers.CharField(required=False, allow_blank=True, default="",
-                                              label="质量（技术）响应说明")
-    qualification_file = serializers.FileField(required=False, allow_null=True, default=None,
-                                               label="资格证明文件（PDF）")
-    submit = serializers.BooleanField(required=False, default=False, label="是否提交（否则保存为草稿）")
+
+
+class SupplementRespondSerializer(_SupplementField, ResponseDataSerializer):
+    """保存或提交本单位对一次补充征集的响应：条件与初次征集相同。"""
 
 
 @extend_schema_view(
@@ -254,20 +217,21 @@ class SupplementRespondSerializer(serializers.Serializer):
                            responses={200: OwnSupplementResponseSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN,
                                       404: NOT_FOUND}),
 )
-class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
+class SupplierSupplementResponseViewSet(RoundResponsesViewSet):
     """补充征集响应：供应商对正在补充征集的采购包响应（条件与初次征集相同），截止前保存、提交、修改或撤回；
     截止前报价密封，只有本单位可见；被清退的供应商不得参加。"""
 
     noun = "补充征集响应"
     serializer_class = OwnSupplementResponseSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    ordering_fields = ["submitted_at", "created_at"]
-    ordering = ["-created_at", "-pk"]
-    permission_classes = [SeatRequired]
     default_seats_required = Seats(SUPPLIERS, "只有供应商可以响应补充征集")
-
-    def get_queryset(self):
-        return selectors.own_responses(self.request.user)
+    respond_serializer_class = SupplementRespondSerializer
+    round_field = "supplement"
+    round_missing = "补充征集不存在，或其公告尚未发布"
+    own_responses = staticmethod(selectors.own_responses)
+    own_response = staticmethod(selectors.own_response)
+    respondable = staticmethod(selectors.respondable_supplement)
+    response_save = staticmethod(services.supplement_response_save)
+    response_withdraw = staticmethod(services.supplement_response_withdraw)
 
     @extend_schema(summary="保存或提交补充征集响应", tags=[TAG_SUPPLIER], request=SupplementRespondSerializer,
                    description="对一次补充征集保存草稿、提交或修改已提交的响应。截止后、被清退或已在该采购包入围的拒绝。",
@@ -275,19 +239,7 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=False, methods=["post"])
     def respond(self, request, *args, **kwargs):
-        serializer = SupplementRespondSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        supplement = selectors.respondable_supplement(data.pop("supplement"))
-        if supplement is None:
-            raise NotFound("补充征集不存在，或其公告尚未发布")
-        own = selectors.own_response(request.user, supplement)
-        supplier = own.supplier if own else acting_supplier(request.user)
-        if supplier is None:
-            raise NotFound("您不代表任何供应商")
-        saved = services.supplement_response_save(supplement=supplement, supplier=supplier, actor=request.user,
-                                                  **data)
-        return ApiResponse(OwnSupplementResponseSerializer(saved).data)
+        return self.respond_answer(request)
 
     @extend_schema(summary="撤回补充征集响应", tags=[TAG_SUPPLIER], parameters=[id_parameter("补充征集响应")],
                    request=None, description="截止前撤回本单位的响应；撤回后不能再响应该补充征集。",
@@ -295,8 +247,7 @@ class SupplierSupplementResponseViewSet(ReadOnlyViewSet):
                               **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
-        response = services.supplement_response_withdraw(response=self.get_object(), actor=request.user)
-        return ApiResponse(OwnSupplementResponseSerializer(response).data)
+        return self.withdraw_answer(request)
 
 
 routes = [

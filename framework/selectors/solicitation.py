@@ -137,9 +137,14 @@ def response_rows(user, project: Project, *, lot: Lot | None = None, now: dateti
           .select_related("lot", "lot__project", "supplier").order_by("lot__number", "submitted_at", "pk"))
     if lot is not None:
         qs = qs.filter(lot=lot)
-    if is_sealed(project, now=now):
-        qs = qs.defer("price_yuan", "quality_statement")
-        return [ResponseRow(r, True, None) for r in qs]
+    return sealed_rows(qs, sealed=is_sealed(project, now=now))
+
+
+def sealed_rows(qs: QuerySet[SolicitationResponse], *, sealed: bool) -> list[ResponseRow]:
+    """The rows of ``qs`` for a reader other than the responding supplier, in either round: while ``sealed``, the
+    prices (and quality statements) are not even fetched."""
+    if sealed:
+        return [ResponseRow(r, True, None) for r in qs.defer("price_yuan", "quality_statement")]
     return [ResponseRow(r, False, r.price_yuan) for r in qs]
 
 
@@ -266,24 +271,41 @@ def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
     before it, the result carries only a refusal."""
     project = lot.project
     plan = plan or FrameworkPlan.objects.get(project=project)
-    fw = FrameworkLot.objects.filter(lot=lot).first()
-    method = (fw.evaluation_method if fw and fw.evaluation_method else EvaluationMethod.PRICE_PRIORITY)
-    tie_break = plan.shortlist_tie_break or TieBreakRule.EARLIER_SUBMISSION
-    rate = fw.elimination_rate_percent if fw else None
-    S, Q_ = SolicitationResponse.Status, SolicitationResponse.Qualification
-    base = SolicitationResponse.objects.filter(lot=lot, supplement__isnull=True, status=S.SUBMITTED)
-    computation = ShortlistComputation(
-        lot=lot, method=method, method_label=EvaluationMethod(method).label, tie_break=tie_break,
-        tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
-        responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
-        disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
-        pending=base.filter(qualification=Q_.PENDING).count(), deduction_percent=deduction_for(plan, method))
+    base = SolicitationResponse.objects.filter(lot=lot, supplement__isnull=True,
+                                               status=SolicitationResponse.Status.SUBMITTED)
+    computation = computation_counted(lot, plan=plan, base=base)
     if plan.is_open:
         computation.refusal = "开放式框架协议不进行评审和淘汰（附件8注1）"
         return computation
     if is_sealed(project, now=now):
         computation.refusal = "提交响应文件截止前响应密封，不能计算入围"
         return computation
+    existing = Agreement.objects.filter(lot=lot, response__isnull=False).values_list("response_id", flat=True)
+    return computation_ranked(computation, base=base, existing=existing)
+
+
+def computation_counted(lot: Lot, *, plan: FrameworkPlan, base: QuerySet[SolicitationResponse]) -> ShortlistComputation:
+    """The lot's method, tie-break, rate and deduction, and the counts of ``base`` (the round's submitted
+    responses: the first solicitation's or a supplement's, evaluated the same way, annex 8 §十一). Reads no price."""
+    fw = FrameworkLot.objects.filter(lot=lot).first()
+    method = (fw.evaluation_method if fw and fw.evaluation_method else EvaluationMethod.PRICE_PRIORITY)
+    tie_break = plan.shortlist_tie_break or TieBreakRule.EARLIER_SUBMISSION
+    rate = fw.elimination_rate_percent if fw else None
+    Q_ = SolicitationResponse.Qualification
+    return ShortlistComputation(
+        lot=lot, method=method, method_label=EvaluationMethod(method).label, tie_break=tie_break,
+        tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
+        responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
+        disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
+        pending=base.filter(qualification=Q_.PENDING).count(), deduction_percent=deduction_for(plan, method))
+
+
+def computation_ranked(computation: ShortlistComputation, *, base: QuerySet[SolicitationResponse],
+                       existing: QuerySet, done: bool | None = None) -> ShortlistComputation:
+    """The cap and the ranking of the round's qualified responses (``base``). Call only once the round is unsealed:
+    it reads the prices. ``existing`` are the response ids already shortlisted; ``done`` (default: any exist) says
+    the shortlist is confirmed, whose rows then show who is in rather than the cut at the cap."""
+    rate, method, tie_break = computation.elimination_percent, computation.method, computation.tie_break
     if rate is None:
         computation.refusal = "采购方案未设置该采购包的淘汰率（附件8第九部分）"
         return computation
@@ -293,17 +315,18 @@ def shortlist_computation(lot: Lot, *, plan: FrameworkPlan | None = None,
         computation.refusal = str(broken)
         return computation
     computation.eliminated_min = computation.qualified - computation.cap
-    qualified = list(base.filter(qualification=Q_.QUALIFIED).select_related("supplier"))
+    qualified = list(base.filter(qualification=SolicitationResponse.Qualification.QUALIFIED)
+                     .select_related("supplier"))
     by_pk = {r.pk: r for r in qualified}
     deduction = computation.deduction_percent
     candidates = [candidate_of(r, deduction_percent=deduction) for r in qualified]
     ranked = rules.shortlist_ranking(candidates, method=method, tie_break=tie_break)
-    existing = set(Agreement.objects.filter(lot=lot, response__isnull=False).values_list("response_id", flat=True))
-    computation.done = bool(existing)
+    existing = set(existing)
+    computation.done = bool(existing) if done is None else done
     rows = []
     for index, candidate in enumerate(ranked, start=1):
         response = by_pk[candidate.key]
-        shortlisted = response.pk in existing if existing else index <= computation.cap
+        shortlisted = response.pk in existing if computation.done else index <= computation.cap
         rows.append(ranked_row(index, response, shortlisted=shortlisted, deduction_percent=deduction))
     # A tie at the cut-off line: the rows on either side of it with the same evaluated price (or score) were
     # separated by the plan's rule; say so on both.

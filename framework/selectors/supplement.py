@@ -20,20 +20,16 @@ from framework import rules
 from framework.models import (
     Agreement,
     AgreementType,
-    EvaluationMethod,
-    FrameworkLot,
     FrameworkPlan,
     SolicitationResponse,
     Supplement,
-    TieBreakRule,
 )
 from framework.selectors.solicitation import (
-    SEALED_TEXT,
+    ResponseRow,
     ShortlistComputation,
-    _tie_key,
-    candidate_of,
-    deduction_for,
-    ranked_row,
+    computation_counted,
+    computation_ranked,
+    sealed_rows,
 )
 from procurement import access, deadlines
 from procurement.models import Lot, Mode, Organization
@@ -151,26 +147,13 @@ def respondable_supplement(supplement_pk: int) -> Supplement | None:
 
 # --- the responses: sealed until the supplement's deadline -------------------------------------------------------
 
-@dataclass(frozen=True)
-class SupplementResponseRow:
-    response: SolicitationResponse
-    sealed: bool
-    price_yuan: object
-
-    @property
-    def price_text(self) -> str:
-        return SEALED_TEXT if self.sealed else f"{self.price_yuan:,.2f}"
-
-
-def response_rows(supplement: Supplement, *, now: datetime | None = None) -> list[SupplementResponseRow]:
+def response_rows(supplement: Supplement, *, now: datetime | None = None) -> list[ResponseRow]:
     """The supplement's submitted (and withdrawn) responses; before its deadline without their prices, which are
-    not even fetched."""
+    not even fetched (``framework.selectors.solicitation.sealed_rows``, as the first solicitation's)."""
     qs = (SolicitationResponse.objects.filter(supplement=supplement)
           .exclude(status=SolicitationResponse.Status.DRAFT)
           .select_related("supplier").order_by("submitted_at", "pk"))
-    if is_sealed(supplement, now=now):
-        return [SupplementResponseRow(r, True, None) for r in qs.defer("price_yuan", "quality_statement")]
-    return [SupplementResponseRow(r, False, r.price_yuan) for r in qs]
+    return sealed_rows(qs, sealed=is_sealed(supplement, now=now))
 
 
 def response_counts(supplement: Supplement) -> dict[str, int]:
@@ -182,49 +165,15 @@ def response_counts(supplement: Supplement) -> dict[str, int]:
 # --- the computation: same method and rate as the first solicitation (annex 8 §十一, §九) ------------------------
 
 def supplement_computation(supplement: Supplement, *, now: datetime | None = None) -> ShortlistComputation:
+    """The supplement's shortlist: the first solicitation's method, tie-break, elimination rate and deduction
+    (annex 8 §十一) applied to its own responses, once its deadline has passed."""
     lot = supplement.lot
     plan = FrameworkPlan.objects.get(project_id=lot.project_id)
-    fw = FrameworkLot.objects.filter(lot=lot).first()
-    method = fw.evaluation_method if fw and fw.evaluation_method else EvaluationMethod.PRICE_PRIORITY
-    tie_break = plan.shortlist_tie_break or TieBreakRule.EARLIER_SUBMISSION
-    rate = fw.elimination_rate_percent if fw else None
-    S, Q_ = SolicitationResponse.Status, SolicitationResponse.Qualification
-    base = SolicitationResponse.objects.filter(supplement=supplement, status=S.SUBMITTED)
-    computation = ShortlistComputation(
-        lot=lot, method=method, method_label=EvaluationMethod(method).label, tie_break=tie_break,
-        tie_break_label=TieBreakRule(tie_break).label, elimination_percent=rate,
-        responded=base.count(), qualified=base.filter(qualification=Q_.QUALIFIED).count(),
-        disqualified=base.filter(qualification=Q_.DISQUALIFIED).count(),
-        pending=base.filter(qualification=Q_.PENDING).count(), deduction_percent=deduction_for(plan, method))
+    base = SolicitationResponse.objects.filter(supplement=supplement, status=SolicitationResponse.Status.SUBMITTED)
+    computation = computation_counted(lot, plan=plan, base=base)
     if is_sealed(supplement, now=now):
         computation.refusal = "补充征集响应截止前响应密封，不能计算入围"
         return computation
-    if rate is None:
-        computation.refusal = "采购方案未设置该采购包的淘汰率（附件8第九部分）"
-        return computation
-    try:
-        computation.cap = rules.max_shortlisted(computation.qualified, rate)
-    except rules.RuleBroken as broken:
-        computation.refusal = str(broken)
-        return computation
-    computation.eliminated_min = computation.qualified - computation.cap
-    qualified = list(base.filter(qualification=Q_.QUALIFIED).select_related("supplier"))
-    by_pk = {r.pk: r for r in qualified}
-    deduction = computation.deduction_percent
-    candidates = [candidate_of(r, deduction_percent=deduction) for r in qualified]
-    ranked = rules.shortlist_ranking(candidates, method=method, tie_break=tie_break)
-    existing = set(Agreement.objects.filter(response__supplement=supplement).values_list("response_id", flat=True))
-    computation.done = supplement.status == Supplement.Status.SHORTLISTED
-    rows = []
-    for index, candidate in enumerate(ranked, start=1):
-        response = by_pk[candidate.key]
-        shortlisted = response.pk in existing if computation.done else index <= computation.cap
-        rows.append(ranked_row(index, response, shortlisted=shortlisted, deduction_percent=deduction))
-    cap = computation.cap
-    if 0 < cap < len(rows) and _tie_key(rows[cap - 1], method) == _tie_key(rows[cap], method):
-        tied = _tie_key(rows[cap - 1], method)
-        for row in rows:
-            if _tie_key(row, method) == tied:
-                row.tie_note = f"入围线并列，按「{computation.tie_break_label}」确定"
-    computation.rows = rows
-    return computation
+    existing = Agreement.objects.filter(response__supplement=supplement).values_list("response_id", flat=True)
+    return computation_ranked(computation, base=base, existing=existing,
+                              done=supplement.status == Supplement.Status.SHORTLISTED)

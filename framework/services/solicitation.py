@@ -42,6 +42,7 @@ from framework.models import (
     FrameworkLot,
     FrameworkPlan,
     SolicitationResponse,
+    Supplement,
     TieBreakRule,
 )
 from framework.services.plans import project_status_advance
@@ -250,9 +251,10 @@ def solicitation_open(project: Project, *, now: datetime | None = None) -> bool:
 
 # --- 2. a supplier's response --------------------------------------------------------------------------------
 
-def _check_supplier(actor, supplier: Organization) -> None:
+def check_supplier(actor, supplier: Organization, *, round_name: str = "框架协议征集") -> None:
+    """``actor`` may respond for ``supplier`` to the round named ``round_name`` (框架协议征集, 补充征集)."""
     if supplier.kind != Organization.Kind.SUPPLIER:
-        raise ServiceError(f"{supplier.name}不是供应商，不能响应框架协议征集")
+        raise ServiceError(f"{supplier.name}不是供应商，不能响应{round_name}")
     if not access.acts_for(actor, supplier.pk):
         raise PermissionDenied(f"您无权代表{supplier.name}响应（只读账号或非本单位事项）")
 
@@ -279,15 +281,18 @@ def price_refusal(lot: Lot, price: Decimal) -> ServiceError | None:
     return None
 
 
-@transaction.atomic
-def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, sme_size: str = "",
-                  is_green: bool = False, quality_statement: str = "", qualification_file: File | None = None,
-                  submit: bool = False, now: datetime | None = None) -> SolicitationResponse:
-    """Save (a draft, or a revision of a submitted response) or submit ``supplier``'s response to ``lot``."""
-    project = Project.objects.select_for_update().get(pk=lot.project_id)
-    _plan_of(project)
-    _check_supplier(actor, supplier)
-    _check_window(project, now=now)
+def round_key(lot: Lot, supplement: Supplement | None) -> dict:
+    """How the audit log names the round a response belongs to: the lot (first solicitation) or the supplement."""
+    return {"supplement_id": supplement.pk} if supplement is not None else {"lot_id": lot.pk}
+
+
+def response_record(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, sme_size: str = "",
+                    is_green: bool = False, quality_statement: str = "", qualification_file: File | None = None,
+                    submit: bool = False, now: datetime | None = None, supplement: Supplement | None = None,
+                    action: str, action_label: str = "") -> SolicitationResponse:
+    """Save, revise or submit ``supplier``'s response to ``lot`` in one round: the first solicitation
+    (``supplement`` None) or a 补充征集, whose conditions are the same (annex 8 §十一). The caller locks the round
+    and checks the supplier and the window; call inside its transaction."""
     price = _decimal(price_yuan, label=f"{lot_label(lot)}的响应单价", field="price_yuan")
     refusal = price_refusal(lot, price)
     if refusal is not None:
@@ -298,10 +303,13 @@ def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, s
     quality_statement = (quality_statement or "").strip()
     if qualification_file:
         qualification_file = pdf_checked(qualification_file, field="qualification_file", label="资格证明文件")
-    response = (SolicitationResponse.objects.select_for_update()
-                .filter(lot=lot, supplier=supplier, supplement__isnull=True).first())
+    rows = SolicitationResponse.objects.select_for_update()
+    rows = (rows.filter(supplement=supplement) if supplement is not None
+            else rows.filter(lot=lot, supplement__isnull=True))
+    response = rows.filter(supplier=supplier).first()
     if response is not None and response.status == SolicitationResponse.Status.WITHDRAWN:
-        raise ServiceError(f"您已撤回对{lot_label(lot)}的响应，撤回后不能再修改或提交")
+        what = "该补充征集" if supplement is not None else lot_label(lot)
+        raise ServiceError(f"您已撤回对{what}的响应，撤回后不能再修改或提交")
     if submit:
         if not qualification_file and not (response is not None and response.qualification_file):
             raise ServiceError("提交响应须上传资格证明文件（PDF）", field="qualification_file")
@@ -311,7 +319,7 @@ def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, s
             raise ServiceError(f"{lot_label(lot)}采用质量优先法（附件8第八部分），提交响应须填写质量（技术）响应说明",
                                field="quality_statement")
     if response is None:
-        response = SolicitationResponse(lot=lot, supplier=supplier)
+        response = SolicitationResponse(lot=lot, supplier=supplier, supplement=supplement)
     response.price_yuan = price
     response.sme_size = sme_size
     response.is_green = bool(is_green)
@@ -320,23 +328,38 @@ def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, s
         response.qualification_file = qualification_file
     response.save()
     # The price is sealed until the deadline: the audit log records that the response changed, never its price.
-    event_record(subject=response, action=SAVE_ACTION, actor=actor,
-                 changes={"lot_id": lot.pk, "status": response.status, "file": bool(response.qualification_file)})
+    key = round_key(lot, supplement)
+    event_record(subject=response, action=action, action_label=action_label, actor=actor,
+                 changes={**key, "status": response.status, "file": bool(response.qualification_file)})
     if submit:
 
         def stamp(row: SolicitationResponse) -> dict:
             row.submitted_at = _now(now)
-            return {"lot_id": lot.pk}
+            return dict(key)
 
         response = transition_run(instance=response, name="submit", actor=actor, prepare=stamp)
     return response
 
 
 @transaction.atomic
+def response_save(*, lot: Lot, supplier: Organization, actor, price_yuan: Any, sme_size: str = "",
+                  is_green: bool = False, quality_statement: str = "", qualification_file: File | None = None,
+                  submit: bool = False, now: datetime | None = None) -> SolicitationResponse:
+    """Save (a draft, or a revision of a submitted response) or submit ``supplier``'s response to ``lot``."""
+    project = Project.objects.select_for_update().get(pk=lot.project_id)
+    _plan_of(project)
+    check_supplier(actor, supplier)
+    _check_window(project, now=now)
+    return response_record(lot=lot, supplier=supplier, actor=actor, price_yuan=price_yuan, sme_size=sme_size,
+                           is_green=is_green, quality_statement=quality_statement,
+                           qualification_file=qualification_file, submit=submit, now=now, action=SAVE_ACTION)
+
+
+@transaction.atomic
 def response_withdraw(*, response: SolicitationResponse, actor, now: datetime | None = None) -> SolicitationResponse:
     """撤回响应 before the deadline (final: the supplier does not respond to that lot again)."""
     project = Project.objects.select_for_update().get(pk=response.lot.project_id)
-    _check_supplier(actor, response.supplier)
+    check_supplier(actor, response.supplier)
     _check_window(project, now=now)
     return transition_run(instance=response, name="withdraw", actor=actor)
 
@@ -356,20 +379,15 @@ def _check_evaluable(plan: FrameworkPlan, lot: Lot) -> None:
         raise ServiceError(f"{lot_label(lot)}已确定入围供应商，不能再修改评审结果")
 
 
-@transaction.atomic
-def response_evaluate(*, response: SolicitationResponse, qualified: bool, actor, note: str = "",
-                      quality_score: Any = None, now: datetime | None = None) -> SolicitationResponse:
-    """Record the center's qualification result (and quality score) of one submitted response."""
-    response = SolicitationResponse.objects.select_for_update().select_related("lot", "supplier").get(pk=response.pk)
-    lot = response.lot
-    project = Project.objects.get(pk=lot.project_id)
-    plan = _plan_of(project)
-    _require_runner(project, actor, access.Step.AWARD)
-    _check_evaluable(plan, lot)  # an open agreement first: it has no deadline to wait for (annex 8 note 1)
-    _check_after_deadline(project, what="录入评审结果", now=now)
+def evaluation_record(*, response: SolicitationResponse, lot: Lot, qualified: bool, actor, note: str = "",
+                      quality_score: Any = None, now: datetime | None = None, supplement: Supplement | None = None,
+                      action: str, action_label: str = "") -> SolicitationResponse:
+    """Record the center's qualification result (and quality score) of a submitted response of one round: the
+    first solicitation (``supplement`` None) or a 补充征集, evaluated the same way (annex 8 §十一). The caller locks
+    ``response`` and checks the center and the deadline; call inside its transaction."""
     if response.status != SolicitationResponse.Status.SUBMITTED:
-        raise ServiceError(f"{response.supplier.name}对{lot_label(lot)}的响应为「{response.get_status_display()}」，"
-                           "只评审已提交的响应")
+        whose = response.supplier.name if supplement is not None else f"{response.supplier.name}对{lot_label(lot)}"
+        raise ServiceError(f"{whose}的响应为「{response.get_status_display()}」，只评审已提交的响应")
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ServiceError(f"审查意见不能超过{NOTE_MAX_LENGTH}个字符", field="note")
@@ -390,10 +408,25 @@ def response_evaluate(*, response: SolicitationResponse, qualified: bool, actor,
     response.evaluated_at = _now(now)
     response.save(update_fields=["qualification", "qualification_note", "quality_score", "evaluated_at",
                                  "updated_at"])
-    event_record(subject=response, action=EVALUATE_ACTION, actor=actor,
-                 changes={"lot_id": lot.pk, "qualification": response.qualification,
+    event_record(subject=response, action=action, action_label=action_label, actor=actor,
+                 changes={**round_key(lot, supplement), "qualification": response.qualification,
                           "quality_score": str(score) if score is not None else None}, note=note)
     return response
+
+
+@transaction.atomic
+def response_evaluate(*, response: SolicitationResponse, qualified: bool, actor, note: str = "",
+                      quality_score: Any = None, now: datetime | None = None) -> SolicitationResponse:
+    """Record the center's qualification result (and quality score) of one submitted response."""
+    response = SolicitationResponse.objects.select_for_update().select_related("lot", "supplier").get(pk=response.pk)
+    lot = response.lot
+    project = Project.objects.get(pk=lot.project_id)
+    plan = _plan_of(project)
+    _require_runner(project, actor, access.Step.AWARD)
+    _check_evaluable(plan, lot)  # an open agreement first: it has no deadline to wait for (annex 8 note 1)
+    _check_after_deadline(project, what="录入评审结果", now=now)
+    return evaluation_record(response=response, lot=lot, qualified=qualified, actor=actor, note=note,
+                             quality_score=quality_score, now=now, action=EVALUATE_ACTION)
 
 
 # --- 5. the shortlist per lot (annex 8 §九) ----------------------------------------------------------------

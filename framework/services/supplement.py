@@ -45,9 +45,9 @@ from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organizations_notify
 from procurement.services.transitions import transition_run
-from procurement.services.uploads import pdf_checked
 
 SOURCE = "采购方案第十一部分（附件8）"
+ROUND_NAME = "补充征集"
 SAVE_ACTION = "framework_supplement_response_save"
 EVALUATE_ACTION = "framework_supplement_response_evaluate"
 NOTICE_ACTION = "framework_supplement_shortlist_notice"
@@ -140,13 +140,6 @@ def supplement_start(*, lot: Lot, reason: str, response_deadline: datetime, acto
 
 # --- 2. responses: as to the first solicitation, sealed until the supplement's deadline ----------------------------
 
-def _check_supplier(actor, supplier: Organization) -> None:
-    if supplier.kind != Organization.Kind.SUPPLIER:
-        raise ServiceError(f"{supplier.name}不是供应商，不能响应补充征集")
-    if not access.acts_for(actor, supplier.pk):
-        raise PermissionDenied(f"您无权代表{supplier.name}响应（只读账号或非本单位事项）")
-
-
 def _check_window(supplement: Supplement, *, now: datetime | None = None) -> None:
     if supplement.notice_id is None:
         raise ServiceError("补充征集公告尚未发布，不能响应")
@@ -169,53 +162,13 @@ def supplement_response_save(*, supplement: Supplement, supplier: Organization, 
     """Save a draft of, revise or submit ``supplier``'s response to ``supplement``: the first solicitation's rules."""
     locked = _locked_supplement(supplement)
     lot = locked.lot
-    _check_supplier(actor, supplier)
+    solicitation_services.check_supplier(actor, supplier, round_name=ROUND_NAME)
     _check_window(locked, now=now)
     agreement_services.supplier_may_join(lot=lot, supplier=supplier)
-    price = solicitation_services._decimal(price_yuan, label=f"{solicitation_services.lot_label(lot)}的响应单价",
-                                           field="price_yuan")
-    refusal = solicitation_services.price_refusal(lot, price)
-    if refusal is not None:
-        raise refusal
-    sme_size = (sme_size or "").strip()
-    if sme_size and sme_size not in Organization.SmeSize.values:
-        raise ServiceError(f"中小企业声明「{sme_size}」无效", field="sme_size")
-    quality_statement = (quality_statement or "").strip()
-    if qualification_file:
-        qualification_file = pdf_checked(qualification_file, field="qualification_file", label="资格证明文件")
-    response = (SolicitationResponse.objects.select_for_update()
-                .filter(supplement=locked, supplier=supplier).first())
-    if response is not None and response.status == SolicitationResponse.Status.WITHDRAWN:
-        raise ServiceError("您已撤回对该补充征集的响应，撤回后不能再修改或提交")
-    if submit:
-        if not qualification_file and not (response is not None and response.qualification_file):
-            raise ServiceError("提交响应须上传资格证明文件（PDF）", field="qualification_file")
-        if not sme_size:
-            raise ServiceError("提交响应须作出中小企业声明（选择企业规模）", field="sme_size")
-        if solicitation_services.is_quality_priority(lot) and not quality_statement:
-            raise ServiceError(f"{solicitation_services.lot_label(lot)}采用质量优先法（附件8第八部分），"
-                               "提交响应须填写质量（技术）响应说明", field="quality_statement")
-    if response is None:
-        response = SolicitationResponse(lot=lot, supplier=supplier, supplement=locked)
-    response.price_yuan = price
-    response.sme_size = sme_size
-    response.is_green = bool(is_green)
-    response.quality_statement = quality_statement
-    if qualification_file:
-        response.qualification_file = qualification_file
-    response.save()
-    # Sealed: the audit log records that the response changed, never its price.
-    event_record(subject=response, action=SAVE_ACTION, action_label=EVENT_ACTIONS[SAVE_ACTION], actor=actor,
-                 changes={"supplement_id": locked.pk, "status": response.status,
-                          "file": bool(response.qualification_file)})
-    if submit:
-
-        def stamp(row: SolicitationResponse) -> dict:
-            row.submitted_at = _now(now)
-            return {"supplement_id": locked.pk}
-
-        response = transition_run(instance=response, name="submit", actor=actor, prepare=stamp)
-    return response
+    return solicitation_services.response_record(
+        lot=lot, supplier=supplier, actor=actor, price_yuan=price_yuan, sme_size=sme_size, is_green=is_green,
+        quality_statement=quality_statement, qualification_file=qualification_file, submit=submit, now=now,
+        supplement=locked, action=SAVE_ACTION, action_label=EVENT_ACTIONS[SAVE_ACTION])
 
 
 @transaction.atomic
@@ -225,7 +178,7 @@ def supplement_response_withdraw(*, response: SolicitationResponse, actor,
     if response.supplement_id is None:
         raise ServiceError("该响应不是补充征集响应")
     locked = _locked_supplement(response.supplement)
-    _check_supplier(actor, response.supplier)
+    solicitation_services.check_supplier(actor, response.supplier, round_name=ROUND_NAME)
     _check_window(locked, now=now)
     return transition_run(instance=response, name="withdraw", actor=actor)
 
@@ -254,33 +207,10 @@ def supplement_response_evaluate(*, response: SolicitationResponse, qualified: b
     _center_required(actor, supplement.lot.project, "录入补充征集资格审查结果")
     _closed(supplement, actor=actor, what="录入评审结果", now=now)
     response = SolicitationResponse.objects.select_for_update().select_related("supplier").get(pk=response.pk)
-    if response.status != SolicitationResponse.Status.SUBMITTED:
-        raise ServiceError(f"{response.supplier.name}的响应为「{response.get_status_display()}」，只评审已提交的响应")
-    note = (note or "").strip()
-    if len(note) > solicitation_services.NOTE_MAX_LENGTH:
-        raise ServiceError(f"审查意见不能超过{solicitation_services.NOTE_MAX_LENGTH}个字符", field="note")
-    if not qualified and not note:
-        raise ServiceError(f"{response.supplier.name}：判定不符合资格条件或实质性要求须说明理由", field="note")
-    score = None
-    if quality_score not in (None, ""):
-        score = solicitation_services._decimal(quality_score, label="质量（技术）得分", field="quality_score")
-        if not 0 <= score <= solicitation_services.MAX_QUALITY_SCORE:
-            raise ServiceError("质量（技术）得分须在0至100分之间", field="quality_score")
-    lot = supplement.lot
-    if qualified and solicitation_services.is_quality_priority(lot) and score is None:
-        raise ServiceError(f"{solicitation_services.lot_label(lot)}采用质量优先法（附件8第八部分），"
-                           f"须录入{response.supplier.name}的质量（技术）得分", field="quality_score")
-    response.qualification = (SolicitationResponse.Qualification.QUALIFIED if qualified
-                              else SolicitationResponse.Qualification.DISQUALIFIED)
-    response.qualification_note = note
-    response.quality_score = score
-    response.evaluated_at = _now(now)
-    response.save(update_fields=["qualification", "qualification_note", "quality_score", "evaluated_at",
-                                 "updated_at"])
-    event_record(subject=response, action=EVALUATE_ACTION, action_label=EVENT_ACTIONS[EVALUATE_ACTION], actor=actor,
-                 note=note, changes={"supplement_id": supplement.pk, "qualification": response.qualification,
-                                     "quality_score": str(score) if score is not None else None})
-    return response
+    return solicitation_services.evaluation_record(
+        response=response, lot=supplement.lot, qualified=qualified, actor=actor, note=note,
+        quality_score=quality_score, now=now, supplement=supplement, action=EVALUATE_ACTION,
+        action_label=EVENT_ACTIONS[EVALUATE_ACTION])
 
 
 def _notice_body(supplement: Supplement, agreements: list[Agreement], letter_day, summary: str) -> str:

@@ -33,16 +33,23 @@ READERS = (Organization.Kind.CENTER, Organization.Kind.AGENCY, Organization.Kind
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
 
 
-def readers_only(view):
-    """The center, its agency, finance, or a superuser (who reads every project, and is sealed out like them)."""
+def seat_or_superuser(*kinds: str):
+    """Login, then a seat in an organization of one of ``kinds`` or a superuser; anyone else 403."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (access.has_seat(request.user, *READERS) or access.is_superuser(request.user)):
-            raise PermissionDenied(FORBIDDEN_KIND)
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (access.has_seat(request.user, *kinds) or access.is_superuser(request.user)):
+                raise PermissionDenied(FORBIDDEN_KIND)
+            return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+        return login_required(wrapped)
+
+    return decorate
+
+
+# The center, its agency, finance, or a superuser (who reads every project, and is sealed out like them).
+readers_only = seat_or_superuser(*READERS)
 
 
 def _project(user, project_pk: int) -> Project:
@@ -116,13 +123,7 @@ def detail(request, project_pk: int):
                 return redirect("framework:solicitation-detail", project_pk=project.pk)
         elif action == "evaluate":
             response = _project_response(request.user, project, request.POST.get("response"))
-            form = EvaluateForm(request.POST)
-            if form.is_valid():
-                run_step(request, lambda: services.response_evaluate(response=response, actor=request.user,
-                                                                     **form.cleaned_data),
-                         done=f"已录入{response.supplier.name}的资格审查结果")
-            else:
-                messages.error(request, "请选择资格审查结果")
+            evaluate_post(request, response, services.response_evaluate)
             return redirect("framework:solicitation-detail", project_pk=project.pk)
         elif action == "publish_shortlist":
             run_step(request, lambda: services.shortlist_publish(project=project, actor=request.user),
@@ -191,6 +192,45 @@ def _supplier_of(user) -> Organization:
     return supplier
 
 
+def evaluate_post(request, response: SolicitationResponse, evaluate) -> None:
+    """The center records ``response``'s qualification result from the posted ``EvaluateForm``, in either round
+    (the first solicitation or a 补充征集: the same evaluation, annex 8 §十一): ``evaluate`` is the round's service."""
+    form = EvaluateForm(request.POST)
+    if form.is_valid():
+        run_step(request, lambda: evaluate(response=response, actor=request.user, **form.cleaned_data),
+                 done=f"已录入{response.supplier.name}的资格审查结果")
+    else:
+        messages.error(request, "请选择资格审查结果")
+
+
+def response_form(request, response: SolicitationResponse | None, supplier: Organization) -> ResponseForm:
+    """The supplier's response form, filled from its response (or its SME size when it has none yet)."""
+    initial = {"sme_size": supplier.sme_size}
+    if response is not None:
+        initial = {"price_yuan": f"{response.price_yuan:f}", "sme_size": response.sme_size,
+                   "is_green": response.is_green, "quality_statement": response.quality_statement}
+    return ResponseForm(request.POST or None, request.FILES or None, initial=initial)
+
+
+def respond_post(request, form: ResponseForm, response: SolicitationResponse | None, *, withdraw, save) -> bool:
+    """A supplier's POST on its response page, in either round: withdraw ``response`` or save (submit) the form
+    through the round's services. True when the page should redirect to itself."""
+    action = request.POST.get("action", "save")
+    if action == "withdraw":
+        if response is None:
+            raise Http404("响应不存在")
+        run_step(request, lambda: withdraw(response=response, actor=request.user), done="响应已撤回")
+        return True
+    if form.is_valid():
+        saved = run_form_step(request, form, lambda: save(actor=request.user, submit=action == "submit",
+                                                          **form.cleaned_data),
+                              done=lambda r: "响应已提交，截止前仍可修改或撤回"
+                              if r.status == SolicitationResponse.Status.SUBMITTED
+                              else "响应已保存为草稿，请在截止前提交")
+        return saved is not None
+    return False
+
+
 @kind_required(*SUPPLIERS)
 def respond(request, lot_pk: int):
     lot = selectors.respondable_lot(lot_pk)
@@ -199,29 +239,14 @@ def respond(request, lot_pk: int):
     supplier = _supplier_of(request.user)
     response = selectors.own_response(request.user, lot)
     project = lot.project
-    initial = {}
-    if response is not None:
-        initial = {"price_yuan": f"{response.price_yuan:f}", "sme_size": response.sme_size,
-                   "is_green": response.is_green, "quality_statement": response.quality_statement}
-    else:
-        initial = {"sme_size": supplier.sme_size}
-    form = ResponseForm(request.POST or None, request.FILES or None, initial=initial)
+    form = response_form(request, response, supplier)
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        if action == "withdraw":
-            if response is None:
-                raise Http404("响应不存在")
-            run_step(request, lambda: services.response_withdraw(response=response, actor=request.user),
-                     done="响应已撤回")
+        done = respond_post(
+            request, form, response, withdraw=services.response_withdraw,
+            save=lambda **data: services.response_save(
+                lot=lot, supplier=response.supplier if response else supplier, **data))
+        if done:
             return redirect("framework:solicitation-respond", lot_pk=lot.pk)
-        if form.is_valid():
-            saved = run_form_step(request, form, lambda: services.response_save(
-                lot=lot, supplier=response.supplier if response else supplier, actor=request.user,
-                submit=action == "submit", **form.cleaned_data),
-                done=lambda r: "响应已提交，截止前仍可修改或撤回" if r.status == SolicitationResponse.Status.SUBMITTED
-                else "响应已保存为草稿，请在截止前提交")
-            if saved is not None:
-                return redirect("framework:solicitation-respond", lot_pk=lot.pk)
     return render(request, "framework/solicitation/respond.html", {
         "project": project, "lot": lot, "response": response, "form": form,
         "open": services.solicitation_open(project),

@@ -11,12 +11,7 @@ supplement answers 404; a budget unit is refused (403).
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,26 +21,25 @@ from framework.models import SolicitationResponse, Supplement
 from framework.selectors import supplement as selectors
 from framework.services import solicitation as solicitation_services
 from framework.services import supplement as services
-from framework.views.solicitation import EvaluateForm, ResponseForm, _supplier_of
+from framework.views.solicitation import (
+    EvaluateForm,
+    _supplier_of,
+    evaluate_post,
+    respond_post,
+    response_form,
+    seat_or_superuser,
+)
 from procurement import access
 from procurement.models import Organization
-from procurement.views.common import FORBIDDEN_KIND, kind_required, paginate, run_form_step, run_step
+from procurement.views.common import kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import PortalForm
 
 CENTERS = (Organization.Kind.CENTER,)
 SUPPLIERS = (Organization.Kind.SUPPLIER,)
 
 
-def center_only(view):
-    """The center (or a superuser); anyone else 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (access.has_seat(request.user, *CENTERS) or access.is_superuser(request.user)):
-            raise PermissionDenied(FORBIDDEN_KIND)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+# The center (or a superuser); anyone else 403.
+center_only = seat_or_superuser(*CENTERS)
 
 
 class StartForm(PortalForm):
@@ -102,13 +96,7 @@ def detail(request, pk: int):
                 pk=request.POST.get("response") or 0, supplement=supplement).select_related("supplier").first()
             if response is None:
                 raise Http404("响应不存在")
-            form = EvaluateForm(request.POST)
-            if form.is_valid():
-                run_step(request, lambda: services.supplement_response_evaluate(
-                    response=response, actor=request.user, **form.cleaned_data),
-                    done=f"已录入{response.supplier.name}的资格审查结果")
-            else:
-                messages.error(request, "请选择资格审查结果")
+            evaluate_post(request, response, services.supplement_response_evaluate)
         elif action == "shortlist":
             run_step(request, lambda: services.supplement_shortlist(supplement=supplement, actor=request.user),
                      done="已确定补充入围供应商，补充征集入围结果公告已发布，入围通知书已发出")
@@ -144,27 +132,14 @@ def respond(request, pk: int):
         raise Http404("补充征集不存在，或其公告尚未发布")
     supplier = _supplier_of(request.user)
     response = selectors.own_response(request.user, supplement)
-    initial = {"sme_size": supplier.sme_size}
-    if response is not None:
-        initial = {"price_yuan": f"{response.price_yuan:f}", "sme_size": response.sme_size,
-                   "is_green": response.is_green, "quality_statement": response.quality_statement}
-    form = ResponseForm(request.POST or None, request.FILES or None, initial=initial)
+    form = response_form(request, response, supplier)
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        if action == "withdraw":
-            if response is None:
-                raise Http404("响应不存在")
-            run_step(request, lambda: services.supplement_response_withdraw(response=response, actor=request.user),
-                     done="响应已撤回")
+        done = respond_post(
+            request, form, response, withdraw=services.supplement_response_withdraw,
+            save=lambda **data: services.supplement_response_save(
+                supplement=supplement, supplier=response.supplier if response else supplier, **data))
+        if done:
             return redirect("framework:supplement-respond", pk=supplement.pk)
-        if form.is_valid():
-            saved = run_form_step(request, form, lambda: services.supplement_response_save(
-                supplement=supplement, supplier=response.supplier if response else supplier, actor=request.user,
-                submit=action == "submit", **form.cleaned_data),
-                done=lambda r: "响应已提交，截止前仍可修改或撤回" if r.status == SolicitationResponse.Status.SUBMITTED
-                else "响应已保存为草稿，请在截止前提交")
-            if saved is not None:
-                return redirect("framework:supplement-respond", pk=supplement.pk)
     now = timezone.now()
     return render(request, "framework/supplement/respond.html", {
         "supplement": supplement, "lot": supplement.lot, "project": supplement.lot.project, "response": response,
