@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -17,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from framework import rules
 from framework.api.common import SUPPLIERS, WRITE_ERRORS
 from framework.models import FrameworkPlan, SolicitationResponse
 from framework.selectors import solicitation as selectors
@@ -172,17 +175,32 @@ class SealedRowSerializer(serializers.Serializer):
     sealed = serializers.BooleanField(label="是否密封（截止前）")
     price_yuan = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
                                           label="响应单价（元）", help_text="截止前密封，为 null")
+    sme_size = serializers.ChoiceField(choices=[("", "未声明"), *Organization.SmeSize.choices],
+                                       label="中小企业声明（企业规模）", help_text="小型、微型企业享受价格扣除")
+    evaluated_price_yuan = serializers.CharField(
+        allow_null=True, label="评审价格（元）",
+        help_text="价格优先法排名所用的价格：小型、微型企业的响应单价扣除采购方案第十二部分规定的比例后的价格，"
+                  "其他企业为响应单价（财库〔2022〕17号第五项）；截止前密封，为 null")
     qualification = serializers.ChoiceField(choices=SolicitationResponse.Qualification.choices,
                                             label="资格审查结果")
     quality_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
                                              label="质量（技术）得分")
 
 
-def sealed_row_data(row: selectors.ResponseRow) -> dict:
-    """``SealedRowSerializer``'s fields after ``id`` for ``row``: no price while sealed."""
+def _exact(price: Decimal) -> str:
+    """A price to the cent when exact (94.50), else every digit it has (104.9325): nothing rounded."""
+    return f"{price:.2f}" if price == price.quantize(Decimal("0.01")) else f"{price:f}"
+
+
+def sealed_row_data(row: selectors.ResponseRow, *, deduction_percent: int | None) -> dict:
+    """``SealedRowSerializer``'s fields after ``id`` for ``row``: no price while sealed; the evaluated price under
+    the lot's small and micro enterprise deduction (``selectors.lot_deductions``)."""
     response = row.response
+    evaluated = None if row.price_yuan is None else rules.evaluated_price(
+        row.price_yuan, sme_size=response.sme_size, deduction_percent=deduction_percent)
     return {"supplier": response.supplier.name, "status": response.status, "sealed": row.sealed,
             "price_yuan": None if row.price_yuan is None else f"{row.price_yuan:.2f}",
+            "sme_size": response.sme_size, "evaluated_price_yuan": None if evaluated is None else _exact(evaluated),
             "qualification": response.qualification,
             "quality_score": None if response.quality_score is None else f"{response.quality_score:.2f}"}
 
@@ -211,6 +229,7 @@ class SolicitationSerializer(serializers.Serializer):
         user = self.context["request"].user
         sealed = selectors.is_sealed(project)
         rows = [] if sealed else selectors.response_rows(user, project)
+        deductions = selectors.lot_deductions(project) if rows else {}
         return {
             "id": project.pk, "code": project.code, "title": project.title,
             "response_deadline": serializers.DateTimeField().to_representation(project.response_deadline)
@@ -220,7 +239,9 @@ class SolicitationSerializer(serializers.Serializer):
                       "max_unit_price_yuan": None if c.lot.max_unit_price_yuan is None
                       else f"{c.lot.max_unit_price_yuan:.2f}", "submitted": c.submitted, "withdrawn": c.withdrawn}
                      for c in selectors.lot_counts(project)],
-            "responses": [{"id": r.response.pk, "lot": r.response.lot_id, **sealed_row_data(r)} for r in rows],
+            "responses": [{"id": r.response.pk, "lot": r.response.lot_id,
+                           **sealed_row_data(r, deduction_percent=deductions.get(r.response.lot_id))}
+                          for r in rows],
         }
 
 

@@ -27,6 +27,7 @@ from framework.api.solicitation import (
     sealed_row_data,
 )
 from framework.models import SolicitationResponse, Supplement
+from framework.selectors import solicitation as solicitation_selectors
 from framework.selectors import supplement as selectors
 from framework.services import supplement as services
 from procurement.api.permissions import SeatRequired, Seats
@@ -65,6 +66,8 @@ class SupplementSerializer(serializers.Serializer):
     def to_representation(self, supplement: Supplement) -> dict:
         sealed = selectors.is_sealed(supplement)
         rows = [] if sealed else selectors.response_rows(supplement)
+        deductions = solicitation_selectors.lot_deductions(supplement.lot.project) if rows else {}
+        deduction = deductions.get(supplement.lot_id)
         return {
             "id": supplement.pk, "project_code": supplement.lot.project.code, "lot": supplement.lot_id,
             "lot_number": supplement.lot.number, "status": supplement.status, "reason": supplement.reason,
@@ -72,7 +75,7 @@ class SupplementSerializer(serializers.Serializer):
             "response_deadline": serializers.DateTimeField().to_representation(supplement.response_deadline),
             "sealed": sealed, "submitted": selectors.response_counts(supplement)["submitted"],
             "computation": None if sealed else selectors.supplement_computation(supplement).summary,
-            "responses": [{"id": r.response.pk, **sealed_row_data(r)} for r in rows],
+            "responses": [{"id": r.response.pk, **sealed_row_data(r, deduction_percent=deduction)} for r in rows],
         }
 
 

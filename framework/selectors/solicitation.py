@@ -247,6 +247,16 @@ def deduction_for(plan: FrameworkPlan, method: str) -> int | None:
     return plan.small_micro_deduction_percent if method == EvaluationMethod.PRICE_PRIORITY else None
 
 
+def lot_deductions(project: Project) -> dict[int, int | None]:
+    """Per lot of ``project`` (its id), the small and micro enterprise deduction its ranking applies
+    (``deduction_for``): the plan's under 价格优先法, None under 质量优先法 or without a plan."""
+    plan = FrameworkPlan.objects.filter(project_id=project.pk).first()
+    if plan is None:
+        return {}
+    return {flot.lot_id: deduction_for(plan, flot.evaluation_method)
+            for flot in FrameworkLot.objects.filter(lot__project_id=project.pk)}
+
+
 def ranked_row(rank: int, response: SolicitationResponse, *, shortlisted: bool,
                deduction_percent: int | None) -> RankedRow:
     """A ranked response with its evaluated price and the deduction it got (none for a medium or large enterprise)."""

@@ -18,6 +18,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from framework.models import Agreement, FrameworkPlan, Supplement
 from framework.plan_pdf import plan_pdf
@@ -217,6 +219,19 @@ def test_caiku_2022_17_item5_shortlist_page_shows_quoted_deduction_and_evaluated
         assert shown in text, shown
     assert "按评审价格由低到高排名：小型、微型企业的响应报价扣除15%后作为评审价格" in text
     assert text.index("89.25") < text.index("95.00") < text.index("104.9325")
+
+
+def test_caiku_2022_17_item5_the_api_gives_each_response_its_evaluated_price_after_the_deadline(world):
+    """Other systems read what the page shows: per response its SME declaration and evaluated price (财库〔2022〕17号
+    五), the quoted price unchanged."""
+    _, lot, _ = _lot(world, ["95", "105", "123.45"], [LARGE, SMALL, MICRO], deduction=15)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=_center(world))[0].key}")
+    response = client.get(f"/api/v1/framework/solicitations/{lot.project_id}/")
+    assert response.status_code == 200, response.content
+    rows = {row["supplier"]: row for row in response.json()["responses"]}
+    assert {(r["sme_size"], r["price_yuan"], r["evaluated_price_yuan"]) for r in rows.values()} == {
+        (LARGE, "95.00", "95.00"), (SMALL, "105.00", "89.25"), (MICRO, "123.45", "104.9325")}
 
 
 def test_annex8_s8_quality_priority_ranks_by_score_without_deduction(world):
