@@ -1,4 +1,5 @@
-"""Ceilings hold under concurrency (issue 11 point 6; seed 000 三(二)(6)): 50 orders placed at once from threads,
+"""Ceilings hold under concurrency (issue 11 point 6; the orders of seed 000 三(二)(6) under the ceilings the plan
+states, annex 8 §七 per lot and §十三 per supplier): 50 orders placed at once from threads,
 each on its own PostgreSQL connection, against one lot ceiling never exceed it, and exactly floor(ceiling/amount)
 succeed. The used amount is a sum over live orders recomputed after the lot's FrameworkLot row is locked, then the
 agreement's (one fixed order), never a running total."""
@@ -55,7 +56,7 @@ def _race(world, run, *, listing) -> tuple[list[str], list[str]]:
     return done, refused
 
 
-def test_seed_3_2_6_fifty_parallel_orders_never_exceed_the_lot_ceiling():
+def test_issue11_point6_fifty_parallel_orders_never_exceed_the_lot_ceiling():
     """Lot ceiling 17,500 yuan, orders of 1,000: exactly 17 succeed, 33 are refused naming the ceiling."""
     world = world_build()
     run = executing(world, lot_ceiling="17500", prices=("1000", "1000"))
@@ -67,7 +68,7 @@ def test_seed_3_2_6_fifty_parallel_orders_never_exceed_the_lot_ceiling():
     assert used == Decimal("17000") <= Decimal("17500")
 
 
-def test_seed_3_2_6_fifty_parallel_orders_never_exceed_a_suppliers_ceiling():
+def test_issue11_point6_fifty_parallel_orders_never_exceed_a_suppliers_ceiling():
     """A supplier's ceiling of 12,000 yuan at its last yuan: exactly 12 of 50 orders of 1,000 succeed."""
     world = world_build()
     run = executing(world, supplier_ceiling="12000", prices=("1000", "1000"))

@@ -121,8 +121,9 @@ def test_order110_art3_one_order_within_the_task_limit(world):
         direct(world, run, listing=run.listings[2])  # 2400
 
 
-def test_seed_3_2_6_lot_ceiling_last_yuan_succeeds_next_refused(world):
-    """seed 三(二)(6): the lot's ceiling, recomputed over live orders; its last yuan succeeds, the next is refused
+def test_issue11_point6_lot_ceiling_last_yuan_succeeds_next_refused(world):
+    """Issue 11 point 6 (the orders of seed 三(二)(6) under the lot's ceiling the plan states): the lot's ceiling,
+    recomputed over live orders; its last yuan succeeds, the next is refused
     with the ceiling, used and remaining amounts; a cancelled order no longer counts."""
     run = executing(world, lot_ceiling="4000")
     first = direct(world, run)  # 2000
@@ -134,8 +135,8 @@ def test_seed_3_2_6_lot_ceiling_last_yuan_succeeds_next_refused(world):
     assert direct(world, run).status == Order.Status.CONTRACTED
 
 
-def test_seed_3_2_6_supplier_ceiling_over_its_orders_in_the_project(world):
-    """seed 三(二)(6): a supplier's ceiling over its live orders in the project."""
+def test_issue11_point6_supplier_ceiling_over_its_orders_in_the_project(world):
+    """Issue 11 point 6 (a supplier's ceiling the plan states in §十三): over its live orders in the project."""
     run = executing(world, supplier_ceiling="3000")
     direct(world, run)  # A 2000
     with pytest.raises(ServiceError, match=r"供应商A有限公司.*剩余1,000.00元"):
