@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from framework.models import Agreement
 from framework.selectors import open_agreements as selectors
+from framework.selectors.solicitation import acting_supplier
 from framework.services import expiry
 from framework.services import open_agreements as services
-from procurement import access, deadlines
+from procurement import deadlines
 from procurement.models import Lot, Organization
 from procurement.views.common import kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
@@ -44,11 +45,6 @@ def _errors(request, form: forms.Form) -> None:
             messages.error(request, error)
 
 
-def _supplier_of(request) -> Organization | None:
-    ids = access.org_ids(request.user, kind=SUPPLIER)
-    return Organization.objects.filter(pk__in=ids, is_active=True).order_by("pk").first()
-
-
 # --- the supplier's pages ---------------------------------------------------------------------------------
 
 @kind_required(SUPPLIER)
@@ -67,7 +63,7 @@ def open_list(request):
 @kind_required(SUPPLIER)
 def open_join(request, pk: int):
     lot = get_object_or_404(Lot.objects.filter(pk__in=selectors.joinable_lots(request.user).values("pk")), pk=pk)
-    supplier = _supplier_of(request)
+    supplier = acting_supplier(request.user)
     form = JoinForm(request.POST, request.FILES)
     if form.is_valid():
         run_step(request, lambda: services.join_request_create(
