@@ -350,6 +350,8 @@ class Supplement(FSMModelMixin, models.Model):
     status = FSMField("状态", max_length=16, choices=Status.choices, default=Status.OPEN, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # When the sweep must next look at the supplement (its closing at the deadline: framework.supplement_deadlines).
+    next_check = models.DateTimeField("下次检查时间", null=True, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
 
     class Meta:

@@ -110,12 +110,14 @@ class FrameworkPlugin(ModePlugin):
                      "delisted": "secondary", "rejected": "danger"}
 
     def deadline_sources(self) -> list:
-        """Signing, publication and filing of the framework agreements (framework.agreement_deadlines) and the
-        closing of a 二次竞价 order (framework.order_deadlines)."""
+        """Signing, publication and filing of the framework agreements (framework.agreement_deadlines), the
+        closing of a 二次竞价 order (framework.order_deadlines) and of a supplementary solicitation
+        (framework.supplement_deadlines)."""
         from framework.agreement_deadlines import AGREEMENT_DEADLINES
         from framework.order_deadlines import ORDER_BIDDING_DEADLINES
+        from framework.supplement_deadlines import SUPPLEMENT_DEADLINES
 
-        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES,
+        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES, SUPPLEMENT_DEADLINES,
                 *self.openexp_deadline_sources()]
 
     # --- orders slice: the second stage (授予合同, seed 三(二)(6); annex 8 §十, §十二) ----------------------------

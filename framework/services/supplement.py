@@ -36,6 +36,7 @@ from framework.selectors import supplement as selectors
 from framework.services import agreements as agreement_services
 from framework.services import orders as order_services
 from framework.services import solicitation as solicitation_services
+from framework.supplement_deadlines import supplement_next_check_refresh
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -135,6 +136,7 @@ def supplement_start(*, lot: Lot, reason: str, response_deadline: datetime, acto
     # The counts of annex 8 §十一 as this slice reads them (the first shortlist; agreements still in force).
     Supplement.objects.filter(pk=supplement.pk).update(shortlisted_count=shortlisted, remaining_count=left)
     supplement.refresh_from_db()
+    supplement_next_check_refresh(supplement)
     return supplement
 
 

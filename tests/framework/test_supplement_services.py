@@ -15,7 +15,9 @@ from framework.models import Agreement, AgreementType, EvaluationMethod, Order, 
 from framework.services import supplement as services
 from framework.services.orders import order_open
 from notices.models import Notice
+from procurement.models import Notification, ProjectEvent
 from procurement.services.errors import ServiceError, TransitionRefused
+from procurement.services.reminders import sweep_due_deadlines
 from tests.framework import supplement_data as data
 from tests.framework.orders_data import order_fields
 from tests.framework.solicitation_data import pdf
@@ -170,6 +172,31 @@ def test_response_withdrawn_before_deadline_is_final(world):
     services.supplement_response_withdraw(response=response, actor=world.user(world.supplier))
     with pytest.raises(ServiceError, match="撤回后不能再修改"):
         _respond(world, supplement, world.supplier)
+
+
+def test_annex8_s11_the_sweep_closes_a_supplement_at_its_deadline_and_tells_the_center_once(world):
+    """Annex 8 §十一 (the same procedure as the first solicitation): before the deadline the sweep leaves the
+    supplement open; at it, the supplement closes (征集中 → 已截止) and the organizing center is told once that the
+    responses await its evaluation; a later sweep sends nothing more."""
+    run = data.ten_shortlisted(world, removed=4)
+    supplement = data.opened(world, run)
+    assert supplement.next_check == supplement.response_deadline
+    told = Notification.objects.filter(organization=world.center, title="补充征集响应已截止，请评审")
+
+    sweep_due_deadlines(now=supplement.response_deadline - timedelta(seconds=1))
+    supplement.refresh_from_db()
+    assert supplement.status == Supplement.Status.OPEN and not told.exists()
+
+    sweep_due_deadlines(now=supplement.response_deadline)
+    supplement.refresh_from_db()
+    assert supplement.status == Supplement.Status.CLOSED and supplement.next_check is None
+    assert told.count() == len(world.center.memberships.filter(is_active=True)) >= 1
+    assert f"{run.lot}的补充征集" in told.first().body
+    assert ProjectEvent.objects.filter(subject_id=supplement.pk, action="close", target=Supplement.Status.CLOSED,
+                                       actor=None).exists()
+
+    sweep_due_deadlines(now=supplement.response_deadline + timedelta(days=1))
+    assert told.count() == len(world.center.memberships.filter(is_active=True))
 
 
 # --- 3. evaluation and shortlist ---------------------------------------------------------------------------
