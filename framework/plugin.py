@@ -8,6 +8,8 @@ pieces built in parallel meet here without stepping on each other.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from procurement.models import Mode, Organization
 from procurement.modes import ModePlugin, NavEntry
 
@@ -111,14 +113,20 @@ class FrameworkPlugin(ModePlugin):
 
     def deadline_sources(self) -> list:
         """Signing, publication and filing of the framework agreements (framework.agreement_deadlines), the
-        closing of a 二次竞价 order (framework.order_deadlines) and of a supplementary solicitation
-        (framework.supplement_deadlines)."""
+        closing of a 二次竞价 order (framework.order_deadlines), of the solicitation
+        (framework.solicitation_deadlines) and of a supplementary solicitation (framework.supplement_deadlines)."""
         from framework.agreement_deadlines import AGREEMENT_DEADLINES
         from framework.order_deadlines import ORDER_BIDDING_DEADLINES
+        from framework.solicitation_deadlines import SOLICITATION_DEADLINES
         from framework.supplement_deadlines import SUPPLEMENT_DEADLINES
 
-        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES, SUPPLEMENT_DEADLINES,
-                *self.openexp_deadline_sources()]
+        return [*super().deadline_sources(), AGREEMENT_DEADLINES, ORDER_BIDDING_DEADLINES, SOLICITATION_DEADLINES,
+                SUPPLEMENT_DEADLINES, *self.openexp_deadline_sources()]
+
+    def collection_scope(self) -> Q:
+        # A framework project has no demand-collection window: the core's collection schedule takes none of them,
+        # and the sweep's look at a project's solicitation deadline is framework.solicitation_deadlines' alone.
+        return Q(pk__in=[])
 
     # --- orders slice: the second stage (授予合同, seed 三(二)(6); annex 8 §十, §十二) ----------------------------
     event_actions = {

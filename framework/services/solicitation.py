@@ -46,6 +46,7 @@ from framework.models import (
     TieBreakRule,
 )
 from framework.services.plans import project_status_advance
+from framework.solicitation_deadlines import solicitation_next_check_refresh
 from notices.models import Notice
 from notices.services import notice_publish
 from procurement import access, deadlines
@@ -239,6 +240,8 @@ def solicitation_publish(*, project: Project, body: str, actor, response_deadlin
                           "response_deadline": response_deadline.isoformat() if response_deadline else None,
                           "agreement_type": plan.agreement_type})
     project_status_advance(project=project, to=Project.Status.PROCURING, actor=actor)  # 采购实施中
+    project.refresh_from_db(fields=["status"])
+    solicitation_next_check_refresh(project)
     return details
 
 

@@ -22,8 +22,9 @@ from framework.selectors.solicitation import shortlist_computation
 from framework.services import solicitation as services
 from notices.models import Notice
 from procurement import deadlines
-from procurement.models import Notification, Organization, ProjectEvent
+from procurement.models import Notification, Organization, Project, ProjectEvent
 from procurement.services.errors import ServiceError
+from procurement.services.reminders import sweep_due_deadlines
 from tests.framework import solicitation_data as data
 
 
@@ -83,6 +84,31 @@ def test_solicitation_publish_only_by_the_center(world):
     with pytest.raises(PermissionDenied):
         services.solicitation_publish(project=plan.project, response_deadline=timezone.now() + timedelta(days=30),
                                       body="征集", actor=world.user(world.supplier))
+
+
+def test_seed_3_2_3_the_sweep_tells_the_center_once_when_the_solicitation_closes(world):
+    """seed 三(二)(3): after the deadline the first-stage evaluation runs. At the response deadline the sweep tells the
+    organizing center, once, that the responses are unsealed and await its review; not before; not again."""
+    plan = data.filed_plan(world)
+    today = deadlines.today()  # the agreement runs well past the deadline: the sweep's expiry is not the point here
+    FrameworkPlan.objects.filter(pk=plan.pk).update(valid_from=today, valid_until=today + timedelta(days=300))
+    deadline = timezone.now() + timedelta(days=25)
+    services.solicitation_publish(project=plan.project, response_deadline=deadline, body="欢迎参与",
+                                  actor=_operator(world))
+    project = Project.objects.get(pk=plan.project.pk)
+    assert project.next_check == deadline
+    told = Notification.objects.filter(organization=world.center, title="框架协议征集响应已截止，请评审")
+
+    sweep_due_deadlines(now=deadline - timedelta(seconds=1))
+    assert not told.exists()
+    sweep_due_deadlines(now=deadline)
+    members = world.center.memberships.filter(is_active=True).count()
+    assert told.count() == members >= 1
+    assert project.code in told.first().body
+    sweep_due_deadlines(now=deadline + timedelta(days=1))
+    assert told.count() == members
+    project.refresh_from_db()
+    assert project.next_check is None
 
 
 # --- 2. responses --------------------------------------------------------------------------------------------
