@@ -37,13 +37,13 @@ from framework.selectors import orders as order_selectors
 from framework.selectors import plans as plan_selectors
 from framework.selectors import solicitation as selectors
 from framework.selectors import supplement as supplement_selectors
-from procurement.admin.reference import ScopedAdminMixin
+from procurement.admin.reference import ReadOnlyAdminMixin, ScopedAdminMixin
 from procurement.formats import amount, chinese_date, chinese_datetime
 
 NOT_SET = "未填写"
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Looked up, never written: no add, change or delete, for superusers too. ``sealed_fields`` are model fields
     no query string may filter on (their values are sealed for a while)."""
 
@@ -59,29 +59,11 @@ class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(InlineModelAdmin):
+class ReadOnlyInline(ReadOnlyAdminMixin, InlineModelAdmin):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _date(value) -> str:

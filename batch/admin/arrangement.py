@@ -16,18 +16,7 @@ from batch.analysis import arrangement_list
 from batch.models import Arrangement, ArrangementLine, CategoryProposal, ProposedCategory
 from batch.proposals import proposals_visible
 from procurement import access
-from procurement.admin.reference import ScopedAdminMixin
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from procurement.admin.reference import ReadOnlyAdminMixin, ScopedAdminMixin
 
 
 @admin.register(Arrangement)

@@ -23,7 +23,7 @@ from batch.projects import batch_solicitation_publish, solicitation_notice
 from batch.views.projects import DeadlineExtendForm, extension_refusal
 from procurement import access
 from procurement.admin.execution import execution_actions, projects_run_each
-from procurement.admin.reference import ScopedAdminMixin
+from procurement.admin.reference import ReadOnlyAdminMixin, ScopedAdminMixin
 from procurement.admin.workflow import settled
 from procurement.services.collection import master_plan_confirm, response_deadline_extend
 from procurement.services.errors import REFUSALS
@@ -182,7 +182,7 @@ class BatchDetailsAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BatchLot)
-class BatchLotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class BatchLotAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("lot", "project_code", "configuration_type")
     search_fields = ("lot__name", "lot__project__code", "configuration_type__name")
     list_select_related = ("lot__project", "configuration_type__category")
@@ -195,12 +195,3 @@ class BatchLotAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="项目编号", ordering="lot__project__code")
     def project_code(self, obj: BatchLot) -> str:
         return obj.lot.project.code
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

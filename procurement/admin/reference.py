@@ -67,6 +67,20 @@ class ScopedChoicesMixin:
         return formfield
 
 
+class ReadOnlyAdminMixin:
+    """Looked up, never written here: no add, change or delete, for superusers too (the writes go through the
+    services, with their state machines, audit rows and locks). For model admins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ScopedAdminMixin(ScopedChoicesMixin):
     """Changelists, change pages, history, delete and autocomplete all start from ``scoped_queryset``.
 

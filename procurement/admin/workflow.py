@@ -33,7 +33,7 @@ from procurement.models import (
 from procurement.numbering import project_save_numbered
 from procurement.services.events import event_record
 
-from .reference import ProjectInlineMixin, ScopedAdminMixin, ScopedChoicesMixin
+from .reference import ProjectInlineMixin, ReadOnlyAdminMixin, ScopedAdminMixin, ScopedChoicesMixin
 
 RelatedOnly = admin.RelatedOnlyFieldListFilter
 
@@ -367,7 +367,7 @@ class FilingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # --- the audit log -------------------------------------------------------------------------------
 
 @admin.register(ProjectEvent)
-class ProjectEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ProjectEventAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """操作日志: append-only, so the admin only reads it."""
 
     list_display = ("created_at", "project", "subject_type", "subject_id", "action_label", "source", "target",
@@ -382,12 +382,3 @@ class ProjectEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
