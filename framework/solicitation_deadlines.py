@@ -9,6 +9,8 @@ schedule leaves them to this source (``FrameworkPlugin.collection_scope``).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.urls import reverse
 
@@ -35,13 +37,21 @@ class SolicitationDeadlines(DeadlineSource):
         deadline = project.response_deadline
         if deadline is None or project.status != Project.Status.PROCURING:
             return []
-        return [Milestone(
-            key=f"framework_solicitation:{project.pk}:closed:{deadline.isoformat()}", kind="solicitation_closed",
-            at=deadline, until=None, due_on=None, organization=project.organizer, level=Notification.Level.INFO,
-            title="框架协议征集响应已截止，请评审",
-            body=(f"框架协议采购项目「{project.code} {project.title}」的征集已于{chinese_datetime(deadline)}截止，"
-                  f"响应已解密。请录入各响应的资格审查结果，确定各采购包的入围供应商（依据{RULE}）。"),
+        return [evaluation_due(
+            key=f"framework_solicitation:{project.pk}", kind="solicitation_closed", project=project, at=deadline,
+            title="框架协议征集响应已截止，请评审", what="的征集",
+            todo=f"请录入各响应的资格审查结果，确定各采购包的入围供应商（依据{RULE}）",
             url=reverse("framework:solicitation-detail", args=[project.pk]))]
+
+
+def evaluation_due(*, key: str, kind: str, project: Project, at: datetime, title: str, what: str, todo: str,
+                   url: str) -> Milestone:
+    """The one message, to the center organizing ``project``, that a round's responses (``what``: the solicitation,
+    or a supplement of one lot) closed at ``at``, are unsealed and await ``todo``."""
+    return Milestone(key=f"{key}:closed:{at.isoformat()}", kind=kind, at=at, until=None, due_on=None,
+                     organization=project.organizer, level=Notification.Level.INFO, title=title,
+                     body=(f"框架协议采购项目「{project.code} {project.title}」{what}已于{chinese_datetime(at)}截止，"
+                           f"响应已解密。{todo}。"), url=url)
 
 
 SOLICITATION_DEADLINES = SolicitationDeadlines()

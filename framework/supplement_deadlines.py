@@ -13,9 +13,8 @@ from django.db import models
 from django.urls import reverse
 
 from framework.models import Supplement
+from framework.solicitation_deadlines import evaluation_due
 from procurement import access
-from procurement.formats import chinese_datetime
-from procurement.models import Notification
 from procurement.services.reminders import DeadlineSource, Milestone
 from procurement.services.transitions import transition_run
 
@@ -42,12 +41,10 @@ class SupplementDeadlines(DeadlineSource):
             return []
         project = supplement.lot.project
         deadline = supplement.response_deadline
-        return [Milestone(
-            key=f"framework_supplement:{supplement.pk}:closed:{deadline.isoformat()}", kind="supplement_closed",
-            at=deadline, until=None, due_on=None, organization=project.organizer, level=Notification.Level.INFO,
-            title="补充征集响应已截止，请评审",
-            body=(f"框架协议采购项目「{project.code} {project.title}」{supplement.lot}的补充征集已于"
-                  f"{chinese_datetime(deadline)}截止，响应已解密。请录入资格审查结果并确定补充入围供应商（依据{RULE}）。"),
+        return [evaluation_due(
+            key=f"framework_supplement:{supplement.pk}", kind="supplement_closed", project=project, at=deadline,
+            title="补充征集响应已截止，请评审", what=f"{supplement.lot}的补充征集",
+            todo=f"请录入资格审查结果并确定补充入围供应商（依据{RULE}）",
             url=reverse("framework:supplement-detail", args=[supplement.pk]))]
 
 
