@@ -13,6 +13,10 @@ Made with framework's own services, as the demo logins would make it, one object
   and filed, products listed and approved under the agreement prices, the execution notice issued; second stage by
   直接选定. The "supplier" login (吉林省新元电器有限公司) is shortlisted on both lots with listings; "unit"
   (吉林省教育厅) can place an order at once; "unit2" (吉林省卫生健康委员会) has placed one, its contract drafted.
+- (d) 复印纸: an open framework agreement (开放式, Order 110; annex 8 note 1) in force for the current year: plan
+  filed with no §八–§十一, the solicitation notice published without a response deadline, two suppliers joined at
+  the published price with their paper listed, a third's request awaiting the center's review, the execution notice
+  issued. The "supplier" login may ask to join; "unit" may order paper.
 
 The services stamp every step "now"; the seed then moves the business dates of the past stages (solicitation window,
 letters, signing, publication, filing, listing, execution) back before the agreement's first day, as volume's demo
@@ -39,12 +43,14 @@ from framework.models import (
     Agreement,
     FrameworkDetails,
     FrameworkPlan,
+    JoinRequest,
     Order,
     PlanReview,
     ProductListing,
     SolicitationResponse,
 )
 from framework.services import agreements as agreement_services
+from framework.services import open_agreements as open_services
 from framework.services import orders as order_services
 from framework.services import plans as plan_services
 from framework.services import solicitation as solicitation_services
@@ -70,6 +76,7 @@ COUNTED: tuple[tuple[str, type[models.Model]], ...] = (
     ("框架协议采购方案", FrameworkPlan),
     ("采购方案审核意见", PlanReview),
     ("框架协议征集响应", SolicitationResponse),
+    ("开放式框架协议加入申请", JoinRequest),
     ("框架协议", Agreement),
     ("上架商品", ProductListing),
     ("框架协议执行信息", FrameworkDetails),
@@ -107,7 +114,8 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
         _draft_ensure(cast, users)
         submitted = _submitted_ensure(cast, users)
         _in_force_ensure(cast, users)
-        _past_messages_read(submitted, since=started)
+        pending = _open_ensure(cast, users)
+        _past_messages_read(submitted, pending, since=started)
     counts = {}
     for label, model in COUNTED:
         total = model._default_manager.count()
@@ -134,11 +142,13 @@ def plan_titled(title: str) -> FrameworkPlan | None:
             .select_related("project").order_by("pk").first())
 
 
-def _past_messages_read(submitted: FrameworkPlan | None, *, since) -> None:
-    """The messages this seed sent tell of things long done, except finance's review of plan (b)."""
+def _past_messages_read(submitted: FrameworkPlan | None, pending: JoinRequest | None, *, since) -> None:
+    """The messages this seed sent tell of things long done, except finance's review of plan (b) and the center's
+    review of the request to join (d)."""
     keep = models.Q(pk__in=[])
-    if submitted is not None:
-        keep |= models.Q(reminder__subject_type=subject_type_of(submitted), reminder__subject_id=submitted.pk)
+    for waiting in (submitted, pending):
+        if waiting is not None:
+            keep |= models.Q(reminder__subject_type=subject_type_of(waiting), reminder__subject_id=waiting.pk)
     Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(keep).update(
         read_at=timezone.now())
 
@@ -496,3 +506,100 @@ def _timeline(project: Project, plan: FrameworkPlan, filing: Filing, details: Fr
         published_at=_at(details.executing_from - timedelta(days=5), 10))
     for agreement in agreements:
         agreement_next_check_refresh(agreement)
+
+
+# --- (d) an open agreement in force: joined, listed, one request awaiting review -------------------------------
+
+OPEN_LOT = plan_services.LotValues(
+    name="A4复印纸（70克）", category_code="A05040101", unit_of_measure="箱",
+    specification="A4，70克/平方米，每包500张，每箱8包；白度不低于92%；符合环境标志产品技术要求",
+    max_unit_price_yuan=D("168"), price_basis="survey", price_basis_note="需求调查中5家供应商报价的平均值")
+# Who joined (with what they list) and who still waits for the center's review.
+OPEN_JOINED = (
+    ("白山长青办公用品有限公司", ("亚太森博", "百旺A4复印纸", "70g-8包", "168")),
+    ("吉林市金桥商贸有限公司", ("晨鸣", "金晨鸣A4复印纸", "70g-8包", "165")),
+)
+OPEN_PENDING = "长春恒通办公设备有限公司"
+
+
+def open_title(year: int | None = None) -> str:
+    return f"全省预算单位复印纸框架协议采购（开放式，{year or in_force_year()}年度）"
+
+
+def _open_ensure(cast: Cast, users: dict) -> JoinRequest | None:
+    """(d) The open agreement, made through the services; returns the request awaiting the center's review."""
+    year = in_force_year()
+    title = open_title(year)
+    plan = plan_titled(title)
+    if plan is not None:
+        return JoinRequest.objects.filter(lot__project=plan.project, status=JoinRequest.Status.PENDING).first()
+    center, finance = users["center"], users["finance"]
+    valid_from, valid_until = date(year, 1, 1), date(year, 12, 31)
+    task = _task(cast, users, code="A05040101", year=year, valid_from=valid_from, valid_until=valid_until,
+                 limit="单笔采购金额在5万元以下的集中采购目录内小额零星采购", limit_yuan="50000",
+                 number=f"吉财采购〔{year - 1}〕61号", issued_on=valid_from - timedelta(days=80))
+    plan = plan_services.plan_create(center=cast.center, title=title, task=task, year=DEMO_YEAR, actor=center)
+    sections = _sections(
+        content="A4复印纸", valid_from=valid_from, valid_until=valid_until,
+        statement="复印纸属于政府集中采购目录以内品目，全省各级预算单位单笔采购金额小、次数多，属于小额零星采购",
+        requirements="产品须符合环境标志产品技术要求；供应商须具备送货上门能力",
+        pricing="协议单价由需求调查确定：取5家供应商报价的平均值；供应商接受该价格即可申请加入")
+    sections["s4"] = {"agreement_type": "open", "join_review_working_days": 5}
+    for closed_only in ("s10", "s11"):  # annex 8 note 1: an open agreement carries none of §八–§十一
+        sections.pop(closed_only)
+    sections["s12"] = {"sme_measures": "鼓励中小企业申请加入", "green_measures": "复印纸须符合环境标志产品技术要求"}
+    plan = _plan_filled(plan, center, sections=sections, lots=[OPEN_LOT])
+    plan = plan_services.plan_submit(plan=plan, actor=center)
+    plan_services.plan_review(plan=plan, decision="approve", actor=finance,
+                              opinion="开放式框架协议的条件和协议单价明确，加入申请审核期限合理，同意")
+    plan.refresh_from_db()
+    filing = plan_services.plan_file(plan=plan, actor=center)
+    project = plan.project
+    lot = project.lots.get()
+    solicitation_services.solicitation_publish(
+        project=project, actor=center, response_deadline=None,
+        body=(f"{cast.center.name}受吉林省财政厅委托，就全省预算单位复印纸开放式框架协议进行公开征集。"
+              "框架协议有效期内，符合条件的供应商接受本公告公布的协议条件和协议单价，即可随时申请加入。"))
+
+    joined = []
+    for name, (brand, product, model_number, price) in OPEN_JOINED:
+        supplier = Organization.objects.get(kind=Kind.SUPPLIER, name=name)
+        actor = _supplier_operator(supplier, users)
+        request = open_services.join_request_create(
+            lot=lot, supplier=supplier, accepts_terms=True, actor=actor,
+            qualification_file=_pdf("资格证明文件.pdf", f"open qualification of {supplier.pk}"))
+        agreement = open_services.join_request_approve(join=request, actor=center).agreement
+        listing = agreement_services.listing_create(
+            agreement=agreement, name=product, brand=brand, model_number=model_number,
+            specification=OPEN_LOT.specification, unit_price_yuan=D(price), actor=actor)
+        agreement_services.listing_approve(listing=listing, actor=center)
+        joined.append(request)
+    agreement_services.execution_notice_issue(
+        project=project, actor=center, executing_from=valid_from,
+        scope="吉林省各级预算单位采购A4复印纸，单笔采购金额在5万元以下的，通过本框架协议采购",
+        procedure="采购人完成第二阶段立项及采购计划备案后，在已加入供应商上架的商品中直接选定，记录选定理由；"
+                  "合同签订后按规定公开和备案")
+    pending_supplier = Organization.objects.get(kind=Kind.SUPPLIER, name=OPEN_PENDING)
+    pending = open_services.join_request_create(
+        lot=lot, supplier=pending_supplier, accepts_terms=True, actor=_supplier_operator(pending_supplier, users),
+        qualification_file=_pdf("资格证明文件.pdf", f"open qualification of {pending_supplier.pk}"))
+
+    # Dates of the past stages: the plan, the notice and the first joins before the agreement's first day.
+    submitted_on = valid_from - timedelta(days=60)
+    FrameworkPlan.objects.filter(pk=plan.pk).update(
+        submitted_at=_at(submitted_on), approved_at=_at(submitted_on + timedelta(days=5), 15),
+        filed_at=_at(submitted_on + timedelta(days=7)))
+    PlanReview.objects.filter(plan=plan).update(reviewed_at=_at(submitted_on + timedelta(days=5), 15))
+    Filing.objects.filter(pk=filing.pk).update(filed_at=_at(submitted_on + timedelta(days=7)))
+    TaskNotice.objects.filter(pk=task.pk).update(acknowledged_at=_at(valid_from - timedelta(days=79)))
+    Notice.objects.filter(project=project, type=Notice.Type.FRAMEWORK_SOLICITATION).update(
+        published_at=_at(valid_from - timedelta(days=40)))
+    Notice.objects.filter(project=project, type=Notice.Type.FRAMEWORK_EXECUTION).update(
+        published_at=_at(valid_from - timedelta(days=5), 10))
+    for index, request in enumerate(joined):
+        joined_on = valid_from - timedelta(days=30 - 7 * index)
+        JoinRequest.objects.filter(pk=request.pk).update(
+            created_at=_at(joined_on - timedelta(days=2)), reviewed_at=_at(joined_on, 15))
+        Agreement.objects.filter(pk=request.agreement_id).update(signed_on=joined_on)
+        ProductListing.objects.filter(agreement_id=request.agreement_id).update(reviewed_at=_at(joined_on, 16))
+    return pending

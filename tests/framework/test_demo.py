@@ -13,14 +13,16 @@ from framework.models import (
     Agreement,
     FrameworkDetails,
     FrameworkPlan,
+    JoinRequest,
     Order,
     ProductListing,
     SecondStageMethod,
     SolicitationResponse,
 )
+from framework.selectors.open_agreements import joinable_lots
 from framework.selectors.orders import catalog_listings
 from framework.services.orders import order_open
-from procurement.models import Contract, Filing, Project, TaskNotice
+from procurement.models import Contract, Filing, Notification, Project, TaskNotice
 from procurement.services.demo import UNIT_CODE, demo_seed
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +122,28 @@ def test_unit_finds_listed_products_and_orders_at_once(seeded):
                        description="教学办公用台式计算机", quantity="3", budget=str(listing.unit_price_yuan * 3),
                        listing=listing, selection_reason="满足办公需求且价格最低", actor=unit)
     assert order.status == Order.Status.CONTRACTED and order.contract.buyer == purchaser
+
+
+def test_the_demo_holds_an_open_agreement_in_force_to_join(seeded):
+    """Issue 11 point 8 (Order 110, open agreements; annex 8 note 1): the open agreement for copy paper has no
+    response deadline, two suppliers joined at the published price with listings, a third's request awaits the
+    center's review (its message unread), the "supplier" login may ask to join and "unit" may order paper."""
+    plan = demo.plan_titled(demo.open_title())
+    assert (plan.status, plan.agreement_type, plan.join_review_working_days) == (FrameworkPlan.Status.FILED, "open", 5)
+    project = plan.project
+    assert project.response_deadline is None
+    assert FrameworkDetails.objects.get(project=project).execution_notice_id
+    lot = project.lots.get()
+    joined = Agreement.objects.filter(lot=lot, status=Agreement.Status.SIGNED)
+    assert {a.supplier.name for a in joined} == {name for name, _ in demo.OPEN_JOINED}
+    assert all(a.price_yuan == lot.max_unit_price_yuan for a in joined)
+    pending = JoinRequest.objects.get(lot=lot, status=JoinRequest.Status.PENDING)
+    assert pending.supplier.name == demo.OPEN_PENDING
+    center_user = _user("center")
+    assert Notification.objects.filter(recipient=center_user, read_at__isnull=True,
+                                       reminder__subject_type="joinrequest", reminder__subject_id=pending.pk).exists()
+    assert lot in joinable_lots(_user("supplier"))
+    assert {listing.agreement.lot for listing in catalog_listings(_user("unit"))} >= {lot}
 
 
 def test_a_second_seed_adds_nothing(seeded):
