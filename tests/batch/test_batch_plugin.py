@@ -103,5 +103,6 @@ def test_the_sweep_runs_the_core_sources_for_batch_which_declares_none_of_its_ow
     names = [source.name for source in deadline_sources()]
     # (volume registers its own: the inquiry/challenge answers and the complaints, 753号 四(二))
     assert sorted(names) == ["collection", "contract", "contract_signing", "framework_agreement", "framework_expiry",
-                             "framework_join_review", "framework_order_bidding", "volume_complaint", "volume_question"]
+                             "framework_join_review", "framework_order_bidding", "framework_solicitation_deadline",
+                             "framework_supplement_deadline", "volume_complaint", "volume_question"]
     assert BatchPlugin().deadline_sources() == []
