@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from procurement import deadlines
 from procurement.models import CalendarDay, CalendarYear
-from procurement.services.calendar import package_years
+from procurement.services.calendar import calendar_missing_years, package_years
 from procurement.services.demo import center_group_ensure
 from tests.factories import CenterFactory, UserFactory, member_of
 
@@ -149,10 +149,14 @@ def test_the_manual_year_form_opens_prefilled(client, calendar_keeper):
 @pytest.mark.parametrize("asked", ["9" * 5000, "1999", "abc", "２０２７x"])
 def test_a_strange_year_in_the_address_turns_to_the_first_missing_year(client, calendar_keeper, next_year_missing,
                                                                        asked):
+    # Next year is missing (the fixture); so is this year when the package does not know it yet (a January before
+    # chinesecalendar's release with the new year): the first of them is offered.
+    first = calendar_missing_years()[0]
+    assert first <= next_year_missing
     response = client.get(LOAD_URL, {"year": asked})
     assert response.status_code == 200
     body = response.content.decode()
-    if next_year_missing in package_years():
-        assert f'value="{next_year_missing}"' in body
+    if first in package_years():
+        assert f'value="{first}"' in body
     else:
-        assert f"{next_year_missing}年需手工录入" in body
+        assert f"{first}年需手工录入" in body
