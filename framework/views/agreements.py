@@ -20,7 +20,7 @@ from framework.selectors import agreements as selectors
 from framework.services import agreements as services
 from procurement import access, deadlines
 from procurement.models import Organization, Project
-from procurement.views.common import kind_required, paginate, run_form_step, run_step
+from procurement.views.common import form_errors_flash, kind_required, paginate, run_form_step, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
@@ -170,8 +170,7 @@ def agreement_sign(request, pk: int):
             + f"请于{a.publish_due:%Y-%m-%d}前公开入围信息，{a.filing_due:%Y-%m-%d}前报财政部门备案。")
         if done is not None:
             return redirect("framework:agreement-detail", pk=agreement.pk)
-    for error in [*form.non_field_errors(), *[e for errors in form.errors.values() for e in errors]]:
-        messages.error(request, error)
+    form_errors_flash(request, form)
     return redirect("framework:agreement-detail", pk=agreement.pk)
 
 
@@ -206,9 +205,7 @@ def agreement_remove(request, pk: int):
             done=lambda r: f"已清退：{r.get_effect_display()}，其上架商品已下架。")
         if done is not None:
             return redirect("framework:agreement-detail", pk=agreement.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    form_errors_flash(request, form)
     return redirect("framework:agreement-detail", pk=agreement.pk)
 
 
@@ -287,9 +284,7 @@ def listing_create(request, pk: int):
                              done="上架申请已提交，待集中采购机构审核。")
         if done is not None:
             return redirect("framework:agreement-detail", pk=agreement.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    form_errors_flash(request, form)
     return redirect("framework:agreement-detail", pk=agreement.pk)
 
 

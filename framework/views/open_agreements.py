@@ -10,7 +10,6 @@ calls ``framework.services.open_agreements`` or ``framework.services.expiry``.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from framework.services import expiry
 from framework.services import open_agreements as services
 from procurement import deadlines
 from procurement.models import Lot, Organization
-from procurement.views.common import kind_required, paginate, run_step
+from procurement.views.common import form_errors_flash, kind_required, paginate, run_step
 from procurement.views.forms import _style as bootstrap
 
 CENTER = Organization.Kind.CENTER
@@ -37,12 +36,6 @@ class JoinForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         bootstrap(self)
-
-
-def _errors(request, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 # --- the supplier's pages ---------------------------------------------------------------------------------
@@ -71,7 +64,7 @@ def open_join(request, pk: int):
             qualification_file=form.cleaned_data["qualification_file"], actor=request.user),
             done=lambda j: f"加入申请已提交，征集人将于{j.review_due:%Y-%m-%d}前完成审核。")
     else:
-        _errors(request, form)
+        form_errors_flash(request, form)
     return redirect("framework:open-list")
 
 

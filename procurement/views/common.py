@@ -61,6 +61,15 @@ def add_refusal(form: forms.BaseForm, error: Exception) -> None:
     form.add_error(field if field in form.fields else None, refusal_message(error))
 
 
+def form_errors_flash(request: HttpRequest, form: forms.BaseForm) -> None:
+    """The errors of a form posted from a page that redirects (no form shown again), one message each, naming its
+    field (「资格证明文件（PDF）：该字段是必填项。」): the user sees what is wrong and where."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
 def run_step(request: HttpRequest, call: Callable[[], T], *, done: str | Callable[[T], str]) -> bool:
     """A button's service call: a refusal becomes an error message, success the ``done`` message."""
     try:

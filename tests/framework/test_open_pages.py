@@ -110,3 +110,13 @@ def test_order110_open_notice_page_asks_no_response_deadline_and_the_api_needs_n
     answer = world.api_for(world.center).post(f"/api/v1/framework/solicitations/{other.pk}/publish/",
                                               {"body": "欢迎供应商申请加入"}, format="json")
     assert answer.status_code == 200 and answer.json()["response_deadline"] is None
+
+
+def test_a_join_without_its_pdf_says_which_field_is_missing_and_saves_nothing(client, world):
+    """A clear error says what and where: the missing qualification file is named, and no request is made."""
+    lot = lot_of(open_project(world))
+    _, user = supplier_with_user()
+    client.force_login(user)
+    page = client.post(reverse("framework:open-join", args=[lot.pk]), {"accepts_terms": "on"}, follow=True)
+    assert "资格证明文件（PDF）：该字段是必填项。" in page.content.decode()
+    assert not JoinRequest.objects.exists()
