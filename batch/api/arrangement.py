@@ -10,8 +10,6 @@ not act for answers 403 and a year with a current table 409 until replace=true, 
 
 from __future__ import annotations
 
-import json
-
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +27,7 @@ from batch.imports import arrangement_import_queue
 from batch.models import Arrangement, ArrangementLine
 from procurement.api.filters import IntegerFilter
 from procurement.api.imports import ACCEPTED, accepted
+from procurement.api.renderers import XlsxRenderer
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
     LIST_ERRORS,
@@ -247,18 +246,6 @@ class ArrangementFilter(filters.FilterSet):
     class Meta:
         model = Arrangement
         fields: list[str] = []
-
-
-class XlsxRenderer(renderers.BaseRenderer):
-    """Lets a client ask for the export with ``Accept: <xlsx>``; an error still answers in JSON text."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
 
 
 # --- the endpoints ---------------------------------------------------------------------------------

@@ -28,11 +28,11 @@ from procurement import access
 from procurement.api.filters import IntegerFilter
 from procurement.api.imports import ACCEPTED, accepted
 from procurement.api.permissions import SeatRequired, Seats
+from procurement.api.renderers import XlsxRenderer
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.task_notices import (
     COMMON_FIELDS,
     STATE_FIELDS,
-    BinaryRenderer,
     TaskNoticeBaseSerializer,
     TaskNoticeFilter,
     TaskNoticeViewSet,
@@ -55,11 +55,6 @@ BATCH = Mode.BATCH
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="请求不符合业务规则（detail 说明原因）")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作")
-
-
-class XlsxRenderer(BinaryRenderer):
-    media_type = configuration_services.XLSX_CONTENT_TYPE
-    format = "xlsx"
 
 
 FILE_RENDERERS = {"xlsx": [renderers.JSONRenderer, XlsxRenderer]}

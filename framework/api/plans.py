@@ -9,8 +9,6 @@ the center's members (the plan looked up among their centers' own, else 404), th
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +23,7 @@ from framework.selectors import plans as selectors
 from framework.services import plans as services
 from procurement.api.filters import IntegerFilter
 from procurement.api.permissions import SeatRequired, Seats
+from procurement.api.renderers import PdfRenderer
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
     NOT_FOUND,
@@ -47,20 +46,6 @@ CONFLICT = OpenApiResponse(ErrorSerializer, description="方案当前状态不�
 WRITE_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 CENTER_ONLY = "只有集中采购机构的经办人员可以提交和备案框架协议采购方案"
 FINANCE_ONLY = "只有财政部门可以审核框架协议采购方案"
-
-
-class PdfRenderer(renderers.BaseRenderer):
-    """Passes the PDF bytes through; an error body (a dict) is written as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 # --- representations ------------------------------------------------------------------------------------------

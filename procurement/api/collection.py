@@ -11,8 +11,6 @@ with a Chinese ``detail``.
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -26,6 +24,7 @@ from rest_framework.response import Response
 from procurement import access
 from procurement.api import selectors
 from procurement.api.permissions import SeatRequired, Seats
+from procurement.api.renderers import XlsxRenderer
 from procurement.api.serializers import LotRefSerializer, ProjectRefSerializer, ProjectSerializer, ReadSerializer
 from procurement.api.views import (
     NOT_FOUND,
@@ -61,20 +60,6 @@ PROJECT_NOW = OpenApiResponse(ProjectSerializer, description="操作后的项目
 FORMAT_PARAMETER = OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["xlsx", "json"],
                                     description="可不填：成功时返回 Excel 工作簿，出错时以 JSON 说明原因")
 LOT_PARAMETER = OpenApiParameter("lot", int, OpenApiParameter.QUERY, description="只列该采购包（内部编号）的分计划")
-
-
-class XlsxRenderer(renderers.BaseRenderer):
-    """Passes workbook bytes through; an error body (a dict) is written as JSON."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 # --- representations ------------------------------------------------------------------------------

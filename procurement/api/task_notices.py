@@ -13,8 +13,6 @@ are the mode's (``ModePlugin.task_notice_pages``), as on the pages.
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
@@ -28,6 +26,7 @@ from rest_framework.response import Response
 from procurement import access
 from procurement.api.filters import IntegerFilter
 from procurement.api.permissions import SeatRequired, Seats
+from procurement.api.renderers import PdfRenderer
 from procurement.api.serializers import CategoryRefSerializer, OrganizationRefSerializer, ReadSerializer
 from procurement.api.views import (
     NOT_FOUND,
@@ -50,23 +49,6 @@ REFUSED = OpenApiResponse(ValidationErrorSerializer,
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="无权执行该操作")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="当前状态不允许执行该操作")
 WRITE_ERRORS = {400: REFUSED, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-
-
-class BinaryRenderer(renderers.BaseRenderer):
-    """Passes file bytes through; an error body (a dict) is written as JSON."""
-
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-class PdfRenderer(BinaryRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
 
 
 def format_parameter(kind: str) -> OpenApiParameter:

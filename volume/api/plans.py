@@ -21,8 +21,9 @@ from rest_framework import renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from procurement.api.collection import FORMAT_PARAMETER, XlsxRenderer
+from procurement.api.collection import FORMAT_PARAMETER
 from procurement.api.permissions import SeatRequired, Seats
+from procurement.api.renderers import XlsxRenderer
 from procurement.api.serializers import (
     FundingLineSerializer,
     LotRefSerializer,
