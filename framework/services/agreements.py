@@ -387,6 +387,14 @@ def listing_delist(*, listing: ProductListing, actor, reason: str = "") -> Produ
     return transition_run(instance=locked, name="delist", actor=actor, note=reason)
 
 
+def agreement_listings_delist(agreement: Agreement, *, actor, note: str) -> list[ProductListing]:
+    """下架 every live listing (submitted or approved) of an agreement that has ended: removed, left or expired. Call
+    inside the transaction that ends it."""
+    live = ProductListing.objects.filter(agreement=agreement, status__in=[ProductListing.Status.SUBMITTED,
+                                                                          ProductListing.Status.APPROVED])
+    return transition_run_many(queryset=live, name="delist", actor=actor, note=note)
+
+
 # --- 4. the execution notice (seed 三(二)(5)) --------------------------------------------------------------
 
 def execution_refusal(project: Project) -> str:
@@ -521,10 +529,7 @@ def agreement_remove(*, agreement: Agreement, ground: str, evidence: str, eviden
     if evidence_file:
         removal.evidence_file.save(PurePath(evidence_file.name).name, evidence_file, save=False)
     removal.save()
-    delisted = transition_run_many(
-        queryset=ProductListing.objects.filter(agreement=ended, status__in=[ProductListing.Status.SUBMITTED,
-                                                                           ProductListing.Status.APPROVED]),
-        name="delist", actor=actor, note="入围供应商被清退")
+    delisted = agreement_listings_delist(ended, actor=actor, note="入围供应商被清退")
     event_record(subject=ended, action=REMOVAL, action_label=EVENT_ACTIONS[REMOVAL], actor=actor,
                  source=locked.status, target=ended.status, note=evidence,
                  changes={"removal_id": removal.pk, "ground": ground, "effect": effect,

@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from framework.agreement_deadlines import agreement_next_check_refresh
-from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest, Order, ProductListing
+from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest, Order
 from framework.open_deadlines import join_request_next_check_refresh
+from framework.services.agreements import agreement_listings_delist
 from framework.services.plans import framework_project_complete
 from notices.models import Notice
 from notices.services import notice_publish
@@ -36,7 +37,7 @@ from procurement.models import Lot, Notification, Project
 from procurement.services.errors import TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
-from procurement.services.transitions import transition_run, transition_run_many
+from procurement.services.transitions import transition_run
 
 SOURCE = "财政部令第110号"
 EXPIRE_ACTION = "framework_project_expire"
@@ -69,10 +70,7 @@ def _end(agreements, *, actor, reason: str) -> list[Agreement]:
             return {"ended_on": last_day.isoformat() if last_day else None}
 
         row = transition_run(instance=agreement, name="expire", actor=actor, prepare=prepare, note=reason)
-        transition_run_many(
-            queryset=ProductListing.objects.filter(agreement=row, status__in=[ProductListing.Status.SUBMITTED,
-                                                                             ProductListing.Status.APPROVED]),
-            name="delist", actor=actor, note="框架协议到期")
+        agreement_listings_delist(row, actor=actor, note="框架协议到期")
         agreement_next_check_refresh(row)
         ended.append(row)
     return ended

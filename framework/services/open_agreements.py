@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from framework.agreement_deadlines import agreement_next_check_refresh
-from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest, ProductListing
+from framework.models import Agreement, FrameworkDetails, FrameworkPlan, JoinRequest
 from framework.open_deadlines import join_request_next_check_refresh
 from framework.selectors.agreements import supplier_rows
-from framework.services.agreements import supplier_join_refusal
+from framework.services.agreements import agreement_listings_delist, supplier_join_refusal
 from framework.services.solicitation import agreement_code_next
 from procurement import access, deadlines
 from procurement.formats import chinese_date, yuan_text
@@ -40,7 +40,7 @@ from procurement.models import Lot, Notification, Organization, Project
 from procurement.services.errors import ServiceError, TransitionRefused
 from procurement.services.events import event_record
 from procurement.services.reminders import organization_notify
-from procurement.services.transitions import transition_run, transition_run_many
+from procurement.services.transitions import transition_run
 from procurement.services.uploads import pdf_checked
 
 SOURCE = "财政部令第110号（开放式框架协议）"
@@ -271,10 +271,7 @@ def agreement_leave(*, agreement: Agreement, actor, reason: str = "", today: dat
         return {"ended_on": today.isoformat()}
 
     left = transition_run(instance=locked, name="leave", actor=actor, prepare=prepare, note=reason)
-    transition_run_many(
-        queryset=ProductListing.objects.filter(agreement=left, status__in=[ProductListing.Status.SUBMITTED,
-                                                                          ProductListing.Status.APPROVED]),
-        name="delist", actor=actor, note="供应商退出开放式框架协议")
+    agreement_listings_delist(left, actor=actor, note="供应商退出开放式框架协议")
     agreement_next_check_refresh(left)
     project = left.lot.project
     organization_notify(
