@@ -82,7 +82,7 @@ class SolicitationResponseAdmin(ReadOnlyAdmin):
     list_display = ("supplier", "lot", "status", "sealed_price", "submitted_at", "qualification")
     list_filter = ("status", "qualification")
     search_fields = ("supplier__name", "lot__name", "lot__project__code", "lot__project__title")
-    list_select_related = ("supplier", "lot", "lot__project")
+    list_select_related = ("supplier", "lot", "lot__project", "supplement")
     sortable_by = ("supplier", "lot", "status", "submitted_at", "qualification")
     fields = ("lot", "supplier", "supplement", "status", "sealed_price", "sme_size", "is_green", "qualification_file",
               "submitted_at", "qualification", "qualification_note", "quality_score", "evaluated_at")
