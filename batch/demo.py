@@ -84,7 +84,10 @@ from procurement.services.demo import (
     PROVINCE_CODE,
     UNIT2_CODE,
     UNIT_CODE,
+    DemoCounts,
     batch_awarded_project,
+    past_messages_read,
+    reminders_about,
 )
 from procurement.services.execution import award_notice_body, award_suppliers_notify, contracts_suppliers_notify
 from procurement.services.signing_deadlines import signing_due, signing_next_check
@@ -256,8 +259,7 @@ AIR_CONDITIONER_REPORT_TEXT = (
 # --- the extension --------------------------------------------------------------------------------
 
 def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
-    before = {label: model._default_manager.count() for label, model in COUNTED}
-    notices_before = Notice.objects.count()
+    counts = DemoCounts((*COUNTED, ("公告", Notice)))
     started = timezone.now()
 
     finance = Organization.objects.get(kind=Kind.FINANCE, name=FINANCE_NAME)
@@ -268,7 +270,7 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
 
     arrangement = _arrangement_ensure(finance=finance, units=units, by_name=by_name, actor=users["finance"])
     if arrangement is None:
-        return _counted(before, notices_before)
+        return counts.created()
     early = _proposal_ensure(EARLY_PROPOSAL, arrangement=arrangement, center=center, users=users)
     late = _proposal_ensure(LATE_PROPOSAL, arrangement=arrangement, center=center, users=users)
 
@@ -291,26 +293,10 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
             actor=users["center"],
         )
         _awarded_project_complete(awarded, task=air_conditioner, table=air_conditioner_table, actor=users["center"])
-    _past_messages_read(since=started, keep=late)
-    return _counted(before, notices_before)
-
-
-def _past_messages_read(*, since: datetime, keep: CategoryProposal) -> None:
-    """The messages this seed sent tell of things long done; only the proposal finance has yet to decide
-    on stays unread (its 待论证 message is what the finance login finds on its home)."""
-    Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(
-        reminder__subject_type="categoryproposal", reminder__subject_id=keep.pk,
-    ).update(read_at=timezone.now())
-
-
-def _counted(before: dict[str, int], notices_before: int) -> dict[str, tuple[int, int]]:
-    counts = {}
-    for label, model in COUNTED:
-        total = model._default_manager.count()
-        counts[label] = (total, total - before[label])
-    notices = Notice.objects.count()
-    counts["公告"] = (notices, notices - notices_before)
-    return counts
+    # Only the proposal finance has yet to decide on stays unread (its 待论证 message is what the finance login finds
+    # on its home).
+    past_messages_read(since=started, keep=reminders_about(late))
+    return counts.created()
 
 
 # --- dates ------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from framework.services import solicitation as solicitation_services
 from framework.services import tasks as task_services
 from notices.models import Notice
 from procurement import deadlines
-from procurement.models import Category, Filing, Membership, Notification, Organization, Project, TaskNotice
+from procurement.models import Category, Filing, Membership, Organization, Project, TaskNotice
 from procurement.services.demo import (
     CENTER_NAME,
     DEMO_YEAR,
@@ -65,8 +65,10 @@ from procurement.services.demo import (
     FRAMEWORK_DRAFT_TITLE,
     UNIT2_CODE,
     UNIT_CODE,
+    DemoCounts,
+    past_messages_read,
+    reminders_about,
 )
-from procurement.services.events import subject_type_of
 
 Kind = Organization.Kind
 D = Decimal
@@ -106,8 +108,7 @@ class Cast:
 
 
 def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
-    before = {label: model._default_manager.count() for label, model in COUNTED}
-    notices_before = Notice.objects.count()
+    counts = DemoCounts((*COUNTED, ("公告", Notice)))
     started = timezone.now()
     cast = _cast()
     if cast is not None:
@@ -115,14 +116,9 @@ def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
         submitted = _submitted_ensure(cast, users)
         _in_force_ensure(cast, users)
         pending = _open_ensure(cast, users)
-        _past_messages_read(submitted, pending, since=started)
-    counts = {}
-    for label, model in COUNTED:
-        total = model._default_manager.count()
-        counts[label] = (total, total - before[label])
-    notices = Notice.objects.count()
-    counts["公告"] = (notices, notices - notices_before)
-    return counts
+        # Finance's review of plan (b) and the center's review of the request to join (d) stay unread.
+        past_messages_read(since=started, keep=reminders_about(submitted, pending))
+    return counts.created()
 
 
 def _cast() -> Cast | None:
@@ -140,17 +136,6 @@ def _cast() -> Cast | None:
 def plan_titled(title: str) -> FrameworkPlan | None:
     return (FrameworkPlan.objects.filter(project__mode="framework", project__title=title)
             .select_related("project").order_by("pk").first())
-
-
-def _past_messages_read(submitted: FrameworkPlan | None, pending: JoinRequest | None, *, since) -> None:
-    """The messages this seed sent tell of things long done, except finance's review of plan (b) and the center's
-    review of the request to join (d)."""
-    keep = models.Q(pk__in=[])
-    for waiting in (submitted, pending):
-        if waiting is not None:
-            keep |= models.Q(reminder__subject_type=subject_type_of(waiting), reminder__subject_id=waiting.pk)
-    Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(keep).update(
-        read_at=timezone.now())
 
 
 def _task(cast: Cast, users: dict, *, code: str, year: int, valid_from: date, valid_until: date, limit: str,

@@ -37,7 +37,6 @@ from procurement.models import (
     Category,
     Contract,
     FundingLine,
-    Notification,
     Organization,
     Project,
     ProjectDocument,
@@ -51,8 +50,16 @@ from procurement.services.contracts import (
     contract_publish,
     contract_sign,
 )
-from procurement.services.demo import DEMO_YEAR, FINANCE_NAME, PROVINCE_CODE, UNIT2_CODE, UNIT_CODE
-from procurement.services.events import subject_type_of
+from procurement.services.demo import (
+    DEMO_YEAR,
+    FINANCE_NAME,
+    PROVINCE_CODE,
+    UNIT2_CODE,
+    UNIT_CODE,
+    DemoCounts,
+    past_messages_read,
+    reminders_about,
+)
 from procurement.services.execution import (
     award_finalize,
     contracts_generate,
@@ -118,19 +125,18 @@ class Cast:
 
 
 def demo_extend(*, users: dict) -> dict[str, tuple[int, int]]:
-    before = {label: model._default_manager.count() for label, model in COUNTED}
-    notices_before = Notice.objects.count()
+    counts = DemoCounts((*COUNTED, ("公告", Notice)))
     started = timezone.now()
     cast = _cast()
     if cast is None:
-        return _counted(before, notices_before)
+        return counts.created()
     catalog = _catalogs_ensure(cast, users)
     _collecting_ensure(cast, users)
     _aggregated_ensure(cast, users, catalog)
     _procuring_ensure(cast, users, catalog)
     _awarded_ensure(cast, users)
     _past_messages_read(cast, since=started)
-    return _counted(before, notices_before)
+    return counts.created()
 
 
 def _past_messages_read(cast: Cast, *, since) -> None:
@@ -139,28 +145,13 @@ def _past_messages_read(cast: Cast, *, since) -> None:
     respond and its contract to sign."""
     education_catalog = DepartmentCatalog.objects.filter(department=cast.education, year=DEMO_YEAR).first()
     collecting, awarded = _project(COLLECTING_TITLE), _project(AWARDED_TITLE)
-    keep = models.Q(pk__in=[])
-    for subject in (education_catalog, *Complaint.objects.filter(status=Complaint.Status.RECEIVED),
-                    *SupplierQuestion.objects.filter(status=SupplierQuestion.Status.OPEN)):
-        keep |= models.Q(reminder__subject_type=subject_type_of(subject), reminder__subject_id=subject.pk)
+    unsigned = (Contract.objects.filter(project=awarded, buyer=cast.education, status=Contract.Status.DRAFT)
+                if awarded is not None else [])
+    keep = reminders_about(education_catalog, *Complaint.objects.filter(status=Complaint.Status.RECEIVED),
+                           *SupplierQuestion.objects.filter(status=SupplierQuestion.Status.OPEN), *unsigned)
     if collecting is not None:
         keep |= models.Q(organization=cast.education, url__contains=f"/{collecting.pk}/")
-    if awarded is not None:
-        unsigned = Contract.objects.filter(project=awarded, buyer=cast.education, status=Contract.Status.DRAFT)
-        for contract in unsigned:
-            keep |= models.Q(reminder__subject_type=subject_type_of(contract), reminder__subject_id=contract.pk)
-    Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(keep).update(
-        read_at=timezone.now())
-
-
-def _counted(before: dict[str, int], notices_before: int) -> dict[str, tuple[int, int]]:
-    counts = {}
-    for label, model in COUNTED:
-        total = model._default_manager.count()
-        counts[label] = (total, total - before[label])
-    notices = Notice.objects.count()
-    counts["公告"] = (notices, notices - notices_before)
-    return counts
+    past_messages_read(since=since, keep=keep)
 
 
 def _cast() -> Cast | None:

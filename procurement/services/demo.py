@@ -36,6 +36,7 @@ from procurement.models import (
     Lot,
     Membership,
     Mode,
+    Notification,
     Organization,
     ProcurementMethod,
     Project,
@@ -51,7 +52,7 @@ from procurement.reference_data import (
     regions_ensure,
 )
 from procurement.services.contracts import ContractDraft, ContractLineDraft, contract_next_check, contracts_draft_create
-from procurement.services.events import event_record
+from procurement.services.events import event_record, subject_type_of
 from procurement.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
 DEFAULT_DEMO_PASSWORD = "Jilin@2026"
@@ -354,6 +355,40 @@ def _app_demo_extensions() -> list:
             if hasattr(module, "demo_extend"):
                 found.append(module.demo_extend)
     return found
+
+
+# --- what an app's demo_extend shares: its counts, the messages it leaves unread ---------------------------
+
+class DemoCounts:
+    """The rows of an app's demo tables (``(label, model)`` pairs) before its ``demo_extend`` runs;
+    ``created()`` is the ``{label: (rows now, rows created)}`` that ``demo_extend`` returns."""
+
+    def __init__(self, counted: Iterable[tuple[str, type[models.Model]]]) -> None:
+        self.counted = tuple(counted)
+        self.before = {label: model._default_manager.count() for label, model in self.counted}
+
+    def created(self) -> dict[str, tuple[int, int]]:
+        counts = {}
+        for label, model in self.counted:
+            total = model._default_manager.count()
+            counts[label] = (total, total - self.before[label])
+        return counts
+
+
+def reminders_about(*subjects: models.Model | None) -> Q:
+    """The messages sent about ``subjects`` (their reminders' subject), for ``past_messages_read`` to leave unread."""
+    keep = Q(pk__in=[])
+    for subject in subjects:
+        if subject is not None:
+            keep |= Q(reminder__subject_type=subject_type_of(subject), reminder__subject_id=subject.pk)
+    return keep
+
+
+def past_messages_read(*, since, keep: Q) -> None:
+    """The messages a demo seed sent since ``since`` tell of things long done: marked read, except ``keep`` (what a
+    demo login still has to act on)."""
+    Notification.objects.filter(created_at__gte=since, read_at__isnull=True).exclude(keep).update(
+        read_at=timezone.now())
 
 
 # --- organizations ----------------------------------------------------------------------------
